@@ -1,0 +1,10 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261129000000_initial } from './Migration20261129000000_initial.js';
+
+/**
+ * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
+ * a bundler. A new migration is appended here.
+ */
+export const migrationsList: MigrationObject[] = [
+  { name: 'Migration20261129000000_initial', class: Migration20261129000000_initial },
+];

@@ -1,0 +1,114 @@
+/**
+ * The composition root for HTTP and Socket Mode: opens the database (running migrations), builds the Bolt app with
+ * its receiver, registers the middleware and listeners, and starts it.
+ */
+import type { AddressInfo } from 'node:net';
+import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import type { WebClientOptions } from '@slack/web-api';
+import type { Config } from './config.js';
+import { initOrm, type Orm } from './db/orm.js';
+import { type Clock, systemClock } from './domain/actor.js';
+import { httpRoutes } from './http/routes.js';
+import { type Logger, toSlackLogger } from './logger.js';
+import { type OrgContext, requestContextMiddleware } from './slack/context.js';
+import { createErrorHandler } from './slack/error-handler.js';
+import { registerListeners } from './slack/listeners/index.js';
+
+/** A started app. */
+export interface RunningApp {
+  app: App<OrgContext>;
+  orm: Orm;
+  /** The HTTP port actually bound (useful with PORT=0); null in Socket Mode when no HTTP server was needed. */
+  port: number | null;
+  stop(): Promise<void>;
+}
+
+/**
+ * Web API options for calls made while a user waits: few retries, a timeout, and a 429 answered at once rather
+ * than pausing the whole queue (`@slack/web-api` defaults: 10 retries over ~30 minutes, no timeout).
+ */
+export function webClientOptions(apiUrl: string): WebClientOptions {
+  return {
+    slackApiUrl: apiUrl,
+    retryConfig: { retries: 2, factor: 2, minTimeout: 250, maxTimeout: 2000 },
+    timeout: 10_000,
+    rejectRateLimitedCalls: true,
+  };
+}
+
+/**
+ * Builds and starts the bot in HTTP mode or Socket Mode (`config.mode`).
+ * @param deps `logger` (root), `clock` (tests move it), `orm` (an open ORM to reuse; opened from
+ *   `config.databaseUrl` with migrations otherwise)
+ * @throws Error when the mode is 'console' (see src/console) or Slack credentials are missing
+ */
+export async function startApp(
+  config: Config,
+  deps: { logger: Logger; clock?: Clock; orm?: Orm },
+): Promise<RunningApp> {
+  const { logger } = deps;
+  const clock = deps.clock ?? systemClock;
+  const orm = deps.orm ?? (await initOrm(config.databaseUrl, { logger }));
+  const slackLogger = toSlackLogger(logger);
+  const customRoutes = httpRoutes({ orm, logger });
+  const clientOptions = webClientOptions(config.slack.apiUrl);
+  const { botToken, signingSecret, appToken } = config.slack;
+  if (!botToken) throw new Error('SLACK_BOT_TOKEN is required in HTTP and Socket Mode');
+
+  let receiver: Receiver;
+  let socketReceiver: SocketModeReceiver | undefined;
+  let httpReceiver: HTTPReceiver | undefined;
+  if (config.mode === 'socket') {
+    if (!appToken) throw new Error('SLACK_APP_TOKEN is required in Socket Mode');
+    socketReceiver = new SocketModeReceiver({
+      appToken,
+      logger: slackLogger,
+      customRoutes,
+      installerOptions: { port: config.port, clientOptions },
+    });
+    receiver = socketReceiver;
+  } else if (config.mode === 'http') {
+    if (!signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
+    httpReceiver = new HTTPReceiver({
+      signingSecret,
+      endpoints: '/slack/events',
+      customRoutes,
+      logger: slackLogger,
+      processBeforeResponse: false,
+    });
+    receiver = httpReceiver;
+  } else {
+    throw new Error('console mode is started by src/console, not startApp');
+  }
+
+  const app = new App<OrgContext>({
+    token: botToken,
+    receiver,
+    logger: slackLogger,
+    clientOptions,
+    extendedErrorHandler: true,
+  });
+  app.use(requestContextMiddleware({ orm, logger, clock }));
+  registerListeners(app);
+  app.error(createErrorHandler({ logger, client: () => app.client }));
+
+  let port: number | null = null;
+  if (httpReceiver) {
+    const server = await httpReceiver.start(config.port);
+    port = (server.address() as AddressInfo).port;
+  } else {
+    await app.start();
+    port = config.port;
+  }
+  logger.info({ mode: config.mode, port }, 'AstroBee Org is running');
+
+  return {
+    app,
+    orm,
+    port,
+    async stop() {
+      await app.stop();
+      if (!deps.orm) await orm.close();
+    },
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Configuration: the environment is parsed once, here, with zod (DESIGN.md §4). Nothing else reads `process.env`.
+ */
+import { z } from 'zod';
+
+/** How the bot talks to Slack, chosen from which credentials are present. */
+export type Mode = 'socket' | 'http' | 'console';
+
+const nonEmpty = (name: string) =>
+  z
+    .string()
+    .trim()
+    .min(1, `${name} must not be empty`)
+    .refine((v) => !/\s/.test(v), `${name} must not contain whitespace`);
+
+const optionalNonEmpty = (name: string) =>
+  z.preprocess((v) => (v === undefined ? undefined : v), nonEmpty(name).optional());
+
+const databaseUrl = z
+  .string()
+  .trim()
+  .default('sqlite:data/astrobee.sqlite')
+  .refine(
+    (v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v),
+    'DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://…',
+  );
+
+const httpUrl = (name: string) =>
+  z
+    .string()
+    .trim()
+    .refine((v) => {
+      try {
+        const u = new URL(v);
+        return u.protocol === 'http:' || u.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    }, `${name} must be an http(s) URL`);
+
+const EnvSchema = z
+  .object({
+    SLACK_BOT_TOKEN: optionalNonEmpty('SLACK_BOT_TOKEN'),
+    SLACK_SIGNING_SECRET: z.string().optional(),
+    SLACK_APP_TOKEN: optionalNonEmpty('SLACK_APP_TOKEN'),
+    SLACK_API_URL: httpUrl('SLACK_API_URL').default('https://slack.com/api/'),
+    PORT: z.coerce
+      .number({ error: 'PORT must be a number' })
+      .int('PORT must be an integer')
+      .min(0, 'PORT must be between 0 and 65535')
+      .max(65535, 'PORT must be between 0 and 65535')
+      .default(3000),
+    DATABASE_URL: databaseUrl,
+    PUBLIC_URL: httpUrl('PUBLIC_URL').optional(),
+    SMTP_URL: z
+      .string()
+      .trim()
+      .refine((v) => /^smtps?:\/\/.+/.test(v), 'SMTP_URL must be smtp://… or smtps://…')
+      .optional(),
+    MAIL_FROM: z.string().trim().min(3, 'MAIL_FROM must be an email address').optional(),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SLACK_SIGNING_SECRET !== undefined && env.SLACK_SIGNING_SECRET.trim() === '') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'SLACK_SIGNING_SECRET must not be empty',
+      });
+    }
+    if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'SLACK_BOT_TOKEN is required with SLACK_APP_TOKEN (Socket Mode)',
+      });
+    }
+    if (!env.SLACK_APP_TOKEN && env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (HTTP mode)',
+      });
+    }
+    if (!env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'SLACK_BOT_TOKEN is required with SLACK_SIGNING_SECRET (HTTP mode)',
+      });
+    }
+  });
+
+/** The parsed configuration. Durations are in milliseconds unless the name says otherwise. */
+export interface Config {
+  mode: Mode;
+  slack: {
+    botToken?: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl: string;
+  };
+  port: number;
+  databaseUrl: string;
+  publicUrl: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Thrown when the environment is invalid; `message` names every offending variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  constructor(readonly issues: { variable: string; message: string }[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
+  }
+}
+
+/**
+ * Parses the environment (DESIGN.md §4). Unset and empty-string variables count as unset, except
+ * `SLACK_SIGNING_SECRET`, where an empty value is refused.
+ *
+ * @param env the variables, `process.env` by default
+ * @returns the configuration, with the mode chosen: `SLACK_APP_TOKEN` → Socket Mode; bot token and signing
+ *   secret → HTTP mode; neither → console mode.
+ * @throws ConfigError naming each bad variable
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string | undefined> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const value = env[key];
+    raw[key] = value === '' && key !== 'SLACK_SIGNING_SECRET' ? undefined : value;
+  }
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? 'environment'),
+        message: issue.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  const mode: Mode = e.SLACK_APP_TOKEN ? 'socket' : e.SLACK_BOT_TOKEN ? 'http' : 'console';
+  return {
+    mode,
+    slack: {
+      ...(e.SLACK_BOT_TOKEN ? { botToken: e.SLACK_BOT_TOKEN } : {}),
+      ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+    },
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
+    mailFrom: e.MAIL_FROM ?? 'AstroBee <no-reply@example.com>',
+    logLevel: e.LOG_LEVEL,
+  };
+}

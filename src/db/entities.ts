@@ -1,0 +1,13 @@
+import { DataLayerSchema, DataSourceSchema } from '../domain/data/data.entity.js';
+import { MemberSchema } from '../domain/members/member.entity.js';
+import { OrganizationSchema } from '../domain/organizations/organization.entity.js';
+import { BaseEntitySchema } from './base.entity.js';
+
+/** Every entity schema the ORM knows. */
+export const entities = [
+  BaseEntitySchema,
+  OrganizationSchema,
+  MemberSchema,
+  DataSourceSchema,
+  DataLayerSchema,
+];

@@ -1,0 +1,82 @@
+/**
+ * The ORM factory: MikroORM 6 on SQLite (WAL, busy timeout, foreign keys), migrations from `migrations/`.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, type Options } from '@mikro-orm/sqlite';
+import { migrationsList } from '../../migrations/index.js';
+import type { Logger } from '../logger.js';
+import { entities } from './entities.js';
+
+export type Orm = MikroORM;
+export type { EntityManager } from '@mikro-orm/sqlite';
+
+/** Milliseconds a connection waits for another process's write lock before SQLITE_BUSY. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5000;
+
+/** A sqlite3 connection as handed to the pool's `afterCreate`. */
+interface Sqlite3Connection {
+  exec(sql: string, callback: (err: Error | null) => void): void;
+}
+
+/**
+ * Turns `DATABASE_URL` into a SQLite file name.
+ * @param databaseUrl `sqlite:<path>` or `sqlite::memory:`
+ * @throws Error for a PostgreSQL URL (not supported by this build yet) or anything else
+ */
+export function sqliteFileName(databaseUrl: string): string {
+  if (databaseUrl.startsWith('sqlite:')) return databaseUrl.slice('sqlite:'.length);
+  throw new Error(
+    `DATABASE_URL: only sqlite:<path> is supported by this build (got ${databaseUrl.split(':')[0]})`,
+  );
+}
+
+/**
+ * Opens the database. The pool holds one connection: SQLite serialises writers anyway, and one connection makes
+ * every transaction in this process wait its turn instead of failing with SQLITE_BUSY.
+ *
+ * @param databaseUrl see {@link sqliteFileName}
+ * @param options `logger` for ORM messages; `migrate` (default true) runs pending migrations before returning
+ */
+export async function initOrm(
+  databaseUrl: string,
+  options: { logger?: Logger; migrate?: boolean; overrides?: Partial<Options> } = {},
+): Promise<Orm> {
+  const dbName = sqliteFileName(databaseUrl);
+  if (dbName !== ':memory:') mkdirSync(dirname(dbName), { recursive: true });
+  const orm = await MikroORM.init({
+    dbName,
+    entities,
+    extensions: [Migrator],
+    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    pool: {
+      min: 1,
+      max: 1,
+      afterCreate: (conn: Sqlite3Connection, done: (err: Error | null, conn: Sqlite3Connection) => void) => {
+        conn.exec(
+          `PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS};`,
+          (err) => done(err, conn),
+        );
+      },
+    },
+    discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
+    forceUtcTimezone: true,
+    debug: false,
+    ...(options.logger
+      ? { logger: (message: string) => options.logger?.child({ component: 'orm' }).debug(message) }
+      : {}),
+    ...options.overrides,
+  });
+  if (options.migrate !== false) await migrate(orm);
+  return orm;
+}
+
+/**
+ * Runs pending migrations.
+ * @returns the names of the migrations applied now
+ */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

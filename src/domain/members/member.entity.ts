@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { EntitySchema } from '@mikro-orm/core';
+import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+
+/** The two roles of DESIGN.md §3. */
+export const ROLES = ['admin', 'member'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** A member of an organization, linked to a Slack user by id (or, on first use, by profile email). */
+export class Member extends BaseEntity {
+  organization: Organization;
+  /** Lower-cased, trimmed. */
+  email: string;
+  slackUserId: string | null;
+  role: Role;
+
+  constructor(init: {
+    organization: Organization;
+    email: string;
+    role: Role;
+    slackUserId?: string | null;
+    now: Date;
+  }) {
+    super();
+    this.id = randomUUID();
+    this.organization = init.organization;
+    this.email = init.email.trim().toLowerCase();
+    this.role = init.role;
+    this.slackUserId = init.slackUserId ?? null;
+    this.createdAt = init.now;
+    this.updatedAt = init.now;
+  }
+
+  get isAdmin(): boolean {
+    return this.role === 'admin';
+  }
+
+  /** Links this member to a Slack user (first use, matched by profile email). */
+  linkSlackUser(slackUserId: string, now: Date): void {
+    this.slackUserId = slackUserId;
+    this.updatedAt = now;
+  }
+}
+
+export const MemberSchema = new EntitySchema<Member, BaseEntity>({
+  class: Member,
+  extends: BaseEntitySchema,
+  tableName: 'members',
+  uniques: [
+    { properties: ['organization', 'email'], name: 'members_organization_email_unique' },
+    { properties: ['organization', 'slackUserId'], name: 'members_organization_slack_user_unique' },
+  ],
+  properties: {
+    organization: {
+      kind: 'm:1',
+      entity: () => Organization,
+      fieldName: 'organization_id',
+      deleteRule: 'cascade',
+    },
+    email: { type: 'string' },
+    slackUserId: { type: 'string', fieldName: 'slack_user_id', nullable: true },
+    role: { enum: true, items: () => ROLES, type: 'string' },
+    isAdmin: { type: 'boolean', persist: false, getter: true },
+  },
+});

@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import { EntitySchema } from '@mikro-orm/core';
+import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/** A new organization ID: `org_` and 16 base32 characters (80 random bits). Public, stable, used by integrations. */
+export function newOrganizationId(): string {
+  const bytes = randomBytes(10);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const byte of bytes) {
+    value = (value << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return `org_${out}`;
+}
+
+/**
+ * An AstroBee organization bound to one Slack workspace. `id` is the immutable organization ID; `name` is the
+ * editable display name.
+ */
+export class Organization extends BaseEntity {
+  name: string;
+  slackTeamId: string;
+
+  constructor(name: string, slackTeamId: string, now: Date) {
+    super();
+    this.id = newOrganizationId();
+    this.name = name;
+    this.slackTeamId = slackTeamId;
+    this.createdAt = now;
+    this.updatedAt = now;
+  }
+
+  /** Changes the display name; the organization ID never changes. */
+  rename(name: string, now: Date): void {
+    this.name = name;
+    this.updatedAt = now;
+  }
+}
+
+export const OrganizationSchema = new EntitySchema<Organization, BaseEntity>({
+  class: Organization,
+  extends: BaseEntitySchema,
+  tableName: 'organizations',
+  properties: {
+    name: { type: 'string' },
+    slackTeamId: { type: 'string', fieldName: 'slack_team_id', unique: true },
+  },
+});

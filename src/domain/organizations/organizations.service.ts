@@ -1,0 +1,107 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sqlite';
+import { requireAdmin, requireMember } from '../access.js';
+import type { Actor, Clock } from '../actor.js';
+import { DataLayer, DataSource } from '../data/data.entity.js';
+import { InvalidInputError, NotAuthorizedError, OrganizationExistsError } from '../errors.js';
+import { Member } from '../members/member.entity.js';
+import { OrganizationName, parseInput } from '../validation.js';
+import { Organization } from './organization.entity.js';
+
+/** What `/org overview` shows. */
+export interface Overview {
+  organization: { id: string; name: string; createdAt: Date };
+  metrics: { members: number; admins: number; dataLayers: number; dataSources: number };
+}
+
+/** Organization setup, identity and overview. */
+export class OrganizationsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Binds a new organization to the actor's Slack workspace; the actor becomes its first Admin.
+   * @param input `name` (raw, validated here), `email` of the caller's Slack profile, and whether the caller is a
+   *   Slack workspace admin or owner (from `users.info`)
+   * @throws OrganizationExistsError when the workspace is already bound (also under a concurrent setup);
+   *   NotAuthorizedError when the caller is not a workspace admin or owner; InvalidInputError for a bad name or a
+   *   missing email
+   */
+  async setup(
+    actor: Actor,
+    input: { name: string; email: string | null; isWorkspaceAdmin: boolean },
+  ): Promise<Organization> {
+    if (actor.organization) throw new OrganizationExistsError(actor.organization.name);
+    if (!input.isWorkspaceAdmin) {
+      throw new NotAuthorizedError(
+        'Only a Slack workspace admin or owner can set up the organization. Nothing was created.',
+      );
+    }
+    const name = parseInput(OrganizationName, input.name, 'name');
+    if (!input.email) {
+      throw new InvalidInputError(
+        'Your Slack profile has no email address, which the first Admin needs.',
+        'email',
+      );
+    }
+    const now = this.clock.now();
+    const organization = new Organization(name, actor.slackTeamId, now);
+    const admin = new Member({
+      organization,
+      email: input.email,
+      role: 'admin',
+      slackUserId: actor.slackUserId,
+      now,
+    });
+    try {
+      await this.em.transactional(async (em) => {
+        em.persist([organization, admin]);
+      });
+    } catch (err) {
+      if (err instanceof UniqueConstraintViolationException) {
+        const existing = await this.em.fork().findOne(Organization, { slackTeamId: actor.slackTeamId });
+        throw new OrganizationExistsError(existing?.name ?? name);
+      }
+      throw err;
+    }
+    return organization;
+  }
+
+  /**
+   * The organization's identity and metrics.
+   * @throws NoOrganizationError / NotAMemberError
+   */
+  async overview(actor: Actor): Promise<Overview> {
+    const { organization } = requireMember(actor);
+    const [members, admins, dataLayers, dataSources] = await Promise.all([
+      this.em.count(Member, { organization }),
+      this.em.count(Member, { organization, role: 'admin' }),
+      this.em.count(DataLayer, { organization }),
+      this.em.count(DataSource, { organization }),
+    ]);
+    return {
+      organization: { id: organization.id, name: organization.name, createdAt: organization.createdAt },
+      metrics: { members, admins, dataLayers, dataSources },
+    };
+  }
+
+  /**
+   * Changes the display name (the organization ID never changes).
+   * @param name raw input, validated here
+   * @returns the previous and the new name
+   * @throws NotAuthorizedError for a Member; InvalidInputError (field `name`) for an invalid name
+   */
+  async rename(actor: Actor, name: string): Promise<{ previous: string; name: string }> {
+    const { organization } = requireAdmin(actor, 'rename the organization');
+    const valid = parseInput(OrganizationName, name, 'name');
+    const previous = organization.name;
+    await this.em.transactional(async (em) => {
+      const org = await em.findOneOrFail(Organization, organization.id);
+      org.rename(valid, this.clock.now());
+    });
+    organization.name = valid;
+    return { previous, name: valid };
+  }
+}

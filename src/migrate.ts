@@ -1,0 +1,16 @@
+/** `npm run migrate`: applies pending migrations to DATABASE_URL and prints what it applied. */
+import { ConfigError, loadConfig } from './config.js';
+import { initOrm, migrate } from './db/orm.js';
+import { createLogger } from './logger.js';
+
+try {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const orm = await initOrm(config.databaseUrl, { logger, migrate: false });
+  const applied = await migrate(orm);
+  logger.info({ applied }, applied.length ? 'migrations applied' : 'database is up to date');
+  await orm.close();
+} catch (err) {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : `migration failed: ${String(err)}`}\n`);
+  process.exit(1);
+}

@@ -1,0 +1,36 @@
+import type { KnownBlock, SectionBlock } from '@slack/types';
+
+/** Slack's limits that the builders keep to (Block Kit reference, "Blocks" and "Composition objects"). */
+export const LIMITS = {
+  messageBlocks: 50,
+  viewBlocks: 100,
+  sectionText: 3000,
+  buttonText: 75,
+  optionText: 75,
+  staticSelectOptions: 100,
+  privateMetadata: 3000,
+  headerText: 150,
+  contextElements: 10,
+} as const;
+
+/** A Slack message: `text` is the notification/fallback text, `blocks` the layout. */
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Shortens `text` to at most `max` characters (code units), ending in an ellipsis when cut. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, max - 1)}…`;
+}
+
+/** A mrkdwn section, truncated to Slack's 3000 characters. */
+export function section(text: string): SectionBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
+}
+
+/** A one-section message (errors, confirmations). */
+export function plainMessage(text: string): SlackMessage {
+  return { text: truncate(text, LIMITS.sectionText), blocks: [section(text)] };
+}

@@ -1,0 +1,67 @@
+import type { KnownBlock } from '@slack/types';
+import type { Role } from '../../domain/members/member.entity.js';
+import { escapeMrkdwn } from '../text.js';
+import { type SlackMessage, section } from './common.js';
+
+/** Who is reading the help: a member's role, a non-member of a bound workspace, or a workspace with no organization. */
+export type HelpAudience = Role | 'non_member' | 'no_organization';
+
+/** One line of help: the command and what it does. */
+export interface CommandHelp {
+  usage: string;
+  summary: string;
+  audience: 'anyone' | 'member' | 'admin' | 'setup';
+}
+
+/** The commands this build serves, in the order help lists them. */
+export const COMMANDS: CommandHelp[] = [
+  { usage: '/org help', summary: 'Show this help', audience: 'anyone' },
+  { usage: '/org setup [name]', summary: 'Create the organization for this workspace', audience: 'setup' },
+  {
+    usage: '/org overview',
+    summary: 'Name, organization ID, team members, data layers, data sources',
+    audience: 'member',
+  },
+  { usage: '/org members [page]', summary: 'The team, with each role', audience: 'member' },
+  {
+    usage: '/org rename [name]',
+    summary: 'Change the display name (a form opens without a name)',
+    audience: 'admin',
+  },
+];
+
+/** Names of the subcommands, for "did you mean". */
+export const SUBCOMMANDS = ['help', 'setup', 'overview', 'members', 'rename'];
+
+function visible(audience: HelpAudience, c: CommandHelp): boolean {
+  switch (audience) {
+    case 'admin':
+      return c.audience !== 'setup';
+    case 'member':
+      return c.audience === 'anyone' || c.audience === 'member';
+    case 'non_member':
+      return c.audience === 'anyone';
+    case 'no_organization':
+      return c.audience === 'anyone' || c.audience === 'setup';
+  }
+}
+
+/**
+ * Help for the caller's role.
+ * @param organizationName shown to members and non-members; absent before setup
+ * @param intro a line above the list (an "unknown command" notice, say)
+ */
+export function helpMessage(audience: HelpAudience, organizationName?: string, intro?: string): SlackMessage {
+  const lines = COMMANDS.filter((c) => visible(audience, c)).map((c) => `\`${c.usage}\` — ${c.summary}`);
+  const blocks: KnownBlock[] = [];
+  if (intro) blocks.push(section(intro));
+  const heading =
+    audience === 'no_organization'
+      ? '*AstroBee Org* manages your AstroBee organization from Slack. No organization is set up for this workspace yet: a Slack workspace admin or owner can create one with `/org setup <name>`.'
+      : audience === 'non_member'
+        ? `*AstroBee Org* — this workspace is *${escapeMrkdwn(organizationName ?? '')}* on AstroBee. You are not a member yet: ask an admin to invite you.`
+        : `*AstroBee Org* — *${escapeMrkdwn(organizationName ?? '')}* (${audience === 'admin' ? 'you are an Admin' : 'you are a Member'})`;
+  blocks.push(section(heading));
+  blocks.push(section(lines.join('\n')));
+  return { text: intro ?? 'AstroBee Org help', blocks };
+}

@@ -1,0 +1,60 @@
+import type { WebClient } from '@slack/web-api';
+import { DomainError } from '../domain/errors.js';
+import type { Logger } from '../logger.js';
+import { plainMessage } from './blocks/common.js';
+import { payloadIdentity } from './context.js';
+import { replyPrivately } from './reply.js';
+
+/** What Bolt passes an extended error handler (`extendedErrorHandler: true`). */
+export interface ErrorHandlerArgs {
+  error: Error;
+  body: unknown;
+  context: Record<string, unknown>;
+}
+
+/** The errors a Bolt error may carry: itself, its `original`, or each of `originals`. */
+function unwrap(error: Error): Error[] {
+  const e = error as Error & { original?: Error; originals?: Error[] };
+  if (Array.isArray(e.originals)) return e.originals.flatMap(unwrap);
+  if (e.original instanceof Error) return unwrap(e.original);
+  return [error];
+}
+
+/**
+ * The one `app.error` handler (Bolt's extended error handler). A {@link DomainError} is the user's to read: it is
+ * sent to them privately. Anything else is logged with a reference id and the user gets a short apology that
+ * quotes it. No error passes silently.
+ */
+export function createErrorHandler(deps: { logger: Logger; client: () => WebClient }) {
+  return async ({ error, body, context }: ErrorHandlerArgs): Promise<void> => {
+    const identity = payloadIdentity({ body } as Parameters<typeof payloadIdentity>[0]);
+    const requestId = typeof context.requestId === 'string' ? context.requestId : 'unknown';
+    const log = deps.logger.child({
+      requestId,
+      teamId: identity.teamId,
+      userId: identity.userId,
+      payload: identity.type,
+    });
+    const errors = unwrap(error);
+    const domain = errors.find((e): e is DomainError => e instanceof DomainError);
+    const unexpected = errors.filter((e) => !(e instanceof DomainError));
+    for (const e of unexpected) log.error({ err: e }, 'listener failed');
+    const message = domain
+      ? plainMessage(domain.message)
+      : plainMessage(
+          `Sorry, something went wrong on our side and nothing may have been done. Reference: \`${requestId}\`.`,
+        );
+    if (domain) log.info({ code: domain.code }, 'refused');
+    const responseUrl = (body as { response_url?: unknown }).response_url;
+    if (!identity.userId) return;
+    try {
+      await replyPrivately(
+        deps.client(),
+        { userId: identity.userId, responseUrl: typeof responseUrl === 'string' ? responseUrl : undefined },
+        message,
+      );
+    } catch (err) {
+      log.error({ err }, 'could not tell the user about an error');
+    }
+  };
+}

@@ -1,0 +1,18 @@
+import type { Actor } from '../../../domain/actor.js';
+import { type HelpAudience, helpMessage } from '../../blocks/help.js';
+import type { SubcommandHandler } from '../types.js';
+
+/** Whom help is written for, from the caller's standing. */
+export function audienceOf(actor: Actor): HelpAudience {
+  if (!actor.organization) return 'no_organization';
+  if (!actor.member) return 'non_member';
+  return actor.member.role;
+}
+
+/** `/org`, `/org help`: help for the caller's role. */
+export const help: SubcommandHandler = async ({ args, actor }) => {
+  await args.respond({
+    response_type: 'ephemeral',
+    ...helpMessage(audienceOf(actor), actor.organization?.name),
+  });
+};

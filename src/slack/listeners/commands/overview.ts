@@ -1,0 +1,8 @@
+import { overviewMessage } from '../../blocks/overview.js';
+import type { SubcommandHandler } from '../types.js';
+
+/** `/org overview`: name, organization ID, team members, data layers, data sources. */
+export const overview: SubcommandHandler = async ({ args, actor }) => {
+  const data = await args.context.services.organizations.overview(actor);
+  await args.respond({ response_type: 'ephemeral', ...overviewMessage(data) });
+};

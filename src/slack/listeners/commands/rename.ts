@@ -1,0 +1,32 @@
+import { requireAdmin } from '../../../domain/access.js';
+import { plainMessage } from '../../blocks/common.js';
+import { renameModal } from '../../blocks/rename-modal.js';
+import { escapeMrkdwn } from '../../text.js';
+import type { SubcommandHandler } from '../types.js';
+import { encodeViewMetadata } from '../views/metadata.js';
+
+/**
+ * `/org rename [name]` (admins): with a name, renames; without one, opens a modal prefilled with the current name.
+ * The command's `response_url` rides in the modal's private_metadata so the result reaches the same conversation.
+ */
+export const rename: SubcommandHandler = async ({ args, command, actor }) => {
+  const { organization } = requireAdmin(actor, 'rename the organization');
+  if (!command.rest) {
+    await args.client.views.open({
+      trigger_id: args.body.trigger_id,
+      view: renameModal(organization.name, encodeViewMetadata({ responseUrl: args.body.response_url })),
+    });
+    return;
+  }
+  const result = await args.context.services.organizations.rename(actor, command.rest);
+  await args.respond({ response_type: 'ephemeral', ...renamedMessage(result) });
+};
+
+/** The confirmation after a rename. */
+export function renamedMessage(result: { previous: string; name: string }) {
+  return plainMessage(
+    result.previous === result.name
+      ? `The organization is already called *${escapeMrkdwn(result.name)}*.`
+      : `Renamed *${escapeMrkdwn(result.previous)}* to *${escapeMrkdwn(result.name)}*. The organization ID is unchanged.`,
+  );
+}

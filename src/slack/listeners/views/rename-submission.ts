@@ -1,0 +1,34 @@
+import { DomainError } from '../../../domain/errors.js';
+import { RENAME_VIEW } from '../../blocks/rename-modal.js';
+import { replyPrivately } from '../../reply.js';
+import { renamedMessage } from '../commands/rename.js';
+import type { ViewSubmissionArgs } from '../types.js';
+import { decodeViewMetadata } from './metadata.js';
+
+/**
+ * Submission of the rename modal. A refused name comes back as an inline error under the field
+ * (`response_action: 'errors'`) and changes nothing; on success the modal closes and the admin is told where the
+ * command was typed (its `response_url`), or by DM.
+ */
+export async function renameSubmission({
+  ack,
+  body,
+  view,
+  context,
+  client,
+}: ViewSubmissionArgs): Promise<void> {
+  const value = view.state.values[RENAME_VIEW.blockId]?.[RENAME_VIEW.actionId]?.value ?? '';
+  let result: { previous: string; name: string };
+  try {
+    result = await context.services.organizations.rename(await context.actor(), value);
+  } catch (err) {
+    if (err instanceof DomainError) {
+      await ack({ response_action: 'errors', errors: { [RENAME_VIEW.blockId]: err.message } });
+      return;
+    }
+    throw err;
+  }
+  await ack();
+  const { responseUrl } = decodeViewMetadata(view.private_metadata);
+  await replyPrivately(client, { userId: body.user.id, responseUrl }, renamedMessage(result));
+}

@@ -1,0 +1,112 @@
+/**
+ * Decoding of slash-command text, once, at the edge (DESIGN.md §2). With `should_escape: true` Slack sends user
+ * mentions as `<@U123>` / `<@U123|name>`, channels as `<#C123|name>`, emails as `<mailto:a@example.com|a@example.com>`
+ * and the characters `&`, `<`, `>` typed by the user as `&amp;`, `&lt;`, `&gt;`
+ * (https://api.slack.com/interactivity/slash-commands#creating_commands, "Escaping").
+ */
+
+/** One argument of a command, after decoding. */
+export type SlackArg =
+  | { kind: 'user'; id: string; label?: string }
+  | { kind: 'channel'; id: string; label?: string }
+  | { kind: 'email'; email: string }
+  | { kind: 'link'; url: string; label?: string }
+  | { kind: 'word'; text: string };
+
+// Unicode space separators, the line/paragraph separators and NEL become a plain space.
+const UNICODE_SPACES = /[\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
+// Zero-width characters and the byte-order mark are dropped.
+const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
+
+/** Replaces curly quotes with straight ones and every kind of Unicode space with a plain space. */
+export function normalizeTypography(text: string): string {
+  return text
+    .replace(ZERO_WIDTH, '')
+    .replace(UNICODE_SPACES, ' ')
+    .replace(/[\u2018\u2019\u201a\u201b\u2032]/g, "'")
+    .replace(/[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g, '"');
+}
+
+/** Decodes the three entities Slack escapes. `&amp;` goes last so `&amp;lt;` stays `&lt;`. */
+export function decodeEntities(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/** Escapes text for Slack mrkdwn and plain_text fields that are rendered by Slack (`&`, `<`, `>`). */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function parseAngle(inner: string): SlackArg {
+  const bar = inner.indexOf('|');
+  const target = bar === -1 ? inner : inner.slice(0, bar);
+  const label = bar === -1 ? undefined : decodeEntities(inner.slice(bar + 1));
+  if (/^@[UW][A-Z0-9]+$/.test(target)) {
+    return label ? { kind: 'user', id: target.slice(1), label } : { kind: 'user', id: target.slice(1) };
+  }
+  if (/^#[CGD][A-Z0-9]+$/.test(target)) {
+    return label ? { kind: 'channel', id: target.slice(1), label } : { kind: 'channel', id: target.slice(1) };
+  }
+  if (target.startsWith('mailto:')) {
+    return { kind: 'email', email: decodeEntities(target.slice('mailto:'.length)).trim().toLowerCase() };
+  }
+  const url = decodeEntities(target);
+  return label ? { kind: 'link', url, label } : { kind: 'link', url };
+}
+
+/** The display form of an argument (emails and labels as typed, mentions in Slack's form). */
+export function argText(arg: SlackArg): string {
+  switch (arg.kind) {
+    case 'user':
+      return `<@${arg.id}>`;
+    case 'channel':
+      return `<#${arg.id}>`;
+    case 'email':
+      return arg.email;
+    case 'link':
+      return arg.label ?? arg.url;
+    case 'word':
+      return arg.text;
+  }
+}
+
+/**
+ * Splits command text into arguments: `<…>` references become users, channels, emails or links; words are split on
+ * whitespace, and a "double-quoted phrase" (straight or curly quotes) is one word.
+ */
+export function tokenize(raw: string): SlackArg[] {
+  const text = normalizeTypography(raw);
+  const args: SlackArg[] = [];
+  const pattern = /<([^<>\s][^<>]*)>|"([^"]*)"|(\S+)/g;
+  for (const m of text.matchAll(pattern)) {
+    if (m[1] !== undefined) args.push(parseAngle(m[1]));
+    else if (m[2] !== undefined) args.push({ kind: 'word', text: decodeEntities(m[2]) });
+    else if (m[3] !== undefined) args.push({ kind: 'word', text: decodeEntities(m[3]) });
+  }
+  return args;
+}
+
+/** A parsed `/org` command. */
+export interface ParsedCommand {
+  /** Lower-cased first word, `''` when the text is empty. */
+  subcommand: string;
+  /** The arguments after the subcommand. */
+  args: SlackArg[];
+  /** The decoded text after the subcommand, as typed (for free text such as a name); `<…>` shown as typed. */
+  rest: string;
+}
+
+/** Parses the text of an `/org` command. */
+export function parseCommand(raw: string): ParsedCommand {
+  const text = normalizeTypography(raw).trim();
+  const match = /^(\S+)\s*([\s\S]*)$/.exec(text);
+  if (!match) return { subcommand: '', args: [], rest: '' };
+  const first = decodeEntities(match[1] ?? '').toLowerCase();
+  const tail = match[2] ?? '';
+  let rest = decodeEntities(
+    tail.replace(/<([^<>]+)>/g, (_, inner: string) => argText(parseAngle(inner))),
+  ).trim();
+  const quoted = /^"([^"]*)"$/.exec(rest);
+  if (quoted) rest = (quoted[1] ?? '').trim();
+  return { subcommand: first, args: tokenize(tail), rest };
+}
