@@ -1,5 +1,6 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261129000000_initial } from './Migration20261129000000_initial.js';
+import { Migration20261129000100_audit } from './Migration20261129000100_audit.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
@@ -7,4 +8,5 @@ import { Migration20261129000000_initial } from './Migration20261129000000_initi
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129000000_initial', class: Migration20261129000000_initial },
+  { name: 'Migration20261129000100_audit', class: Migration20261129000100_audit },
 ];

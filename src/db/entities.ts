@@ -1,3 +1,4 @@
+import { AuditEventSchema } from '../domain/audit/audit-event.entity.js';
 import { DataLayerSchema, DataSourceSchema } from '../domain/data/data.entity.js';
 import { MemberSchema } from '../domain/members/member.entity.js';
 import { OrganizationSchema } from '../domain/organizations/organization.entity.js';
@@ -10,4 +11,5 @@ export const entities = [
   MemberSchema,
   DataSourceSchema,
   DataLayerSchema,
+  AuditEventSchema,
 ];

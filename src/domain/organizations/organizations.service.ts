@@ -2,6 +2,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sqlite';
 import { requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
+import { recordAudit } from '../audit/audit.js';
 import { DataLayer, DataSource } from '../data/data.entity.js';
 import { InvalidInputError, NotAuthorizedError, OrganizationExistsError } from '../errors.js';
 import { Member } from '../members/member.entity.js';
@@ -58,6 +59,15 @@ export class OrganizationsService {
     try {
       await this.em.transactional(async (em) => {
         em.persist([organization, admin]);
+        recordAudit(em, {
+          organization,
+          actor: { member: admin, slackUserId: actor.slackUserId },
+          action: 'organization.setup',
+          targetType: 'organization',
+          targetId: organization.id,
+          details: { name, adminEmail: admin.email },
+          at: now,
+        });
       });
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) {
@@ -99,7 +109,17 @@ export class OrganizationsService {
     const previous = organization.name;
     await this.em.transactional(async (em) => {
       const org = await em.findOneOrFail(Organization, organization.id);
-      org.rename(valid, this.clock.now());
+      const now = this.clock.now();
+      org.rename(valid, now);
+      recordAudit(em, {
+        organization: org,
+        actor,
+        action: 'organization.renamed',
+        targetType: 'organization',
+        targetId: org.id,
+        details: { from: previous, to: valid },
+        at: now,
+      });
     });
     organization.name = valid;
     return { previous, name: valid };
