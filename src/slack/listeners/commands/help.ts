@@ -10,9 +10,6 @@ export function audienceOf(actor: Actor): HelpAudience {
 }
 
 /** `/org`, `/org help`: help for the caller's role. */
-export const help: SubcommandHandler = async ({ args, actor }) => {
-  await args.respond({
-    response_type: 'ephemeral',
-    ...helpMessage(audienceOf(actor), actor.organization?.name),
-  });
+export const help: SubcommandHandler = async ({ actor, reply }) => {
+  await reply(helpMessage(audienceOf(actor), actor.organization?.name));
 };

@@ -14,11 +14,8 @@ export function parsePage(arg: SlackArg | undefined): number {
 }
 
 /** `/org members [page]`: the team with each role, a page at a time. */
-export const members: SubcommandHandler = async ({ args, command, actor }) => {
+export const members: SubcommandHandler = async ({ args, command, actor, reply }) => {
   const page = parsePage(command.args[0]);
   const result = await args.context.services.members.list(actor, page);
-  await args.respond({
-    response_type: 'ephemeral',
-    ...membersMessage(result, actor.organization?.name ?? ''),
-  });
+  await reply(membersMessage(result, actor.organization?.name ?? ''));
 };

@@ -1,7 +1,8 @@
 import { closest, distance } from 'fastest-levenshtein';
+import type { SlackMessage } from '../../blocks/common.js';
 import { helpMessage, SUBCOMMANDS } from '../../blocks/help.js';
 import { parseCommand } from '../../text.js';
-import type { OrgCommandArgs, SubcommandHandler } from '../types.js';
+import { ACK_DEADLINE_MS, type OrgCommandArgs, type SubcommandHandler } from '../types.js';
 import { audienceOf, help } from './help.js';
 import { members } from './members.js';
 import { overview } from './overview.js';
@@ -25,25 +26,45 @@ export function suggestSubcommand(word: string): string | undefined {
 }
 
 /**
- * The `/org` listener: acknowledges at once (Slack's 3-second limit), then parses the text (decoded once, here)
- * and runs the subcommand, replying ephemerally through the command's `response_url`. Domain errors thrown by a
- * handler reach the global error handler, which tells the user.
+ * The `/org` listener. Parses the text (decoded once, here) and runs the subcommand. A quick answer goes back in the
+ * acknowledgement (https://api.slack.com/interactivity/slash-commands#responding_immediately); the router
+ * acknowledges on its own before Slack's 3-second limit when a handler is slow, and its later replies go through
+ * the `response_url`. Domain errors thrown by a handler reach the global error handler, which tells the user.
  */
 export async function orgCommand(args: OrgCommandArgs): Promise<void> {
-  await args.ack();
-  const command = parseCommand(args.command.text);
-  const actor = await args.context.actor();
-  const handler = SUBCOMMAND_HANDLERS[command.subcommand];
-  if (handler) {
-    await handler({ args, command, actor });
-    return;
+  let acked = false;
+  const ackOnce = async (message?: SlackMessage): Promise<boolean> => {
+    if (acked) return false;
+    acked = true;
+    clearTimeout(deadline);
+    await args.ack(
+      message ? { response_type: 'ephemeral', text: message.text, blocks: message.blocks } : undefined,
+    );
+    return true;
+  };
+  const deadline = setTimeout(() => {
+    ackOnce().catch((err: unknown) => args.context.log.error({ err }, 'could not acknowledge the command'));
+  }, ACK_DEADLINE_MS);
+  const reply = async (message: SlackMessage): Promise<void> => {
+    if (!(await ackOnce(message))) await args.respond({ response_type: 'ephemeral', ...message });
+  };
+  const acknowledge = async (): Promise<void> => {
+    await ackOnce();
+  };
+  try {
+    const command = parseCommand(args.command.text);
+    const actor = await args.context.actor();
+    const handler = SUBCOMMAND_HANDLERS[command.subcommand];
+    if (handler) {
+      await handler({ args, command, actor, reply, acknowledge });
+      return;
+    }
+    const suggestion = suggestSubcommand(command.subcommand);
+    const intro =
+      `\`${command.subcommand}\` is not an /org command.` +
+      (suggestion ? ` Did you mean \`/org ${suggestion}\`?` : '');
+    await reply(helpMessage(audienceOf(actor), actor.organization?.name, intro));
+  } finally {
+    await ackOnce();
   }
-  const suggestion = suggestSubcommand(command.subcommand);
-  const intro =
-    `\`${command.subcommand}\` is not an /org command.` +
-    (suggestion ? ` Did you mean \`/org ${suggestion}\`?` : '');
-  await args.respond({
-    response_type: 'ephemeral',
-    ...helpMessage(audienceOf(actor), actor.organization?.name, intro),
-  });
 }

@@ -2,7 +2,7 @@ import { overviewMessage } from '../../blocks/overview.js';
 import type { SubcommandHandler } from '../types.js';
 
 /** `/org overview`: name, organization ID, team members, data layers, data sources. */
-export const overview: SubcommandHandler = async ({ args, actor }) => {
+export const overview: SubcommandHandler = async ({ args, actor, reply }) => {
   const data = await args.context.services.organizations.overview(actor);
-  await args.respond({ response_type: 'ephemeral', ...overviewMessage(data) });
+  await reply(overviewMessage(data));
 };

@@ -1,0 +1,5 @@
+/** The loopback Slack stand-in: see SlackStandIn. */
+export { buttonsOf } from './block-kit.js';
+export { type SlackSignatureHeaders, signSlackRequest } from './signing.js';
+export { SlackStandIn } from './slack-standin.js';
+export type * from './types.js';

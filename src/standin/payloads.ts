@@ -1,0 +1,156 @@
+/**
+ * The payloads Slack sends to apps, field for field as documented:
+ * slash commands (docs.slack.dev/interactivity/implementing-slash-commands), block_actions and view_submission
+ * (docs.slack.dev/reference/interaction-payloads/…), and Events API `event_callback` envelopes
+ * (docs.slack.dev/apis/events-api).
+ */
+import type { JsonObject, StandInChannel, StandInUser, ViewStateValue } from './types.js';
+import type { Workspace } from './workspace.js';
+
+/** Identity fields shared by every payload. */
+export interface PayloadIdentity {
+  workspace: Workspace;
+  /** The deprecated verification token. */
+  token: string;
+}
+
+/** The `user` object of interaction payloads. */
+export function userRef(identity: PayloadIdentity, user: StandInUser): JsonObject {
+  return { id: user.id, username: user.name, name: user.name, team_id: identity.workspace.team.id };
+}
+
+/** The `team` object of interaction payloads. */
+export function teamRef(identity: PayloadIdentity): JsonObject {
+  return { id: identity.workspace.team.id, domain: identity.workspace.team.domain };
+}
+
+/** A slash command's form fields (all strings; `enterprise_id` absent outside Enterprise Grid). */
+export function slashCommandPayload(
+  identity: PayloadIdentity,
+  input: {
+    user: StandInUser;
+    channel: StandInChannel;
+    command: string;
+    text: string;
+    responseUrl: string;
+    triggerId: string;
+  },
+): Record<string, string> {
+  const { workspace } = identity;
+  return {
+    token: identity.token,
+    team_id: workspace.team.id,
+    team_domain: workspace.team.domain,
+    channel_id: input.channel.id,
+    channel_name: workspace.channelNameForPayload(input.channel),
+    user_id: input.user.id,
+    user_name: input.user.name,
+    command: input.command,
+    text: input.text,
+    api_app_id: workspace.bot.appId,
+    is_enterprise_install: 'false',
+    response_url: input.responseUrl,
+    trigger_id: input.triggerId,
+  };
+}
+
+/** The parts of a `block_actions` payload that depend on where the click happened. */
+export type BlockActionsSourcePart =
+  | {
+      kind: 'message';
+      channel: StandInChannel;
+      messageTs: string;
+      isEphemeral: boolean;
+      /** The message object; absent for ephemerals, which Slack does not echo back. */
+      message?: JsonObject;
+      responseUrl: string;
+      stateValues: Record<string, Record<string, ViewStateValue>>;
+    }
+  | { kind: 'view'; view: JsonObject; viewId: string };
+
+/** A `block_actions` interaction payload. */
+export function blockActionsPayload(
+  identity: PayloadIdentity,
+  input: { user: StandInUser; triggerId: string; actions: JsonObject[]; source: BlockActionsSourcePart },
+): JsonObject {
+  const payload: JsonObject = {
+    type: 'block_actions',
+    user: userRef(identity, input.user),
+    api_app_id: identity.workspace.bot.appId,
+    token: identity.token,
+    trigger_id: input.triggerId,
+    team: teamRef(identity),
+    enterprise: null,
+    is_enterprise_install: false,
+  };
+  const { source } = input;
+  if (source.kind === 'message') {
+    payload.container = {
+      type: 'message',
+      message_ts: source.messageTs,
+      channel_id: source.channel.id,
+      is_ephemeral: source.isEphemeral,
+    };
+    payload.channel = {
+      id: source.channel.id,
+      name: identity.workspace.channelNameForPayload(source.channel),
+    };
+    if (source.message) payload.message = source.message;
+    payload.state = { values: source.stateValues };
+    payload.response_url = source.responseUrl;
+  } else {
+    payload.container = { type: 'view', view_id: source.viewId };
+    payload.view = source.view;
+  }
+  payload.actions = input.actions;
+  return payload;
+}
+
+/** A `view_submission` interaction payload (`response_urls` is empty: no `response_url_enabled` inputs here). */
+export function viewSubmissionPayload(
+  identity: PayloadIdentity,
+  input: { user: StandInUser; triggerId: string; view: JsonObject },
+): JsonObject {
+  return {
+    type: 'view_submission',
+    team: teamRef(identity),
+    user: userRef(identity, input.user),
+    api_app_id: identity.workspace.bot.appId,
+    token: identity.token,
+    trigger_id: input.triggerId,
+    view: input.view,
+    response_urls: [],
+    enterprise: null,
+    is_enterprise_install: false,
+  };
+}
+
+/** An Events API `event_callback` envelope around an event. */
+export function eventCallbackPayload(
+  identity: PayloadIdentity,
+  input: { event: JsonObject; eventId: string; eventTimeSeconds: number },
+): JsonObject {
+  const { workspace } = identity;
+  return {
+    token: identity.token,
+    team_id: workspace.team.id,
+    context_team_id: workspace.team.id,
+    context_enterprise_id: null,
+    api_app_id: workspace.bot.appId,
+    event: input.event,
+    type: 'event_callback',
+    event_id: input.eventId,
+    event_time: input.eventTimeSeconds,
+    authorizations: [
+      {
+        enterprise_id: null,
+        team_id: workspace.team.id,
+        user_id: workspace.bot.userId,
+        is_bot: true,
+        is_enterprise_install: false,
+      },
+    ],
+    is_ext_shared_channel: false,
+    event_context: `4-${Buffer.from(input.eventId).toString('base64url')}`,
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * The running app in HTTP mode, driven like Slack drives it: the loopback stand-in of Slack's Web API delivers
+ * signed payloads to `POST /slack/events` and records every Web API call and `response_url` post. Real migrations
+ * on a real SQLite file, real Bolt, real HTTP.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { type RunningApp, startApp } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import type { CommandOptions, DeliveryResult, RecordedEphemeral, StandInUserInput } from '../../src/standin/index.js';
+import { SlackStandIn } from '../../src/standin/index.js';
+import { TestClock } from './db.js';
+
+/** Slack users every harness starts with. Ada is a workspace admin (she runs setup); the others are not. */
+export const USERS = {
+  ada: { id: 'U0ADA', name: 'ada', realName: 'Ada Lovelace', email: 'ada@example.com', isAdmin: true },
+  bob: { id: 'U0BOB', name: 'bob', realName: 'Bob Quill', email: 'bob@example.com' },
+  cleo: { id: 'U0CLEO', name: 'cleo', realName: 'Cleo Marsh', email: 'cleo@example.com' },
+  eve: { id: 'U0EVE', name: 'eve', realName: 'Eve Outsider', email: 'eve@example.com' },
+} satisfies Record<string, StandInUserInput>;
+
+export interface HarnessOptions {
+  /** Extra Slack users (beside {@link USERS}). */
+  users?: StandInUserInput[];
+  /** Extra or overriding environment variables for `loadConfig`. */
+  env?: Record<string, string>;
+  clock?: TestClock;
+}
+
+export interface Harness {
+  standin: SlackStandIn;
+  app: RunningApp;
+  config: Config;
+  clock: TestClock;
+  /** Base URL of the app's HTTP server (`/slack/events`, `/healthz`, …). */
+  url: string;
+  /** The SQLite file (its WAL beside it as `${dbFile}-wal`). */
+  dbFile: string;
+  /** Every JSON log line written so far, as one string. */
+  logs(): string;
+  /** A fresh EntityManager fork for assertions on the database. */
+  em(): RunningApp['orm']['em'];
+  /** Sends `/org <text>` as `userId` and returns the ack. */
+  command(userId: string, text: string, options?: CommandOptions): Promise<DeliveryResult>;
+  /**
+   * Sends `/org <text>` as `userId` and returns the reply the user sees: the ephemeral answer in the ack, or the
+   * first ephemeral posted to the command's `response_url`.
+   */
+  ask(userId: string, text: string, options?: CommandOptions): Promise<RecordedEphemeral>;
+  /** Runs `/org setup <name>` as Ada and returns the reply. */
+  setupOrganization(name?: string): Promise<RecordedEphemeral>;
+  /** Stops the app and starts it again on the same database file (a restart). */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the stand-in and the app (HTTP mode, port 0) on a fresh SQLite file. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const clock = options.clock ?? new TestClock(new Date());
+  const standin = new SlackStandIn({ signingSecret: randomBytes(16).toString('hex') });
+  await standin.start();
+  for (const user of [...Object.values(USERS), ...(options.users ?? [])]) standin.addUser(user);
+
+  const dir = mkdtempSync(join(tmpdir(), 'astrobee-harness-'));
+  const dbFile = join(dir, 'astrobee.sqlite');
+  const config = loadConfig({
+    SLACK_BOT_TOKEN: standin.botToken,
+    SLACK_SIGNING_SECRET: standin.signingSecret,
+    SLACK_API_URL: standin.apiUrl,
+    PORT: '0',
+    DATABASE_URL: `sqlite:${dbFile}`,
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  });
+
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink);
+
+  let app = await startApp(config, { logger, clock });
+  const point = () => standin.deliverTo({ kind: 'http', url: `http://127.0.0.1:${app.port}/slack/events` });
+  point();
+
+  const harness: Harness = {
+    standin,
+    get app() {
+      return app;
+    },
+    config,
+    clock,
+    get url() {
+      return `http://127.0.0.1:${app.port}`;
+    },
+    dbFile,
+    logs: () => chunks.join(''),
+    em: () => app.orm.em.fork(),
+    command: (userId, text, opts) => standin.command(userId, text, opts),
+    async ask(userId, text, opts) {
+      const before = new Set(standin.ephemerals);
+      const ack = await standin.command(userId, text, opts);
+      if (ack.status !== 200) throw new Error(`/org ${text} was answered ${ack.status}: ${ack.body}`);
+      return standin.waitFor(
+        () => standin.ephemerals.find((e) => e.user === userId && !before.has(e)),
+        5000,
+        `a reply to /org ${text}`,
+      );
+    },
+    setupOrganization: (name = 'Orbit Analytics') => harness.ask(USERS.ada.id, `setup ${name}`),
+    async restart() {
+      await app.stop();
+      app = await startApp(config, { logger, clock });
+      point();
+    },
+    async stop() {
+      await app.stop();
+      await standin.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** All the text a user sees in a message: `text` plus every string inside its blocks. */
+export function visibleText(message: { text: string; blocks: unknown[] }): string {
+  const out: string[] = [message.text];
+  const walk = (node: unknown): void => {
+    if (typeof node === 'string') out.push(node);
+    else if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') Object.values(node).forEach(walk);
+  };
+  walk(message.blocks);
+  return out.join('\n');
+}

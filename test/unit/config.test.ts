@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.js';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('chooses console mode with no Slack credentials, with the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('console');
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBe('sqlite:data/astrobee.sqlite');
+    expect(config.slack.apiUrl).toBe('https://slack.com/api/');
+    expect(config.publicUrl).toBe('http://localhost:3000');
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('chooses HTTP mode with a bot token and signing secret, and Socket Mode with an app token', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc' }).mode).toBe('http');
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).mode).toBe('socket');
+  });
+
+  it('refuses an empty signing secret, naming the variable', () => {
+    const err = configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '' });
+    expect(err.issues.map((i) => i.variable)).toContain('SLACK_SIGNING_SECRET');
+    expect(err.message).toMatch(/SLACK_SIGNING_SECRET/);
+  });
+
+  it('refuses a bot token without a signing secret or app token', () => {
+    expect(configError({ SLACK_BOT_TOKEN: 'xoxb-1' }).message).toMatch(/SLACK_SIGNING_SECRET/);
+  });
+
+  it('names each bad variable', () => {
+    const err = configError({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', SLACK_API_URL: 'nope' });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SLACK_API_URL']);
+  });
+
+  it('refuses a port out of range', () => {
+    expect(configError({ PORT: '70000' }).issues[0]?.variable).toBe('PORT');
+  });
+
+  it('adds the trailing slash Slack API URLs need and derives PUBLIC_URL from PORT', () => {
+    const config = loadConfig({ SLACK_API_URL: 'http://127.0.0.1:9999/api', PORT: '4000' });
+    expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
+    expect(config.publicUrl).toBe('http://localhost:4000');
+  });
+});
