@@ -9,6 +9,7 @@ import type { Config } from './config.js';
 import { initOrm, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { httpRoutes } from './http/routes.js';
+import { type RoutesServer, startRoutesServer } from './http/server.js';
 import { type Logger, toSlackLogger } from './logger.js';
 import { type OrgContext, requestContextMiddleware } from './slack/context.js';
 import { createErrorHandler } from './slack/error-handler.js';
@@ -18,8 +19,8 @@ import { registerListeners } from './slack/listeners/index.js';
 export interface RunningApp {
   app: App<OrgContext>;
   orm: Orm;
-  /** The HTTP port actually bound (useful with PORT=0); null in Socket Mode when no HTTP server was needed. */
-  port: number | null;
+  /** The HTTP port actually bound (useful with PORT=0). */
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -56,17 +57,11 @@ export async function startApp(
   if (!botToken) throw new Error('SLACK_BOT_TOKEN is required in HTTP and Socket Mode');
 
   let receiver: Receiver;
-  let socketReceiver: SocketModeReceiver | undefined;
   let httpReceiver: HTTPReceiver | undefined;
   if (config.mode === 'socket') {
     if (!appToken) throw new Error('SLACK_APP_TOKEN is required in Socket Mode');
-    socketReceiver = new SocketModeReceiver({
-      appToken,
-      logger: slackLogger,
-      customRoutes,
-      installerOptions: { port: config.port, clientOptions },
-    });
-    receiver = socketReceiver;
+    // The Socket Mode client takes its Web API options (slackApiUrl for apps.connections.open) from here.
+    receiver = new SocketModeReceiver({ appToken, logger: slackLogger, installerOptions: { clientOptions } });
   } else if (config.mode === 'http') {
     if (!signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
     httpReceiver = new HTTPReceiver({
@@ -92,13 +87,15 @@ export async function startApp(
   registerListeners(app);
   app.error(createErrorHandler({ logger, client: () => app.client }));
 
-  let port: number | null = null;
+  let port: number;
+  let routesServer: RoutesServer | undefined;
   if (httpReceiver) {
     const server = await httpReceiver.start(config.port);
     port = (server.address() as AddressInfo).port;
   } else {
+    routesServer = await startRoutesServer(customRoutes, config.port);
+    port = routesServer.port;
     await app.start();
-    port = config.port;
   }
   logger.info({ mode: config.mode, port }, 'AstroBee Org is running');
 
@@ -108,6 +105,7 @@ export async function startApp(
     port,
     async stop() {
       await app.stop();
+      await routesServer?.close();
       if (!deps.orm) await orm.close();
     },
   };

@@ -128,7 +128,9 @@ describe('organizations on a migrated SQLite file', () => {
       NoOrganizationError,
     );
     await setUp();
-    await expect(services().organizations.overview(await actor('U0EVE'))).rejects.toBeInstanceOf(NotAMemberError);
+    await expect(services().organizations.overview(await actor('U0EVE'))).rejects.toBeInstanceOf(
+      NotAMemberError,
+    );
   });
 
   it('links a Slack user to an unlinked member by profile email on first use', async () => {

@@ -98,7 +98,9 @@ describe('the app in HTTP mode, driven by signed Slack requests', () => {
 
   it('answers an unknown subcommand with help naming the closest command', async () => {
     const reply = await h.ask(USERS.ada.id, 'overveiw');
-    expect(visibleText(reply)).toMatch(/`overveiw` is not an \/org command\. Did you mean `\/org overview`\?/);
+    expect(visibleText(reply)).toMatch(
+      /`overveiw` is not an \/org command\. Did you mean `\/org overview`\?/,
+    );
   });
 
   it('renames with a name given inline, decoding Slack entities once', async () => {
@@ -130,7 +132,10 @@ describe('the app in HTTP mode, driven by signed Slack requests', () => {
         { skipClientValidation: true },
       );
       expect(ack.status).toBe(200);
-      expect(ack.json).toMatchObject({ response_action: 'errors', errors: { [RENAME_VIEW.blockId]: expect.any(String) } });
+      expect(ack.json).toMatchObject({
+        response_action: 'errors',
+        errors: { [RENAME_VIEW.blockId]: expect.any(String) },
+      });
     }
     expect(h.standin.openView(USERS.ada.id)?.id).toBe(view.id);
     const org = await h.em().findOneOrFail(Organization, { slackTeamId: h.standin.team.id });

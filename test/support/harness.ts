@@ -11,7 +11,12 @@ import { Writable } from 'node:stream';
 import { type RunningApp, startApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
-import type { CommandOptions, DeliveryResult, RecordedEphemeral, StandInUserInput } from '../../src/standin/index.js';
+import type {
+  CommandOptions,
+  DeliveryResult,
+  RecordedEphemeral,
+  StandInUserInput,
+} from '../../src/standin/index.js';
 import { SlackStandIn } from '../../src/standin/index.js';
 import { TestClock } from './db.js';
 

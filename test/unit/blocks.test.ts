@@ -39,7 +39,9 @@ describe('help', () => {
   });
 
   it('escapes the organization name', () => {
-    expect(JSON.stringify(helpMessage('member', '<!channel> & co').blocks)).toContain('&lt;!channel&gt; &amp; co');
+    expect(JSON.stringify(helpMessage('member', '<!channel> & co').blocks)).toContain(
+      '&lt;!channel&gt; &amp; co',
+    );
   });
 
   it('lists every command once', () => {
