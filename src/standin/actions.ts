@@ -29,6 +29,8 @@ function findElement(
   for (const block of blocks) {
     const blockId = stringAt(block, 'block_id') ?? '';
     if (input.blockId !== undefined && input.blockId !== blockId) continue;
+    // An input block's element sends block_actions only with dispatch_action; otherwise its value waits for submit.
+    if (block.type === 'input' && block.dispatch_action !== true) continue;
     for (const element of elementsOf(block)) {
       if (element.action_id === input.actionId) return { blockId, element };
     }

@@ -17,6 +17,7 @@ import {
   eventCallbackPayload,
   type PayloadIdentity,
   slashCommandPayload,
+  viewClosedPayload,
   viewSubmissionPayload,
 } from './payloads.js';
 import type { Recorder } from './recorder.js';
@@ -32,11 +33,13 @@ import type {
   DeliveryOverrides,
   DeliveryResult,
   DeliveryTarget,
+  EventOptions,
   IssuedCommand,
   JsonObject,
   RecordedDelivery,
   RecordedView,
   StandInChannel,
+  StandInLogger,
   StandInUser,
   ViewStateValue,
   ViewSubmissionOptions,
@@ -60,6 +63,7 @@ export interface DriverDeps {
   now: () => number;
   /** Base of response_urls, `http://127.0.0.1:<port>/response/`. */
   responseBaseUrl: () => string;
+  logger: StandInLogger | undefined;
 }
 
 /** Plays the user and Slack towards the app. */
@@ -172,13 +176,39 @@ export class Driver {
     return result;
   }
 
+  /** The user closes their visible modal (Cancel / ×); see SlackStandIn.viewClosed. */
+  async viewClosed(
+    userId: string,
+    viewId: string,
+    options: DeliveryOverrides = {},
+  ): Promise<DeliveryResult | undefined> {
+    const user = this.requireUser(userId);
+    const recorded = this.requireView(viewId, user.id);
+    if (this.deps.views.topModal(user.id)?.id !== viewId) {
+      throw new Error(`viewClosed: view ${viewId} is not the modal ${userId} sees`);
+    }
+    const isCleared = recorded.view.clear_on_close === true;
+    if (isCleared) this.deps.views.closeAll(user.id);
+    else this.deps.views.closeTop(user.id);
+    if (recorded.view.notify_on_close !== true) return undefined;
+    const payload = viewClosedPayload(this.identity, { user, view: cloneJson(recorded.view), isCleared });
+    return this.deliver('interactive', payload, options, false);
+  }
+
+  /** Sends a recorded delivery's payload again, unchanged (a retry or duplicate); acks are not applied. */
+  redeliver(delivery: RecordedDelivery, options: DeliveryOverrides = {}): Promise<DeliveryResult> {
+    const acceptsResponsePayload =
+      delivery.kind === 'slash_commands' || delivery.payload.type === 'view_submission';
+    return this.deliver(delivery.kind, delivery.payload, options, acceptsResponsePayload);
+  }
+
   /** Sends an Events API event; see SlackStandIn.event. */
-  event(event: JsonObject, options: DeliveryOverrides = {}): Promise<DeliveryResult> {
+  event(event: JsonObject, options: EventOptions = {}): Promise<DeliveryResult> {
     const { ids, now } = this.deps;
     const withTs = typeof event.event_ts === 'string' ? event : { ...event, event_ts: ids.messageTs() };
     const payload = eventCallbackPayload(this.identity, {
       event: withTs,
-      eventId: ids.eventId(),
+      eventId: options.eventId ?? ids.eventId(),
       eventTimeSeconds: Math.floor(now() / 1000),
     });
     return this.deliver('events_api', payload, options, false);
@@ -209,6 +239,10 @@ export class Driver {
     const { recorder, deliveryTimeoutMs } = this.deps;
     const delivery: RecordedDelivery = { kind, payload, at: this.deps.now() };
     recorder.deliveries.push(delivery);
+    this.deps.logger?.debug(
+      { kind, type: payload.type ?? payload.command },
+      'stand-in delivering to the app',
+    );
     try {
       const result =
         target.kind === 'http'
@@ -331,6 +365,7 @@ export class Driver {
   private requireUser(userId: string): StandInUser {
     const user = this.deps.workspace.users.get(userId);
     if (!user) throw new Error(`Unknown user ${userId}: add it with addUser() first`);
+    if (user.deleted) throw new Error(`User ${userId} is deactivated: Slack sends nothing on their behalf`);
     return user;
   }
 

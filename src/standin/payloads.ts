@@ -125,6 +125,24 @@ export function viewSubmissionPayload(
   };
 }
 
+/** A `view_closed` interaction payload (sent only for views with `notify_on_close: true`). */
+export function viewClosedPayload(
+  identity: PayloadIdentity,
+  input: { user: StandInUser; view: JsonObject; isCleared: boolean },
+): JsonObject {
+  return {
+    type: 'view_closed',
+    team: teamRef(identity),
+    user: userRef(identity, input.user),
+    api_app_id: identity.workspace.bot.appId,
+    token: identity.token,
+    view: input.view,
+    is_cleared: input.isCleared,
+    enterprise: null,
+    is_enterprise_install: false,
+  };
+}
+
 /** An Events API `event_callback` envelope around an event. */
 export function eventCallbackPayload(
   identity: PayloadIdentity,

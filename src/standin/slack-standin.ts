@@ -4,7 +4,6 @@
  * and the benchmarks run the real Bolt app against it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { ApiContext } from './api-context.js';
 import { buttonsOf } from './block-kit.js';
 import { Driver } from './driver.js';
@@ -26,6 +25,7 @@ import type {
   DeliveryOverrides,
   DeliveryResult,
   DeliveryTarget,
+  EventOptions,
   InteractiveElement,
   IssuedCommand,
   JsonObject,
@@ -89,6 +89,7 @@ export class SlackStandIn {
   private readonly api: ApiContext;
   private server: Server | undefined;
   private listeningPort: number | undefined;
+  private stopped = false;
 
   /** @param options see StandInOptions; only `signingSecret` is required. */
   constructor(options: StandInOptions) {
@@ -147,14 +148,16 @@ export class SlackStandIn {
       deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
       now: this.now,
       responseBaseUrl: () => `${this.baseUrl}/response/`,
+      logger: this.logger,
     });
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Listens on 127.0.0.1, on a free port. @throws Error when already started. */
+  /** Listens on 127.0.0.1, on a free port. @throws Error when already started, or stopped (make a new one). */
   async start(): Promise<void> {
     if (this.server) throw new Error('The stand-in is already started');
+    if (this.stopped) throw new Error('A stopped stand-in cannot be restarted: make a new one');
     const server = createServer((req, res) => {
       this.route(req, res).catch((error: unknown) => {
         this.logger?.warn({ err: error, url: req.url }, 'stand-in request failed');
@@ -171,19 +174,21 @@ export class SlackStandIn {
       });
     });
     const address = server.address();
-    this.listeningPort = (address as AddressInfo | null)?.port;
+    this.listeningPort = typeof address === 'object' && address !== null ? address.port : undefined;
     this.server = server;
     this.logger?.debug({ apiUrl: this.apiUrl }, 'stand-in listening');
   }
 
   /**
-   * Stops at once: drops Socket Mode connections, fails deliveries in flight, destroys every open socket (also
-   * keep-alive ones) and closes the server. Stop the app first, or its Socket Mode client will try to reconnect.
+   * Stops: fails deliveries in flight, closes Socket Mode connections (waiting at most 500 ms for their close
+   * handshakes), destroys every other open socket (keep-alive ones too) and closes the server. Stop the app first,
+   * or its Socket Mode client will try to reconnect.
    */
   async stop(): Promise<void> {
     const server = this.server;
-    this.socket.close();
-    this.http.abortAll();
+    this.stopped = true;
+    this.http.close();
+    await this.socket.close();
     if (!server) return;
     this.server = undefined;
     await new Promise<void>((resolve) => {
@@ -429,9 +434,33 @@ export class SlackStandIn {
     return this.driver.viewSubmission(userId, viewId, values, options);
   }
 
-  /** An Events API `event_callback` around `event` (an `event_ts` is added when missing). */
-  event(event: JsonObject, options?: DeliveryOverrides): Promise<DeliveryResult> {
+  /**
+   * The user closes their visible modal (Cancel or ×): the modal (or with `clear_on_close` the whole stack) closes,
+   * and with `notify_on_close` a `view_closed` payload is delivered.
+   * @returns the app's ack, or undefined when nothing was delivered.
+   */
+  viewClosed(
+    userId: string,
+    viewId: string,
+    options?: DeliveryOverrides,
+  ): Promise<DeliveryResult | undefined> {
+    return this.driver.viewClosed(userId, viewId, options);
+  }
+
+  /**
+   * An Events API `event_callback` around `event` (an `event_ts` is added when missing). To play Slack's retry,
+   * pass the first delivery's `eventId` with `retryNum` / `retryReason`, or use `redeliver`.
+   */
+  event(event: JsonObject, options?: EventOptions): Promise<DeliveryResult> {
     return this.driver.event(event, options);
+  }
+
+  /**
+   * Sends a recorded delivery's payload again, unchanged (Slack's retry of an event, a duplicated delivery);
+   * `overrides` can add `retryNum` / `retryReason`. Acks of redeliveries are not applied.
+   */
+  redeliver(delivery: RecordedDelivery, overrides?: DeliveryOverrides): Promise<DeliveryResult> {
+    return this.driver.redeliver(delivery, overrides);
   }
 
   /** The `app_home_opened` event for `userId` (with the current Home view, if published). */
@@ -447,11 +476,7 @@ export class SlackStandIn {
     if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
       const body = req.method === 'POST' ? await readBody(req) : url.searchParams.toString();
       const args = decodeArguments(req.method === 'POST' ? req.headers['content-type'] : undefined, body);
-      if (!args) {
-        sendJson(res, 200, { ok: false, error: 'invalid_json' });
-        return;
-      }
-      const token = tokenOf(req.headers.authorization, args);
+      const token = tokenOf(req.headers.authorization, args ?? {});
       const tokens = { bot: this.botToken, app: this.appToken };
       sendJson(res, 200, callMethod(this.api, tokens, apiMethod, args, token));
       return;

@@ -117,15 +117,35 @@ export class SocketModeHub {
     for (const socket of this.sockets) if (socket.readyState === WebSocket.OPEN) socket.send(message);
   }
 
-  /** Drops every connection at once, fails envelopes in flight, stops pinging. */
-  close(): void {
+  /**
+   * Closes every connection: envelopes in flight fail, open connections get a close frame (1001), and any not closed
+   * within `graceMs` milliseconds are dropped. The grace lets a client that is already closing (Bolt's `app.stop()`
+   * returns before its close handshake ends) finish cleanly instead of seeing a reset.
+   */
+  async close(graceMs = 500): Promise<void> {
     clearInterval(this.pingTimer);
     for (const [id, pending] of this.pending) {
       clearTimeout(pending.timer);
       pending.reject(new Error('Socket Mode delivery failed: the stand-in stopped'));
       this.pending.delete(id);
     }
-    for (const socket of this.sockets) socket.terminate();
+    const sockets = [...this.sockets];
+    const closed = sockets.map(
+      (socket) =>
+        new Promise<void>((resolve) => {
+          if (socket.readyState === WebSocket.CLOSED) resolve();
+          else socket.once('close', () => resolve());
+        }),
+    );
+    for (const socket of sockets)
+      if (socket.readyState === WebSocket.OPEN) socket.close(1001, 'stand-in stopping');
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.all(closed), grace]);
+    clearTimeout(timer);
+    for (const socket of sockets) socket.terminate();
     this.sockets.length = 0;
     this.wss.close();
   }

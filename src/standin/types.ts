@@ -282,6 +282,12 @@ export interface InteractiveElement extends BlockActionInput {
 /** One element's value in `view.state.values` (`{ type, value }`, `{ type, selected_option }`, …). */
 export type ViewStateValue = { type: string } & JsonObject;
 
+/** Options of `event()`. */
+export interface EventOptions extends DeliveryOverrides {
+  /** Reuse an event id, as Slack does when it retries a delivery. Default: a new `Ev…` id. */
+  eventId?: string;
+}
+
 /** Options of `viewSubmission()`. */
 export interface ViewSubmissionOptions extends DeliveryOverrides {
   /**

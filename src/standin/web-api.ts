@@ -42,7 +42,8 @@ function checkToken(spec: MethodSpec, token: string | undefined, tokens: ApiToke
  * Runs one Web API call and records it.
  *
  * @param method the method name from the URL (`chat.postMessage`).
- * @param args decoded arguments (may include `token`, which is not recorded).
+ * @param args decoded arguments (may include `token`, which is not recorded); undefined when the body could not
+ *   be decoded (answered `invalid_json`).
  * @param token the caller's token, from the header or the arguments.
  * @returns the JSON body Slack would answer with (always sent with HTTP 200).
  */
@@ -50,15 +51,16 @@ export function callMethod(
   ctx: ApiContext,
   tokens: ApiTokens,
   method: string,
-  args: JsonObject,
+  args: JsonObject | undefined,
   token: string | undefined,
 ): JsonObject {
-  const { token: _omitted, ...recordedArgs } = args;
+  const { token: _omitted, ...recordedArgs } = args ?? {};
   const call: RecordedCall = { method, args: cloneJson(recordedArgs), at: ctx.now(), ok: true };
   let body: JsonObject;
   try {
     const spec = METHODS[method];
     if (!spec) throw new SlackApiError('unknown_method');
+    if (!args) throw new SlackApiError('invalid_json', ['[ERROR] the JSON body is not a JSON object']);
     checkToken(spec, token, tokens);
     body = { ok: true, ...spec.handler(ctx, recordedArgs) };
   } catch (error) {
