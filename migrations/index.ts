@@ -1,6 +1,8 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261129000000_initial } from './Migration20261129000000_initial.js';
 import { Migration20261129000100_audit } from './Migration20261129000100_audit.js';
+import { Migration20261129000200_invitations } from './Migration20261129000200_invitations.js';
+import { Migration20261129000300_oauth_clients } from './Migration20261129000300_oauth_clients.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
@@ -9,4 +11,6 @@ import { Migration20261129000100_audit } from './Migration20261129000100_audit.j
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129000000_initial', class: Migration20261129000000_initial },
   { name: 'Migration20261129000100_audit', class: Migration20261129000100_audit },
+  { name: 'Migration20261129000200_invitations', class: Migration20261129000200_invitations },
+  { name: 'Migration20261129000300_oauth_clients', class: Migration20261129000300_oauth_clients },
 ];

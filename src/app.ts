@@ -8,9 +8,12 @@ import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import { initOrm, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
+import { invitationSettingsFrom } from './domain/invitations/settings.js';
 import { httpRoutes } from './http/routes.js';
 import { type RoutesServer, startRoutesServer } from './http/server.js';
 import { type Logger, toSlackLogger } from './logger.js';
+import { type MailSender, SmtpMailSender } from './mail/mail-sender.js';
+import { OutboxWorker } from './mail/outbox-worker.js';
 import { type OrgContext, requestContextMiddleware } from './slack/context.js';
 import { createErrorHandler } from './slack/error-handler.js';
 import { registerListeners } from './slack/listeners/index.js';
@@ -21,6 +24,8 @@ export interface RunningApp {
   orm: Orm;
   /** The HTTP port actually bound (useful with PORT=0). */
   port: number;
+  /** The mail outbox worker (tests call `outbox.drain()`); null when there is no way to send mail. */
+  outbox: OutboxWorker | null;
   stop(): Promise<void>;
 }
 
@@ -40,18 +45,26 @@ export function webClientOptions(apiUrl: string): WebClientOptions {
 /**
  * Builds and starts the bot in HTTP mode or Socket Mode (`config.mode`).
  * @param deps `logger` (root), `clock` (tests move it), `orm` (an open ORM to reuse; opened from
- *   `config.databaseUrl` with migrations otherwise)
+ *   `config.databaseUrl` with migrations otherwise), `mailSender` (console mode prints mail; default: SMTP over
+ *   `config.smtpUrl`, or none, in which case mail stays queued in the outbox)
  * @throws Error when the mode is 'console' (see src/console) or Slack credentials are missing
  */
 export async function startApp(
   config: Config,
-  deps: { logger: Logger; clock?: Clock; orm?: Orm },
+  deps: { logger: Logger; clock?: Clock; orm?: Orm; mailSender?: MailSender },
 ): Promise<RunningApp> {
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
   const orm = deps.orm ?? (await initOrm(config.databaseUrl, { logger }));
   const slackLogger = toSlackLogger(logger);
-  const customRoutes = httpRoutes({ orm, logger });
+  const invitations = invitationSettingsFrom(config);
+  const customRoutes = httpRoutes({
+    orm,
+    logger,
+    clock,
+    clients: config.clients,
+    invitations: invitations.settings,
+  });
   const clientOptions = webClientOptions(config.slack.apiUrl);
   const { botToken, signingSecret, appToken } = config.slack;
   if (!botToken) throw new Error('SLACK_BOT_TOKEN is required in HTTP and Socket Mode');
@@ -83,7 +96,14 @@ export async function startApp(
     clientOptions,
     extendedErrorHandler: true,
   });
-  app.use(requestContextMiddleware({ orm, logger, clock }));
+  app.use(
+    requestContextMiddleware({
+      orm,
+      logger,
+      clock,
+      serviceOptions: { clients: config.clients, invitations: invitations.settings },
+    }),
+  );
   registerListeners(app);
   app.error(createErrorHandler({ logger, client: () => app.client }));
 
@@ -99,11 +119,33 @@ export async function startApp(
   }
   logger.info({ mode: config.mode, port }, 'AstroBee Org is running');
 
+  const mailSender = deps.mailSender ?? (config.smtpUrl ? new SmtpMailSender(config.smtpUrl) : undefined);
+  const outbox = mailSender
+    ? new OutboxWorker({
+        orm,
+        sender: mailSender,
+        clock,
+        logger,
+        settings: invitations.settings,
+        publicUrl: config.publicUrl,
+        mailFrom: config.mailFrom,
+        intervalMs: config.mailWorkerIntervalMs,
+        maxAttempts: config.mailMaxAttempts,
+      })
+    : null;
+  outbox?.start();
+  if (!outbox) logger.warn('SMTP_URL is not set: invitation mail stays queued in the outbox until it is');
+  if (invitations.keySource === 'random') {
+    logger.warn('INVITATION_KEY is not set: mail still queued at a restart cannot be sent (resend it)');
+  }
+
   return {
     app,
     orm,
     port,
+    outbox,
     async stop() {
+      await outbox?.stop();
       await app.stop();
       await routesServer?.close();
       if (!deps.orm) await orm.close();

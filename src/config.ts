@@ -38,6 +38,23 @@ const httpUrl = (name: string) =>
       }
     }, `${name} must be an http(s) URL`);
 
+/** Units of a duration setting, in milliseconds. */
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * A duration: whole seconds (`3600`) or a number with a unit `s`, `m`, `h` or `d` (`24h`); parsed to milliseconds.
+ */
+const duration = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+[smhd]?$/, `${name} must be whole seconds or a number with s, m, h or d (e.g. 24h)`)
+    .transform((v) => Number.parseInt(v, 10) * (DURATION_UNITS[v.slice(-1)] ?? 1000))
+    .refine(
+      (ms) => ms >= min * 1000 && ms <= max * 1000,
+      `${name} must be between ${min} and ${max} seconds`,
+    );
+
 const EnvSchema = z
   .object({
     SLACK_BOT_TOKEN: optionalNonEmpty('SLACK_BOT_TOKEN'),
@@ -59,6 +76,24 @@ const EnvSchema = z
       .optional(),
     MAIL_FROM: z.string().trim().min(3, 'MAIL_FROM must be an email address').optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    CLIENT_SECRET_GRACE_PERIOD: duration('CLIENT_SECRET_GRACE_PERIOD', 0, 30 * 86_400).default(86_400_000),
+    ACCESS_TOKEN_LIFETIME: duration('ACCESS_TOKEN_LIFETIME', 60, 86_400).default(3_600_000),
+    INVITATION_KEY: z.string().min(32, 'INVITATION_KEY must be at least 32 characters').optional(),
+    INVITATIONS_PER_DAY: z.coerce
+      .number({ error: 'INVITATIONS_PER_DAY must be a number' })
+      .int('INVITATIONS_PER_DAY must be an integer')
+      .min(1, 'INVITATIONS_PER_DAY must be at least 1')
+      .default(50),
+    MAIL_WORKER_INTERVAL_MS: z.coerce
+      .number({ error: 'MAIL_WORKER_INTERVAL_MS must be a number' })
+      .int('MAIL_WORKER_INTERVAL_MS must be an integer')
+      .min(50, 'MAIL_WORKER_INTERVAL_MS must be at least 50')
+      .default(1000),
+    MAIL_MAX_ATTEMPTS: z.coerce
+      .number({ error: 'MAIL_MAX_ATTEMPTS must be a number' })
+      .int('MAIL_MAX_ATTEMPTS must be an integer')
+      .min(1, 'MAIL_MAX_ATTEMPTS must be at least 1')
+      .default(12),
   })
   .superRefine((env, ctx) => {
     if (env.SLACK_SIGNING_SECRET !== undefined && env.SLACK_SIGNING_SECRET.trim() === '') {
@@ -106,6 +141,19 @@ export interface Config {
   smtpUrl?: string;
   mailFrom: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** OAuth API clients: how long a rotated-out secret keeps working, and how long an access token lives. */
+  clients: { secretGracePeriodMs: number; accessTokenLifetimeMs: number };
+  /**
+   * Secret from which the key that seals unsent invitation tokens in the mail outbox is derived. Absent: derived
+   * from `SLACK_SIGNING_SECRET` when there is one, else random per process (console mode, tests).
+   */
+  invitationKey?: string;
+  /** Cap on invitations (and requests) an organization may create per 24 hours. */
+  invitationsPerDay: number;
+  /** Milliseconds between two runs of the mail outbox worker. */
+  mailWorkerIntervalMs: number;
+  /** Delivery attempts of one mail before it is marked failed. */
+  mailMaxAttempts: number;
 }
 
 /** Thrown when the environment is invalid; `message` names every offending variable. */
@@ -156,5 +204,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.SMTP_URL ? { smtpUrl: e.SMTP_URL } : {}),
     mailFrom: e.MAIL_FROM ?? 'AstroBee <no-reply@example.com>',
     logLevel: e.LOG_LEVEL,
+    clients: {
+      secretGracePeriodMs: e.CLIENT_SECRET_GRACE_PERIOD,
+      accessTokenLifetimeMs: e.ACCESS_TOKEN_LIFETIME,
+    },
+    ...(e.INVITATION_KEY ? { invitationKey: e.INVITATION_KEY } : {}),
+    invitationsPerDay: e.INVITATIONS_PER_DAY,
+    mailWorkerIntervalMs: e.MAIL_WORKER_INTERVAL_MS,
+    mailMaxAttempts: e.MAIL_MAX_ATTEMPTS,
   };
 }

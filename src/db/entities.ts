@@ -1,7 +1,10 @@
 import { AuditEventSchema } from '../domain/audit/audit-event.entity.js';
+import { AccessTokenSchema, ApiClientSchema, ClientSecretSchema } from '../domain/clients/client.entity.js';
 import { DataLayerSchema, DataSourceSchema } from '../domain/data/data.entity.js';
+import { InvitationMessageSchema, InvitationSchema } from '../domain/invitations/invitation.entity.js';
 import { MemberSchema } from '../domain/members/member.entity.js';
 import { OrganizationSchema } from '../domain/organizations/organization.entity.js';
+import { OutboxMailSchema } from '../mail/outbox.entity.js';
 import { BaseEntitySchema } from './base.entity.js';
 
 /** Every entity schema the ORM knows. */
@@ -12,4 +15,10 @@ export const entities = [
   DataSourceSchema,
   DataLayerSchema,
   AuditEventSchema,
+  InvitationSchema,
+  InvitationMessageSchema,
+  OutboxMailSchema,
+  ApiClientSchema,
+  ClientSecretSchema,
+  AccessTokenSchema,
 ];

@@ -57,3 +57,38 @@ export class InvalidInputError extends DomainError {
 export class NotFoundError extends DomainError {
   readonly code = 'not_found';
 }
+
+/** The change would leave the organization without an Admin (DESIGN.md §3: at least one Admin at all times). */
+export class LastAdminError extends DomainError {
+  readonly code = 'last_admin';
+}
+
+/** The member named (by Slack user, email or id) is not on the organization's team. */
+export class MemberNotFoundError extends DomainError {
+  readonly code = 'member_not_found';
+}
+
+/** An open invitation (sent or requested) already exists for this organization and email. */
+export class InvitationPendingError extends DomainError {
+  readonly code = 'invitation_pending';
+}
+
+/** The person invited is already on the team. */
+export class AlreadyMemberError extends DomainError {
+  readonly code = 'already_member';
+}
+
+/** The organization reached its cap of invitations per 24 hours. */
+export class InvitationLimitError extends DomainError {
+  readonly code = 'invitation_limit';
+}
+
+/** The invitation or request was already decided (approved, denied, accepted, declined, revoked or expired). */
+export class InvitationClosedError extends DomainError {
+  readonly code = 'invitation_closed';
+}
+
+/** The invitation's token is past its expiry. */
+export class InvitationExpiredError extends DomainError {
+  readonly code = 'invitation_expired';
+}

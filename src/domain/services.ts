@@ -1,5 +1,12 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Clock } from './actor.js';
+import { AuditService } from './audit/audit.service.js';
+import { ClientsService } from './clients/clients.service.js';
+import { OAuthService } from './clients/oauth.service.js';
+import type { ClientSettings } from './clients/settings.js';
+import { DataService } from './data/data.service.js';
+import { InvitationsService } from './invitations/invitations.service.js';
+import { defaultInvitationSettings, type InvitationSettings } from './invitations/settings.js';
 import { MembersService } from './members/members.service.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
 
@@ -7,12 +14,26 @@ import { OrganizationsService } from './organizations/organizations.service.js';
 export interface Services {
   organizations: OrganizationsService;
   members: MembersService;
+  invitations: InvitationsService;
+  audit: AuditService;
+  clients: ClientsService;
+  oauth: OAuthService;
+  data: DataService;
 }
 
 /** Builds the services over `em` (a fork, never the global EntityManager). */
-export function createServices(em: EntityManager, clock: Clock): Services {
+export function createServices(
+  em: EntityManager,
+  clock: Clock,
+  options: { invitations?: InvitationSettings; clients?: ClientSettings } = {},
+): Services {
   return {
     organizations: new OrganizationsService(em, clock),
     members: new MembersService(em, clock),
+    invitations: new InvitationsService(em, clock, options.invitations ?? defaultInvitationSettings()),
+    audit: new AuditService(em),
+    clients: new ClientsService(em, clock, options.clients),
+    oauth: new OAuthService(em, clock, options.clients),
+    data: new DataService(em, clock),
   };
 }

@@ -1,12 +1,54 @@
 import type { CustomRoute } from '@slack/bolt';
 import type { Orm } from '../db/orm.js';
+import { type Clock, systemClock } from '../domain/actor.js';
+import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../domain/clients/settings.js';
+import { defaultInvitationSettings, type InvitationSettings } from '../domain/invitations/settings.js';
 import type { Logger } from '../logger.js';
+import { API_PREFIX, apiHandler } from './api/api.js';
 import { healthz } from './healthz.js';
+import { invitationPage } from './invitations/invitation-page.js';
+import { FailedAuthLimiter, type FailedAuthLimits } from './oauth/failed-auth-limiter.js';
+import { revocationEndpoint, tokenEndpoint } from './oauth/token-endpoint.js';
+
+/** Every method, so the OAuth endpoints and the API answer a wrong one themselves (405, JSON). */
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**
  * The HTTP routes served beside `/slack/events` on the same server (Bolt `customRoutes`, in HTTP and Socket Mode).
  */
-export function httpRoutes(deps: { orm: Orm; logger: Logger }): CustomRoute[] {
+export function httpRoutes(deps: {
+  orm: Orm;
+  logger: Logger;
+  clock?: Clock;
+  clients?: ClientSettings;
+  failedAuthLimits?: FailedAuthLimits;
+  invitations?: InvitationSettings;
+}): CustomRoute[] {
   const logger = deps.logger.child({ component: 'http' });
-  return [{ path: '/healthz', method: ['GET'], handler: healthz(deps.orm, logger) }];
+  const oauth = {
+    orm: deps.orm,
+    logger: deps.logger.child({ component: 'oauth' }),
+    clock: deps.clock ?? systemClock,
+    settings: deps.clients ?? DEFAULT_CLIENT_SETTINGS,
+    limiter: new FailedAuthLimiter(deps.failedAuthLimits),
+  };
+  const api = apiHandler({ ...oauth, logger: deps.logger.child({ component: 'api' }) });
+  return [
+    // The token endpoint first: Bolt tries routes in order, and it is the busiest.
+    { path: '/oauth/token', method: ALL_METHODS, handler: tokenEndpoint(oauth) },
+    { path: '/oauth/revoke', method: ALL_METHODS, handler: revocationEndpoint(oauth) },
+    { path: API_PREFIX, method: ALL_METHODS, handler: api },
+    { path: `${API_PREFIX}/*path`, method: ALL_METHODS, handler: api },
+    { path: '/healthz', method: ['GET'], handler: healthz(deps.orm, logger) },
+    {
+      path: '/invitations/:token',
+      method: ALL_METHODS,
+      handler: invitationPage({
+        orm: deps.orm,
+        logger,
+        clock: deps.clock ?? systemClock,
+        settings: deps.invitations ?? defaultInvitationSettings(),
+      }),
+    },
+  ];
 }

@@ -59,13 +59,15 @@ export function requestContextMiddleware(deps: {
   orm: Orm;
   logger: Logger;
   clock: Clock;
+  /** Settings of the domain services (see `createServices`). */
+  serviceOptions?: Parameters<typeof createServices>[2];
 }): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const { context, next, client } = args;
     const em = deps.orm.em.fork();
     const identity = payloadIdentity(args);
     const requestId = randomUUID().slice(0, 8);
-    const services = createServices(em, deps.clock);
+    const services = createServices(em, deps.clock, deps.serviceOptions);
     let actor: Promise<Actor> | undefined;
     const orgContext: OrgContext = {
       em,

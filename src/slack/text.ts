@@ -4,6 +4,7 @@
  * and the characters `&`, `<`, `>` typed by the user as `&amp;`, `&lt;`, `&gt;`
  * (https://api.slack.com/interactivity/slash-commands#creating_commands, "Escaping").
  */
+import { InvalidInputError } from '../domain/errors.js';
 
 /** One argument of a command, after decoding. */
 export type SlackArg =
@@ -109,4 +110,47 @@ export function parseCommand(raw: string): ParsedCommand {
   const quoted = /^"([^"]*)"$/.exec(rest);
   if (quoted) rest = (quoted[1] ?? '').trim();
   return { subcommand: first, args: tokenize(tail), rest };
+}
+
+/** A member named in command text: a Slack user by mention (`display` is the mention, `<@U…>`) or an email. */
+export type MemberReferenceArg = { slackUserId: string; display: string } | { email: string };
+
+// Deliberately loose (one `@`, a dot in the domain, no spaces or Slack's markup characters): the lookup decides.
+const EMAIL_SHAPE = /^[^\s@<>&"|]+@[^\s@<>&"|]+\.[^\s@<>&"|]+$/;
+
+function shownArg(arg: SlackArg): string {
+  const text = argText(arg);
+  return `\`${escapeMrkdwn(text.length > 40 ? `${text.slice(0, 39)}…` : text).replace(/`/g, "'")}\``;
+}
+
+/**
+ * Reads the argument that names a member: `<@U…>` or `<@U…|name>` (a mention), `<mailto:a@example.com|…>` or a plain
+ * `a@example.com` (lower-cased). A bare `@name` is refused, never guessed: it reaches us as plain text when the
+ * command's escaping is off or the name was not picked from Slack's list, and display names are not unique.
+ * @param usage the command's example, shown when the argument is missing or malformed (`/org remove @someone`)
+ * @throws InvalidInputError (field `member`) for a missing argument, a bare `@name`, a channel, a link or other text
+ */
+export function memberReferenceArg(arg: SlackArg | undefined, usage: string): MemberReferenceArg {
+  const hint = `Name them with a mention (pick the person from Slack's list as you type \`@\`) or with their email address, as in \`${usage}\`.`;
+  if (!arg) throw new InvalidInputError(`Who? ${hint}`, 'member');
+  switch (arg.kind) {
+    case 'user':
+      return { slackUserId: arg.id, display: `<@${arg.id}>` };
+    case 'email':
+      if (EMAIL_SHAPE.test(arg.email)) return { email: arg.email.trim().toLowerCase() };
+      break;
+    case 'word':
+      if (arg.text.startsWith('@')) {
+        throw new InvalidInputError(
+          `${shownArg(arg)} arrived as plain text, not as a Slack mention, so it could match more than one person and nothing was done. ${hint}`,
+          'member',
+        );
+      }
+      if (EMAIL_SHAPE.test(arg.text)) return { email: arg.text.trim().toLowerCase() };
+      break;
+    case 'channel':
+    case 'link':
+      break;
+  }
+  throw new InvalidInputError(`${shownArg(arg)} is neither a person nor an email address. ${hint}`, 'member');
 }

@@ -38,8 +38,18 @@ describe('loadConfig', () => {
   });
 
   it('names each bad variable', () => {
-    const err = configError({ PORT: 'eighty', DATABASE_URL: 'mysql://x', LOG_LEVEL: 'loud', SLACK_API_URL: 'nope' });
-    expect(err.issues.map((i) => i.variable).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'SLACK_API_URL']);
+    const err = configError({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://x',
+      LOG_LEVEL: 'loud',
+      SLACK_API_URL: 'nope',
+    });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual([
+      'DATABASE_URL',
+      'LOG_LEVEL',
+      'PORT',
+      'SLACK_API_URL',
+    ]);
   });
 
   it('refuses a port out of range', () => {

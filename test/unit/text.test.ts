@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEntities, escapeMrkdwn, normalizeTypography, parseCommand, tokenize } from '../../src/slack/text.js';
+import {
+  decodeEntities,
+  escapeMrkdwn,
+  normalizeTypography,
+  parseCommand,
+  tokenize,
+} from '../../src/slack/text.js';
 
 describe('Slack text decoding', () => {
   it('reads user mentions with and without a label', () => {
@@ -17,7 +23,9 @@ describe('Slack text decoding', () => {
   });
 
   it('reads channel references', () => {
-    expect(tokenize('<#C0APPROVE|approvals>')).toEqual([{ kind: 'channel', id: 'C0APPROVE', label: 'approvals' }]);
+    expect(tokenize('<#C0APPROVE|approvals>')).toEqual([
+      { kind: 'channel', id: 'C0APPROVE', label: 'approvals' },
+    ]);
   });
 
   it('decodes the three entities once, leaving a literal entity typed by the user intact', () => {

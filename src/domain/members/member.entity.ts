@@ -36,6 +36,30 @@ export class Member extends BaseEntity {
     return this.role === 'admin';
   }
 
+  /**
+   * Makes this member an Admin.
+   * @returns false when they already were one (nothing changed)
+   */
+  promoteToAdmin(now: Date): boolean {
+    return this.setRole('admin', now);
+  }
+
+  /**
+   * Makes this Admin a Member. The last-Admin rule spans the organization, so the service checks it in the same
+   * transaction before calling this.
+   * @returns false when they already were a Member (nothing changed)
+   */
+  demoteToMember(now: Date): boolean {
+    return this.setRole('member', now);
+  }
+
+  private setRole(role: Role, now: Date): boolean {
+    if (this.role === role) return false;
+    this.role = role;
+    this.updatedAt = now;
+    return true;
+  }
+
   /** Links this member to a Slack user (first use, matched by profile email). */
   linkSlackUser(slackUserId: string, now: Date): void {
     this.slackUserId = slackUserId;

@@ -1,8 +1,16 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
-import { requireMember } from '../access.js';
+import { type MemberActor, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
+import { recordAudit } from '../audit/audit.js';
+import {
+  InvalidInputError,
+  LastAdminError,
+  MemberNotFoundError,
+  NotAMemberError,
+  NotAuthorizedError,
+} from '../errors.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { Member } from './member.entity.js';
+import { Member, ROLES, type Role } from './member.entity.js';
 
 /** A page of a list; `page` counts from 1. */
 export interface Page<T> {
@@ -13,10 +21,58 @@ export interface Page<T> {
   pageSize: number;
 }
 
-/** Members shown per page of `/org members` (each row is one Block Kit section, well within 50 blocks). */
+/**
+ * Members shown per page of `/org members`. An Admin's page spends two blocks per row (a section with the role
+ * select, an actions block with Remove) plus a header and a pager: 20 × 2 + 2 = 42 of Slack's 50 message blocks.
+ */
 export const MEMBERS_PAGE_SIZE = 20;
 
-/** The team: listing, and linking Slack users to members. */
+/**
+ * Names a member: by Slack user (a mention; `display` is how to name them in messages, e.g. `<@U123>`), by email
+ * (compared lower-cased), or by member id (from a button or select built by us).
+ */
+export type MemberReference =
+  | { slackUserId: string; display?: string }
+  | { email: string }
+  | { memberId: string };
+
+/** A member as the front ends show it (a snapshot; no live entity leaves a transaction). */
+export interface MemberSummary {
+  id: string;
+  email: string;
+  slackUserId: string | null;
+  role: Role;
+}
+
+/** The outcome of a role change; `changed` is false when the member already had the role (nothing recorded). */
+export interface RoleChange {
+  member: MemberSummary;
+  previous: Role;
+  role: Role;
+  changed: boolean;
+}
+
+/** The outcome of a removal or a leave: who is gone, from which organization. */
+export interface Departure {
+  member: MemberSummary;
+  organizationName: string;
+}
+
+function summary(m: Member): MemberSummary {
+  return { id: m.id, email: m.email, slackUserId: m.slackUserId, role: m.role };
+}
+
+/** How a message names a member: their mention when linked, else their email. */
+function nameOf(m: Pick<Member, 'email' | 'slackUserId'>): string {
+  return m.slackUserId ? `<@${m.slackUserId}>` : m.email;
+}
+
+/**
+ * The team: listing, linking Slack users to members, role changes, removal and leaving. Every change re-reads the
+ * caller and the target inside its transaction (through the transaction's EntityManager, `refresh: true`) and checks
+ * the last-Admin rule there, against a count read in the same transaction, so concurrent requests cannot take the
+ * last Admin. On SQLite the pool's one connection serialises these transactions (src/db/orm.ts).
+ */
 export class MembersService {
   constructor(
     private readonly em: EntityManager,
@@ -25,7 +81,7 @@ export class MembersService {
 
   /**
    * Finds who is asking: the organization bound to the workspace and the caller's membership. A Slack user not yet
-   * linked is matched by the email of their Slack profile, on first use, and linked.
+   * linked is matched by the email of their Slack profile, on first use, and linked (recorded as `member.linked`).
    * @param lookupEmail fetches the caller's Slack profile email (called only when needed)
    */
   async resolveActor(
@@ -38,16 +94,39 @@ export class MembersService {
     let member = await this.em.findOne(Member, { organization, slackUserId });
     if (!member) {
       const email = (await lookupEmail())?.trim().toLowerCase();
-      if (email) {
-        const unlinked = await this.em.findOne(Member, { organization, email, slackUserId: null });
-        if (unlinked) {
-          unlinked.linkSlackUser(slackUserId, this.clock.now());
-          await this.em.flush();
-          member = unlinked;
-        }
-      }
+      if (email) member = await this.linkOnFirstUse(organization, slackUserId, email);
     }
     return { slackTeamId, slackUserId, organization, member };
+  }
+
+  /** Links the unlinked member with `email` to `slackUserId`, once, even when two payloads race. */
+  private async linkOnFirstUse(
+    organization: Organization,
+    slackUserId: string,
+    email: string,
+  ): Promise<Member | null> {
+    return this.em.transactional(async (em) => {
+      const linked = await em.findOne(Member, { organization, slackUserId }, { refresh: true });
+      if (linked) return linked;
+      const unlinked = await em.findOne(
+        Member,
+        { organization, email, slackUserId: null },
+        { refresh: true },
+      );
+      if (!unlinked) return null;
+      const now = this.clock.now();
+      unlinked.linkSlackUser(slackUserId, now);
+      recordAudit(em, {
+        organization,
+        actor: { member: unlinked, slackUserId },
+        action: 'member.linked',
+        targetType: 'member',
+        targetId: unlinked.id,
+        details: { email: unlinked.email, slackUserId },
+        at: now,
+      });
+      return unlinked;
+    });
   }
 
   /**
@@ -67,4 +146,232 @@ export class MembersService {
     );
     return { items, page: current, pageCount, total, pageSize };
   }
+
+  /**
+   * Finds a member of the caller's team (for an Admin's confirm step).
+   * @param lookupEmail for a Slack user not linked yet: their profile email, matched against unlinked members
+   * @throws NotAuthorizedError for a Member; MemberNotFoundError when no one on the team matches
+   */
+  async find(
+    actor: Actor,
+    ref: MemberReference,
+    lookupEmail?: () => Promise<string | null>,
+  ): Promise<MemberSummary> {
+    const admin = requireAdmin(actor, 'manage the team');
+    return summary(await this.findIn(this.em, admin.organization, ref, lookupEmail));
+  }
+
+  /**
+   * Gives a member the role `role` (`/org role`, the role select).
+   * @param role raw input: `admin` or `member`
+   * @returns the change; `changed: false` when they already had the role (nothing written, nothing recorded)
+   * @throws NotAuthorizedError unless the caller is an Admin at the moment of the write; InvalidInputError (field
+   *   `role`) for another role; MemberNotFoundError; LastAdminError when it would demote the last Admin
+   */
+  async changeRole(
+    actor: Actor,
+    ref: MemberReference,
+    role: string,
+    lookupEmail?: () => Promise<string | null>,
+  ): Promise<RoleChange> {
+    const admin = requireAdmin(actor, 'change roles');
+    const wanted = parseRole(role);
+    const { organization } = admin;
+    const targetId = (await this.findIn(this.em, organization, ref, lookupEmail)).id;
+    return this.em.transactional(async (em) => {
+      await this.adminNow(em, admin, 'change roles');
+      const target = await this.findIn(em, organization, { memberId: targetId });
+      const previous = target.role;
+      if (previous === wanted) return { member: summary(target), previous, role: wanted, changed: false };
+      const now = this.clock.now();
+      if (wanted === 'member') {
+        await this.assertNotLastAdmin(
+          em,
+          organization,
+          `${nameOf(target)} is the last Admin of ${organization.name}: make someone else an Admin first. Nothing was changed.`,
+        );
+        target.demoteToMember(now);
+      } else {
+        target.promoteToAdmin(now);
+      }
+      recordAudit(em, {
+        organization,
+        actor,
+        action: 'member.role_changed',
+        targetType: 'member',
+        targetId: target.id,
+        details: { email: target.email, slackUserId: target.slackUserId, from: previous, to: wanted },
+        at: now,
+      });
+      return { member: summary(target), previous, role: wanted, changed: true };
+    });
+  }
+
+  /**
+   * Removes a member from the team (`/org remove` after its confirm step, the Remove button). The caller cannot
+   * remove themself this way: leaving is {@link leave}.
+   * @throws NotAuthorizedError unless the caller is an Admin at the moment of the write; MemberNotFoundError (also
+   *   when already removed: a second click changes nothing); InvalidInputError (field `member`) for the caller
+   *   themself; LastAdminError when it would take the last Admin
+   */
+  async remove(
+    actor: Actor,
+    ref: MemberReference,
+    lookupEmail?: () => Promise<string | null>,
+  ): Promise<Departure> {
+    const admin = requireAdmin(actor, 'remove members');
+    const { organization } = admin;
+    const targetId = (await this.findIn(this.em, organization, ref, lookupEmail)).id;
+    return this.em.transactional(async (em) => {
+      const me = await this.adminNow(em, admin, 'remove members');
+      const target = await this.findIn(em, organization, { memberId: targetId });
+      if (target.id === me.id) {
+        throw new InvalidInputError('To leave the organization yourself, use `/org leave`.', 'member');
+      }
+      if (target.isAdmin) {
+        await this.assertNotLastAdmin(
+          em,
+          organization,
+          `${nameOf(target)} is the last Admin of ${organization.name} and cannot be removed. Nothing was changed.`,
+        );
+      }
+      const gone = summary(target);
+      em.remove(target);
+      recordAudit(em, {
+        organization,
+        actor,
+        action: 'member.removed',
+        targetType: 'member',
+        targetId: gone.id,
+        details: { email: gone.email, slackUserId: gone.slackUserId, role: gone.role },
+        at: this.clock.now(),
+      });
+      return { member: gone, organizationName: organization.name };
+    });
+  }
+
+  /**
+   * Checks, without changing anything, that the caller could leave now (the confirm step of `/org leave`). The
+   * authoritative check is the one inside {@link leave}.
+   * @throws NoOrganizationError / NotAMemberError; LastAdminError for the last Admin
+   */
+  async checkCanLeave(actor: Actor): Promise<void> {
+    const { organization, member } = requireMember(actor);
+    if (member.isAdmin) await this.assertNotLastAdmin(this.em, organization, lastAdminLeaving(organization));
+  }
+
+  /**
+   * The caller leaves the organization (`/org leave` after its confirm step).
+   * @throws NotAMemberError (also when already gone: a second click changes nothing); LastAdminError for the last
+   *   Admin
+   */
+  async leave(actor: Actor): Promise<Departure> {
+    const current = requireMember(actor);
+    const { organization } = current;
+    return this.em.transactional(async (em) => {
+      const me = await this.memberNow(em, current);
+      if (me.isAdmin) await this.assertNotLastAdmin(em, organization, lastAdminLeaving(organization));
+      const gone = summary(me);
+      em.remove(me);
+      recordAudit(em, {
+        organization,
+        actor,
+        action: 'member.left',
+        targetType: 'member',
+        targetId: gone.id,
+        details: { email: gone.email, slackUserId: gone.slackUserId, role: gone.role },
+        at: this.clock.now(),
+      });
+      return { member: gone, organizationName: organization.name };
+    });
+  }
+
+  /** The caller's membership as stored now (re-read in `em`'s transaction). */
+  private async memberNow(em: EntityManager, actor: MemberActor): Promise<Member> {
+    const me = await em.findOne(
+      Member,
+      { id: actor.member.id, organization: actor.organization },
+      { refresh: true },
+    );
+    if (!me) throw new NotAMemberError(actor.organization.name);
+    return me;
+  }
+
+  /** The caller's membership as stored now, which must be an Admin's: a role checked earlier may be stale. */
+  private async adminNow(em: EntityManager, actor: MemberActor, what: string): Promise<Member> {
+    const me = await this.memberNow(em, actor);
+    if (!me.isAdmin) throw new NotAuthorizedError(`Only admins can ${what}.`);
+    return me;
+  }
+
+  /** Throws LastAdminError with `message` unless `organization` has at least two Admins (counted in `em`). */
+  private async assertNotLastAdmin(
+    em: EntityManager,
+    organization: Organization,
+    message: string,
+  ): Promise<void> {
+    const admins = await em.count(Member, { organization, role: 'admin' });
+    if (admins <= 1) throw new LastAdminError(message);
+  }
+
+  /** Finds the member `ref` names in `organization`, read fresh through `em`. */
+  private async findIn(
+    em: EntityManager,
+    organization: Organization,
+    ref: MemberReference,
+    lookupEmail?: () => Promise<string | null>,
+  ): Promise<Member> {
+    const team = organization.name;
+    if ('memberId' in ref) {
+      const found = await em.findOne(Member, { id: ref.memberId, organization }, { refresh: true });
+      if (!found)
+        throw new MemberNotFoundError(
+          `That member is no longer on the team of ${team}. Nothing was changed.`,
+        );
+      return found;
+    }
+    if ('email' in ref) {
+      const email = ref.email.trim().toLowerCase();
+      const found = await em.findOne(Member, { organization, email }, { refresh: true });
+      if (!found) throw new MemberNotFoundError(`No one with the email ${email} is on the team of ${team}.`);
+      return found;
+    }
+    const linked = await em.findOne(
+      Member,
+      { organization, slackUserId: ref.slackUserId },
+      { refresh: true },
+    );
+    if (linked) return linked;
+    const email = lookupEmail ? (await lookupEmail())?.trim().toLowerCase() : undefined;
+    if (email) {
+      const unlinked = await em.findOne(
+        Member,
+        { organization, email, slackUserId: null },
+        { refresh: true },
+      );
+      if (unlinked) return unlinked;
+    }
+    throw new MemberNotFoundError(`${ref.display ?? 'That Slack user'} is not on the team of ${team}.`);
+  }
+}
+
+function lastAdminLeaving(organization: Organization): string {
+  return (
+    `You are the last Admin of ${organization.name}, so you cannot leave: make someone else an Admin first ` +
+    '(`/org role @someone admin`). Nothing was changed.'
+  );
+}
+
+/**
+ * Reads a role typed by a user (`admin`, `member`, any case, also `Admins`).
+ * @throws InvalidInputError (field `role`) for anything else
+ */
+export function parseRole(raw: string): Role {
+  const word = raw.trim().toLowerCase().replace(/s$/, '');
+  const role = ROLES.find((r) => r === word);
+  if (!role) {
+    const shown = /^[\w-]{1,20}$/.test(raw.trim()) ? `\`${raw.trim()}\`` : 'That';
+    throw new InvalidInputError(`${shown} is not a role: use \`admin\` or \`member\`.`, 'role');
+  }
+  return role;
 }

@@ -28,6 +28,8 @@ export function newOrganizationId(): string {
 export class Organization extends BaseEntity {
   name: string;
   slackTeamId: string;
+  /** Slack channel where Members' invitation requests go; null means a DM to each Admin. */
+  approvalsChannelId: string | null = null;
 
   constructor(name: string, slackTeamId: string, now: Date) {
     super();
@@ -52,5 +54,6 @@ export const OrganizationSchema = new EntitySchema<Organization, BaseEntity>({
   properties: {
     name: { type: 'string' },
     slackTeamId: { type: 'string', fieldName: 'slack_team_id', unique: true },
+    approvalsChannelId: { type: 'string', fieldName: 'approvals_channel_id', nullable: true },
   },
 });

@@ -22,16 +22,77 @@ export const COMMANDS: CommandHelp[] = [
     summary: 'Name, organization ID, team members, data layers, data sources',
     audience: 'member',
   },
-  { usage: '/org members [page]', summary: 'The team, with each role', audience: 'member' },
+  {
+    usage: '/org members [page]',
+    summary: 'The team, with each role (admins can change roles and remove members there)',
+    audience: 'member',
+  },
   {
     usage: '/org rename [name]',
     summary: 'Change the display name (a form opens without a name)',
     audience: 'admin',
   },
+  { usage: '/org leave', summary: 'Leave the organization (asks to confirm)', audience: 'member' },
+  {
+    usage: '/org role <@user or email> <admin|member>',
+    summary: "Change a member's role",
+    audience: 'admin',
+  },
+  {
+    usage: '/org remove <@user or email>',
+    summary: 'Remove a member (asks to confirm; they are told by DM)',
+    audience: 'admin',
+  },
+  { usage: '/org audit [page]', summary: 'The audit log, newest first', audience: 'admin' },
+  {
+    usage: '/org invite [email or @user] [admin|member] [reason]',
+    summary:
+      "Invite someone (an admin's invitation is sent; a member's goes to the admins for approval; a form opens without arguments)",
+    audience: 'member',
+  },
+  {
+    usage: '/org invites',
+    summary: 'Open invitations and requests, with their mail delivery: approve, deny, resend, revoke',
+    audience: 'admin',
+  },
+  {
+    usage: '/org approvals [#channel|dm]',
+    summary: 'Where invitation requests go (default: a DM to each admin)',
+    audience: 'admin',
+  },
+  {
+    usage: '/org clients [page]',
+    summary: 'The OAuth API clients: status, created, last used; enable, disable, rotate, delete',
+    audience: 'admin',
+  },
+  {
+    usage: '/org clients create [name]',
+    summary: 'New API client; its secret is shown to you alone, once (a form opens without a name)',
+    audience: 'admin',
+  },
+  {
+    usage: '/org clients <enable|disable|rotate|delete> <client id>',
+    summary: 'Change a client, as the buttons do',
+    audience: 'admin',
+  },
 ];
 
 /** Names of the subcommands, for "did you mean". */
-export const SUBCOMMANDS = ['help', 'setup', 'overview', 'members', 'rename'];
+export const SUBCOMMANDS = [
+  'help',
+  'setup',
+  'overview',
+  'members',
+  'rename',
+  'role',
+  'remove',
+  'leave',
+  'audit',
+  'invite',
+  'invites',
+  'approvals',
+  'clients',
+];
 
 function visible(audience: HelpAudience, c: CommandHelp): boolean {
   switch (audience) {

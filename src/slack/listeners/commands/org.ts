@@ -3,10 +3,18 @@ import type { SlackMessage } from '../../blocks/common.js';
 import { helpMessage, SUBCOMMANDS } from '../../blocks/help.js';
 import { parseCommand } from '../../text.js';
 import { ACK_DEADLINE_MS, type OrgCommandArgs, type SubcommandHandler } from '../types.js';
+import { approvals } from './approvals.js';
+import { audit } from './audit.js';
+import { clients } from './clients.js';
 import { audienceOf, help } from './help.js';
+import { invite } from './invite.js';
+import { invites } from './invites.js';
+import { leave } from './leave.js';
 import { members } from './members.js';
 import { overview } from './overview.js';
+import { remove } from './remove.js';
 import { rename } from './rename.js';
+import { role } from './role.js';
 import { setup } from './setup.js';
 
 /** The subcommands of `/org` and their handlers. */
@@ -17,6 +25,14 @@ export const SUBCOMMAND_HANDLERS: Record<string, SubcommandHandler> = {
   overview,
   members,
   rename,
+  role,
+  remove,
+  leave,
+  audit,
+  clients,
+  invite,
+  invites,
+  approvals,
 };
 
 /** The closest known subcommand to `word`, when it is close enough to be a likely typo. */

@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { EntitySchema } from '@mikro-orm/core';
+import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { newClientId } from './credentials.js';
+
+/** Lifecycle of an API client. `deleted` is final; the row stays so its client ID is never issued again. */
+export const CLIENT_STATUSES = ['active', 'disabled', 'deleted'] as const;
+export type ClientStatus = (typeof CLIENT_STATUSES)[number];
+
+/**
+ * An OAuth API client of an organization (RFC 6749 §2: a confidential client). `id` is the public client ID.
+ * Its secrets are {@link ClientSecret} rows; its tokens are {@link AccessToken} rows.
+ */
+export class ApiClient extends BaseEntity {
+  organization: Organization;
+  name: string;
+  status: ClientStatus;
+  /** The member who created it, and their Slack user id (kept as text: the member may leave). */
+  createdByMemberId: string | null;
+  createdBySlackUserId: string | null;
+  /** Last token issued or API call made with it; written at most once a minute per client. */
+  lastUsedAt: Date | null;
+  deletedAt: Date | null;
+
+  constructor(init: {
+    organization: Organization;
+    name: string;
+    createdByMemberId: string | null;
+    createdBySlackUserId: string | null;
+    now: Date;
+  }) {
+    super();
+    this.id = newClientId();
+    this.organization = init.organization;
+    this.name = init.name;
+    this.status = 'active';
+    this.createdByMemberId = init.createdByMemberId;
+    this.createdBySlackUserId = init.createdBySlackUserId;
+    this.lastUsedAt = null;
+    this.deletedAt = null;
+    this.createdAt = init.now;
+    this.updatedAt = init.now;
+  }
+}
+
+/**
+ * A secret of a client, stored as its SHA-256 hash. `expiresAt` is null for the current secret; after a rotation
+ * the previous one gets the end of its grace period. A client has at most two rows.
+ */
+export class ClientSecret {
+  id: string;
+  client: ApiClient;
+  secretHash: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+
+  constructor(client: ApiClient, secretHash: string, now: Date) {
+    this.id = randomUUID();
+    this.client = client;
+    this.secretHash = secretHash;
+    this.createdAt = now;
+    this.expiresAt = null;
+  }
+}
+
+/** An access token issued to a client (RFC 6749 §4.4.3), stored as its SHA-256 hash. */
+export class AccessToken {
+  id: string;
+  client: ApiClient;
+  tokenHash: string;
+  createdAt: Date;
+  expiresAt: Date;
+
+  constructor(client: ApiClient, tokenHash: string, now: Date, expiresAt: Date) {
+    this.id = randomUUID();
+    this.client = client;
+    this.tokenHash = tokenHash;
+    this.createdAt = now;
+    this.expiresAt = expiresAt;
+  }
+}
+
+export const ApiClientSchema = new EntitySchema<ApiClient, BaseEntity>({
+  class: ApiClient,
+  extends: BaseEntitySchema,
+  tableName: 'api_clients',
+  properties: {
+    organization: {
+      kind: 'm:1',
+      entity: () => Organization,
+      fieldName: 'organization_id',
+      deleteRule: 'cascade',
+    },
+    name: { type: 'string' },
+    // Plain text: MikroORM 6.6's SQLite schema reader misreads check constraints of three or more enum values
+    // (it keeps the first and the last), so an enum column would never compare equal to its migration.
+    status: { type: 'string' },
+    createdByMemberId: { type: 'string', fieldName: 'created_by_member_id', nullable: true },
+    createdBySlackUserId: { type: 'string', fieldName: 'created_by_slack_user_id', nullable: true },
+    lastUsedAt: { type: 'datetime', fieldName: 'last_used_at', nullable: true },
+    deletedAt: { type: 'datetime', fieldName: 'deleted_at', nullable: true },
+  },
+});
+
+export const ClientSecretSchema = new EntitySchema<ClientSecret>({
+  class: ClientSecret,
+  tableName: 'api_client_secrets',
+  properties: {
+    id: { type: 'string', primary: true },
+    client: { kind: 'm:1', entity: () => ApiClient, fieldName: 'client_id', deleteRule: 'cascade' },
+    secretHash: { type: 'string', fieldName: 'secret_hash', unique: 'api_client_secrets_secret_hash_unique' },
+    createdAt: { type: 'datetime', fieldName: 'created_at' },
+    expiresAt: { type: 'datetime', fieldName: 'expires_at', nullable: true },
+  },
+});
+
+export const AccessTokenSchema = new EntitySchema<AccessToken>({
+  class: AccessToken,
+  tableName: 'api_access_tokens',
+  properties: {
+    id: { type: 'string', primary: true },
+    client: { kind: 'm:1', entity: () => ApiClient, fieldName: 'client_id', deleteRule: 'cascade' },
+    tokenHash: { type: 'string', fieldName: 'token_hash', unique: 'api_access_tokens_token_hash_unique' },
+    createdAt: { type: 'datetime', fieldName: 'created_at' },
+    expiresAt: { type: 'datetime', fieldName: 'expires_at' },
+  },
+});

@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { Clock } from '../actor.js';
+import type { Organization } from '../organizations/organization.entity.js';
+import { AccessToken, ApiClient } from './client.entity.js';
+import {
+  ACCESS_TOKEN_PREFIX,
+  CLIENT_SECRET_PREFIX,
+  generateCredential,
+  hashCredential,
+  hashesEqual,
+  isClientIdShape,
+  isWellFormedCredential,
+} from './credentials.js';
+import { type ClientSettings, DEFAULT_CLIENT_SETTINGS, LAST_USED_WRITE_INTERVAL_MS } from './settings.js';
+
+/** The outcome of client authentication (RFC 6749 §2.3.1). */
+export type ClientAuthentication =
+  | { kind: 'authenticated'; clientId: string }
+  /** Right secret, but the client is disabled: the token endpoint answers `unauthorized_client`. */
+  | { kind: 'disabled'; clientId: string }
+  /** Unknown or deleted client, malformed or wrong secret, or a secret past its grace period. */
+  | { kind: 'failed' };
+
+/** An issued access token (RFC 6749 §4.4.3, §5.1). */
+export interface IssuedToken {
+  /** The token in plain text (`abo_at_…`): sent once in the token response, stored only hashed. */
+  accessToken: string;
+  /** Lifetime in seconds. */
+  expiresIn: number;
+}
+
+/** The caller of the API, resolved from a bearer token. */
+export interface ApiCaller {
+  clientId: string;
+  organization: Organization;
+}
+
+/** Row shape of the client-and-secrets lookup. */
+interface SecretRow {
+  status: string;
+  last_used_at: number | string | Date | null;
+  secret_hash: string | null;
+  expires_at: number | string | Date | null;
+}
+
+function toDate(value: number | string | Date): Date {
+  return value instanceof Date ? value : new Date(typeof value === 'string' ? Number(value) || value : value);
+}
+
+/**
+ * The integration side of API clients: client authentication, token issuance and revocation (RFC 6749 §4.4,
+ * RFC 7009) and bearer token checks (RFC 6750). The hot paths use one SQL statement each.
+ */
+export class OAuthService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly settings: ClientSettings = DEFAULT_CLIENT_SETTINGS,
+  ) {}
+
+  /**
+   * Authenticates a client by its ID and secret. A malformed ID, or a secret without the `abo_cs_` prefix and a
+   * correct checksum, fails without touching the database. Secrets are compared by hash in constant time
+   * (`crypto.timingSafeEqual`); a rotated-out secret counts until the end of its grace period.
+   */
+  async authenticate(clientId: string, secret: string): Promise<ClientAuthentication> {
+    if (!isClientIdShape(clientId) || !isWellFormedCredential(secret, CLIENT_SECRET_PREFIX)) {
+      return { kind: 'failed' };
+    }
+    const rows: SecretRow[] = await this.em
+      .getConnection()
+      .execute(
+        'select c.status, c.last_used_at, s.secret_hash, s.expires_at from api_clients c ' +
+          "left join api_client_secrets s on s.client_id = c.id where c.id = ? and c.status <> 'deleted'",
+        [clientId],
+      );
+    const now = this.clock.now().getTime();
+    const hash = hashCredential(secret);
+    let match = false;
+    for (const row of rows) {
+      if (!row.secret_hash) continue;
+      const valid = row.expires_at === null || toDate(row.expires_at).getTime() > now;
+      // Compare every row, valid or not, so the time taken does not tell which one matched.
+      if (hashesEqual(row.secret_hash, hash) && valid) match = true;
+    }
+    if (!match) return { kind: 'failed' };
+    if (rows[0]?.status !== 'active') return { kind: 'disabled', clientId };
+    await this.touch(clientId, rows[0].last_used_at);
+    return { kind: 'authenticated', clientId };
+  }
+
+  /**
+   * Issues an access token to an authenticated client. The insert is conditional on the client being active, in
+   * one statement, so a token can never outlive a disable that commits at the same moment.
+   * @returns null when the client was disabled or deleted in the meantime
+   */
+  async issueToken(clientId: string): Promise<IssuedToken | null> {
+    const accessToken = generateCredential(ACCESS_TOKEN_PREFIX);
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.settings.accessTokenLifetimeMs);
+    const platform = this.em.getPlatform();
+    const result: { affectedRows?: number } = await this.em
+      .getConnection()
+      .execute(
+        'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
+          "select ?, ?, ?, ?, ? where exists (select 1 from api_clients where id = ? and status = 'active')",
+        [
+          randomUUID(),
+          clientId,
+          hashCredential(accessToken),
+          platform.processDateProperty(now),
+          platform.processDateProperty(expiresAt),
+          clientId,
+        ],
+        'run',
+      );
+    if (!result.affectedRows) return null;
+    return { accessToken, expiresIn: Math.floor(this.settings.accessTokenLifetimeMs / 1000) };
+  }
+
+  /**
+   * Revokes an access token (RFC 7009 §2.1). Tokens that are unknown, expired, or malformed are ignored: the
+   * answer is the same, so revocation reveals nothing about them.
+   * @returns 'revoked', 'unknown', or 'other_client' when the token belongs to another client (refused)
+   */
+  async revoke(clientId: string, token: string): Promise<'revoked' | 'unknown' | 'other_client'> {
+    if (!isWellFormedCredential(token, ACCESS_TOKEN_PREFIX)) return 'unknown';
+    const row = await this.em.findOne(AccessToken, { tokenHash: hashCredential(token) });
+    if (!row) return 'unknown';
+    if (row.client.id !== clientId) return 'other_client';
+    await this.em.nativeDelete(AccessToken, { id: row.id });
+    return 'revoked';
+  }
+
+  /**
+   * Resolves a bearer token (RFC 6750) to its client and organization. Checked on every request, with no cache:
+   * the token must exist (disable, delete and revocation delete it), be unexpired, and its client be active.
+   * Updates the client's "last used" (at most once a minute).
+   * @returns null for any token that does not grant access
+   */
+  async authenticateBearer(token: string): Promise<ApiCaller | null> {
+    if (!isWellFormedCredential(token, ACCESS_TOKEN_PREFIX)) return null;
+    const row = await this.em.findOne(
+      AccessToken,
+      { tokenHash: hashCredential(token) },
+      { populate: ['client', 'client.organization'] },
+    );
+    if (!row || !hashesEqual(row.tokenHash, hashCredential(token))) return null;
+    if (row.expiresAt.getTime() <= this.clock.now().getTime()) return null;
+    const client = row.client;
+    if (client.status !== 'active') return null;
+    await this.touch(client.id, client.lastUsedAt);
+    return { clientId: client.id, organization: client.organization };
+  }
+
+  /** Deletes expired access tokens. @returns how many were deleted */
+  async purgeExpiredTokens(): Promise<number> {
+    return this.em.nativeDelete(AccessToken, { expiresAt: { $lte: this.clock.now() } });
+  }
+
+  /** Writes "last used" when the stored value is missing or older than a minute. */
+  private async touch(clientId: string, lastUsed: number | string | Date | null): Promise<void> {
+    const now = this.clock.now();
+    if (lastUsed !== null && now.getTime() - toDate(lastUsed).getTime() < LAST_USED_WRITE_INTERVAL_MS) return;
+    await this.em.nativeUpdate(ApiClient, { id: clientId }, { lastUsedAt: now });
+  }
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { EntitySchema } from '@mikro-orm/core';
+import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
+import { ROLES, type Role } from '../members/member.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+
+/**
+ * Where an invitation stands. `requested` (a Member asked; an Admin must approve) and `pending` (sent, waiting for
+ * the invitee) are open; the others are final (DESIGN.md §3).
+ */
+export const INVITATION_STATUSES = [
+  'requested',
+  'pending',
+  'accepted',
+  'declined',
+  'revoked',
+  'expired',
+  'denied',
+] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+
+/** The statuses that still allow a decision; only one such invitation may exist per (organization, email). */
+export const OPEN_STATUSES: readonly InvitationStatus[] = ['requested', 'pending'];
+
+/**
+ * An invitation to join an organization, or a Member's request for one. The token itself is never stored: only its
+ * SHA-256 (`tokenHash`). `openEmail` equals `email` while the invitation is open and is null once it is final, so
+ * the unique index on (organization, open_email) allows one open invitation per address (NULLs never collide).
+ */
+export class Invitation extends BaseEntity {
+  organization: Organization;
+  /** Lower-cased, trimmed. */
+  email: string;
+  openEmail: string | null;
+  role: Role;
+  status: InvitationStatus;
+  /** The Member's reason for a request (optional). */
+  reason: string | null = null;
+  /** Who invited or requested: member id, Slack user id and email at the time (kept if the member leaves). */
+  inviterMemberId: string;
+  inviterSlackUserId: string | null;
+  inviterEmail: string;
+  /** The invitee's Slack user, when invited by mention or found by email. */
+  inviteeSlackUserId: string | null = null;
+  /** SHA-256 (hex) of the current token; null while requested. Kept once final so an old link can say what became of it. */
+  tokenHash: string | null = null;
+  sentAt: Date | null = null;
+  /** When the current token stops working (7 days after it was sent or resent). */
+  expiresAt: Date | null = null;
+  decidedByMemberId: string | null = null;
+  decidedBySlackUserId: string | null = null;
+  decidedAt: Date | null = null;
+  denyReason: string | null = null;
+  /** The member created by acceptance. */
+  acceptedMemberId: string | null = null;
+  closedAt: Date | null = null;
+
+  constructor(init: {
+    organization: Organization;
+    email: string;
+    role: Role;
+    status: 'requested' | 'pending';
+    inviter: { memberId: string; slackUserId: string | null; email: string };
+    inviteeSlackUserId?: string | null;
+    reason?: string | null;
+    now: Date;
+  }) {
+    super();
+    this.id = randomUUID();
+    this.organization = init.organization;
+    this.email = init.email.trim().toLowerCase();
+    this.openEmail = this.email;
+    this.role = init.role;
+    this.status = init.status;
+    this.inviterMemberId = init.inviter.memberId;
+    this.inviterSlackUserId = init.inviter.slackUserId;
+    this.inviterEmail = init.inviter.email;
+    this.inviteeSlackUserId = init.inviteeSlackUserId ?? null;
+    this.reason = init.reason ?? null;
+    this.createdAt = init.now;
+    this.updatedAt = init.now;
+  }
+
+  get isOpen(): boolean {
+    return OPEN_STATUSES.includes(this.status);
+  }
+}
+
+export const InvitationSchema = new EntitySchema<Invitation, BaseEntity>({
+  class: Invitation,
+  extends: BaseEntitySchema,
+  tableName: 'invitations',
+  uniques: [
+    { properties: ['organization', 'openEmail'], name: 'invitations_organization_open_email_unique' },
+  ],
+  indexes: [{ properties: ['organization', 'createdAt'], name: 'invitations_organization_created_at_index' }],
+  properties: {
+    organization: {
+      kind: 'm:1',
+      entity: () => Organization,
+      fieldName: 'organization_id',
+      deleteRule: 'cascade',
+    },
+    email: { type: 'string' },
+    openEmail: { type: 'string', fieldName: 'open_email', nullable: true },
+    role: { enum: true, items: () => ROLES, type: 'string' },
+    // A plain text column: MikroORM 6's SQLite introspection misreads CHECK lists of more than two items.
+    status: { type: 'string' },
+    reason: { type: 'string', nullable: true },
+    inviterMemberId: { type: 'string', fieldName: 'inviter_member_id' },
+    inviterSlackUserId: { type: 'string', fieldName: 'inviter_slack_user_id', nullable: true },
+    inviterEmail: { type: 'string', fieldName: 'inviter_email' },
+    inviteeSlackUserId: { type: 'string', fieldName: 'invitee_slack_user_id', nullable: true },
+    tokenHash: {
+      type: 'string',
+      fieldName: 'token_hash',
+      nullable: true,
+      unique: 'invitations_token_hash_unique',
+    },
+    sentAt: { type: 'datetime', fieldName: 'sent_at', nullable: true },
+    expiresAt: { type: 'datetime', fieldName: 'expires_at', nullable: true },
+    decidedByMemberId: { type: 'string', fieldName: 'decided_by_member_id', nullable: true },
+    decidedBySlackUserId: { type: 'string', fieldName: 'decided_by_slack_user_id', nullable: true },
+    decidedAt: { type: 'datetime', fieldName: 'decided_at', nullable: true },
+    denyReason: { type: 'string', fieldName: 'deny_reason', nullable: true },
+    acceptedMemberId: { type: 'string', fieldName: 'accepted_member_id', nullable: true },
+    closedAt: { type: 'datetime', fieldName: 'closed_at', nullable: true },
+    isOpen: { type: 'boolean', persist: false, getter: true },
+  },
+});
+
+/** Why a Slack message about an invitation was posted: a copy of a request for Admins, or the invitee's DM. */
+export const INVITATION_MESSAGE_PURPOSES = ['approval', 'invitee'] as const;
+export type InvitationMessagePurpose = (typeof INVITATION_MESSAGE_PURPOSES)[number];
+
+/**
+ * One posted Slack message about an invitation (channel + ts), so every copy can be updated with `chat.update`
+ * once the invitation is decided.
+ */
+export class InvitationMessage {
+  id: string;
+  invitation: Invitation;
+  purpose: InvitationMessagePurpose;
+  channelId: string;
+  ts: string;
+  createdAt: Date;
+
+  constructor(init: {
+    invitation: Invitation;
+    purpose: InvitationMessagePurpose;
+    channelId: string;
+    ts: string;
+    now: Date;
+  }) {
+    this.id = randomUUID();
+    this.invitation = init.invitation;
+    this.purpose = init.purpose;
+    this.channelId = init.channelId;
+    this.ts = init.ts;
+    this.createdAt = init.now;
+  }
+}
+
+export const InvitationMessageSchema = new EntitySchema<InvitationMessage>({
+  class: InvitationMessage,
+  tableName: 'invitation_messages',
+  uniques: [{ properties: ['channelId', 'ts'], name: 'invitation_messages_channel_ts_unique' }],
+  properties: {
+    id: { type: 'string', primary: true },
+    invitation: {
+      kind: 'm:1',
+      entity: () => Invitation,
+      fieldName: 'invitation_id',
+      deleteRule: 'cascade',
+    },
+    purpose: { enum: true, items: () => INVITATION_MESSAGE_PURPOSES, type: 'string' },
+    channelId: { type: 'string', fieldName: 'channel_id' },
+    ts: { type: 'string' },
+    createdAt: { type: 'datetime', fieldName: 'created_at' },
+  },
+});

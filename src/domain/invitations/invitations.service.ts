@@ -1,0 +1,671 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sqlite';
+import { z } from 'zod';
+import { OutboxMail } from '../../mail/outbox.entity.js';
+import { type MemberActor, requireAdmin, requireMember } from '../access.js';
+import type { Actor, Clock } from '../actor.js';
+import { recordAudit } from '../audit/audit.js';
+import {
+  AlreadyMemberError,
+  InvitationClosedError,
+  InvitationExpiredError,
+  InvitationLimitError,
+  InvitationPendingError,
+  NotAuthorizedError,
+  NotFoundError,
+} from '../errors.js';
+import { Member, type Role } from '../members/member.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { parseInput } from '../validation.js';
+import {
+  Invitation,
+  InvitationMessage,
+  type InvitationMessagePurpose,
+  type InvitationStatus,
+  OPEN_STATUSES,
+} from './invitation.entity.js';
+import { INVITATION_CAP_WINDOW_MS, type InvitationSettings } from './settings.js';
+import { hashInvitationToken, INVITATION_TOKEN_PATTERN, newInvitationToken } from './token.js';
+
+/** Longest reason a Member may give with a request, or an Admin with a denial, in characters. */
+export const MAX_REASON_LENGTH = 500;
+
+/** Rows shown by `/org invites` at most (each takes two blocks of a 50-block message). */
+export const INVITES_LIST_LIMIT = 20;
+
+/** An email address: trimmed, lower-cased, checked by zod's email pattern, at most 254 characters (RFC 5321). */
+export const EmailAddress = z
+  .string()
+  .transform((s) => s.trim().toLowerCase())
+  .pipe(
+    z
+      .string()
+      .min(1, 'The email address must not be empty.')
+      .max(254, 'The email address is too long.')
+      .pipe(z.email('That is not a valid email address, as in `ana@example.com`.')),
+  );
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u;
+
+/** An optional free-text reason: trimmed; empty means none; at most 500 characters, no control characters. */
+export const Reason = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .refine(
+        (s) => [...s].length <= MAX_REASON_LENGTH,
+        `The reason must be at most ${MAX_REASON_LENGTH} characters.`,
+      )
+      .refine((s) => !CONTROL_EXCEPT_NEWLINE.test(s), 'The reason must not contain control characters.'),
+  )
+  .transform((s) => (s === '' ? null : s));
+
+/** What `invite` did: sent at once (an Admin) or filed a request (a Member). */
+export type InviteOutcome = 'sent' | 'requested';
+
+/** One row of `/org invites`: an open invitation and the state of its latest mail. */
+export interface OpenInvitation {
+  invitation: Invitation;
+  delivery: Pick<OutboxMail, 'status' | 'attempts' | 'lastError' | 'sentAt' | 'nextAttemptAt'> | null;
+}
+
+/** Who decided an invitation or request, for "already approved by …". */
+function decidedText(inv: Invitation): string {
+  const who = inv.decidedBySlackUserId ? ` by <@${inv.decidedBySlackUserId}>` : '';
+  switch (inv.status) {
+    case 'pending':
+      return `This request was already approved${who}.`;
+    case 'denied':
+      return `This request was already denied${who}.`;
+    case 'accepted':
+      return `This invitation was already accepted by ${inv.email}.`;
+    case 'declined':
+      return `This invitation was declined by ${inv.email}.`;
+    case 'revoked':
+      return `This invitation was revoked${who}.`;
+    case 'expired':
+      return 'This invitation has expired.';
+    case 'requested':
+      return 'This request is still waiting for an Admin.';
+  }
+}
+
+/**
+ * Invitations (DESIGN.md §3): an Admin's invitation is sent at once, a Member's becomes a request an Admin approves
+ * or denies. One open invitation per (organization, email); never to a current member; 7 days to accept (resend
+ * renews); a cap per organization per 24 hours; tokens stored hashed. Each change writes its audit event and, when
+ * a mail goes out, its outbox row, in the same transaction.
+ */
+export class InvitationsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly settings: InvitationSettings,
+  ) {}
+
+  /**
+   * Invites `email` (an Admin: sent now, with its mail in the outbox) or asks the Admins to (a Member: a request).
+   * @param input `email` raw (validated here); `role` (default Member; a Member may only request Members);
+   *   `reason` for a request (optional); `inviteeSlackUserId` when invited by mention
+   * @throws InvalidInputError (field `email`, `role` or `reason`); AlreadyMemberError; InvitationPendingError;
+   *   InvitationLimitError; NotAuthorizedError when a Member asks for an Admin; NoOrganization / NotAMember
+   */
+  async invite(
+    actor: Actor,
+    input: { email: string; role?: Role; reason?: string | null; inviteeSlackUserId?: string | null },
+  ): Promise<{ outcome: InviteOutcome; invitation: Invitation }> {
+    const me = requireMember(actor);
+    const email = parseInput(EmailAddress, input.email, 'email');
+    const role: Role = input.role ?? 'member';
+    const isAdmin = me.member.role === 'admin';
+    if (!isAdmin && role === 'admin') {
+      throw new NotAuthorizedError(
+        'Only admins can invite an Admin. Request a Member invitation; an admin can change the role later.',
+        'role',
+      );
+    }
+    const reason = isAdmin ? null : parseInput(Reason, input.reason ?? '', 'reason');
+    const now = this.clock.now();
+    try {
+      const invitation = await this.em.transactional(async (em) => {
+        const organization = await em.findOneOrFail(Organization, me.organization.id);
+        if (await em.count(Member, { organization, email })) {
+          throw new AlreadyMemberError(`${email} is already a member of ${organization.name}.`, 'email');
+        }
+        const open = await em.findOne(Invitation, { organization, openEmail: email });
+        if (open) throw new InvitationPendingError(this.pendingText(open), 'email');
+        const recent = await em.count(Invitation, {
+          organization,
+          createdAt: { $gt: new Date(now.getTime() - INVITATION_CAP_WINDOW_MS) },
+        });
+        if (recent >= this.settings.perDay) {
+          throw new InvitationLimitError(
+            `${organization.name} has reached its limit of ${this.settings.perDay} invitations in 24 hours. ` +
+              'Try again later.',
+          );
+        }
+        const inv = new Invitation({
+          organization,
+          email,
+          role,
+          status: isAdmin ? 'pending' : 'requested',
+          inviter: { memberId: me.member.id, slackUserId: actor.slackUserId, email: me.member.email },
+          inviteeSlackUserId: input.inviteeSlackUserId ?? null,
+          reason,
+          now,
+        });
+        inv.expiresAt = new Date(now.getTime() + this.settings.ttlMs);
+        em.persist(inv);
+        if (isAdmin) this.issueToken(em, inv, organization, now);
+        recordAudit(em, {
+          organization,
+          actor: me,
+          action: isAdmin ? 'invitation.sent' : 'invitation.requested',
+          targetType: 'invitation',
+          targetId: inv.id,
+          details: { email, role, ...(reason ? { reason } : {}) },
+          at: now,
+        });
+        return inv;
+      });
+      return { outcome: isAdmin ? 'sent' : 'requested', invitation };
+    } catch (err) {
+      // Two invitations for one email at the same moment: the unique (organization, open_email) index decides.
+      if (err instanceof UniqueConstraintViolationException) {
+        throw new InvitationPendingError(`An invitation for ${email} is already pending.`, 'email');
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Approves a Member's request: the invitation is sent (token, expiry renewed, outbox row). The decision is a
+   * conditional update (`WHERE status = 'requested'`), so of two Admins clicking at once exactly one wins.
+   * @throws InvitationClosedError ("already approved by …") when it was decided before; NotAuthorizedError for a
+   *   Member; NotFoundError for an unknown id
+   */
+  async approve(actor: Actor, invitationId: string): Promise<Invitation> {
+    const me = requireAdmin(actor, 'approve invitation requests');
+    const now = this.clock.now();
+    return this.em.transactional(async (em) => {
+      const inv = await this.findInOrg(em, me, invitationId);
+      const won = await em.nativeUpdate(
+        Invitation,
+        { id: inv.id, status: 'requested' },
+        {
+          status: 'pending',
+          decidedByMemberId: me.member.id,
+          decidedBySlackUserId: actor.slackUserId,
+          decidedAt: now,
+          updatedAt: now,
+        },
+      );
+      await em.refresh(inv);
+      if (won !== 1) throw new InvitationClosedError(decidedText(inv));
+      const organization = await em.findOneOrFail(Organization, me.organization.id);
+      inv.expiresAt = new Date(now.getTime() + this.settings.ttlMs);
+      this.issueToken(em, inv, organization, now);
+      recordAudit(em, {
+        organization,
+        actor: me,
+        action: 'invitation.approved',
+        targetType: 'invitation',
+        targetId: inv.id,
+        details: { email: inv.email, role: inv.role, requestedBy: inv.inviterEmail },
+        at: now,
+      });
+      return inv;
+    });
+  }
+
+  /**
+   * Denies a Member's request (final), with an optional reason told to the requester.
+   * @throws as {@link approve}; InvalidInputError (field `reason`)
+   */
+  async deny(actor: Actor, invitationId: string, reasonText?: string | null): Promise<Invitation> {
+    const me = requireAdmin(actor, 'deny invitation requests');
+    const reason = parseInput(Reason, reasonText ?? '', 'reason');
+    const now = this.clock.now();
+    return this.em.transactional(async (em) => {
+      const inv = await this.findInOrg(em, me, invitationId);
+      const won = await em.nativeUpdate(
+        Invitation,
+        { id: inv.id, status: 'requested' },
+        {
+          status: 'denied',
+          openEmail: null,
+          decidedByMemberId: me.member.id,
+          decidedBySlackUserId: actor.slackUserId,
+          decidedAt: now,
+          denyReason: reason,
+          closedAt: now,
+          updatedAt: now,
+        },
+      );
+      await em.refresh(inv);
+      if (won !== 1) throw new InvitationClosedError(decidedText(inv));
+      recordAudit(em, {
+        organization: em.getReference(Organization, me.organization.id),
+        actor: me,
+        action: 'invitation.denied',
+        targetType: 'invitation',
+        targetId: inv.id,
+        details: { email: inv.email, requestedBy: inv.inviterEmail, ...(reason ? { reason } : {}) },
+        at: now,
+      });
+      return inv;
+    });
+  }
+
+  /**
+   * Checks that a request can still be decided by this actor (before opening the Deny modal).
+   * @throws as {@link approve}
+   */
+  async requireOpenRequest(actor: Actor, invitationId: string): Promise<Invitation> {
+    const me = requireAdmin(actor, 'deny invitation requests');
+    const inv = await this.findInOrg(this.em, me, invitationId);
+    if (inv.status !== 'requested') throw new InvitationClosedError(decidedText(inv));
+    return inv;
+  }
+
+  /**
+   * Sends a pending invitation again: a new token (the old link stops working), expiry renewed to 7 days from now,
+   * a new mail; an unsent earlier mail is cancelled.
+   * @throws InvitationClosedError when it is no longer pending; NotAuthorizedError for a Member
+   */
+  async resend(actor: Actor, invitationId: string): Promise<Invitation> {
+    const me = requireAdmin(actor, 'resend invitations');
+    const now = this.clock.now();
+    return this.em.transactional(async (em) => {
+      const inv = await this.findInOrg(em, me, invitationId);
+      if (inv.status !== 'pending') throw new InvitationClosedError(decidedText(inv));
+      const organization = await em.findOneOrFail(Organization, me.organization.id);
+      await this.cancelUnsent(em, inv, now);
+      inv.expiresAt = new Date(now.getTime() + this.settings.ttlMs);
+      this.issueToken(em, inv, organization, now);
+      recordAudit(em, {
+        organization,
+        actor: me,
+        action: 'invitation.resent',
+        targetType: 'invitation',
+        targetId: inv.id,
+        details: { email: inv.email, role: inv.role },
+        at: now,
+      });
+      return inv;
+    });
+  }
+
+  /**
+   * Revokes an open invitation or request (final); its link stops working and an unsent mail is cancelled.
+   * @throws InvitationClosedError when it is already final; NotAuthorizedError for a Member
+   */
+  async revoke(actor: Actor, invitationId: string): Promise<Invitation> {
+    const me = requireAdmin(actor, 'revoke invitations');
+    const now = this.clock.now();
+    return this.em.transactional(async (em) => {
+      const inv = await this.findInOrg(em, me, invitationId);
+      const won = await em.nativeUpdate(
+        Invitation,
+        { id: inv.id, status: { $in: [...OPEN_STATUSES] } },
+        {
+          status: 'revoked',
+          openEmail: null,
+          decidedByMemberId: me.member.id,
+          decidedBySlackUserId: actor.slackUserId,
+          decidedAt: now,
+          closedAt: now,
+          updatedAt: now,
+        },
+      );
+      await em.refresh(inv);
+      if (won !== 1) throw new InvitationClosedError(decidedText(inv));
+      await this.cancelUnsent(em, inv, now);
+      recordAudit(em, {
+        organization: em.getReference(Organization, me.organization.id),
+        actor: me,
+        action: 'invitation.revoked',
+        targetType: 'invitation',
+        targetId: inv.id,
+        details: { email: inv.email, role: inv.role },
+        at: now,
+      });
+      return inv;
+    });
+  }
+
+  /**
+   * The invitation a link's token names, for the invitation page. Expiry is applied first (an expired invitation
+   * is closed, with its audit event).
+   * @returns null for a malformed or unknown token (also once the invitation was resent or revoked)
+   */
+  async findByToken(token: string): Promise<{ invitation: Invitation; organization: Organization } | null> {
+    if (!INVITATION_TOKEN_PATTERN.test(token)) return null;
+    const inv = await this.em.findOne(
+      Invitation,
+      { tokenHash: hashInvitationToken(token) },
+      { populate: ['organization'] },
+    );
+    if (!inv) return null;
+    await this.expireIfDue(inv);
+    return { invitation: inv, organization: inv.organization };
+  }
+
+  /**
+   * Accepts or declines through the invitation page (the token from the link). Accepting adds the invitee to the
+   * team once, in the invitation's role, linked to their Slack user when known.
+   * @throws NotFoundError for an unknown token; InvitationExpiredError; InvitationClosedError when already
+   *   accepted, declined, revoked; AlreadyMemberError when the email joined meanwhile
+   */
+  async respondByToken(token: string, decision: 'accept' | 'decline'): Promise<Invitation> {
+    const found = await this.findByToken(token);
+    if (!found) {
+      throw new NotFoundError('This invitation link is not valid. It may have been replaced by a newer one.');
+    }
+    return this.respond(found.invitation.id, decision, { slackUserId: found.invitation.inviteeSlackUserId });
+  }
+
+  /**
+   * Accepts or declines through the Accept / Decline buttons of the invitee's Slack DM. Only the invitee may: the
+   * Slack user the invitation was sent to, or one whose profile email is the invited email.
+   * @param clicker the clicking Slack user and their profile email (`users.info`)
+   * @throws NotAuthorizedError for anyone else; as {@link respondByToken}
+   */
+  async respondBySlack(
+    invitationId: string,
+    decision: 'accept' | 'decline',
+    clicker: { slackTeamId: string; slackUserId: string; email: string | null },
+  ): Promise<Invitation> {
+    const inv = await this.em.findOne(Invitation, invitationId, { populate: ['organization'] });
+    if (!inv || inv.organization.slackTeamId !== clicker.slackTeamId) {
+      throw new NotFoundError('This invitation no longer exists.');
+    }
+    const isInvitee =
+      inv.inviteeSlackUserId === clicker.slackUserId ||
+      (clicker.email !== null && clicker.email === inv.email);
+    if (!isInvitee) throw new NotAuthorizedError('Only the person invited can answer this invitation.');
+    await this.expireIfDue(inv);
+    return this.respond(inv.id, decision, { slackUserId: clicker.slackUserId });
+  }
+
+  /**
+   * Open invitations and requests of the actor's organization, newest first, with the state of each one's latest
+   * mail. Expiry is applied first.
+   * @throws NotAuthorizedError for a Member
+   */
+  async listOpen(actor: Actor): Promise<{ rows: OpenInvitation[]; total: number }> {
+    const me = requireAdmin(actor, 'see open invitations');
+    await this.expireDue(me.organization.id);
+    const where = { organization: me.organization.id, status: { $in: [...OPEN_STATUSES] } };
+    const [invitations, total] = await this.em.findAndCount(Invitation, where, {
+      orderBy: { createdAt: 'desc', id: 'asc' },
+      limit: INVITES_LIST_LIMIT,
+    });
+    const mails = invitations.length
+      ? await this.em.find(
+          OutboxMail,
+          { invitation: { $in: invitations.map((i) => i.id) } },
+          { orderBy: { createdAt: 'desc' } },
+        )
+      : [];
+    const rows = invitations.map((invitation) => {
+      const mail = mails.find((m) => m.invitation.id === invitation.id);
+      return { invitation, delivery: mail ?? null };
+    });
+    return { rows, total };
+  }
+
+  /**
+   * Requests waiting for an Admin (App Home), newest first, at most `limit`.
+   * @throws NotAuthorizedError for a Member
+   */
+  async pendingRequests(actor: Actor, limit = 10): Promise<{ items: Invitation[]; total: number }> {
+    const me = requireAdmin(actor, 'see invitation requests');
+    await this.expireDue(me.organization.id);
+    const [items, total] = await this.em.findAndCount(
+      Invitation,
+      { organization: me.organization.id, status: 'requested' },
+      { orderBy: { createdAt: 'desc', id: 'asc' }, limit },
+    );
+    return { items, total };
+  }
+
+  /**
+   * Sets where Members' requests go: a Slack channel id, or null for a DM to each Admin.
+   * @returns the previous channel id (or null)
+   * @throws NotAuthorizedError for a Member
+   */
+  async setApprovalsChannel(actor: Actor, channelId: string | null): Promise<string | null> {
+    const me = requireAdmin(actor, 'choose where invitation requests go');
+    const now = this.clock.now();
+    const previous = me.organization.approvalsChannelId;
+    await this.em.transactional(async (em) => {
+      const org = await em.findOneOrFail(Organization, me.organization.id);
+      org.approvalsChannelId = channelId;
+      org.updatedAt = now;
+      recordAudit(em, {
+        organization: org,
+        actor: me,
+        action: 'organization.approvals_channel_set',
+        targetType: 'organization',
+        targetId: org.id,
+        details: { from: previous, to: channelId },
+        at: now,
+      });
+    });
+    me.organization.approvalsChannelId = channelId;
+    return previous;
+  }
+
+  /** The Slack user ids of the organization's Admins who are linked to Slack (for request DMs). */
+  async adminSlackUserIds(organizationId: string): Promise<string[]> {
+    const admins = await this.em.find(
+      Member,
+      { organization: organizationId, role: 'admin', slackUserId: { $ne: null } },
+      { orderBy: { email: 'asc' } },
+    );
+    return admins.flatMap((a) => (a.slackUserId ? [a.slackUserId] : []));
+  }
+
+  /** An invitation by id, with its organization loaded (for rendering messages about it). */
+  async get(invitationId: string): Promise<Invitation | null> {
+    return this.em.findOne(Invitation, invitationId, { populate: ['organization'], refresh: true });
+  }
+
+  /** Remembers a posted Slack message about an invitation, so it can be updated once the invitation is decided. */
+  async recordMessage(
+    invitationId: string,
+    purpose: InvitationMessagePurpose,
+    channelId: string,
+    ts: string,
+  ): Promise<void> {
+    await this.em.transactional(async (em) => {
+      em.persist(
+        new InvitationMessage({
+          invitation: em.getReference(Invitation, invitationId),
+          purpose,
+          channelId,
+          ts,
+          now: this.clock.now(),
+        }),
+      );
+    });
+  }
+
+  /** The posted Slack messages about an invitation, oldest first. */
+  async messagesOf(invitationId: string, purpose: InvitationMessagePurpose): Promise<InvitationMessage[]> {
+    return this.em.find(
+      InvitationMessage,
+      { invitation: invitationId, purpose },
+      { orderBy: { createdAt: 'asc', id: 'asc' } },
+    );
+  }
+
+  /** Records the invitee's Slack user once it is found by email (`users.lookupByEmail`). */
+  async linkInvitee(invitationId: string, slackUserId: string): Promise<void> {
+    await this.em.nativeUpdate(
+      Invitation,
+      { id: invitationId, inviteeSlackUserId: null },
+      { inviteeSlackUserId: slackUserId },
+    );
+  }
+
+  /**
+   * Closes every open invitation or request past its expiry (of one organization, or all), each with an
+   * `invitation.expired` audit event and its unsent mail cancelled.
+   * @returns how many were closed
+   */
+  async expireDue(organizationId?: string): Promise<number> {
+    const now = this.clock.now();
+    const due = await this.em.find(Invitation, {
+      ...(organizationId ? { organization: organizationId } : {}),
+      status: { $in: [...OPEN_STATUSES] },
+      expiresAt: { $lte: now },
+    });
+    let closed = 0;
+    for (const inv of due) if (await this.expireIfDue(inv)) closed += 1;
+    return closed;
+  }
+
+  /** Closes `inv` as expired when it is open and past its expiry; true when this call closed it. */
+  private async expireIfDue(inv: Invitation): Promise<boolean> {
+    const now = this.clock.now();
+    if (!inv.isOpen || !inv.expiresAt || inv.expiresAt.getTime() > now.getTime()) return false;
+    return this.em.transactional(async (em) => {
+      const won = await em.nativeUpdate(
+        Invitation,
+        { id: inv.id, status: { $in: [...OPEN_STATUSES] }, expiresAt: { $lte: now } },
+        { status: 'expired', openEmail: null, closedAt: now, updatedAt: now },
+      );
+      await em.refresh(inv);
+      if (won !== 1) return false;
+      await this.cancelUnsent(em, inv, now);
+      recordAudit(em, {
+        organization: em.getReference(Organization, inv.organization.id),
+        actor: null,
+        action: 'invitation.expired',
+        targetType: 'invitation',
+        targetId: inv.id,
+        details: { email: inv.email, role: inv.role },
+        at: now,
+      });
+      return true;
+    });
+  }
+
+  private async respond(
+    invitationId: string,
+    decision: 'accept' | 'decline',
+    who: { slackUserId: string | null },
+  ): Promise<Invitation> {
+    const now = this.clock.now();
+    return this.em.transactional(async (em) => {
+      const inv = await em.findOneOrFail(Invitation, invitationId, {
+        populate: ['organization'],
+        refresh: true,
+      });
+      if (inv.status === 'expired') throw new InvitationExpiredError(decidedText(inv));
+      if (inv.status !== 'pending') throw new InvitationClosedError(decidedText(inv));
+      const organization = inv.organization;
+      let member: Member | null = null;
+      if (decision === 'accept') {
+        if (await em.count(Member, { organization, email: inv.email })) {
+          throw new AlreadyMemberError(`${inv.email} is already a member of ${organization.name}.`);
+        }
+        // Link the Slack user unless another member already is that Slack user.
+        const slackUserId =
+          who.slackUserId && !(await em.count(Member, { organization, slackUserId: who.slackUserId }))
+            ? who.slackUserId
+            : null;
+        member = new Member({ organization, email: inv.email, role: inv.role, slackUserId, now });
+      }
+      const won = await em.nativeUpdate(
+        Invitation,
+        { id: inv.id, status: 'pending' },
+        {
+          status: decision === 'accept' ? 'accepted' : 'declined',
+          openEmail: null,
+          acceptedMemberId: member?.id ?? null,
+          closedAt: now,
+          updatedAt: now,
+        },
+      );
+      await em.refresh(inv);
+      if (won !== 1) throw new InvitationClosedError(decidedText(inv));
+      if (member) em.persist(member);
+      await this.cancelUnsent(em, inv, now);
+      recordAudit(em, {
+        organization,
+        actor: member ? { member, slackUserId: member.slackUserId ?? '' } : null,
+        action: decision === 'accept' ? 'invitation.accepted' : 'invitation.declined',
+        targetType: 'invitation',
+        targetId: inv.id,
+        details: { email: inv.email, role: inv.role, ...(member ? { memberId: member.id } : {}) },
+        at: now,
+      });
+      return inv;
+    });
+  }
+
+  /**
+   * Gives `inv` a new token (hash stored) and queues its mail with the token sealed for that outbox row. The raw
+   * token leaves this function only inside the sealed value.
+   */
+  private issueToken(em: EntityManager, inv: Invitation, organization: Organization, now: Date): void {
+    const token = newInvitationToken();
+    inv.tokenHash = hashInvitationToken(token);
+    inv.sentAt = now;
+    inv.updatedAt = now;
+    const mail = new OutboxMail({
+      organization,
+      invitation: inv,
+      recipient: inv.email,
+      data: {
+        organizationName: organization.name,
+        inviterEmail: inv.inviterEmail,
+        role: inv.role,
+        expiresAt: (inv.expiresAt ?? now).toISOString(),
+      },
+      sealedToken: 'pending',
+      now,
+      messageDomain: this.settings.messageDomain,
+    });
+    mail.sealedToken = this.settings.sealer.seal(token, mail.id);
+    em.persist(mail);
+  }
+
+  /** Cancels the invitation's mail that has not gone out yet, and forgets its sealed token. */
+  private async cancelUnsent(em: EntityManager, inv: Invitation, now: Date): Promise<void> {
+    await em.nativeUpdate(
+      OutboxMail,
+      { invitation: inv.id, status: { $in: ['queued', 'retrying'] } },
+      { status: 'cancelled', sealedToken: null, updatedAt: now },
+    );
+  }
+
+  private async findInOrg(em: EntityManager, me: MemberActor, invitationId: string): Promise<Invitation> {
+    const inv = await em.findOne(Invitation, { id: invitationId, organization: me.organization.id });
+    if (!inv) throw new NotFoundError('That invitation does not exist (any more).');
+    return inv;
+  }
+
+  private pendingText(open: Invitation): string {
+    return open.status === 'requested'
+      ? `A request to invite ${open.email} is already pending approval.`
+      : `An invitation for ${open.email} is already pending.`;
+  }
+}
+
+/** Statuses shown in words. */
+export const STATUS_LABELS: Record<InvitationStatus, string> = {
+  requested: 'awaiting approval',
+  pending: 'sent',
+  accepted: 'accepted',
+  declined: 'declined',
+  revoked: 'revoked',
+  expired: 'expired',
+  denied: 'denied',
+};

@@ -1,0 +1,66 @@
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+
+/** Limits on failed client authentication: failures allowed per window, and the window in seconds. */
+export interface FailedAuthLimits {
+  perClientId: { failures: number; windowSeconds: number };
+  perAddress: { failures: number; windowSeconds: number };
+}
+
+/** 10 failures per client ID and 50 per address, each in 15 minutes. */
+export const DEFAULT_FAILED_AUTH_LIMITS: FailedAuthLimits = {
+  perClientId: { failures: 10, windowSeconds: 900 },
+  perAddress: { failures: 50, windowSeconds: 900 },
+};
+
+/**
+ * Counts failed client authentications per client ID and per address (`rate-limiter-flexible`, in memory) and says
+ * when either has run out. While one has, every request for that client ID or from that address is answered 429
+ * until the window ends — also one with the right secret, or the limit would not slow down guessing.
+ */
+export class FailedAuthLimiter {
+  private readonly byClient: RateLimiterMemory;
+  private readonly byAddress: RateLimiterMemory;
+
+  constructor(private readonly limits: FailedAuthLimits = DEFAULT_FAILED_AUTH_LIMITS) {
+    this.byClient = new RateLimiterMemory({
+      keyPrefix: 'oauth_client',
+      points: limits.perClientId.failures,
+      duration: limits.perClientId.windowSeconds,
+    });
+    this.byAddress = new RateLimiterMemory({
+      keyPrefix: 'oauth_addr',
+      points: limits.perAddress.failures,
+      duration: limits.perAddress.windowSeconds,
+    });
+  }
+
+  /**
+   * @returns seconds until the caller may try again (for `Retry-After`), or null when not limited
+   */
+  async retryAfter(address: string, clientId: string | undefined): Promise<number | null> {
+    const [byAddress, byClient] = await Promise.all([
+      this.byAddress.get(address),
+      clientId === undefined ? null : this.byClient.get(clientKey(clientId)),
+    ]);
+    let ms = 0;
+    if (byAddress && byAddress.consumedPoints >= this.limits.perAddress.failures) ms = byAddress.msBeforeNext;
+    if (byClient && byClient.consumedPoints >= this.limits.perClientId.failures) {
+      ms = Math.max(ms, byClient.msBeforeNext);
+    }
+    return ms > 0 ? Math.max(1, Math.ceil(ms / 1000)) : null;
+  }
+
+  /** Counts one failed authentication against the address and the client ID. */
+  async recordFailure(address: string, clientId: string | undefined): Promise<void> {
+    // consume() rejects once the points are spent; the count is kept either way.
+    await Promise.allSettled([
+      this.byAddress.consume(address),
+      clientId === undefined ? Promise.resolve() : this.byClient.consume(clientKey(clientId)),
+    ]);
+  }
+}
+
+/** Client IDs as given by anyone: bounded, so a flood of long ones cannot grow memory much. */
+function clientKey(clientId: string): string {
+  return clientId.slice(0, 64);
+}

@@ -1,0 +1,203 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Orm } from '../../db/orm.js';
+import type { Clock } from '../../domain/actor.js';
+import { OAuthService } from '../../domain/clients/oauth.service.js';
+import type { ClientSettings } from '../../domain/clients/settings.js';
+import type { Logger } from '../../logger.js';
+import { CredentialsError, type FormParams, parseForm, presentedCredentials } from './client-auth.js';
+import type { FailedAuthLimiter } from './failed-auth-limiter.js';
+import { BodyTooLargeError, clientAddress, mediaType, readBody, sendJson } from './http-util.js';
+
+/** Largest form body accepted by the token and revocation endpoints, in bytes. */
+export const MAX_FORM_BYTES = 8 * 1024;
+/** `realm` of the `WWW-Authenticate: Basic` challenge. */
+export const BASIC_REALM = 'AstroBee';
+/** Milliseconds between two purges of expired access tokens. */
+const PURGE_INTERVAL_MS = 60_000;
+
+/** Error codes of RFC 6749 §5.2 and RFC 7009 §2.2.1 that these endpoints answer, plus the 429 of the limiter. */
+export type OAuthErrorCode =
+  | 'invalid_request'
+  | 'invalid_client'
+  | 'unauthorized_client'
+  | 'unsupported_grant_type'
+  | 'invalid_scope'
+  | 'too_many_requests'
+  | 'server_error';
+
+/** What the endpoints share. */
+export interface OAuthEndpointDeps {
+  orm: Orm;
+  logger: Logger;
+  clock: Clock;
+  settings: ClientSettings;
+  limiter: FailedAuthLimiter;
+}
+
+/** An OAuth error response to send. */
+export class OAuthError extends Error {
+  constructor(
+    readonly error: OAuthErrorCode,
+    readonly description: string,
+    readonly status = 400,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(description);
+  }
+}
+
+/** Sends an RFC 6749 §5.2 error: JSON `{ error, error_description }`, never cached. */
+export function sendOAuthError(res: ServerResponse, err: OAuthError): void {
+  sendJson(res, err.status, { error: err.error, error_description: err.description }, err.headers);
+}
+
+/** `invalid_client`: 401 with a Basic challenge, so a client learns which scheme is expected (RFC 6749 §5.2). */
+export function invalidClient(description: string): OAuthError {
+  return new OAuthError('invalid_client', description, 401, {
+    'www-authenticate': `Basic realm="${BASIC_REALM}", charset="UTF-8"`,
+  });
+}
+
+/**
+ * Reads and checks the common part of token and revocation requests: POST, `application/x-www-form-urlencoded`,
+ * a body within {@link MAX_FORM_BYTES}, each parameter at most once, and client credentials.
+ * @throws OAuthError (`invalid_request`, `invalid_client` or 429) for the caller
+ */
+export async function readClientRequest(
+  req: IncomingMessage,
+  deps: Pick<OAuthEndpointDeps, 'limiter'>,
+): Promise<{ form: FormParams; clientId: string; clientSecret: string; address: string }> {
+  if (req.method !== 'POST') {
+    throw new OAuthError('invalid_request', 'Use POST.', 405, { allow: 'POST' });
+  }
+  if (mediaType(req) !== 'application/x-www-form-urlencoded') {
+    throw new OAuthError('invalid_request', 'The body must be application/x-www-form-urlencoded.');
+  }
+  let form: FormParams;
+  let credentials: ReturnType<typeof presentedCredentials>;
+  try {
+    form = parseForm(await readBody(req, MAX_FORM_BYTES));
+    credentials = presentedCredentials(req, form);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) {
+      throw new OAuthError('invalid_request', `The body must be at most ${MAX_FORM_BYTES} bytes.`, 413);
+    }
+    if (err instanceof CredentialsError) throw new OAuthError('invalid_request', err.message);
+    throw err;
+  }
+  const address = clientAddress(req);
+  const retryAfter = await deps.limiter.retryAfter(address, credentials.clientId);
+  if (retryAfter !== null) {
+    throw new OAuthError('too_many_requests', 'Too many failed authentications. Try again later.', 429, {
+      'retry-after': String(retryAfter),
+    });
+  }
+  if (credentials.method === 'none') {
+    throw invalidClient(
+      'Client authentication is required: HTTP Basic (client_secret_basic) or client_id and client_secret form parameters (client_secret_post).',
+    );
+  }
+  return { form, clientId: credentials.clientId, clientSecret: credentials.clientSecret, address };
+}
+
+/**
+ * Wraps an endpoint so that an {@link OAuthError} becomes its response and anything else a logged 500
+ * `server_error` (Bolt calls custom route handlers without awaiting them).
+ */
+export function oauthHandler(
+  logger: Logger,
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (err instanceof OAuthError) {
+        logger.info(
+          { path: req.url?.split('?')[0], error: err.error, status: err.status },
+          'oauth request refused',
+        );
+        sendOAuthError(res, err);
+        return;
+      }
+      logger.error({ err }, 'oauth endpoint failed');
+      if (!res.headersSent) {
+        sendOAuthError(res, new OAuthError('server_error', 'Something went wrong on our side.', 500));
+      }
+    });
+  };
+}
+
+/**
+ * `POST /oauth/token`: the client credentials grant (RFC 6749 §4.4). The client authenticates with HTTP Basic or
+ * form parameters; the answer is `{ access_token, token_type: "Bearer", expires_in }` (§5.1) with no refresh token.
+ * Errors follow §5.2: `invalid_request` (wrong method or media type, repeated or missing parameter, two
+ * authentication methods), `invalid_client` (401 with `WWW-Authenticate: Basic`), `unauthorized_client` (the
+ * client is disabled), `unsupported_grant_type`, `invalid_scope` (this server defines no scopes); repeated failed
+ * authentication answers 429 with `Retry-After`.
+ */
+export function tokenEndpoint(deps: OAuthEndpointDeps) {
+  let nextPurge = 0;
+  return oauthHandler(deps.logger, async (req, res) => {
+    const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
+    const grantType = form.get('grant_type');
+    if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required.');
+    if (grantType !== 'client_credentials') {
+      throw new OAuthError('unsupported_grant_type', 'Only the client_credentials grant is supported.');
+    }
+    if (form.has('scope')) {
+      throw new OAuthError('invalid_scope', 'This server defines no scopes: leave out the scope parameter.');
+    }
+    const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.settings);
+    const auth = await oauth.authenticate(clientId, clientSecret);
+    if (auth.kind === 'failed') {
+      await deps.limiter.recordFailure(address, clientId);
+      throw invalidClient('Client authentication failed.');
+    }
+    if (auth.kind === 'disabled') {
+      throw new OAuthError(
+        'unauthorized_client',
+        'This client is disabled. An admin can enable it in Slack.',
+      );
+    }
+    const token = await oauth.issueToken(auth.clientId);
+    if (!token)
+      throw new OAuthError(
+        'unauthorized_client',
+        'This client is disabled. An admin can enable it in Slack.',
+      );
+    sendJson(res, 200, {
+      access_token: token.accessToken,
+      token_type: 'Bearer',
+      expires_in: token.expiresIn,
+    });
+    const now = deps.clock.now().getTime();
+    if (now >= nextPurge) {
+      nextPurge = now + PURGE_INTERVAL_MS;
+      await oauth.purgeExpiredTokens();
+    }
+  });
+}
+
+/**
+ * `POST /oauth/revoke`: token revocation (RFC 7009). The client authenticates as at the token endpoint; `token` is
+ * required, `token_type_hint` is accepted and ignored (only access tokens exist). Revoking an unknown or expired
+ * token answers 200 like a real one (§2.2); a token issued to another client is refused with
+ * `unauthorized_client` (§2.1).
+ */
+export function revocationEndpoint(deps: OAuthEndpointDeps) {
+  return oauthHandler(deps.logger, async (req, res) => {
+    const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
+    const token = form.get('token');
+    if (token === undefined) throw new OAuthError('invalid_request', 'token is required.');
+    const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.settings);
+    const auth = await oauth.authenticate(clientId, clientSecret);
+    if (auth.kind === 'failed') {
+      await deps.limiter.recordFailure(address, clientId);
+      throw invalidClient('Client authentication failed.');
+    }
+    const outcome = await oauth.revoke(clientId, token);
+    if (outcome === 'other_client') {
+      throw new OAuthError('unauthorized_client', 'This token was not issued to this client.');
+    }
+    sendJson(res, 200, undefined);
+  });
+}

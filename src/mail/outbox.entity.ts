@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { EntitySchema } from '@mikro-orm/core';
+import { Invitation } from '../domain/invitations/invitation.entity.js';
+import { Organization } from '../domain/organizations/organization.entity.js';
+
+/**
+ * Delivery state of an outbox row: `queued` (never tried), `retrying` (failed, will try again at `nextAttemptAt`),
+ * `sent`, `failed` (gave up after the last attempt) and `cancelled` (the invitation was resent, revoked or closed
+ * before the mail went out).
+ */
+export const OUTBOX_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'cancelled'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** What the invitation mail shows; no secret. */
+export interface InvitationMailData {
+  organizationName: string;
+  inviterEmail: string;
+  role: 'admin' | 'member';
+  /** ISO 8601 instant. */
+  expiresAt: string;
+  [key: string]: string;
+}
+
+/**
+ * One mail to send (transactional outbox): written in the same transaction as the invitation it announces, sent
+ * by the {@link OutboxWorker}. The raw invitation token is never stored in plain text: `sealedToken` holds it
+ * encrypted (AES-256-GCM, see `token.ts`) until the mail is sent, then it is cleared.
+ */
+export class OutboxMail {
+  id: string;
+  organization: Organization;
+  invitation: Invitation;
+  recipient: string;
+  data: InvitationMailData;
+  sealedToken: string | null;
+  status: OutboxStatus = 'queued';
+  attempts = 0;
+  lastError: string | null = null;
+  nextAttemptAt: Date;
+  /** A worker's claim on the row (other workers skip it until then). */
+  lockedUntil: Date | null = null;
+  /** The RFC 5322 Message-ID, fixed per row so a repeated delivery can be recognised by the receiver. */
+  messageId: string;
+  sentAt: Date | null = null;
+  createdAt: Date;
+  updatedAt: Date;
+
+  constructor(init: {
+    organization: Organization;
+    invitation: Invitation;
+    recipient: string;
+    data: InvitationMailData;
+    sealedToken: string;
+    now: Date;
+    messageDomain: string;
+  }) {
+    this.id = randomUUID();
+    this.organization = init.organization;
+    this.invitation = init.invitation;
+    this.recipient = init.recipient;
+    this.data = init.data;
+    this.sealedToken = init.sealedToken;
+    this.nextAttemptAt = init.now;
+    this.messageId = `<invitation.${this.id}@${init.messageDomain}>`;
+    this.createdAt = init.now;
+    this.updatedAt = init.now;
+  }
+}
+
+export const OutboxMailSchema = new EntitySchema<OutboxMail>({
+  class: OutboxMail,
+  tableName: 'mail_outbox',
+  indexes: [{ properties: ['status', 'nextAttemptAt'], name: 'mail_outbox_status_next_attempt_at_index' }],
+  properties: {
+    id: { type: 'string', primary: true },
+    organization: {
+      kind: 'm:1',
+      entity: () => Organization,
+      fieldName: 'organization_id',
+      deleteRule: 'cascade',
+    },
+    invitation: {
+      kind: 'm:1',
+      entity: () => Invitation,
+      fieldName: 'invitation_id',
+      deleteRule: 'cascade',
+    },
+    recipient: { type: 'string' },
+    data: { type: 'json' },
+    sealedToken: { type: 'string', fieldName: 'sealed_token', nullable: true },
+    // A plain text column: MikroORM 6's SQLite introspection misreads CHECK lists of more than two items.
+    status: { type: 'string' },
+    attempts: { type: 'integer' },
+    lastError: { type: 'string', fieldName: 'last_error', nullable: true },
+    nextAttemptAt: { type: 'datetime', fieldName: 'next_attempt_at' },
+    lockedUntil: { type: 'datetime', fieldName: 'locked_until', nullable: true },
+    messageId: { type: 'string', fieldName: 'message_id', unique: 'mail_outbox_message_id_unique' },
+    sentAt: { type: 'datetime', fieldName: 'sent_at', nullable: true },
+    createdAt: { type: 'datetime', fieldName: 'created_at' },
+    updatedAt: { type: 'datetime', fieldName: 'updated_at' },
+  },
+});

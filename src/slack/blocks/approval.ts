@@ -1,0 +1,115 @@
+import type { KnownBlock, View } from '@slack/types';
+import type { Invitation } from '../../domain/invitations/invitation.entity.js';
+import { MAX_REASON_LENGTH } from '../../domain/invitations/invitations.service.js';
+import { escapeMrkdwn } from '../text.js';
+import { plainMessage, type SlackMessage, section } from './common.js';
+import { inviterText, roleLabel } from './invitation.js';
+
+/** action_ids of the Approve / Deny buttons on a request; `value` is the invitation id. */
+export const APPROVAL_ACTIONS = { approve: 'approval_approve', deny: 'approval_deny' } as const;
+
+/** callback_id of the Deny modal and its reason input. */
+export const DENY_VIEW = {
+  callbackId: 'deny_submit',
+  reason: { blockId: 'reason', actionId: 'reason_input' },
+} as const;
+
+/** The one line that describes a request: who asked to invite whom, and why. */
+export function requestLine(inv: Invitation): string {
+  const reason = inv.reason ? `\n>${escapeMrkdwn(inv.reason).replace(/\n/g, '\n>')}` : '';
+  return `${inviterText(inv)} asks to invite *${escapeMrkdwn(inv.email)}* as a ${roleLabel(inv.role)}.${reason}`;
+}
+
+/** The Approve / Deny buttons of one request. */
+export function approvalButtons(inv: Invitation): KnownBlock {
+  return {
+    type: 'actions',
+    block_id: `approval_${inv.id}`,
+    elements: [
+      {
+        type: 'button',
+        action_id: APPROVAL_ACTIONS.approve,
+        style: 'primary',
+        text: { type: 'plain_text', text: 'Approve' },
+        value: inv.id,
+      },
+      {
+        type: 'button',
+        action_id: APPROVAL_ACTIONS.deny,
+        style: 'danger',
+        text: { type: 'plain_text', text: 'Deny' },
+        value: inv.id,
+      },
+    ],
+  };
+}
+
+/** A request as posted to the approvals channel or to each Admin's DM. */
+export function approvalRequestMessage(inv: Invitation): SlackMessage {
+  return {
+    text: `Invitation request: ${inv.email}`,
+    blocks: [section(`:inbox_tray: *Invitation request*\n${requestLine(inv)}`), approvalButtons(inv)],
+  };
+}
+
+/** Every copy of a request once decided: the outcome and who decided, no buttons. */
+export function approvalDecidedMessage(inv: Invitation): SlackMessage {
+  const who = inv.decidedBySlackUserId ? `<@${inv.decidedBySlackUserId}>` : 'an admin';
+  const outcome =
+    inv.status === 'pending' || inv.status === 'accepted' || inv.status === 'declined'
+      ? `:white_check_mark: Approved by ${who}`
+      : inv.status === 'denied'
+        ? `:no_entry: Denied by ${who}${inv.denyReason ? `: ${escapeMrkdwn(inv.denyReason)}` : ''}`
+        : inv.status === 'revoked'
+          ? `:wastebasket: Revoked by ${who}`
+          : ':hourglass: Expired';
+  return {
+    text: `Invitation request for ${inv.email}: ${outcome.replace(/^:[a-z_]+: /, '')}`,
+    blocks: [section(`*Invitation request*\n${requestLine(inv)}`), section(outcome)],
+  };
+}
+
+/** The DM telling the requester what the admins decided. */
+export function requesterOutcomeMessage(inv: Invitation): SlackMessage {
+  const email = escapeMrkdwn(inv.email);
+  const who = inv.decidedBySlackUserId ? `<@${inv.decidedBySlackUserId}>` : 'An admin';
+  if (inv.status === 'denied') {
+    return plainMessage(
+      `:no_entry: ${who} denied your request to invite *${email}*.` +
+        (inv.denyReason ? ` Reason: ${escapeMrkdwn(inv.denyReason)}` : ''),
+    );
+  }
+  return plainMessage(
+    `:white_check_mark: ${who} approved your request: the invitation to *${email}* is on its way.`,
+  );
+}
+
+/**
+ * The Deny modal: an optional reason told to the requester.
+ * @param privateMetadata carries the invitation id (and where the click came from)
+ */
+export function denyModal(inv: Invitation, privateMetadata: string): View {
+  return {
+    type: 'modal',
+    callback_id: DENY_VIEW.callbackId,
+    title: { type: 'plain_text', text: 'Deny request' },
+    submit: { type: 'plain_text', text: 'Deny' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: privateMetadata,
+    blocks: [
+      section(requestLine(inv)),
+      {
+        type: 'input',
+        block_id: DENY_VIEW.reason.blockId,
+        optional: true,
+        label: { type: 'plain_text', text: 'Reason (sent to the requester)' },
+        element: {
+          type: 'plain_text_input',
+          action_id: DENY_VIEW.reason.actionId,
+          multiline: true,
+          max_length: MAX_REASON_LENGTH,
+        },
+      },
+    ],
+  };
+}

@@ -1,0 +1,91 @@
+import type { KnownBlock } from '@slack/types';
+import type { Invitation } from '../../domain/invitations/invitation.entity.js';
+import type { InviteOutcome } from '../../domain/invitations/invitations.service.js';
+import { escapeMrkdwn } from '../text.js';
+import { plainMessage, type SlackMessage, section } from './common.js';
+
+/** action_ids of the Accept / Decline buttons in the invitee's DM; `value` is the invitation id. */
+export const INVITATION_ACTIONS = {
+  accept: 'invitation_accept',
+  decline: 'invitation_decline',
+  resend: 'invitation_resend',
+  revoke: 'invitation_revoke',
+} as const;
+
+/** "Member" or "Admin". */
+export function roleLabel(role: string): string {
+  return role === 'admin' ? 'Admin' : 'Member';
+}
+
+/** A date as Slack shows it in the reader's time zone, with a UTC fallback (Slack's `<!date^…>` format). */
+export function slackDate(date: Date | null): string {
+  if (!date) return 'never';
+  const seconds = Math.floor(date.getTime() / 1000);
+  return `<!date^${seconds}^{date_short_pretty} {time}|${date.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
+}
+
+/** Who invited, for Slack: a mention when linked, else the email. */
+export function inviterText(inv: Invitation): string {
+  return inv.inviterSlackUserId ? `<@${inv.inviterSlackUserId}>` : escapeMrkdwn(inv.inviterEmail);
+}
+
+/** The reply to `/org invite` and the invite modal. */
+export function inviteResultMessage(
+  outcome: InviteOutcome,
+  inv: Invitation,
+  approvalsWhere: string,
+): SlackMessage {
+  const email = escapeMrkdwn(inv.email);
+  return outcome === 'sent'
+    ? plainMessage(
+        `:envelope: Invitation sent to *${email}* as ${roleLabel(inv.role) === 'Admin' ? 'an *Admin*' : 'a *Member*'}. ` +
+          `It expires ${slackDate(inv.expiresAt)}. See \`/org invites\` for its delivery.`,
+      )
+    : plainMessage(
+        `:hourglass_flowing_sand: Your request to invite *${email}* was sent to ${approvalsWhere} for approval. ` +
+          'You will get a message once an admin decides.',
+      );
+}
+
+/** The DM to an invitee who is in the Slack workspace: the invitation with Accept / Decline. */
+export function inviteeMessage(inv: Invitation, organizationName: string): SlackMessage {
+  const org = escapeMrkdwn(organizationName);
+  const blocks: KnownBlock[] = [
+    section(
+      `:wave: ${inviterText(inv)} invited you to join *${org}* on AstroBee as ${inv.role === 'admin' ? 'an *Admin*' : 'a *Member*'}. ` +
+        `The invitation expires ${slackDate(inv.expiresAt)}.`,
+    ),
+    {
+      type: 'actions',
+      block_id: `invitation_${inv.id}`,
+      elements: [
+        {
+          type: 'button',
+          action_id: INVITATION_ACTIONS.accept,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Accept' },
+          value: inv.id,
+        },
+        {
+          type: 'button',
+          action_id: INVITATION_ACTIONS.decline,
+          text: { type: 'plain_text', text: 'Decline' },
+          value: inv.id,
+        },
+      ],
+    },
+  ];
+  return { text: `You are invited to join ${organizationName} on AstroBee`, blocks };
+}
+
+/** The invitee's DM once answered (or closed otherwise): no buttons, the outcome. */
+export function inviteeClosedMessage(inv: Invitation, organizationName: string): SlackMessage {
+  const org = escapeMrkdwn(organizationName);
+  const outcome: Record<string, string> = {
+    accepted: `:white_check_mark: You joined *${org}* as ${inv.role === 'admin' ? 'an *Admin*' : 'a *Member*'}. Try \`/org help\`.`,
+    declined: `You declined the invitation to join *${org}*.`,
+    revoked: `The invitation to join *${org}* was withdrawn.`,
+    expired: `The invitation to join *${org}* has expired.`,
+  };
+  return plainMessage(outcome[inv.status] ?? `The invitation to join *${org}* is no longer open.`);
+}

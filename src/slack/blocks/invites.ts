@@ -1,0 +1,86 @@
+import type { KnownBlock } from '@slack/types';
+import type { OpenInvitation } from '../../domain/invitations/invitations.service.js';
+import { escapeMrkdwn } from '../text.js';
+import { approvalButtons, requestLine } from './approval.js';
+import { type SlackMessage, section, truncate } from './common.js';
+import { INVITATION_ACTIONS, inviterText, roleLabel, slackDate } from './invitation.js';
+
+/** The delivery state of an invitation's latest mail, in words: queued / sent / retrying (…) / failed (…). */
+export function deliveryText(delivery: OpenInvitation['delivery']): string {
+  if (!delivery) return 'no mail';
+  switch (delivery.status) {
+    case 'queued':
+      return 'mail queued';
+    case 'sent':
+      return `mail sent ${slackDate(delivery.sentAt)}`;
+    case 'retrying':
+      return `mail retrying (${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'}, last error: ${escapeMrkdwn(truncate(delivery.lastError ?? 'unknown', 120))}; next ${slackDate(delivery.nextAttemptAt)})`;
+    case 'failed':
+      return `mail failed after ${delivery.attempts} attempt${delivery.attempts === 1 ? '' : 's'} (${escapeMrkdwn(truncate(delivery.lastError ?? 'unknown', 120))}) — resend to try again`;
+    case 'cancelled':
+      return 'mail cancelled';
+  }
+}
+
+function row(r: OpenInvitation): KnownBlock[] {
+  const inv = r.invitation;
+  if (inv.status === 'requested') {
+    return [
+      section(`:inbox_tray: *Request* — ${requestLine(inv)}\nExpires ${slackDate(inv.expiresAt)}`),
+      approvalButtons(inv),
+    ];
+  }
+  return [
+    section(
+      `:envelope: *${escapeMrkdwn(inv.email)}* — ${roleLabel(inv.role)}, invited by ${inviterText(inv)}\n` +
+        `Expires ${slackDate(inv.expiresAt)} · ${deliveryText(r.delivery)}`,
+    ),
+    {
+      type: 'actions',
+      block_id: `invite_${inv.id}`,
+      elements: [
+        {
+          type: 'button',
+          action_id: INVITATION_ACTIONS.resend,
+          text: { type: 'plain_text', text: 'Resend' },
+          value: inv.id,
+        },
+        {
+          type: 'button',
+          action_id: INVITATION_ACTIONS.revoke,
+          style: 'danger',
+          text: { type: 'plain_text', text: 'Revoke' },
+          value: inv.id,
+          confirm: {
+            title: { type: 'plain_text', text: 'Revoke invitation?' },
+            text: {
+              type: 'plain_text',
+              text: `The link sent to ${truncate(inv.email, 200)} will stop working.`,
+            },
+            confirm: { type: 'plain_text', text: 'Revoke' },
+            deny: { type: 'plain_text', text: 'Cancel' },
+          },
+        },
+      ],
+    },
+  ];
+}
+
+/**
+ * `/org invites`: the open invitations and requests (at most 20 rows, two blocks each, within 50 blocks), each with
+ * its buttons, and a note on what happened last when `notice` is given.
+ */
+export function invitesMessage(rows: OpenInvitation[], total: number, notice?: string): SlackMessage {
+  const blocks: KnownBlock[] = [];
+  if (notice) blocks.push(section(notice));
+  if (rows.length === 0) {
+    blocks.push(
+      section('No open invitations or requests. Invite someone with `/org invite <email> [admin|member]`.'),
+    );
+    return { text: notice ?? 'No open invitations', blocks };
+  }
+  blocks.push(section(`*Open invitations and requests* — ${total}`));
+  for (const r of rows) blocks.push(...row(r));
+  if (total > rows.length) blocks.push(section(`…and ${total - rows.length} more, older ones.`));
+  return { text: notice ?? `${total} open invitations and requests`, blocks };
+}

@@ -1,0 +1,41 @@
+import { InvalidInputError } from '../../../domain/errors.js';
+import { plainMessage } from '../../blocks/common.js';
+import { removedNotice, removedText } from '../../blocks/member-messages.js';
+import { decodeMemberRef } from '../../blocks/members.js';
+import type { ButtonArgs } from '../types.js';
+import { showMembersPage } from './members-page.js';
+
+/**
+ * The Remove button, on a member row of `/org members` or in the confirm step of `/org remove` (Slack has already
+ * asked "are you sure" in its confirm dialog). The clicker's role is checked again on the server; a second click
+ * finds the member gone and changes nothing. The removed member is told by DM when linked to a Slack user.
+ */
+export async function memberRemove({
+  ack,
+  action,
+  body,
+  client,
+  context,
+  respond,
+}: ButtonArgs): Promise<void> {
+  await ack();
+  const ref = decodeMemberRef(action.value);
+  if (!ref) throw new InvalidInputError('This button is out of date. Run `/org members` again.');
+  const actor = await context.actor();
+  const departure = await context.services.members.remove(actor, { memberId: ref.memberId });
+  context.log.info({ memberId: departure.member.id }, 'member removed');
+  const gone = departure.member.slackUserId;
+  if (gone) {
+    try {
+      await client.chat.postMessage({
+        channel: gone,
+        ...removedNotice(departure.organizationName, body.user.id),
+      });
+    } catch (err) {
+      context.log.warn({ err, memberId: departure.member.id }, 'could not tell a removed member by DM');
+    }
+  }
+  const notice = removedText(departure);
+  if (ref.page) await showMembersPage(context, respond, ref.page, notice);
+  else await respond({ replace_original: true, ...plainMessage(notice) });
+}

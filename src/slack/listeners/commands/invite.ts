@@ -1,0 +1,130 @@
+import type { WebClient } from '@slack/web-api';
+import { requireMember } from '../../../domain/access.js';
+import { InvalidInputError } from '../../../domain/errors.js';
+import type { Invitation } from '../../../domain/invitations/invitation.entity.js';
+import type { InviteOutcome } from '../../../domain/invitations/invitations.service.js';
+import type { Role } from '../../../domain/members/member.entity.js';
+import { inviteResultMessage } from '../../blocks/invitation.js';
+import { inviteModal } from '../../blocks/invite-modal.js';
+import { argText, type SlackArg } from '../../text.js';
+import { notifyInvitee, postApprovalRequest, type SlackSide } from '../actions/invitation-slack.js';
+import type { SubcommandHandler } from '../types.js';
+import { encodeViewMetadata } from '../views/metadata.js';
+
+const USAGE = 'Usage: `/org invite <email or @user> [admin|member] [reason]`, or `/org invite` for a form.';
+
+/** Who is being invited: an email, and the Slack user when invited by mention. */
+export interface InviteTarget {
+  email: string;
+  slackUserId: string | null;
+}
+
+/**
+ * Turns the first argument of `/org invite` into an email: an email (`<mailto:…>` or typed as is) or a mention
+ * (`<@U…>`, `<@U…|name>`), whose email comes from the Slack profile (`users.info`).
+ * @throws InvalidInputError for a bare `@name` (escaping off: never guessed), a channel, a link or other text, a
+ *   bot or deactivated user, or a profile without an email
+ */
+export async function resolveInviteTarget(client: WebClient, arg: SlackArg): Promise<InviteTarget> {
+  if (arg.kind === 'email') return { email: arg.email, slackUserId: null };
+  if (arg.kind === 'user') {
+    const info = await client.users.info({ user: arg.id });
+    const user = info.user;
+    if (!user || user.deleted)
+      throw new InvalidInputError(`<@${arg.id}> is not an active user of this workspace.`, 'email');
+    if (user.is_bot) throw new InvalidInputError(`<@${arg.id}> is a bot and cannot be invited.`, 'email');
+    const email = user.profile?.email?.trim().toLowerCase();
+    if (!email) {
+      throw new InvalidInputError(
+        `<@${arg.id}>'s Slack profile shows no email address. Invite them by email instead.`,
+        'email',
+      );
+    }
+    return { email, slackUserId: arg.id };
+  }
+  if (arg.kind === 'word' && arg.text.startsWith('@')) {
+    throw new InvalidInputError(
+      `\`${arg.text}\` arrived as plain text, so it cannot be matched to a person safely. Pick them from Slack's ` +
+        'autocomplete so the mention becomes a link, or give their email address.',
+      'email',
+    );
+  }
+  if (arg.kind === 'word' && /^[^\s@]+@[^\s@]+$/.test(arg.text))
+    return { email: arg.text, slackUserId: null };
+  throw new InvalidInputError(`\`${argText(arg)}\` is not an email address or a person. ${USAGE}`, 'email');
+}
+
+/**
+ * Reads an optional role word.
+ * @throws InvalidInputError for anything but `admin` or `member`
+ */
+export function parseRole(arg: SlackArg | undefined): Role | undefined {
+  if (!arg) return undefined;
+  if (arg.kind === 'word') {
+    const word = arg.text.toLowerCase();
+    if (word === 'admin' || word === 'member') return word;
+  }
+  throw new InvalidInputError(
+    `The role must be \`admin\` or \`member\`, not \`${argText(arg)}\`. ${USAGE}`,
+    'role',
+  );
+}
+
+/**
+ * The Slack side of a new invitation or request, once it is committed: the invitee's DM for a sent invitation,
+ * the copies for the Admins for a request.
+ * @returns the reply for the person who invited
+ */
+export async function afterInvite(
+  side: SlackSide,
+  outcome: InviteOutcome,
+  invitation: Invitation,
+  organization: { id: string; name: string; approvalsChannelId: string | null },
+) {
+  if (outcome === 'sent') {
+    await notifyInvitee(side, invitation, organization.name);
+    return inviteResultMessage(outcome, invitation, '');
+  }
+  const where = await postApprovalRequest(side, invitation, organization);
+  return inviteResultMessage(outcome, invitation, where);
+}
+
+/**
+ * `/org invite [email or @user] [admin|member] [reason]` (members): an Admin's invitation is sent at once; a
+ * Member's becomes a request (always for a Member; the text after the role is its reason). Without arguments a
+ * modal opens.
+ */
+export const invite: SubcommandHandler = async ({ args, command, actor, reply, acknowledge }) => {
+  const me = requireMember(actor);
+  const isAdmin = me.member.role === 'admin';
+  const [targetArg, roleArg, ...reasonArgs] = command.args;
+  if (!targetArg) {
+    await acknowledge();
+    await args.client.views.open({
+      trigger_id: args.body.trigger_id,
+      view: inviteModal(isAdmin, encodeViewMetadata({ responseUrl: args.body.response_url })),
+    });
+    return;
+  }
+  const role = parseRole(roleArg);
+  if (reasonArgs.length > 0 && isAdmin) {
+    throw new InvalidInputError(`Unexpected text after the role. ${USAGE}`, 'reason');
+  }
+  // Slack Web API calls follow (users.info, DMs, request copies): acknowledge first.
+  await acknowledge();
+  const target = await resolveInviteTarget(args.client, targetArg);
+  const { outcome, invitation } = await args.context.services.invitations.invite(actor, {
+    email: target.email,
+    ...(role ? { role } : {}),
+    reason: reasonArgs.map(argText).join(' '),
+    inviteeSlackUserId: target.slackUserId,
+  });
+  args.context.log.info({ invitationId: invitation.id, outcome }, 'invitation created');
+  const message = await afterInvite(
+    { client: args.client, services: args.context.services, log: args.context.log },
+    outcome,
+    invitation,
+    me.organization,
+  );
+  await reply(message);
+};

@@ -1,0 +1,20 @@
+import { requireMember } from '../../../domain/access.js';
+import { InvalidInputError } from '../../../domain/errors.js';
+import { leaveConfirmMessage } from '../../blocks/member-messages.js';
+import type { SubcommandHandler } from '../types.js';
+
+/**
+ * `/org leave` (members): the confirm step. The last Admin is told at once that they cannot leave; anyone else gets
+ * a Leave button (with a Slack confirm dialog) whose click does it (actions/member-leave.ts).
+ */
+export const leave: SubcommandHandler = async ({ args, command, actor }) => {
+  const { organization, member } = requireMember(actor);
+  if (command.args.length > 0) {
+    throw new InvalidInputError(
+      '`/org leave` takes no arguments: it is for leaving yourself. To remove someone else, an Admin uses `/org remove @someone`.',
+      'member',
+    );
+  }
+  await args.context.services.members.checkCanLeave(actor);
+  await args.respond({ response_type: 'ephemeral', ...leaveConfirmMessage(organization.name, member.role) });
+};

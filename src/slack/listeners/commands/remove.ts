@@ -1,0 +1,28 @@
+import { requireAdmin } from '../../../domain/access.js';
+import { InvalidInputError } from '../../../domain/errors.js';
+import { removeConfirmMessage } from '../../blocks/member-messages.js';
+import { memberReferenceArg } from '../../text.js';
+import type { SubcommandHandler } from '../types.js';
+import { referenceEmailLookup } from './members.js';
+
+const USAGE = '/org remove @someone';
+
+/**
+ * `/org remove <@user or email>` (admins): the confirm step. Nothing changes here; the reply carries a Remove button
+ * (with a Slack confirm dialog) whose click removes the member (actions/member-remove.ts).
+ */
+export const remove: SubcommandHandler = async ({ args, command, actor }) => {
+  const admin = requireAdmin(actor, 'remove members');
+  const ref = memberReferenceArg(command.args[0], USAGE);
+  if (command.args.length > 1) {
+    throw new InvalidInputError(`Name one member at a time, as in \`${USAGE}\`.`, 'member');
+  }
+  const member = await args.context.services.members.find(actor, ref, referenceEmailLookup(args.client, ref));
+  if (member.id === admin.member.id) {
+    throw new InvalidInputError('To leave the organization yourself, use `/org leave`.', 'member');
+  }
+  await args.respond({
+    response_type: 'ephemeral',
+    ...removeConfirmMessage(member, admin.organization.name),
+  });
+};

@@ -1,0 +1,10 @@
+import type { App } from '@slack/bolt';
+import type { OrgContext } from '../../context.js';
+import { appHomeOpened } from './app-home-opened.js';
+
+/** The Events API events this app subscribes to (checked against slack-manifest.yml). */
+export const EVENT_NAMES = ['app_home_opened'] as const;
+
+export function register(app: App<OrgContext>): void {
+  app.event('app_home_opened', appHomeOpened);
+}

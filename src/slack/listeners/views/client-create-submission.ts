@@ -1,0 +1,41 @@
+import type { IssuedSecret } from '../../../domain/clients/clients.service.js';
+import { DomainError } from '../../../domain/errors.js';
+import { CREATE_CLIENT_VIEW } from '../../blocks/clients.js';
+import { decodeClientModalMetadata, deliverNewClient } from '../commands/clients-delivery.js';
+import type { ViewSubmissionArgs } from '../types.js';
+
+/**
+ * Submission of the create-client modal. A refused name (empty, too long, taken) comes back as an inline error under
+ * the field and creates nothing. Otherwise the modal closes and the secret goes to the submitter alone: through the
+ * `response_url` kept in private_metadata (the command's or the list's), else `chat.postEphemeral` in the channel it
+ * came from, else ephemerally in the bot's DM; if none works the client is removed and the admin told.
+ */
+export async function clientCreateSubmission({
+  ack,
+  body,
+  view,
+  context,
+  client,
+}: ViewSubmissionArgs): Promise<void> {
+  const value = view.state.values[CREATE_CLIENT_VIEW.blockId]?.[CREATE_CLIENT_VIEW.actionId]?.value ?? '';
+  const actor = await context.actor();
+  let issued: IssuedSecret;
+  try {
+    issued = await context.services.clients.create(actor, value);
+  } catch (err) {
+    if (err instanceof DomainError && err.field === 'name') {
+      await ack({ response_action: 'errors', errors: { [CREATE_CLIENT_VIEW.blockId]: err.message } });
+      return;
+    }
+    await ack();
+    throw err;
+  }
+  await ack();
+  const meta = decodeClientModalMetadata(view.private_metadata);
+  await deliverNewClient(
+    { client, clients: context.services.clients, log: context.log },
+    actor,
+    { userId: body.user.id, responseUrl: meta.responseUrl, channelId: meta.channelId },
+    issued,
+  );
+}

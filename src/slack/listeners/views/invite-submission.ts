@@ -1,0 +1,60 @@
+import { requireMember } from '../../../domain/access.js';
+import { DomainError } from '../../../domain/errors.js';
+import type { Role } from '../../../domain/members/member.entity.js';
+import { INVITE_VIEW } from '../../blocks/invite-modal.js';
+import { replyPrivately } from '../../reply.js';
+import { afterInvite } from '../commands/invite.js';
+import type { ViewSubmissionArgs } from '../types.js';
+import { decodeViewMetadata } from './metadata.js';
+
+/** The input block an error belongs under: the one its `field` names, else the email. */
+function blockFor(field: string | undefined): string {
+  if (field === 'role') return INVITE_VIEW.role.blockId;
+  if (field === 'reason') return INVITE_VIEW.reason.blockId;
+  return INVITE_VIEW.email.blockId;
+}
+
+/**
+ * Submission of the invite modal. A refusal (bad email, already a member, already pending, over the daily cap)
+ * shows under its field and changes nothing; on success the modal closes and the person who invited is told where
+ * the command was typed (its `response_url`), or by DM.
+ */
+export async function inviteSubmission({
+  ack,
+  body,
+  view,
+  context,
+  client,
+}: ViewSubmissionArgs): Promise<void> {
+  const values = view.state.values;
+  const email = values[INVITE_VIEW.email.blockId]?.[INVITE_VIEW.email.actionId]?.value ?? '';
+  const roleValue = values[INVITE_VIEW.role.blockId]?.[INVITE_VIEW.role.actionId]?.selected_option?.value;
+  const role: Role | undefined = roleValue === 'admin' || roleValue === 'member' ? roleValue : undefined;
+  const reason = values[INVITE_VIEW.reason.blockId]?.[INVITE_VIEW.reason.actionId]?.value ?? '';
+  const actor = await context.actor();
+  let result: Awaited<ReturnType<typeof context.services.invitations.invite>>;
+  try {
+    result = await context.services.invitations.invite(actor, { email, ...(role ? { role } : {}), reason });
+  } catch (err) {
+    if (err instanceof DomainError) {
+      const block = blockFor(err.field);
+      const present = view.blocks.some((b) => b.block_id === block);
+      await ack({
+        response_action: 'errors',
+        errors: { [present ? block : INVITE_VIEW.email.blockId]: err.message },
+      });
+      return;
+    }
+    throw err;
+  }
+  await ack();
+  context.log.info({ invitationId: result.invitation.id, outcome: result.outcome }, 'invitation created');
+  const reply = await afterInvite(
+    { client, services: context.services, log: context.log },
+    result.outcome,
+    result.invitation,
+    requireMember(actor).organization,
+  );
+  const { responseUrl } = decodeViewMetadata(view.private_metadata);
+  await replyPrivately(client, { userId: body.user.id, responseUrl }, reply);
+}

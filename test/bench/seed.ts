@@ -1,0 +1,44 @@
+/**
+ * Seeds the benchmark's SQLite file through the real migrations and entities: one organization bound to the
+ * stand-in's team, with `memberCount` members already linked to Slack users (so `/org members` resolves the caller
+ * from the database alone, as it does for every returning user).
+ */
+import { initOrm } from '../../src/db/orm.js';
+import { Member, type Role } from '../../src/domain/members/member.entity.js';
+import { Organization } from '../../src/domain/organizations/organization.entity.js';
+
+/** A seeded Slack user. */
+export interface SeededUser {
+  slackUserId: string;
+  role: Role;
+}
+
+/**
+ * Creates the organization and its members.
+ * @param databaseUrl `sqlite:<path>` of a new file (migrations run first)
+ * @param adminCount the first `adminCount` members are Admins, the rest Members
+ * @returns every member, in creation order
+ */
+export async function seedOrganization(
+  databaseUrl: string,
+  options: { teamId: string; memberCount: number; adminCount: number },
+): Promise<SeededUser[]> {
+  const orm = await initOrm(databaseUrl);
+  try {
+    const em = orm.em.fork();
+    const now = new Date();
+    const organization = new Organization('Bench Org', options.teamId, now);
+    em.persist(organization);
+    const users: SeededUser[] = [];
+    for (let i = 0; i < options.memberCount; i += 1) {
+      const slackUserId = `UBENCH${String(i).padStart(5, '0')}`;
+      const role: Role = i < options.adminCount ? 'admin' : 'member';
+      em.persist(new Member({ organization, email: `member${i}@example.com`, role, slackUserId, now }));
+      users.push({ slackUserId, role });
+    }
+    await em.flush();
+    return users;
+  } finally {
+    await orm.close(true);
+  }
+}

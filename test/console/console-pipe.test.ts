@@ -1,0 +1,160 @@
+/**
+ * Console mode driven through a pipe, as `printf '…' | npm start` would: the real entry point in a child process,
+ * no Slack variables (so console mode), a temp SQLite file, PORT=0, commands on standard input.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+/** Each run starts a Node process with tsx (~2 s idle); headroom for a loaded machine. */
+const RUN_TIMEOUT_MS = 30_000;
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `src/main.ts` with `input` piped to it and waits for it to exit by itself. */
+function runConsole(databaseFile: string, input: string): Promise<Run> {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('SLACK_')) env[key] = value;
+  Object.assign(env, { DATABASE_URL: `sqlite:${databaseFile}`, PORT: '0', LOG_LEVEL: 'debug' });
+  delete env.NODE_OPTIONS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** Asserts the fragments occur in this order in `text`. */
+function expectInOrder(text: string, fragments: (string | RegExp)[]): void {
+  let from = 0;
+  for (const fragment of fragments) {
+    const rest = text.slice(from);
+    const match = typeof fragment === 'string' ? rest.indexOf(fragment) : rest.search(fragment);
+    expect(match, `${String(fragment)} after offset ${from} in:\n${text}`).toBeGreaterThanOrEqual(0);
+    from += match + 1;
+  }
+}
+
+describe('console mode through a pipe', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'astrobee-console-'));
+  const db = join(dir, 'astrobee.sqlite');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let organizationId = '';
+
+  it(
+    'sets up, answers each command in order, renames through the modal, and exits 0 at end of input',
+    async () => {
+      const run = await runConsole(
+        db,
+        '/org setup Demo\n/org overview\n/org members\n/org rename\nfill name Demo Labs\nsubmit\n/org overview\n',
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const out = run.stdout;
+      const id = /is set up\. Organization ID: `(org_[a-z0-9]+)`/.exec(out)?.[1];
+      expect(id, out).toBeDefined();
+      organizationId = id ?? '';
+      expectInOrder(out, [
+        `Logs: ${join(dir, 'console.log')}`,
+        '── your DM with AstroBee · only visible to you ──',
+        `🎉 *Demo* is set up. Organization ID: \`${organizationId}\`. You are its first Admin.`,
+        '== Demo ==',
+        'Name: Demo',
+        `Organization ID: \`${organizationId}\``,
+        'Team members: 1 (1 admin)',
+        '*Team of Demo* — 1 member',
+        '@ada · ada@example.com — *Admin* (you)',
+        'Role: [1] Admin (current)  [2] Member',
+        '┌─ Modal "Rename organization"',
+        '│ Display name  (field "name", required)',
+        '│   > Demo\n',
+        '└─ fill <field> <value> · submit (Rename) · cancel (Cancel)',
+        'Display name (field "name") = Demo Labs',
+        '── modal "Rename organization" closed ──',
+        'Renamed *Demo* to *Demo Labs*. The organization ID is unchanged.',
+        '== Demo Labs ==',
+        `Organization ID: \`${organizationId}\``,
+      ]);
+      // Piped input: no prompts; logs go to the file, not the terminal, with the bot token redacted.
+      expect(out).not.toMatch(/^ada> /m);
+      expect(out).not.toMatch(/^\{"level"/m);
+      const logs = readFileSync(join(dir, 'console.log'), 'utf8');
+      expect(logs).toContain('"msg":"organization set up"');
+      expect(logs).not.toContain('xoxb-');
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it('keeps the data for the next run, refuses a second setup, shows inline errors, prints mail, clicks', async () => {
+    expect(organizationId).toMatch(/^org_/);
+    const run = await runConsole(
+      db,
+      [
+        '/org setup Again',
+        '/org overview',
+        '/org rename',
+        'fill name ---',
+        'submit',
+        'cancel',
+        'as bob',
+        '/org overview',
+        'click 1',
+        'make coffee',
+        'as ada',
+        '/org invite bob@example.com',
+        'as bob',
+        'click 1',
+        '',
+      ].join('\n'),
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const port = /the real app on http:\/\/localhost:(\d+)/.exec(run.stdout)?.[1];
+    expect(Number(port)).toBeGreaterThan(0);
+    expectInOrder(run.stdout, [
+      'This workspace is already set up as *Demo Labs*. Nothing was changed.',
+      'Name: Demo Labs',
+      `Organization ID: \`${organizationId}\``,
+      'Display name (field "name") = ---',
+      'The app refused the submission; the modal stays open:',
+      '│   > ---',
+      '│   ✗ The name must contain at least one letter or digit.',
+      '── modal "Rename organization" closed without submitting ──',
+      'Now acting as bob (Bob Quill, workspace member).',
+      'You are not a member of Demo Labs on AstroBee yet.',
+      'Nothing to click: no button or option is on screen.',
+      'Unknown input "make coffee". Type help for the console commands',
+      'Now acting as ada',
+      // The invitation mail is printed, not sent, with a link to the port really used (PORT=0).
+      '┌─ Mail to bob@example.com (printed, not sent)',
+      '│ To: bob@example.com',
+      /│ Subject: \S/,
+      `http://localhost:${port}/invitations/abo_inv_`,
+      '└─ end of mail',
+      // Switching user shows what is still clickable on their screen: the invitation's buttons, renumbered.
+      'Now acting as bob',
+      'Still on screen:',
+      '── your DM with AstroBee · from AstroBee · earlier ──',
+      '[1] Accept',
+      '── your DM with AstroBee · from AstroBee · updated ──',
+    ]);
+    const token = /\/invitations\/(abo_inv_[\w-]+)/.exec(run.stdout)?.[1] ?? 'no token';
+    expect(readFileSync(join(dir, 'console.log'), 'utf8')).not.toContain(token);
+    expect(run.stdout).not.toContain('Renamed');
+    expect(existsSync(db)).toBe(true);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * A real SMTP peer for tests: `smtp-server` on 127.0.0.1, every received message parsed with `mailparser`. It can
+ * be started on a fixed port later (to play "SMTP down, then back").
+ */
+import { createServer, type Server } from 'node:net';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface MailSink {
+  port: number;
+  url: string;
+  received: ParsedMail[];
+  /** Starts listening (again) on `port`. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** A port nobody listens on right now (bound on 0, then released). */
+export async function freePort(): Promise<number> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Creates a sink on a free port; `start()` it when SMTP should be up. */
+export async function mailSink(): Promise<MailSink> {
+  const port = await freePort();
+  let server: SMTPServer | undefined;
+  const sink: MailSink = {
+    port,
+    url: `smtp://127.0.0.1:${port}`,
+    received: [],
+    async start() {
+      server = new SMTPServer({
+        authOptional: true,
+        disabledCommands: ['STARTTLS'],
+        logger: false,
+        onData(stream, _session, callback) {
+          simpleParser(stream)
+            .then((mail) => {
+              sink.received.push(mail);
+              callback();
+            })
+            .catch((err: Error) => callback(err));
+        },
+      });
+      const s = server;
+      await new Promise<void>((resolve, reject) => {
+        s.once('error', reject);
+        s.listen(port, '127.0.0.1', () => resolve());
+      });
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (s) await new Promise<void>((resolve) => s.close(() => resolve()));
+    },
+  };
+  return sink;
+}

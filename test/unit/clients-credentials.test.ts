@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { ClientName } from '../../src/domain/clients/clients.service.js';
+import {
+  ACCESS_TOKEN_PREFIX,
+  CLIENT_SECRET_PREFIX,
+  generateCredential,
+  hashCredential,
+  hashesEqual,
+  isClientIdShape,
+  isWellFormedCredential,
+  newClientId,
+} from '../../src/domain/clients/credentials.js';
+import { scrubCredentials } from '../../src/logger.js';
+import { clientsMessage, secretMessage } from '../../src/slack/blocks/clients.js';
+
+describe('client credentials', () => {
+  it('generates prefixed 256-bit secrets and tokens with a checksum, all different', () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 200; i += 1) {
+      const secret = generateCredential(CLIENT_SECRET_PREFIX);
+      const token = generateCredential(ACCESS_TOKEN_PREFIX);
+      expect(secret).toMatch(/^abo_cs_[0-9A-Za-z]{49}$/);
+      expect(token).toMatch(/^abo_at_[0-9A-Za-z]{49}$/);
+      expect(isWellFormedCredential(secret, CLIENT_SECRET_PREFIX)).toBe(true);
+      expect(isWellFormedCredential(secret, ACCESS_TOKEN_PREFIX)).toBe(false);
+      expect(scrubCredentials(`leaked ${secret} and ${token}`)).toBe('leaked [Redacted] and [Redacted]');
+      seen.add(secret).add(token);
+    }
+    expect(seen.size).toBe(400);
+  });
+
+  it('rejects a mistyped secret by its checksum, before any lookup', () => {
+    const secret = generateCredential(CLIENT_SECRET_PREFIX);
+    const chars = [...secret];
+    let refused = 0;
+    for (let i = CLIENT_SECRET_PREFIX.length; i < chars.length; i += 1) {
+      const typo = [...chars];
+      typo[i] = typo[i] === 'a' ? 'b' : 'a';
+      if (!isWellFormedCredential(typo.join(''), CLIENT_SECRET_PREFIX)) refused += 1;
+    }
+    expect(refused).toBe(chars.length - CLIENT_SECRET_PREFIX.length);
+    expect(isWellFormedCredential(secret.slice(0, -1), CLIENT_SECRET_PREFIX)).toBe(false);
+    expect(isWellFormedCredential(`${secret}x`, CLIENT_SECRET_PREFIX)).toBe(false);
+  });
+
+  it('hashes with SHA-256 and compares hashes in constant time', () => {
+    const secret = generateCredential(CLIENT_SECRET_PREFIX);
+    const hash = hashCredential(secret);
+    expect(hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(hash).not.toContain(secret.slice(7, 20));
+    expect(hashesEqual(hash, hashCredential(secret))).toBe(true);
+    expect(hashesEqual(hash, hashCredential(`${secret}x`))).toBe(false);
+    expect(hashesEqual(hash, 'short')).toBe(false);
+  });
+
+  it('makes client IDs of a fixed, checkable shape', () => {
+    const ids = new Set(Array.from({ length: 100 }, newClientId));
+    expect(ids.size).toBe(100);
+    for (const id of ids) expect(isClientIdShape(id)).toBe(true);
+    expect(isClientIdShape('cli_short')).toBe(false);
+  });
+
+  it('validates client names', () => {
+    expect(ClientName.parse('  Nightly   export ')).toBe('Nightly export');
+    expect(ClientName.safeParse('').success).toBe(false);
+    expect(ClientName.safeParse('a\nb').success).toBe(false);
+    expect(ClientName.safeParse('x'.repeat(61)).success).toBe(false);
+    expect(ClientName.safeParse('---').success).toBe(false);
+  });
+});
+
+describe('client blocks', () => {
+  const client = (i: number) => ({
+    id: `cli_${'a'.repeat(18)}${String(i)
+      .padStart(2, '0')
+      .replace(/\d/g, (d) => 'abcdefghij'[Number(d)] ?? 'a')}`,
+    name: `Client <${i}> & co ${'x'.repeat(70)}`,
+    status: (i % 2 ? 'active' : 'disabled') as 'active' | 'disabled',
+    createdAt: new Date('2026-11-02T09:00:00Z'),
+    createdBySlackUserId: 'U0ADA',
+    lastUsedAt: i % 3 ? new Date('2026-11-03T10:00:00Z') : null,
+    previousSecretValidUntil: i % 4 ? null : new Date('2026-11-04T10:00:00Z'),
+  });
+
+  it('keeps a full page within Slack limits and escapes names', () => {
+    const items = Array.from({ length: 15 }, (_, i) => client(i));
+    const message = clientsMessage(
+      { items, page: 2, pageCount: 3, total: 40, pageSize: 15 },
+      'Orbit & <Analytics>',
+      'notice',
+    );
+    expect(message.blocks.length).toBeLessThanOrEqual(50);
+    const json = JSON.stringify(message.blocks);
+    expect(json).toContain('Client &lt;1&gt; &amp; co');
+    expect(json).toContain('Orbit &amp; &lt;Analytics&gt;');
+    for (const block of message.blocks) {
+      if (block.type === 'actions') {
+        for (const el of block.elements) {
+          if (el.type === 'button') expect(el.text.text.length).toBeLessThanOrEqual(75);
+          if (el.type === 'button' && el.confirm)
+            expect(el.confirm.text.text.length).toBeLessThanOrEqual(300);
+        }
+      }
+      if (block.type === 'section' && block.text) expect(block.text.text.length).toBeLessThanOrEqual(3000);
+    }
+  });
+
+  it('puts the secret in the secret message only', () => {
+    const secret = generateCredential(CLIENT_SECRET_PREFIX);
+    const message = secretMessage({ id: 'cli_aaaaaaaaaaaaaaaaaaaa', name: 'Export' }, secret);
+    expect(JSON.stringify(message.blocks)).toContain(secret);
+    expect(message.text).not.toContain(secret);
+  });
+});
