@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { EntitySchema } from '@mikro-orm/core';
+import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+
+/** A data source of an organization (what the overview counts). */
+export class DataSource extends BaseEntity {
+  organization: Organization;
+  name: string;
+  constructor(organization: Organization, name: string, now: Date) {
+    super();
+    this.id = randomUUID();
+    this.organization = organization;
+    this.name = name;
+    this.createdAt = now;
+    this.updatedAt = now;
+  }
+}
+
+/** A data layer of an organization (what the overview counts). */
+export class DataLayer extends BaseEntity {
+  organization: Organization;
+  name: string;
+  constructor(organization: Organization, name: string, now: Date) {
+    super();
+    this.id = randomUUID();
+    this.organization = organization;
+    this.name = name;
+    this.createdAt = now;
+    this.updatedAt = now;
+  }
+}
+
+const dataProperties = {
+  organization: {
+    kind: 'm:1' as const,
+    entity: () => Organization,
+    fieldName: 'organization_id',
+    deleteRule: 'cascade' as const,
+  },
+  name: { type: 'string' },
+};
+
+export const DataSourceSchema = new EntitySchema<DataSource, BaseEntity>({
+  class: DataSource,
+  extends: BaseEntitySchema,
+  tableName: 'data_sources',
+  properties: dataProperties,
+});
+
+export const DataLayerSchema = new EntitySchema<DataLayer, BaseEntity>({
+  class: DataLayer,
+  extends: BaseEntitySchema,
+  tableName: 'data_layers',
+  properties: dataProperties,
+});
