@@ -110,7 +110,7 @@ const EnvSchema = z
         message: 'SLACK_BOT_TOKEN is required with SLACK_APP_TOKEN (Socket Mode)',
       });
     }
-    if (!env.SLACK_APP_TOKEN && env.SLACK_BOT_TOKEN && !env.SLACK_SIGNING_SECRET) {
+    if (!env.SLACK_APP_TOKEN && env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['SLACK_SIGNING_SECRET'],

@@ -89,13 +89,17 @@ export class MembersService {
     slackUserId: string,
     lookupEmail: () => Promise<string | null>,
   ): Promise<Actor> {
+    // The usual case, a linked member, in one joined query; the organization alone only for everyone else.
+    let member = await this.em.findOne(
+      Member,
+      { slackUserId, organization: { slackTeamId } },
+      { populate: ['organization'], strategy: 'joined' },
+    );
+    if (member) return { slackTeamId, slackUserId, organization: member.organization, member };
     const organization = await this.em.findOne(Organization, { slackTeamId });
     if (!organization) return { slackTeamId, slackUserId, organization: null, member: null };
-    let member = await this.em.findOne(Member, { organization, slackUserId });
-    if (!member) {
-      const email = (await lookupEmail())?.trim().toLowerCase();
-      if (email) member = await this.linkOnFirstUse(organization, slackUserId, email);
-    }
+    const email = (await lookupEmail())?.trim().toLowerCase();
+    if (email) member = await this.linkOnFirstUse(organization, slackUserId, email);
     return { slackTeamId, slackUserId, organization, member };
   }
 

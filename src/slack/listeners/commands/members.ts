@@ -41,11 +41,8 @@ export function referenceEmailLookup(
 }
 
 /** `/org members [page]`: the team with each role, a page at a time; Admins get a role select and Remove per row. */
-export const members: SubcommandHandler = async ({ args, command, actor }) => {
+export const members: SubcommandHandler = async ({ args, command, actor, reply }) => {
   const page = parsePage(command.args[0]);
   const result = await args.context.services.members.list(actor, page);
-  await args.respond({
-    response_type: 'ephemeral',
-    ...membersMessage(result, actor.organization?.name ?? '', viewerOf(actor)),
-  });
+  await reply(membersMessage(result, actor.organization?.name ?? '', viewerOf(actor)));
 };
