@@ -61,11 +61,12 @@ const EnvSchema = z
     SLACK_SIGNING_SECRET: z.string().optional(),
     SLACK_APP_TOKEN: optionalNonEmpty('SLACK_APP_TOKEN'),
     SLACK_API_URL: httpUrl('SLACK_API_URL').default('https://slack.com/api/'),
-    PORT: z.coerce
-      .number({ error: 'PORT must be a number' })
-      .int('PORT must be an integer')
-      .min(0, 'PORT must be between 0 and 65535')
-      .max(65535, 'PORT must be between 0 and 65535')
+    PORT: z
+      .string()
+      .trim()
+      .regex(/^\d{1,5}$/, 'PORT must be a whole number between 0 and 65535')
+      .transform(Number)
+      .refine((n) => n <= 65535, 'PORT must be a whole number between 0 and 65535')
       .default(3000),
     DATABASE_URL: databaseUrl,
     PUBLIC_URL: httpUrl('PUBLIC_URL').optional(),
@@ -74,7 +75,15 @@ const EnvSchema = z
       .trim()
       .refine((v) => /^smtps?:\/\/.+/.test(v), 'SMTP_URL must be smtp://… or smtps://…')
       .optional(),
-    MAIL_FROM: z.string().trim().min(3, 'MAIL_FROM must be an email address').optional(),
+    MAIL_FROM: z
+      .string()
+      .trim()
+      .refine(
+        (v) =>
+          /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(v) || /^[^<>]*<[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+>$/.test(v),
+        'MAIL_FROM must be an address such as astrobee@example.com or "AstroBee <astrobee@example.com>"',
+      )
+      .optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     CLIENT_SECRET_GRACE_PERIOD: duration('CLIENT_SECRET_GRACE_PERIOD', 0, 30 * 86_400).default(86_400_000),
     ACCESS_TOKEN_LIFETIME: duration('ACCESS_TOKEN_LIFETIME', 60, 86_400).default(3_600_000),

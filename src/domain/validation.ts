@@ -7,29 +7,47 @@ export const MAX_ORGANIZATION_NAME_LENGTH = 80;
 // Control characters (C0 including tab and newline, DEL, C1) and the line/paragraph separators.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+// Bidirectional embeddings, overrides and isolates: they make a name display as something else.
+const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/u;
+// A UTF-16 surrogate without its pair (not a character: it cannot be stored or shown faithfully).
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
- * An organization display name: trimmed, 1–80 characters, no control characters (a newline inside counts),
- * at least one letter or digit; runs of spaces fold to one.
+ * A one-line display name (organization, API client, data source or layer): NFC, trimmed, runs of spaces folded,
+ * 1–`max` characters (code points), no control or bidirectional-override characters, no lone surrogates, and —
+ * unless `anyText` — at least one letter or digit.
+ * @param what how messages name the field ("The name", "name")
+ * @param empty the message for an empty name
  */
-export const OrganizationName = z
-  .string()
-  .transform((s) => s.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .min(1, 'The name must not be empty.')
-      .refine(
-        (s) => !CONTROL.test(s),
-        'The name must not contain control characters such as line breaks or tabs.',
-      )
-      .transform((s) => s.replace(/ {2,}/g, ' '))
-      .refine(
-        (s) => [...s].length <= MAX_ORGANIZATION_NAME_LENGTH,
-        `The name must be at most ${MAX_ORGANIZATION_NAME_LENGTH} characters.`,
-      )
-      .refine((s) => /[\p{L}\p{N}]/u.test(s), 'The name must contain at least one letter or digit.'),
-  );
+export function displayName(options: { max: number; what: string; empty: string; anyText?: boolean }) {
+  const { max, what, empty } = options;
+  const rules = z
+    .string()
+    .min(1, empty)
+    .refine((s) => !LONE_SURROGATE.test(s), `${what} must be valid Unicode text.`)
+    .refine(
+      (s) => !CONTROL.test(s),
+      `${what} must not contain control characters such as line breaks or tabs.`,
+    )
+    .refine((s) => !BIDI_CONTROL.test(s), `${what} must not contain text-direction control characters.`)
+    .transform((s) => s.replace(/ {2,}/g, ' '))
+    .refine((s) => [...s].length <= max, `${what} must be at most ${max} characters.`);
+  return z
+    .string({ error: `${what} must be a string.` })
+    .transform((s) => (LONE_SURROGATE.test(s) ? s : s.normalize('NFC')).trim())
+    .pipe(
+      options.anyText
+        ? rules
+        : rules.refine((s) => /[\p{L}\p{N}]/u.test(s), `${what} must contain at least one letter or digit.`),
+    );
+}
+
+/** An organization display name (see {@link displayName}), at most 80 characters. */
+export const OrganizationName = displayName({
+  max: MAX_ORGANIZATION_NAME_LENGTH,
+  what: 'The name',
+  empty: 'The name must not be empty.',
+});
 
 /**
  * Validates user input with a zod schema.

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import { plainMessage } from './blocks/common.js';
 import { payloadIdentity } from './context.js';
 import { replyPrivately } from './reply.js';
+import { sanitizeMrkdwn } from './text.js';
 
 /** What Bolt passes an extended error handler (`extendedErrorHandler: true`). */
 export interface ErrorHandlerArgs {
@@ -40,7 +41,7 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
     const unexpected = errors.filter((e) => !(e instanceof DomainError));
     for (const e of unexpected) log.error({ err: e }, 'listener failed');
     const message = domain
-      ? plainMessage(domain.message)
+      ? plainMessage(sanitizeMrkdwn(domain.message, ['user', 'date']))
       : plainMessage(
           `Sorry, something went wrong on our side and nothing may have been done. Reference: \`${requestId}\`.`,
         );

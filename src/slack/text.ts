@@ -154,3 +154,34 @@ export function memberReferenceArg(arg: SlackArg | undefined, usage: string): Me
   }
   throw new InvalidInputError(`${shownArg(arg)} is neither a person nor an email address. ${hint}`, 'member');
 }
+
+/** The `<…>` references Slack's mrkdwn gives a meaning to (https://api.slack.com/reference/surfaces/formatting). */
+const SLACK_REFERENCE = {
+  user: /^@[UW][A-Z0-9]+(\|[^<>]*)?$/,
+  channel: /^#[CG][A-Z0-9]+(\|[^<>]*)?$/,
+  date: /^!date\^\d+\^[^<>]*$/,
+  special: /^!(here|channel|everyone|subteam\^[A-Z0-9]+)(\|[^<>]*)?$/,
+  link: /^(https?:\/\/|mailto:)[^\s<>|]+(\|[^<>]*)?$/,
+};
+
+/** Which references {@link sanitizeMrkdwn} keeps. */
+export type SlackReferenceKind = keyof typeof SLACK_REFERENCE;
+
+/**
+ * Makes text safe to send as mrkdwn: every `<…>` that is not one of the `allow`ed Slack references (a placeholder
+ * such as `<email>`, or markup that arrived in user data) is escaped, as are a stray `<`, `>` and a `&` that does
+ * not start one of the three entities Slack uses. Text escaped with {@link escapeMrkdwn} passes through unchanged.
+ * @param allow the references to keep; all by default. Messages that quote stored user data pass
+ *   `['user', 'date']`, so nothing in them can become `<!channel>` or a link.
+ */
+export function sanitizeMrkdwn(
+  text: string,
+  allow: readonly SlackReferenceKind[] = ['user', 'channel', 'date', 'special', 'link'],
+): string {
+  return text
+    .replace(/&(?!(amp|lt|gt);)/g, '&amp;')
+    .replace(/<([^<>]*)>|[<>]/g, (whole, inner: string | undefined) => {
+      if (inner !== undefined && allow.some((kind) => SLACK_REFERENCE[kind].test(inner))) return whole;
+      return escapeMrkdwn(whole);
+    });
+}

@@ -44,8 +44,11 @@ const { values: flags } = parseArgs({
     connections: { type: 'string', default: '50' },
     profile: { type: 'boolean', default: false },
     text: { type: 'string' },
+    rate: { type: 'string', default: '100' },
   },
 });
+/** Requests per second of the steady phase (both apps at the same fixed rate, 10 connections). */
+const steadyRate = Number(flags.rate);
 const durationS = Number(flags.duration);
 const warmupS = Number(flags.warmup);
 const connections = Number(flags.connections);
@@ -67,7 +70,14 @@ async function measure(name: string, baseUrl: string, requests: Parameters<typeo
     timeoutS: REQUEST_TIMEOUT_S,
   });
   const run = await runLoad(baseUrl, requests, { connections, durationS, timeoutS: REQUEST_TIMEOUT_S });
-  return { warm, run };
+  // The same commands at a fixed rate both apps can serve: latency at an ordinary load, not at saturation.
+  const steady = await runLoad(baseUrl, requests, {
+    connections: 10,
+    durationS,
+    timeoutS: REQUEST_TIMEOUT_S,
+    overallRate: steadyRate,
+  });
+  return { warm, run, steady };
 }
 
 function row(name: string, s: LoadSummary): string {
@@ -203,9 +213,11 @@ async function main(): Promise<void> {
     const bareResult = await measure('bare Bolt app', `http://127.0.0.1:${barePort}`, requests);
     const oursResult = await measure('our app', `http://127.0.0.1:${ourPort}`, requests);
 
-    // Every ack of ours promises a reply on the response_url: wait for them to land.
-    const expected =
-      oursResult.warm.total - oursResult.warm.non2xx + oursResult.run.total - oursResult.run.non2xx;
+    // Every ack of ours that did not carry the answer promises a reply on the response_url: wait for them.
+    const expected = [oursResult.warm, oursResult.run, oursResult.steady].reduce(
+      (n, phase) => n + phase.total - phase.non2xx - phase.answeredInAck,
+      0,
+    );
     const drainStart = Date.now();
     let delivered = (await sinkStats(slack.sinkUrl)).posts;
     while (delivered < expected && Date.now() - drainStart < DRAIN_TIMEOUT_MS) {
@@ -231,6 +243,14 @@ async function main(): Promise<void> {
       `ratio ours/bare: p99 latency ${p99Ratio.toFixed(2)}×, throughput ${rpsRatio.toFixed(2)}×, p50 ${b.p50 > 0 ? `${(o.p50 / b.p50).toFixed(2)}×` : 'n/a (bare p50 < 1 ms)'}`,
     );
     out(`slowest ack: ours ${ms(o.max)}, bare ${ms(b.max)}`);
+    out(`answered inside the ack: ours ${o.answeredInAck} of ${o.total}`);
+    out();
+    out(`steady load, ${steadyRate} commands/s on 10 connections (informational):`);
+    out(row('bare', bareResult.steady));
+    out(row('ours', oursResult.steady));
+    out(
+      `ratio ours/bare at ${steadyRate}/s: p99 latency ${(oursResult.steady.p99 / Math.max(bareResult.steady.p99, 1)).toFixed(2)}×`,
+    );
     out(
       `peak RSS (VmHWM): ours ${ourPeak === null ? 'n/a' : `${(ourPeak / 1024).toFixed(0)} MiB`}, ` +
         `bare ${barePeak === null ? 'n/a' : `${(barePeak / 1024).toFixed(0)} MiB`}`,

@@ -66,6 +66,8 @@ export interface LoadSummary {
   errors: number;
   timeouts: number;
   durationS: number;
+  /** Acks that carried a message (the answer in the acknowledgement, so no `response_url` post follows). */
+  answeredInAck: number;
 }
 
 /**
@@ -75,14 +77,22 @@ export interface LoadSummary {
 export async function runLoad(
   baseUrl: string,
   requests: SignedRequest[],
-  options: { connections: number; durationS: number; timeoutS: number },
+  options: { connections: number; durationS: number; timeoutS: number; overallRate?: number },
 ): Promise<LoadSummary> {
+  let answeredInAck = 0;
+  const counted = requests.map((r) => ({
+    ...r,
+    onResponse: (status: number, body: string) => {
+      if (status === 200 && body.length > 0) answeredInAck += 1;
+    },
+  }));
   const result = await autocannon({
     url: baseUrl,
     connections: options.connections,
     duration: options.durationS,
     timeout: options.timeoutS,
-    requests,
+    requests: counted,
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
   });
   return {
     p50: result.latency.p50,
@@ -94,5 +104,6 @@ export async function runLoad(
     errors: result.errors,
     timeouts: result.timeouts,
     durationS: result.duration,
+    answeredInAck,
   };
 }

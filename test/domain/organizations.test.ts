@@ -200,3 +200,14 @@ describe('organizations on a migrated SQLite file', () => {
     }
   });
 });
+
+describe('display names', () => {
+  it('refuse lone surrogates and text-direction overrides, and accept ordinary Unicode', async () => {
+    const { OrganizationName } = await import('../../src/domain/validation.js');
+    expect(OrganizationName.safeParse('Orbit \ud800').success).toBe(false);
+    expect(OrganizationName.safeParse('Orbit \u202eLabs').success).toBe(false);
+    expect(OrganizationName.safeParse('Orbit \u2066Labs\u2069').success).toBe(false);
+    expect(OrganizationName.parse('  Ørbit   Analytics 🚀 ')).toBe('Ørbit Analytics 🚀');
+    expect(OrganizationName.parse('日本語の組織')).toBe('日本語の組織');
+  });
+});

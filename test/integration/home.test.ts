@@ -40,7 +40,7 @@ afterAll(async () => {
 
 describe('App Home', () => {
   it('before setup, tells how to set up', async () => {
-    expect(text(await openHome(eve.id))).toContain('/org setup <name>');
+    expect(text(await openHome(eve.id))).toContain('/org setup &lt;name&gt;');
   });
 
   it('a non-member learns how to get invited', async () => {

@@ -44,6 +44,12 @@ describe('help', () => {
     );
   });
 
+  it('shows placeholders such as <@user or email> as text, never as Slack references', () => {
+    const sections = sectionTexts(helpMessage('admin', 'Orbit').blocks).join('\n');
+    expect(sections).toContain('&lt;@user or email&gt;');
+    expect(sections).not.toMatch(/<(?![@#!]|https?:)/);
+  });
+
   it('lists every command once', () => {
     expect(new Set(COMMANDS.map((c) => c.usage)).size).toBe(COMMANDS.length);
   });

@@ -53,8 +53,20 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('refuses a port out of range', () => {
-    expect(configError({ PORT: '70000' }).issues[0]?.variable).toBe('PORT');
+  it('refuses a port out of range or not written as a plain number', () => {
+    for (const PORT of ['70000', '0x10', '1e3', '-1', '80.5', 'eighty']) {
+      expect(configError({ PORT }).issues.map((i) => i.variable)).toEqual(['PORT']);
+    }
+    expect(loadConfig({ PORT: '0' }).port).toBe(0);
+    expect(loadConfig({ PORT: ' 8080 ' }).port).toBe(8080);
+  });
+
+  it('checks MAIL_FROM is an address, bare or with a display name', () => {
+    expect(configError({ MAIL_FROM: 'notanemail' }).issues[0]?.variable).toBe('MAIL_FROM');
+    expect(loadConfig({ MAIL_FROM: 'astrobee@example.com' }).mailFrom).toBe('astrobee@example.com');
+    expect(loadConfig({ MAIL_FROM: 'AstroBee <astrobee@example.com>' }).mailFrom).toBe(
+      'AstroBee <astrobee@example.com>',
+    );
   });
 
   it('adds the trailing slash Slack API URLs need and derives PUBLIC_URL from PORT', () => {

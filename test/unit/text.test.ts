@@ -4,6 +4,7 @@ import {
   escapeMrkdwn,
   normalizeTypography,
   parseCommand,
+  sanitizeMrkdwn,
   tokenize,
 } from '../../src/slack/text.js';
 
@@ -69,5 +70,31 @@ describe('Slack text decoding', () => {
 
   it('escapes mrkdwn control characters for display', () => {
     expect(escapeMrkdwn('<@U1> & <!channel>')).toBe('&lt;@U1&gt; &amp; &lt;!channel&gt;');
+  });
+});
+
+describe('sanitizeMrkdwn', () => {
+  it('escapes placeholders and markup that are not Slack references', () => {
+    expect(sanitizeMrkdwn('`/org role <@user or email> <admin|member>`')).toBe(
+      '`/org role &lt;@user or email&gt; &lt;admin|member&gt;`',
+    );
+    expect(sanitizeMrkdwn('<script>alert(1)</script>')).toBe('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('keeps real references, and text already escaped', () => {
+    const text =
+      'Hi <@U0ADA>, see <https://example.com/docs|the docs> on <!date^1700000000^{date}|a date> in <#C0GEN>';
+    expect(sanitizeMrkdwn(text)).toBe(text);
+    expect(sanitizeMrkdwn('Fish &amp; Chips &lt;3')).toBe('Fish &amp; Chips &lt;3');
+  });
+
+  it('escapes a stray ampersand or bracket', () => {
+    expect(sanitizeMrkdwn('R&D > Sales < Ops')).toBe('R&amp;D &gt; Sales &lt; Ops');
+  });
+
+  it('with a narrow allow list, turns @channel and links from stored data into plain text', () => {
+    expect(
+      sanitizeMrkdwn('Welcome to <!channel> & <https://evil.example.com|Orbit>, <@U0ADA>', ['user', 'date']),
+    ).toBe('Welcome to &lt;!channel&gt; &amp; &lt;https://evil.example.com|Orbit&gt;, <@U0ADA>');
   });
 });

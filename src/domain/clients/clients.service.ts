@@ -1,12 +1,11 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
-import { z } from 'zod';
 import { requireAdmin } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 import type { Page } from '../members/members.service.js';
 import type { Organization } from '../organizations/organization.entity.js';
-import { parseInput } from '../validation.js';
+import { displayName, parseInput } from '../validation.js';
 import { AccessToken, ApiClient, ClientSecret, type ClientStatus } from './client.entity.js';
 import { CLIENT_SECRET_PREFIX, generateCredential, hashCredential, isClientIdShape } from './credentials.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from './settings.js';
@@ -16,24 +15,12 @@ export const MAX_CLIENT_NAME_LENGTH = 60;
 /** Clients per page of `/org clients` (two blocks each: well within Slack's 50 blocks per message). */
 export const CLIENTS_PAGE_SIZE = 15;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-
-/** A client name: trimmed, 1–60 characters, no control characters, at least one letter or digit. */
-export const ClientName = z
-  .string()
-  .transform((s) => s.normalize('NFC').trim().replace(/ {2,}/g, ' '))
-  .pipe(
-    z
-      .string()
-      .min(1, 'Give the client a name, such as "Nightly export".')
-      .refine((s) => !CONTROL.test(s), 'The name must not contain control characters such as line breaks.')
-      .refine(
-        (s) => [...s].length <= MAX_CLIENT_NAME_LENGTH,
-        `The name must be at most ${MAX_CLIENT_NAME_LENGTH} characters.`,
-      )
-      .refine((s) => /[\p{L}\p{N}]/u.test(s), 'The name must contain at least one letter or digit.'),
-  );
+/** A client name (see {@link displayName}), at most 60 characters. */
+export const ClientName = displayName({
+  max: MAX_CLIENT_NAME_LENGTH,
+  what: 'The name',
+  empty: 'Give the client a name, such as "Nightly export".',
+});
 
 /** What `/org clients` shows of a client. No secret, no hash. */
 export interface ClientSummary {

@@ -1,11 +1,10 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
-import { z } from 'zod';
+import type { Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import { NotFoundError } from '../errors.js';
 import { Member } from '../members/member.entity.js';
 import type { Organization } from '../organizations/organization.entity.js';
-import { parseInput } from '../validation.js';
-import type { Clock } from '../actor.js';
+import { displayName, parseInput } from '../validation.js';
 import { DataLayer, DataSource } from './data.entity.js';
 
 /** The two kinds of data the API manages (and the overview counts). */
@@ -16,23 +15,13 @@ export const MAX_DATA_NAME_LENGTH = 120;
 /** Largest page the API serves. */
 export const MAX_PER_PAGE = 100;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-
-/** A data source or layer name: trimmed, 1–120 characters, no control characters. */
-export const DataName = z
-  .string({ error: 'name must be a string.' })
-  .transform((s) => s.normalize('NFC').trim())
-  .pipe(
-    z
-      .string()
-      .min(1, 'name must not be empty.')
-      .refine((s) => !CONTROL.test(s), 'name must not contain control characters such as line breaks.')
-      .refine(
-        (s) => [...s].length <= MAX_DATA_NAME_LENGTH,
-        `name must be at most ${MAX_DATA_NAME_LENGTH} characters.`,
-      ),
-  );
+/** A data source or layer name (see {@link displayName}), at most 120 characters. */
+export const DataName = displayName({
+  max: MAX_DATA_NAME_LENGTH,
+  what: 'name',
+  empty: 'name must not be empty.',
+  anyText: true,
+});
 
 /** Who changes data: an API client of the organization (recorded in the audit event's details). */
 export interface DataCaller {

@@ -47,7 +47,7 @@ export function approvalButtons(inv: Invitation): KnownBlock {
 /** A request as posted to the approvals channel or to each Admin's DM. */
 export function approvalRequestMessage(inv: Invitation): SlackMessage {
   return {
-    text: `Invitation request: ${inv.email}`,
+    text: `Invitation request: ${escapeMrkdwn(inv.email)}`,
     blocks: [section(`:inbox_tray: *Invitation request*\n${requestLine(inv)}`), approvalButtons(inv)],
   };
 }
@@ -64,7 +64,7 @@ export function approvalDecidedMessage(inv: Invitation): SlackMessage {
           ? `:wastebasket: Revoked by ${who}`
           : ':hourglass: Expired';
   return {
-    text: `Invitation request for ${inv.email}: ${outcome.replace(/^:[a-z_]+: /, '')}`,
+    text: `Invitation request for ${escapeMrkdwn(inv.email)}: ${outcome.replace(/^:[a-z_]+: /, '')}`,
     blocks: [section(`*Invitation request*\n${requestLine(inv)}`), section(outcome)],
   };
 }

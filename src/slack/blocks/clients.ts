@@ -146,7 +146,9 @@ export function secretMessage(
     ? `:key: New secret for *${escapeMrkdwn(client.name)}*. The previous secret keeps working until ${slackDate(previousValidUntil)}.`
     : `:key: API client *${escapeMrkdwn(client.name)}* is created.`;
   return {
-    text: previousValidUntil ? `New secret for ${client.name}` : `API client ${client.name} created`,
+    text: previousValidUntil
+      ? `New secret for ${escapeMrkdwn(client.name)}`
+      : `API client ${escapeMrkdwn(client.name)} created`,
     blocks: [
       section(intro),
       section(`*client_id*\n\`${client.id}\`\n*client_secret*\n\`\`\`${secret}\`\`\``),

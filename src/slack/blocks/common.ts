@@ -1,4 +1,5 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
+import { sanitizeMrkdwn } from '../text.js';
 
 /** Slack's limits that the builders keep to (Block Kit reference, "Blocks" and "Composition objects"). */
 export const LIMITS = {
@@ -25,12 +26,18 @@ export function truncate(text: string, max: number): string {
   return `${text.slice(0, max - 1)}…`;
 }
 
-/** A mrkdwn section, truncated to Slack's 3000 characters. */
+/**
+ * A mrkdwn section, made safe ({@link sanitizeMrkdwn}: a placeholder such as `<email>` shows as typed) and truncated
+ * to Slack's 3000 characters.
+ */
 export function section(text: string): SectionBlock {
-  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } };
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: truncate(sanitizeMrkdwn(text), LIMITS.sectionText) },
+  };
 }
 
-/** A one-section message (errors, confirmations). */
+/** A one-section message (errors, confirmations); its fallback text is made safe like the section. */
 export function plainMessage(text: string): SlackMessage {
-  return { text: truncate(text, LIMITS.sectionText), blocks: [section(text)] };
+  return { text: truncate(sanitizeMrkdwn(text), LIMITS.sectionText), blocks: [section(text)] };
 }

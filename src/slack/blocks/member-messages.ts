@@ -30,7 +30,7 @@ export function removeConfirmMessage(member: MemberSummary, organizationName: st
     `Remove ${described(member)} from *${escapeMrkdwn(organizationName)}*? ` +
     'They lose access at once and are told by direct message.';
   return {
-    text: `Remove ${member.email} from ${organizationName}?`,
+    text: `Remove ${escapeMrkdwn(member.email)} from ${escapeMrkdwn(organizationName)}?`,
     blocks: [
       section(text),
       {
@@ -53,7 +53,7 @@ export function leaveConfirmMessage(organizationName: string, role: Role): Slack
   const org = escapeMrkdwn(organizationName);
   const rejoin = 'To come back later you need a new invitation.';
   return {
-    text: `Leave ${organizationName}?`,
+    text: `Leave ${escapeMrkdwn(organizationName)}?`,
     blocks: [
       section(
         `Leave *${org}*? You lose access at once${role === 'admin' ? ' and stop being an Admin' : ''}. ${rejoin}`,

@@ -2,12 +2,14 @@ import type { Overview } from '../../domain/organizations/organizations.service.
 import { escapeMrkdwn } from '../text.js';
 import type { SlackMessage } from './common.js';
 
+const plural = (n: number) => (n === 1 ? '' : 's');
+
 /** `/org overview`: name, organization ID and the three metrics. */
 export function overviewMessage(overview: Overview): SlackMessage {
   const { organization: org, metrics } = overview;
   const name = escapeMrkdwn(org.name);
   return {
-    text: `${org.name}: ${metrics.members} team members, ${metrics.dataLayers} data layers, ${metrics.dataSources} data sources`,
+    text: `${name}: ${metrics.members} team member${plural(metrics.members)}, ${metrics.dataLayers} data layer${plural(metrics.dataLayers)}, ${metrics.dataSources} data source${plural(metrics.dataSources)}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: org.name.slice(0, 150), emoji: false } },
       {
