@@ -160,6 +160,8 @@ export async function runConsole(
     terminal.close();
     await running.stop();
     await standin.stop();
+    // Anything still settling (a Web API call cut short) must not write to the closed log file.
+    logger.level = 'silent';
     destination.end();
   }
   if (interactive) io.output.write('Bye.\n');

@@ -36,6 +36,11 @@ import {
 } from './render.js';
 import type { Terminal } from './terminal.js';
 
+/** One key per message (channel and ts) or view (id). */
+function sourceKey(source: BlockActionSource): string {
+  return 'viewId' in source ? `view:${source.viewId}` : `message:${source.channelId}:${source.messageTs}`;
+}
+
 /** Something shown with a number, and where clicking it acts. */
 interface Clickable {
   element: InteractiveElement;
@@ -97,6 +102,7 @@ export class ConsoleSession {
         this.showMessage(record.message, 'updated');
         break;
       case 'message_deleted':
+        this.forget({ channelId: record.message.channel, messageTs: record.message.ts });
         this.print([heading([this.where(record.message.channel), 'message deleted'])]);
         break;
       case 'ephemeral':
@@ -112,6 +118,7 @@ export class ConsoleSession {
         this.showView(record.view);
         break;
       case 'view_closed':
+        this.forget({ viewId: record.view.id });
         this.drafts.delete(record.view.id);
         this.errors.delete(record.view.id);
         if (!this.dismissed.has(record.view.id)) {
@@ -250,10 +257,16 @@ export class ConsoleSession {
 
   private async click(n: number): Promise<void> {
     const clickable = this.clickables.get(n);
+    if (clickable && !this.isStillShown(clickable)) {
+      // The message or view was replaced, updated or closed since it was numbered: its old buttons are gone.
+      this.clickables.delete(n);
+      this.print(`No [${n}] on screen: the message or modal that showed it has changed.`);
+      return;
+    }
     if (!clickable) {
       this.print(
         this.clickables.size === 0
-          ? 'Nothing to click: no button or option is on screen.'
+          ? `No [${n}] on screen: no button or option is.`
           : `No [${n}] on screen; the numbers go from 1 to ${Math.max(...this.clickables.keys())}.`,
       );
       return;
@@ -282,6 +295,34 @@ export class ConsoleSession {
     );
   }
 
+  /**
+   * Whether the element is still in its source as the stand-in holds it now: the live message, the user's visible
+   * ephemeral with that ts, or the open view. A `chat.update` or `replace_original` without it removes it.
+   */
+  private isStillShown({ element, source, owner }: Clickable): boolean {
+    const { standin } = this.deps;
+    let blocks: readonly unknown[] | undefined;
+    if ('viewId' in source) {
+      const view =
+        standin.views.get(source.viewId) ??
+        [...standin.homeViews.values()].find((v) => v.id === source.viewId);
+      blocks =
+        view && view.state === 'open' && Array.isArray(view.view.blocks) ? view.view.blocks : undefined;
+    } else {
+      const message = standin.findMessage(source.channelId, source.messageTs);
+      const ephemeral = standin
+        .visibleEphemerals(owner ?? this.actingUserId)
+        .find((e) => e.channel === source.channelId && e.ts === source.messageTs && !e.deleteOriginal);
+      blocks = (message ?? ephemeral)?.blocks;
+    }
+    return (blocks ? buttonsOf(blocks) : []).some(
+      (b) =>
+        b.actionId === element.actionId &&
+        b.blockId === element.blockId &&
+        (element.value === undefined || b.value === element.value),
+    );
+  }
+
   /** Shows a `confirm` dialog; asks on a terminal, confirms by itself when input is piped. */
   private async confirm(dialog: JsonObject): Promise<boolean> {
     const ctx = this.ctx();
@@ -297,6 +338,11 @@ export class ConsoleSession {
     if (!this.deps.terminal.interactive) {
       this.print(`(confirmed automatically — input is not a terminal: "${yes}")`);
       return true;
+    }
+    if (this.deps.terminal.hasTypeAhead) {
+      // Lines typed ahead are the next commands, not an answer to a question they could not have seen.
+      this.print('Not confirmed: lines were typed ahead of the question. Click again to answer it.');
+      return false;
     }
     const answer = await this.deps.terminal.read(`${yes}? (y/n) `);
     return answer !== null && /^\s*y(es)?\s*$/i.test(answer);
@@ -369,7 +415,8 @@ export class ConsoleSession {
    * @returns true when every required input now has a value
    */
   private async fillMissing(viewId: string, missing: ModalInput[]): Promise<boolean> {
-    if (!this.deps.terminal.interactive) {
+    // Lines already typed ahead are the next commands: a prompt now would take one of them as a field's value.
+    if (!this.deps.terminal.interactive || this.deps.terminal.hasTypeAhead) {
       this.print(
         `Not submitted: ${missing.map((i) => `"${i.label}"`).join(', ')} ${missing.length === 1 ? 'is' : 'are'} required. ` +
           `Fill ${missing.length === 1 ? 'it' : 'them'} first: ${missing.map((i) => `fill ${i.blockId} <value>`).join(', ')}.`,
@@ -397,6 +444,7 @@ export class ConsoleSession {
       return;
     }
     this.dismissed.add(modal.id);
+    this.forget({ viewId: modal.id });
     this.drafts.delete(modal.id);
     this.errors.delete(modal.id);
     this.print(heading([`modal "${textOf(modal.view.title)}" closed without submitting`]));
@@ -455,6 +503,7 @@ export class ConsoleSession {
         ? 'only visible to you'
         : `only visible to @${this.user(ephemeral.user).name}`;
     if (ephemeral.deleteOriginal) {
+      this.forget({ channelId: ephemeral.channel, messageTs: ephemeral.ts });
       this.print([heading([where, `the message ${visible} was dismissed`])]);
       return;
     }
@@ -484,17 +533,28 @@ export class ConsoleSession {
 
   /** Renders with numbers that continue this command's numbering (or start it at 1). */
   private numbered(render: (firstNumber: number) => Rendered): Rendered {
-    const first = this.clickTurn === this.turn ? this.clickables.size + 1 : 1;
+    const first = this.clickTurn === this.turn ? Math.max(0, ...this.clickables.keys()) + 1 : 1;
     return render(first);
   }
 
+  /**
+   * Makes the rendered elements clickable by their numbers. What the same message or view showed before is no longer
+   * clickable: it was replaced (updated, possibly without buttons).
+   */
   private register(rendered: Rendered, source: BlockActionSource, owner: string | undefined): void {
+    this.forget(source);
     if (rendered.elements.length === 0) return;
     if (this.clickTurn !== this.turn) {
       this.clickables.clear();
       this.clickTurn = this.turn;
     }
     for (const element of rendered.elements) this.clickables.set(element.index, { element, source, owner });
+  }
+
+  /** Drops the numbers of whatever `source` showed (a message or view updated, deleted or closed). */
+  private forget(source: BlockActionSource): void {
+    const key = sourceKey(source);
+    for (const [n, c] of this.clickables) if (sourceKey(c.source) === key) this.clickables.delete(n);
   }
 
   /** Drafts of inputs the app kept (same block id) survive a `views.update`. */

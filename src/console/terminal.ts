@@ -1,7 +1,8 @@
 /**
  * The console's two ends: lines in (readline, a terminal or a pipe) and text out. Lines are queued as they arrive
  * and handed out one at a time, so a command's output is all printed before the next line is looked at. On a
- * terminal a prompt is shown, and output arriving while the prompt waits is printed above it.
+ * terminal a prompt is shown, and output arriving while the prompt waits is printed above it. Piped input is echoed
+ * (`> line`) as it is read, so a transcript lines up with its script.
  */
 import { clearLine, createInterface, cursorTo, type Interface } from 'node:readline';
 
@@ -32,6 +33,7 @@ export class Terminal {
       if (waiter) {
         this.waiting = undefined;
         this.prompting = false;
+        this.echo(line);
         waiter(line);
       } else {
         this.queue.push(line);
@@ -54,7 +56,10 @@ export class Terminal {
    */
   read(prompt: string): Promise<string | null> {
     const queued = this.queue.shift();
-    if (queued !== undefined) return Promise.resolve(queued);
+    if (queued !== undefined) {
+      this.echo(queued);
+      return Promise.resolve(queued);
+    }
     if (this.closed) return Promise.resolve(null);
     if (this.interactive) {
       this.rl.setPrompt(prompt);
@@ -64,6 +69,19 @@ export class Terminal {
     return new Promise((resolve) => {
       this.waiting = resolve;
     });
+  }
+
+  /**
+   * True when lines typed (or pasted) ahead are waiting to be read: they were meant as commands, so a question asked
+   * now must not take one of them as its answer.
+   */
+  get hasTypeAhead(): boolean {
+    return this.queue.length > 0;
+  }
+
+  /** Echoes a piped line (not blank ones) before its output; a terminal shows what was typed by itself. */
+  private echo(line: string): void {
+    if (!this.interactive && line.trim() !== '') this.output.write(`> ${line}\n`);
   }
 
   /** Prints lines (each ended by a newline), above the prompt if one is waiting. */

@@ -69,6 +69,23 @@ describe('console mode through a pipe', () => {
       const id = /is set up\. Organization ID: `(org_[a-z0-9]+)`/.exec(out)?.[1];
       expect(id, out).toBeDefined();
       organizationId = id ?? '';
+      // Each piped line is echoed before its output, so the transcript lines up with the script.
+      expectInOrder(out, [
+        '> /org setup Demo',
+        'is set up',
+        '> /org overview',
+        '== Demo ==',
+        '> /org members',
+        '*Team of Demo*',
+        '> /org rename',
+        '┌─ Modal "Rename organization"',
+        '> fill name Demo Labs',
+        'Display name (field "name") = Demo Labs',
+        '> submit',
+        'Renamed *Demo* to *Demo Labs*',
+        '> /org overview',
+        '== Demo Labs ==',
+      ]);
       expectInOrder(out, [
         `Logs: ${join(dir, 'console.log')}`,
         '── your DM with AstroBee · only visible to you ──',
@@ -119,6 +136,7 @@ describe('console mode through a pipe', () => {
         '/org invite bob@example.com',
         'as bob',
         'click 1',
+        'click 1',
         '',
       ].join('\n'),
     );
@@ -136,7 +154,7 @@ describe('console mode through a pipe', () => {
       '── modal "Rename organization" closed without submitting ──',
       'Now acting as bob (Bob Quill, workspace member).',
       'You are not a member of Demo Labs on AstroBee yet.',
-      'Nothing to click: no button or option is on screen.',
+      'No [1] on screen: no button or option is.',
       'Unknown input "make coffee". Type help for the console commands',
       'Now acting as ada',
       // The invitation mail is printed, not sent, with a link to the port really used (PORT=0).
@@ -151,7 +169,12 @@ describe('console mode through a pipe', () => {
       '── your DM with AstroBee · from AstroBee · earlier ──',
       '[1] Accept',
       '── your DM with AstroBee · from AstroBee · updated ──',
+      // The DM no longer has buttons: its old [1] is gone, said plainly.
+      '> click 1',
+      'No [1] on screen',
     ]);
+    expect(run.stdout).not.toContain('blockAction');
+    expect(run.stdout).not.toContain('Could not click');
     const token = /\/invitations\/(abo_inv_[\w-]+)/.exec(run.stdout)?.[1] ?? 'no token';
     expect(readFileSync(join(dir, 'console.log'), 'utf8')).not.toContain(token);
     expect(run.stdout).not.toContain('Renamed');

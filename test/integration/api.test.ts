@@ -203,6 +203,43 @@ describe('/api/v1', () => {
     expect((await call(h, orbit, 'GET', '/organization')).json?.metrics).toEqual(before);
   });
 
+  it('takes only plain positive whole numbers as pages, refuses a repeated parameter, names the field of a bad body', async () => {
+    const before = (await call(h, orbit, 'GET', '/organization')).json?.metrics;
+    const refused: Array<[string, string]> = [
+      ['page=1e3', 'page'],
+      ['page=%2B2', 'page'],
+      ['page=2.0', 'page'],
+      ['page=02', 'page'],
+      ['page=0x10', 'page'],
+      ['page=', 'page'],
+      ['per_page=1e1', 'per_page'],
+      ['page=1&page=2', 'page'],
+      ['per_page=5&page=1&per_page=5', 'per_page'],
+    ];
+    for (const [query, field] of refused) {
+      const res = await call(h, orbit, 'GET', `/data-sources?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.json, query).toMatchObject({ error: 'invalid_request', field });
+    }
+    const repeated = await call(h, orbit, 'GET', '/data-sources?page=1&page=2');
+    expect(repeated.json?.message).toBe('page is given more than once; give it once.');
+    const plain = await call(h, orbit, 'GET', '/data-sources?page=1&per_page=3');
+    expect(plain.json).toMatchObject({ page: 1, per_page: 3 });
+
+    const empty = await call(h, orbit, 'POST', '/data-sources', {});
+    expect(empty.status).toBe(400);
+    expect(empty.json).toMatchObject({
+      error: 'invalid_request',
+      field: 'name',
+      message: 'name is required.',
+    });
+    const extra = await call(h, orbit, 'POST', '/data-layers', { name: 'ok', colour: 'red' });
+    expect(extra.json).toMatchObject({ error: 'invalid_request', field: 'colour' });
+    const list = await call(h, orbit, 'POST', '/data-layers', ['name']);
+    expect(list.json).toMatchObject({ error: 'invalid_request' });
+    expect((await call(h, orbit, 'GET', '/organization')).json?.metrics).toEqual(before);
+  });
+
   it('keeps access tokens out of the logs and the database', async () => {
     expect(tokensSeen.size).toBe(2);
     await h.app.orm.em.getConnection().execute('select 1');

@@ -50,16 +50,94 @@ describe('audit log blocks', () => {
   it('shows actions it has no name for by their code, and an actor without a Slack user as AstroBee', () => {
     const line = auditLine(
       event({
-        action: 'invitation.sent',
+        action: 'widget.polished',
         actorSlackUserId: null,
         actorMemberId: null,
-        targetType: 'invitation',
-        targetId: 'inv1',
-        details: { email: 'x@example.com' },
+        targetType: 'widget_box',
+        targetId: 'box-7',
+        details: { shine: 'high' },
       }),
     );
-    expect(line).toBe(
-      `${slackDate(AT)} — AstroBee *invitation sent* invitation \`inv1\` · email: x@example.com`,
+    expect(line).toBe(`${slackDate(AT)} — AstroBee *widget polished* widget box \`box-7\` · shine: high`);
+  });
+
+  it('names the invitee of a web-page acceptance by email, and leaves out internal ids', () => {
+    const accepted = event({
+      action: 'invitation.accepted',
+      actorSlackUserId: null,
+      actorMemberId: '6f1c2a4e-9b7d-4c3a-8e21-0a5b6c7d8e9f',
+      targetType: 'invitation',
+      targetId: '0b7e3c1a-2d4f-4e6a-9c8b-1f2e3d4c5b6a',
+      details: { email: 'dan@example.com', role: 'admin', memberId: '6f1c2a4e-9b7d-4c3a-8e21-0a5b6c7d8e9f' },
+    });
+    expect(auditLine(accepted)).toBe(
+      `${slackDate(AT)} — dan@example.com *accepted the invitation* · role: admin`,
+    );
+    expect(auditLine({ ...accepted, actorSlackUserId: 'U0DAN' })).toBe(
+      `${slackDate(AT)} — <@U0DAN> (dan@example.com) *accepted the invitation* · role: admin`,
+    );
+    expect(
+      auditLine(
+        event({
+          action: 'invitation.sent',
+          targetType: 'invitation',
+          targetId: '0b7e3c1a-2d4f-4e6a-9c8b-1f2e3d4c5b6a',
+          details: { email: 'x@example.com', role: 'member' },
+        }),
+      ),
+    ).toBe(`${slackDate(AT)} — <@U0ADA> *invited* x@example.com · role: member`);
+    expect(
+      auditLine(
+        event({
+          action: 'invitation.expired',
+          actorSlackUserId: null,
+          actorMemberId: null,
+          targetType: 'invitation',
+          targetId: '0b7e3c1a-2d4f-4e6a-9c8b-1f2e3d4c5b6a',
+          details: { email: 'x@example.com', role: 'member' },
+        }),
+      ),
+    ).toBe(`${slackDate(AT)} — AstroBee *closed the expired invitation of* x@example.com · role: member`);
+  });
+
+  it("shows stored times with Slack's date formatting, clients by name and client_id, channels as links", () => {
+    const until = new Date('2026-11-03T09:30:00.000Z');
+    expect(
+      auditLine(
+        event({
+          action: 'client.secret_rotated',
+          targetType: 'client',
+          targetId: 'cli_abcdefghijklmnopqrst',
+          details: { name: 'Sync', previousValidUntil: until.toISOString() },
+        }),
+      ),
+    ).toBe(
+      `${slackDate(AT)} — <@U0ADA> *rotated the secret of* API client *Sync* \`cli_abcdefghijklmnopqrst\` · previous secret works until: ${slackDate(until)}`,
+    );
+    expect(
+      auditLine(
+        event({
+          action: 'data_source.created',
+          actorSlackUserId: null,
+          actorMemberId: null,
+          targetType: 'data_source',
+          targetId: '0b7e3c1a-2d4f-4e6a-9c8b-1f2e3d4c5b6a',
+          details: { name: 'Sales', clientId: 'cli_abcdefghijklmnopqrst' },
+        }),
+      ),
+    ).toBe(
+      `${slackDate(AT)} — API client \`cli_abcdefghijklmnopqrst\` *data source created* data source · name: Sales`,
+    );
+    expect(
+      auditLine(
+        event({
+          action: 'organization.approvals_channel_set',
+          targetType: 'organization',
+          details: { from: null, to: 'C0APPROVE' },
+        }),
+      ),
+    ).toBe(
+      `${slackDate(AT)} — <@U0ADA> *changed where invitation requests go* · from DMs to the admins to <#C0APPROVE>`,
     );
   });
 

@@ -39,22 +39,73 @@ class ApiError extends Error {
 
 const RESOURCES: Record<string, DataKind> = { 'data-sources': 'data_source', 'data-layers': 'data_layer' };
 
+/**
+ * A query parameter holding a plain positive whole number: decimal digits without sign, exponent, fraction or
+ * leading zero (`1e3`, `+2`, `2.0` and `02` are refused rather than read as numbers).
+ */
+function positiveWhole(message: string, max: number, maxMessage: string) {
+  return z
+    .string()
+    .regex(/^[1-9][0-9]*$/, message)
+    .transform(Number)
+    .pipe(z.number().max(max, maxMessage));
+}
+
 const ListQuery = z.object({
-  page: z.coerce
-    .number({ error: 'page must be a whole number of at least 1.' })
-    .int('page must be a whole number of at least 1.')
-    .min(1, 'page must be a whole number of at least 1.')
-    .max(1_000_000, 'page is too large.')
-    .default(1),
-  per_page: z.coerce
-    .number({ error: `per_page must be a whole number from 1 to ${MAX_PER_PAGE}.` })
-    .int(`per_page must be a whole number from 1 to ${MAX_PER_PAGE}.`)
-    .min(1, `per_page must be a whole number from 1 to ${MAX_PER_PAGE}.`)
-    .max(MAX_PER_PAGE, `per_page must be a whole number from 1 to ${MAX_PER_PAGE}.`)
-    .default(DEFAULT_PER_PAGE),
+  page: positiveWhole('page must be a whole number of at least 1.', 1_000_000, 'page is too large.').default(
+    1,
+  ),
+  per_page: positiveWhole(
+    `per_page must be a whole number from 1 to ${MAX_PER_PAGE}.`,
+    MAX_PER_PAGE,
+    `per_page must be a whole number from 1 to ${MAX_PER_PAGE}.`,
+  ).default(DEFAULT_PER_PAGE),
 });
 
-const CreateBody = z.object({ name: z.unknown() }).strict();
+/**
+ * The query of a list, one value per parameter.
+ * @throws ApiError 400 `invalid_request` naming the parameter given more than once, or the first invalid one
+ */
+function listQuery(params: URLSearchParams): z.output<typeof ListQuery> {
+  for (const key of new Set(params.keys())) {
+    if (params.getAll(key).length > 1) {
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `${key.slice(0, 40)} is given more than once; give it once.`,
+        {},
+        key.slice(0, 40),
+      );
+    }
+  }
+  const query = ListQuery.safeParse(Object.fromEntries(params));
+  if (query.success) return query.data;
+  const issue = query.error.issues[0];
+  throw new ApiError(400, 'invalid_request', issue?.message ?? 'Invalid query.', {}, String(issue?.path[0]));
+}
+
+/**
+ * The body of a create: a JSON object with `name` and nothing else.
+ * @throws ApiError 400 `invalid_request` with `field`: `name` when it is missing, the unknown field otherwise
+ */
+function createName(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ApiError(400, 'invalid_request', 'The body must be a JSON object { "name": "…" }.');
+  }
+  const extra = Object.keys(body).find((key) => key !== 'name');
+  if (extra !== undefined) {
+    const shown = extra.slice(0, 40);
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `Unknown field "${shown}": the body is { "name": "…" } and nothing else.`,
+      {},
+      shown,
+    );
+  }
+  if (!('name' in body)) throw new ApiError(400, 'invalid_request', 'name is required.', {}, 'name');
+  return body.name;
+}
 
 function itemJson(item: DataItem) {
   return { id: item.id, name: item.name, created_at: item.createdAt.toISOString() };
@@ -72,7 +123,8 @@ function bearerChallenge(error?: { code: string; description: string }): Record<
  * The bearer-authenticated REST API under `/api/v1` (issue 4 §5; RFC 6750 for the bearer token):
  *
  * - `GET /organization` → `{ id, name, metrics: { members, admins, data_layers, data_sources } }`
- * - `GET /data-sources?page=&per_page=` → `{ data: [{ id, name, created_at }], page, per_page, total }`
+ * - `GET /data-sources?page=&per_page=` → `{ data: [{ id, name, created_at }], page, per_page, total }` (each
+ *   parameter at most once, a plain positive whole number)
  * - `POST /data-sources` with `{ "name": "…" }` → 201 and the item; `GET|DELETE /data-sources/:id` → the item / 204
  * - the same for `/data-layers`.
  *
@@ -116,18 +168,8 @@ export function apiHandler(deps: {
     if (kind && parts.length === 1) {
       allow(method, ['GET', 'POST']);
       if (method === 'GET') {
-        const query = ListQuery.safeParse(Object.fromEntries(url.searchParams));
-        if (!query.success) {
-          const issue = query.error.issues[0];
-          throw new ApiError(
-            400,
-            'invalid_request',
-            issue?.message ?? 'Invalid query.',
-            {},
-            String(issue?.path[0]),
-          );
-        }
-        const page = await data.list(caller, kind, query.data.page, query.data.per_page);
+        const query = listQuery(url.searchParams);
+        const page = await data.list(caller, kind, query.page, query.per_page);
         sendJson(res, 200, {
           data: page.items.map(itemJson),
           page: page.page,
@@ -136,15 +178,7 @@ export function apiHandler(deps: {
         });
         return;
       }
-      const body = CreateBody.safeParse(await readJson(req));
-      if (!body.success) {
-        throw new ApiError(
-          400,
-          'invalid_request',
-          'The body must be a JSON object { "name": "…" } and nothing else.',
-        );
-      }
-      const item = await data.create(caller, kind, body.data.name);
+      const item = await data.create(caller, kind, createName(await readJson(req)));
       sendJson(res, 201, itemJson(item), { location: `${API_PREFIX}/${parts[0]}/${item.id}` });
       return;
     }

@@ -2,17 +2,22 @@
  * The invitation page, `/invitations/<token>` (DESIGN.md §2): a GET shows the invitation (organization, role,
  * inviter, expiry) with an Accept / Decline form; only the form's POST (`decision=accept|decline`,
  * `application/x-www-form-urlencoded`) acts, because mail scanners follow links. Everything shown is HTML-escaped.
- * The token is never logged: log lines name the invitation id.
+ * The form must hold exactly one field, `decision`, once: anything else is refused (400) and changes nothing.
+ * Once answered, the invitee's Slack DM (if one was sent) is updated to show the outcome, as after a click on its
+ * buttons. The token is never logged: log lines name the invitation id.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebClient } from '@slack/web-api';
 import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../domain/actor.js';
 import { DomainError } from '../../domain/errors.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../../domain/invitations/invitations.service.js';
 import type { InvitationSettings } from '../../domain/invitations/settings.js';
+import { createServices } from '../../domain/services.js';
 import type { Logger } from '../../logger.js';
 import { escapeHtml, formatUtc } from '../../mail/invitation-mail.js';
+import { refreshCopies } from '../../slack/listeners/actions/invitation-slack.js';
 
 /** A request as Bolt's custom routes hand it over: with the path parameters. */
 type RouteRequest = IncomingMessage & { params?: Record<string, string | string[] | undefined> };
@@ -90,16 +95,52 @@ async function readForm(req: RouteRequest): Promise<URLSearchParams | null> {
 }
 
 /**
+ * The decision a form body carries, or why it is refused: the body must be exactly `decision=accept` or
+ * `decision=decline` — one field, given once (a repeated or unknown field makes the form ambiguous).
+ */
+export function formDecision(
+  form: URLSearchParams | null,
+): { decision: 'accept' | 'decline' } | { refusal: string } {
+  if (!form) return { refusal: 'The form is too large.' };
+  const names = [...form.keys()];
+  const unknown = names.find((name) => name !== 'decision');
+  if (unknown !== undefined) {
+    return { refusal: `The form has an unexpected field "${unknown.slice(0, 40)}"; send only the decision.` };
+  }
+  if (names.length > 1) return { refusal: 'The form sends the decision more than once; send it once.' };
+  const decision = form.get('decision');
+  if (decision === 'accept' || decision === 'decline') return { decision };
+  return { refusal: 'The form must send decision=accept or decision=decline.' };
+}
+
+/**
  * The handler of `/invitations/:token` (Bolt custom route, so `req.params.token` is set). GET and HEAD show, POST
  * acts, anything else is 405.
+ * @param deps `slackClient` gives the app's Web API client (Bolt's `app.client`, created after the routes, hence
+ *   a function); when given, the invitee's recorded Slack DM is updated with `chat.update` after an answer. A
+ *   failed update is logged (warn) and never undoes the answer, which is already committed.
  */
 export function invitationPage(deps: {
   orm: Orm;
   logger: Logger;
   clock: Clock;
   settings: InvitationSettings;
+  slackClient?: () => WebClient;
 }) {
   const log = deps.logger.child({ component: 'invitation-page' });
+  /** Shows the outcome in the invitee's Slack DM, as the DM's own buttons do; failures are only logged. */
+  const updateSlackDm = async (invitationId: string): Promise<void> => {
+    if (!deps.slackClient) return;
+    try {
+      const services = createServices(deps.orm.em.fork(), deps.clock, { invitations: deps.settings });
+      await refreshCopies({ client: deps.slackClient(), services, log }, invitationId);
+    } catch (err) {
+      log.warn(
+        { err, invitationId },
+        'could not update the Slack messages of an invitation answered on the web',
+      );
+    }
+  };
   return async (req: RouteRequest, res: ServerResponse): Promise<void> => {
     const token = String(req.params?.token ?? '');
     const method = req.method ?? 'GET';
@@ -141,17 +182,17 @@ export function invitationPage(deps: {
         res.end('Method not allowed\n');
         return;
       }
-      const form = await readForm(req);
-      const decision = form?.get('decision');
-      if (decision !== 'accept' && decision !== 'decline') {
+      const parsed = formDecision(await readForm(req));
+      if ('refusal' in parsed) {
         page(
           res,
           400,
           'Choose accept or decline',
-          '<p>The form must send <code>decision=accept</code> or <code>decision=decline</code>.</p>',
+          `<p>${escapeHtml(parsed.refusal)} Nothing was changed.</p>`,
         );
         return;
       }
+      const { decision } = parsed;
       const inv = await service.respondByToken(token, decision);
       log.info({ invitationId: inv.id, decision }, 'invitation answered on the web');
       const found = await new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings).get(inv.id);
@@ -171,6 +212,8 @@ export function invitationPage(deps: {
           `<p>You declined the invitation to join <strong>${escapeHtml(orgName)}</strong>.</p>`,
         );
       }
+      // After the page is sent: a slow Slack must not keep the invitee waiting (failures are only logged).
+      await updateSlackDm(inv.id);
     } catch (err) {
       if (err instanceof DomainError) {
         page(

@@ -1,14 +1,18 @@
 import { requireAdmin } from '../../../domain/access.js';
 import { auditMessage } from '../../blocks/audit.js';
+import { withPageNotice } from '../../blocks/paging.js';
 import type { ButtonArgs, SubcommandHandler } from '../types.js';
 import { parsePage } from './members.js';
 
-/** `/org audit [page]` (admins): the audit log, newest first, a page at a time. */
+/** `/org audit [page]` (admins): the audit log, newest first, a page at a time; a page past the last says so. */
 export const audit: SubcommandHandler = async ({ args, command, actor }) => {
   const { organization } = requireAdmin(actor, 'read the audit log');
   const page = parsePage(command.args[0], '/org audit 2');
   const result = await args.context.services.audit.list(actor, page);
-  await args.respond({ response_type: 'ephemeral', ...auditMessage(result, organization.name) });
+  await args.respond({
+    response_type: 'ephemeral',
+    ...withPageNotice(auditMessage(result, organization.name), page, result),
+  });
 };
 
 /**

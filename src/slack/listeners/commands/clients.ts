@@ -4,6 +4,7 @@ import { InvalidInputError } from '../../../domain/errors.js';
 import type { Services } from '../../../domain/services.js';
 import { clientsMessage, createClientModal } from '../../blocks/clients.js';
 import { plainMessage } from '../../blocks/common.js';
+import { withPageNotice } from '../../blocks/paging.js';
 import { argText, type SlackArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
 import { deliverNewClient, deliverRotatedSecret, encodeClientModalMetadata } from './clients-delivery.js';
@@ -68,8 +69,9 @@ export const clients: SubcommandHandler = async ({ args, command, actor, reply, 
   const word = first?.kind === 'word' ? first.text.toLowerCase() : undefined;
 
   if (!first || (word && /^\d+$/.test(word))) {
-    const page = await services.clients.list(actor, parseClientsPage(first));
-    await reply(clientsMessage(page, actor.organization?.name ?? ''));
+    const requested = parseClientsPage(first);
+    const page = await services.clients.list(actor, requested);
+    await reply(withPageNotice(clientsMessage(page, actor.organization?.name ?? ''), requested, page));
     return;
   }
 

@@ -2,6 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Actor } from '../../../domain/actor.js';
 import { InvalidInputError } from '../../../domain/errors.js';
 import { type MembersViewer, membersMessage } from '../../blocks/members.js';
+import { withPageNotice } from '../../blocks/paging.js';
 import { profileEmail } from '../../context.js';
 import type { MemberReferenceArg, SlackArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
@@ -40,9 +41,14 @@ export function referenceEmailLookup(
   };
 }
 
-/** `/org members [page]`: the team with each role, a page at a time; Admins get a role select and Remove per row. */
+/**
+ * `/org members [page]`: the team with each role, a page at a time; Admins get a role select and Remove per row. A
+ * page past the last shows the last, and says so.
+ */
 export const members: SubcommandHandler = async ({ args, command, actor, reply }) => {
   const page = parsePage(command.args[0]);
   const result = await args.context.services.members.list(actor, page);
-  await reply(membersMessage(result, actor.organization?.name ?? '', viewerOf(actor)));
+  await reply(
+    withPageNotice(membersMessage(result, actor.organization?.name ?? '', viewerOf(actor)), page, result),
+  );
 };

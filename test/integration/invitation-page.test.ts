@@ -1,0 +1,207 @@
+/**
+ * The invitation page's form and its Slack side: an ambiguous form is refused and changes nothing; an answer on the
+ * page updates the invitee's Slack DM (Accept / Decline gone, the outcome shown), and a failed update is logged
+ * without undoing the answer.
+ *
+ * The ambiguity checks go through the running app. The DM update needs the page to have the app's Web API client:
+ * those checks serve the same page handler on a server of their own, beside the running app, on its database, with
+ * a real `WebClient` talking to the stand-in (the app's routes pass `app.client` the same way).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { WebClient } from '@slack/web-api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { webClientOptions } from '../../src/app.js';
+import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
+import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
+import { invitationSettingsFrom } from '../../src/domain/invitations/settings.js';
+import { Member } from '../../src/domain/members/member.entity.js';
+import { invitationPage } from '../../src/http/invitations/invitation-page.js';
+import { createLogger } from '../../src/logger.js';
+import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
+import { type MailSink, mailSink } from '../support/mail-sink.js';
+
+const { ada, bob, cleo, eve } = USERS;
+
+let h: Harness;
+let sink: MailSink;
+
+/** The invitation link (path and token) in the last mail to `to`. */
+function pathIn(to: string): string {
+  const mail = [...sink.received].reverse().find((m) => JSON.stringify(m.to).includes(to));
+  const path = /\/invitations\/abo_inv_[A-Za-z0-9_-]{43}/.exec(mail?.text ?? '')?.[0];
+  if (!path) throw new Error(`no invitation link mailed to ${to}`);
+  return path;
+}
+
+async function postForm(url: string, body: string): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+/** Invites a Slack user by mention, mails the link, and returns the link's path and the invitee's DM. */
+async function inviteByMention(user: { id: string; email: string }) {
+  await h.ask(ada.id, `invite <@${user.id}> member`);
+  await h.app.outbox?.drain();
+  const dm = await h.standin.waitFor(() =>
+    h.standin.messagesIn(h.standin.imChannelOf(user.id)).find((m) => m.text.includes('invited to join')),
+  );
+  expect(h.standin.buttonsOf(dm.blocks).map((b) => b.text)).toEqual(['Accept', 'Decline']);
+  return { path: pathIn(user.email), dm };
+}
+
+/** The DM once `chat.update` replaced it (the page updates it after answering). */
+function updatedDm(dm: { channel: string; ts: string }) {
+  return h.standin.waitFor(
+    () => {
+      const now = h.standin.findMessage(dm.channel, dm.ts);
+      return now && !now.text.includes('invited to join') ? now : undefined;
+    },
+    5000,
+    'the DM updated',
+  );
+}
+
+/** The page handler on a server of its own, with a Web API client made by `client`; its logs are kept. */
+async function servePage(
+  client: () => WebClient,
+): Promise<{ url: string; logs: () => string; close(): Promise<void> }> {
+  const lines: string[] = [];
+  const logger = createLogger(
+    'debug',
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    }),
+  );
+  const handler = invitationPage({
+    orm: h.app.orm,
+    logger,
+    clock: h.clock,
+    settings: invitationSettingsFrom(h.config).settings,
+    slackClient: client,
+  });
+  const server: Server = createServer((req, res) => {
+    const token = /^\/invitations\/([^/?]+)/.exec(req.url ?? '')?.[1] ?? '';
+    void handler(Object.assign(req, { params: { token } }), res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    logs: () => lines.join(''),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+beforeAll(async () => {
+  sink = await mailSink();
+  await sink.start();
+  h = await startHarness({ env: { SMTP_URL: sink.url, MAIL_WORKER_INTERVAL_MS: '3600000' } });
+  await h.setupOrganization('Orbit Analytics');
+});
+
+afterAll(async () => {
+  await h?.stop();
+  await sink?.stop();
+});
+
+describe('the invitation page', () => {
+  it('refuses a repeated or unknown form field with 400 and changes nothing', async () => {
+    const { path } = await inviteByMention(cleo);
+    for (const body of [
+      'decision=accept&decision=decline',
+      'decision=decline&decision=accept',
+      'decision=accept&decision=accept',
+      'decision=accept&next=%2Fadmin',
+      'decision=accept&decision',
+      'decision=accept&=x',
+    ]) {
+      const res = await postForm(`${h.url}${path}`, body);
+      expect(res.status, body).toBe(400);
+      expect(res.body, body).toContain('Nothing was changed.');
+    }
+    const inv = await h.em().findOneOrFail(Invitation, { email: cleo.email });
+    expect(inv.status).toBe('pending');
+    expect(await h.em().count(Member, { email: cleo.email })).toBe(0);
+    expect(await h.em().count(AuditEvent, { targetId: inv.id, action: { $ne: 'invitation.sent' } })).toBe(0);
+    expect((await fetch(`${h.url}${path}`)).status).toBe(200);
+  });
+
+  it("accepting on the page updates the invitee's Slack DM to the outcome, without buttons", async () => {
+    const inv = await h.em().findOneOrFail(Invitation, { email: cleo.email });
+    const dm = h.standin
+      .messagesIn(h.standin.imChannelOf(cleo.id))
+      .find((m) => m.text.includes('invited to join'));
+    if (!dm) throw new Error('no DM to cleo');
+    const page = await servePage(() => new WebClient(h.standin.botToken, webClientOptions(h.standin.apiUrl)));
+    try {
+      const res = await postForm(`${page.url}${pathIn(cleo.email)}`, 'decision=accept');
+      expect(res.status).toBe(200);
+      expect(res.body).toContain('You joined');
+      const updated = await updatedDm(dm);
+      expect(visibleText(updated)).toContain('You joined *Orbit Analytics* as a *Member*');
+      expect(h.standin.buttonsOf(updated.blocks)).toEqual([]);
+      expect(
+        h.standin.callsTo('chat.update').filter((c) => JSON.stringify(c.args).includes(dm.ts)),
+      ).toHaveLength(1);
+      expect(await h.em().count(AuditEvent, { action: 'invitation.accepted', targetId: inv.id })).toBe(1);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('declining on the page updates the DM too', async () => {
+    const { path, dm } = await inviteByMention(eve);
+    const page = await servePage(() => new WebClient(h.standin.botToken, webClientOptions(h.standin.apiUrl)));
+    try {
+      expect((await postForm(`${page.url}${path}`, 'decision=decline')).status).toBe(200);
+      const updated = await updatedDm(dm);
+      expect(visibleText(updated)).toContain('You declined the invitation to join *Orbit Analytics*');
+      expect(h.standin.buttonsOf(updated.blocks)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('a failed DM update is logged and does not undo the acceptance', async () => {
+    const { path, dm } = await inviteByMention(bob);
+    // A client Slack refuses (invalid_auth): chat.update fails.
+    const page = await servePage(() => new WebClient('xoxb-not-valid', webClientOptions(h.standin.apiUrl)));
+    try {
+      const res = await postForm(`${page.url}${path}`, 'decision=accept');
+      expect(res.status).toBe(200);
+      expect(res.body).toContain('You joined');
+      expect(await h.em().count(Member, { email: bob.email })).toBe(1);
+      expect((await h.em().findOneOrFail(Invitation, { email: bob.email })).status).toBe('accepted');
+      await h.standin.waitFor(
+        () => page.logs().includes('could not update the invitee DM'),
+        5000,
+        'the warning',
+      );
+      expect(page.logs()).not.toMatch(/abo_inv_/);
+      expect(h.standin.buttonsOf(h.standin.findMessage(dm.channel, dm.ts)?.blocks ?? [])).toHaveLength(2);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("the audit log names a web-page acceptance by the invitee's email, without internal ids", async () => {
+    await h.ask(ada.id, 'invite dan@example.com');
+    await h.app.outbox?.drain();
+    expect((await postForm(`${h.url}${pathIn('dan@example.com')}`, 'decision=accept')).status).toBe(200);
+    const log = visibleText(await h.ask(ada.id, 'audit'));
+    expect(log).toContain('— dan@example.com *accepted the invitation* · role: member');
+    expect(log).toContain(`<@${ada.id}> *invited* dan@example.com · role: member`);
+    expect(log).not.toContain('A member');
+    expect(log).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
+    expect(log).not.toContain('memberId');
+  });
+});
