@@ -2,7 +2,6 @@
  * The composition root for HTTP and Socket Mode: opens the database (running migrations), builds the Bolt app with
  * its receiver, registers the middleware and listeners, and starts it.
  */
-import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
@@ -10,7 +9,7 @@ import { initOrm, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
 import { httpRoutes } from './http/routes.js';
-import { type RoutesServer, startRoutesServer } from './http/server.js';
+import { type AppServer, startAppServer } from './http/server.js';
 import { type Logger, toSlackLogger } from './logger.js';
 import { type MailSender, SmtpMailSender } from './mail/mail-sender.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
@@ -64,6 +63,8 @@ export async function startApp(
     clock,
     clients: config.clients,
     invitations: invitations.settings,
+    // Called only when a form is posted, after start-up, when `app` exists.
+    slackClient: () => app.client,
   });
   const clientOptions = webClientOptions(config.slack.apiUrl);
   const { botToken, signingSecret, appToken } = config.slack;
@@ -77,10 +78,10 @@ export async function startApp(
     receiver = new SocketModeReceiver({ appToken, logger: slackLogger, installerOptions: { clientOptions } });
   } else if (config.mode === 'http') {
     if (!signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
+    // Never started itself: our server (below) hands it every request that is not one of our routes.
     httpReceiver = new HTTPReceiver({
       signingSecret,
       endpoints: '/slack/events',
-      customRoutes,
       logger: slackLogger,
       processBeforeResponse: false,
     });
@@ -95,7 +96,21 @@ export async function startApp(
     logger: slackLogger,
     clientOptions,
     extendedErrorHandler: true,
+    // auth.test runs in init() below, awaited: a bad token or an unreachable Slack stops the start with a message
+    // (Bolt would otherwise call it in the background and crash the process on an unhandled rejection).
+    deferInitialization: true,
+    // Bolt's conversation store is not used: it would only cost a lookup per payload.
+    convoStore: false,
   });
+  try {
+    await app.init();
+  } catch (err) {
+    if (!deps.orm) await orm.close();
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `Slack's Web API at ${config.slack.apiUrl} could not verify SLACK_BOT_TOKEN (auth.test: ${detail})`,
+    );
+  }
   app.use(
     requestContextMiddleware({
       orm,
@@ -107,15 +122,22 @@ export async function startApp(
   registerListeners(app);
   app.error(createErrorHandler({ logger, client: () => app.client }));
 
-  let port: number;
-  let routesServer: RoutesServer | undefined;
-  if (httpReceiver) {
-    const server = await httpReceiver.start(config.port);
-    port = (server.address() as AddressInfo).port;
-  } else {
-    routesServer = await startRoutesServer(customRoutes, config.port);
-    port = routesServer.port;
-    await app.start();
+  // One server on PORT in both modes: our routes are dispatched directly (Bolt's custom-route dispatch costs more
+  // than the token endpoint itself); in HTTP mode everything else goes to Bolt's receiver, signature checks and all.
+  const server: AppServer = await startAppServer({
+    routes: customRoutes,
+    port: config.port,
+    logger: logger.child({ component: 'http' }),
+    ...(httpReceiver ? { fallback: httpReceiver.requestListener } : {}),
+  });
+  const { port } = server;
+  if (!httpReceiver) {
+    try {
+      await app.start();
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
   }
   logger.info({ mode: config.mode, port }, 'AstroBee Org is running');
 
@@ -146,8 +168,9 @@ export async function startApp(
     outbox,
     async stop() {
       await outbox?.stop();
-      await app.stop();
-      await routesServer?.close();
+      // In HTTP mode the receiver was never started (our server is its server), so there is nothing to stop.
+      if (!httpReceiver) await app.stop();
+      await server.close();
       if (!deps.orm) await orm.close();
     },
   };

@@ -1,7 +1,9 @@
 import type { CustomRoute } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import type { Orm } from '../db/orm.js';
 import { type Clock, systemClock } from '../domain/actor.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../domain/clients/settings.js';
+import { TokenBatcher } from '../domain/clients/token-batcher.js';
 import { defaultInvitationSettings, type InvitationSettings } from '../domain/invitations/settings.js';
 import type { Logger } from '../logger.js';
 import { API_PREFIX, apiHandler } from './api/api.js';
@@ -14,7 +16,8 @@ import { revocationEndpoint, tokenEndpoint } from './oauth/token-endpoint.js';
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /**
- * The HTTP routes served beside `/slack/events` on the same server (Bolt `customRoutes`, in HTTP and Socket Mode).
+ * The HTTP routes served beside `/slack/events` on the same server, in HTTP and Socket Mode (Bolt's `customRoutes`
+ * shape, dispatched by our own {@link Router} in src/http/server.ts).
  */
 export function httpRoutes(deps: {
   orm: Orm;
@@ -23,6 +26,8 @@ export function httpRoutes(deps: {
   clients?: ClientSettings;
   failedAuthLimits?: FailedAuthLimits;
   invitations?: InvitationSettings;
+  /** The bot's Web API client, for updating an invitee's Slack DM after they answer on the page. */
+  slackClient?: () => WebClient;
 }): CustomRoute[] {
   const logger = deps.logger.child({ component: 'http' });
   const oauth = {
@@ -32,10 +37,10 @@ export function httpRoutes(deps: {
     settings: deps.clients ?? DEFAULT_CLIENT_SETTINGS,
     limiter: new FailedAuthLimiter(deps.failedAuthLimits),
   };
+  const batcher = new TokenBatcher(oauth);
   const api = apiHandler({ ...oauth, logger: deps.logger.child({ component: 'api' }) });
   return [
-    // The token endpoint first: Bolt tries routes in order, and it is the busiest.
-    { path: '/oauth/token', method: ALL_METHODS, handler: tokenEndpoint(oauth) },
+    { path: '/oauth/token', method: ALL_METHODS, handler: tokenEndpoint({ ...oauth, batcher }) },
     { path: '/oauth/revoke', method: ALL_METHODS, handler: revocationEndpoint(oauth) },
     { path: API_PREFIX, method: ALL_METHODS, handler: api },
     { path: `${API_PREFIX}/*path`, method: ALL_METHODS, handler: api },
@@ -48,6 +53,7 @@ export function httpRoutes(deps: {
         logger,
         clock: deps.clock ?? systemClock,
         settings: deps.invitations ?? defaultInvitationSettings(),
+        ...(deps.slackClient ? { slackClient: deps.slackClient } : {}),
       }),
     },
   ];

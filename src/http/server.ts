@@ -1,41 +1,150 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CustomRoute } from '@slack/bolt';
-import express from 'express';
+import { type CustomRoute, HTTPReceiverDeferredRequestError } from '@slack/bolt';
+import type { Logger } from '../logger.js';
 
-/** A started HTTP server for the app's own routes. */
-export interface RoutesServer {
+/** Milliseconds that requests in progress get to finish when the server closes. */
+const CLOSE_GRACE_MS = 2000;
+
+/** A started HTTP server: the app's own routes, and Slack's requests when there is a fallback (HTTP mode). */
+export interface AppServer {
   server: Server;
   port: number;
   close(): Promise<void>;
 }
 
+/** A request as route handlers see it: Bolt's shape, with the path parameters in `params`. */
+type RouteRequest = IncomingMessage & { params?: Record<string, string | string[]> };
+type RouteHandler = (req: RouteRequest, res: ServerResponse) => unknown;
+/** A route, compiled: the methods it answers, and a matcher for paths with parameters. */
+interface CompiledRoute {
+  methods: Map<string, RouteHandler>;
+  /** Literal start of the path (`/invitations/`, `/api/v1/`); undefined for a literal path. */
+  prefix?: string;
+  /** `:name` matches one non-empty segment; `*name` one or more segments. */
+  param?: { name: string; kind: 'segment' | 'rest' };
+}
+
 /**
- * Serves Bolt-style custom routes on their own HTTP server — used in Socket Mode, where Slack's traffic arrives over
- * the WebSocket but `/healthz`, the OAuth endpoints and the invitation pages still need a port. (Bolt's Socket Mode
- * receiver can serve custom routes too, but neither awaits its `listen` nor reports the port or a bind error.)
- * Paths use the same path-to-regexp syntax as Bolt's `customRoutes`.
+ * A small router for the `customRoutes` patterns this app uses, compiled once: literal paths (`/oauth/token`),
+ * literal paths ending in one `:param` segment (`/invitations/:token`) and in a `*rest` wildcard
+ * (`/api/v1/*path`). It replaces Bolt's dispatch, which rebuilds a path-to-regexp matcher for every route on every
+ * request. As with path-to-regexp's defaults, one trailing slash is ignored; unlike them, matching is
+ * case-sensitive. A path whose method is not listed is not matched.
+ * @throws Error at construction for a pattern outside that subset
+ */
+export class Router {
+  private readonly exact = new Map<string, CompiledRoute>();
+  private readonly patterns: CompiledRoute[] = [];
+
+  constructor(routes: CustomRoute[]) {
+    for (const route of routes) {
+      const methods = new Map<string, RouteHandler>();
+      for (const m of Array.isArray(route.method) ? route.method : [route.method]) {
+        methods.set(m.toUpperCase(), route.handler as RouteHandler);
+      }
+      const param = /^(.*\/)([:*])([A-Za-z_]\w*)$/.exec(route.path);
+      const literal = param ? param[1] : route.path;
+      if (!literal?.startsWith('/') || /[:*?(){}]/.test(literal)) {
+        throw new Error(`route pattern not supported: ${route.path}`);
+      }
+      if (!param) {
+        const existing = this.exact.get(route.path);
+        if (existing) for (const [m, h] of methods) existing.methods.set(m, h);
+        else this.exact.set(route.path, { methods });
+        continue;
+      }
+      this.patterns.push({
+        methods,
+        prefix: literal,
+        param: { name: param[3] ?? '', kind: param[2] === ':' ? 'segment' : 'rest' },
+      });
+    }
+  }
+
+  /**
+   * Finds the handler of a request and sets `req.params` (decoded, like Bolt's). A parameter that is not valid
+   * percent-encoding does not match.
+   * @returns the handler, or undefined when no route takes this method and path
+   */
+  match(req: RouteRequest): RouteHandler | undefined {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    let path = q < 0 ? url : url.slice(0, q);
+    const method = req.method ?? 'GET';
+    const found = this.exact.get(path)?.methods.get(method);
+    if (found) return found;
+    if (path.length > 1 && path.endsWith('/')) {
+      path = path.slice(0, -1);
+      const trimmed = this.exact.get(path)?.methods.get(method);
+      if (trimmed) return trimmed;
+    }
+    for (const route of this.patterns) {
+      const { prefix, param } = route;
+      if (!prefix || !param || !path.startsWith(prefix) || path.length === prefix.length) continue;
+      const handler = route.methods.get(method);
+      if (!handler) continue;
+      const rest = path.slice(prefix.length);
+      if (param.kind === 'segment' && rest.includes('/')) continue;
+      try {
+        req.params = { [param.name]: decodeURIComponent(rest) };
+      } catch {
+        continue;
+      }
+      return handler;
+    }
+    return undefined;
+  }
+}
+
+/**
+ * Starts the one HTTP server of the app. Requests for the app's routes go straight to their handlers; all others go
+ * to `fallback` — Bolt's `HTTPReceiver.requestListener` in HTTP mode, which verifies Slack's signatures and serves
+ * `/slack/events` exactly as Bolt's own server would — or get 404 `{"error":"not_found"}` (Socket Mode, where
+ * Slack's traffic arrives over the WebSocket). A handler's rejected promise is logged and answered 500.
  * @param port TCP port; 0 picks a free one
  * @throws Error when the port cannot be bound (EADDRINUSE …)
  */
-export async function startRoutesServer(routes: CustomRoute[], port: number): Promise<RoutesServer> {
-  const app = express();
-  app.disable('x-powered-by');
-  for (const route of routes) {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) {
-      app[method.toLowerCase() as 'get' | 'post' | 'delete' | 'put' | 'patch'](route.path, (req, res) =>
-        route.handler(Object.assign(req, { params: req.params }), res),
-      );
+export async function startAppServer(options: {
+  routes: CustomRoute[];
+  port: number;
+  logger: Logger;
+  fallback?: (req: IncomingMessage, res: ServerResponse) => void;
+}): Promise<AppServer> {
+  const router = new Router(options.routes);
+  const { fallback, logger } = options;
+  const failed = (req: IncomingMessage, res: ServerResponse, err: unknown) => {
+    logger.error({ err, method: req.method, path: req.url?.split('?')[0] }, 'HTTP request failed');
+    if (!res.headersSent) sendStatus(res, 500, 'server_error');
+    else res.destroy();
+  };
+  const notFound = (res: ServerResponse) => sendStatus(res, 404, 'not_found');
+  const server = createServer((req, res) => {
+    const handler = router.match(req);
+    if (handler) {
+      try {
+        const result = handler(req, res);
+        if (result instanceof Promise) result.catch((err: unknown) => failed(req, res, err));
+      } catch (err) {
+        failed(req, res, err);
+      }
+      return;
     }
-  }
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'not_found' });
+    if (!fallback) {
+      notFound(res);
+      return;
+    }
+    try {
+      fallback(req, res);
+    } catch (err) {
+      // Bolt throws this for paths it does not serve (its own server answers them 404 too).
+      if (err instanceof HTTPReceiverDeferredRequestError) notFound(res);
+      else failed(req, res, err);
+    }
   });
-  const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => {
+    server.listen(options.port, () => {
       server.off('error', reject);
       resolve();
     });
@@ -45,8 +154,24 @@ export async function startRoutesServer(routes: CustomRoute[], port: number): Pr
     port: (server.address() as AddressInfo).port,
     close: () =>
       new Promise<void>((resolve, reject) => {
-        server.close((err) => (err ? reject(err) : resolve()));
-        server.closeAllConnections();
+        // Requests in progress may finish (within a grace period); idle keep-alive connections go at once.
+        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        force.unref();
+        server.close((err) => {
+          clearTimeout(force);
+          if (err) reject(err);
+          else resolve();
+        });
+        server.closeIdleConnections();
       }),
   };
+}
+
+function sendStatus(res: ServerResponse, status: number, error: string): void {
+  const body = JSON.stringify({ error });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
 }

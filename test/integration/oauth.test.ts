@@ -4,7 +4,8 @@
  */
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient } from '../../src/domain/clients/client.entity.js';
+import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
+import { hashCredential } from '../../src/domain/clients/credentials.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
 const { ada } = USERS;
@@ -429,5 +430,133 @@ describe('rate limit on failed client authentication', () => {
     });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});
+
+describe('token requests issued in groups (one authenticate-and-insert statement)', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.setupOrganization('Orbit Analytics');
+  });
+  afterAll(async () => h.stop());
+
+  it('answers each of many concurrent requests rightly, and stores exactly the tokens it handed out', async () => {
+    const good = [await createClient(h, 'Loader one'), await createClient(h, 'Loader two')];
+    const disabled = await createClient(h, 'Switched off');
+    await h.ask(ada.id, `clients disable ${disabled.clientId}`);
+    const rotated = await createClient(h, 'Rotated');
+    const newSecret = await rotate(h, rotated.clientId);
+
+    type Kind = 'good' | 'old-secret' | 'new-secret' | 'wrong-secret' | 'disabled';
+    const requests: Array<{ kind: Kind; clientId: string; secret: string }> = [];
+    for (let i = 0; i < 12; i += 1) {
+      const client = good[i % 2] ?? good[0];
+      if (!client) throw new Error('no client');
+      requests.push({ kind: 'good', ...client });
+      if (i % 3 === 0) requests.push({ kind: 'old-secret', ...rotated });
+      if (i % 3 === 1) requests.push({ kind: 'new-secret', clientId: rotated.clientId, secret: newSecret });
+      if (i % 4 === 0) requests.push({ kind: 'disabled', ...disabled });
+      if (i % 4 === 1) {
+        // Well-formed (right shape and checksum) but not the client's secret: it reaches the statement.
+        requests.push({ kind: 'wrong-secret', clientId: good[0]?.clientId ?? '', secret: newSecret });
+      }
+    }
+    const answers = await Promise.all(
+      requests.map((r) =>
+        post(h, '/oauth/token', 'grant_type=client_credentials', {
+          authorization: basic(r.clientId, r.secret),
+        }),
+      ),
+    );
+
+    const issuedHashes = new Map<string, string[]>();
+    answers.forEach((res, i) => {
+      const r = requests[i];
+      if (!r) throw new Error('no request');
+      if (r.kind === 'wrong-secret') {
+        expect(res.status).toBe(401);
+        expect(res.json?.error).toBe('invalid_client');
+        expect(res.headers.get('www-authenticate')).toBe('Basic realm="AstroBee", charset="UTF-8"');
+      } else if (r.kind === 'disabled') {
+        expect(res.status).toBe(400);
+        expect(res.json?.error).toBe('unauthorized_client');
+      } else {
+        expect(res.status, `${r.kind}: ${JSON.stringify(res.json)}`).toBe(200);
+        expect(res.json?.access_token).toMatch(/^abo_at_[0-9A-Za-z]{49}$/);
+        const list = issuedHashes.get(r.clientId) ?? [];
+        list.push(hashCredential(String(res.json?.access_token)));
+        issuedHashes.set(r.clientId, list);
+      }
+      expect(res.headers.get('cache-control')).toBe('no-store');
+    });
+    expect(issuedHashes.get(rotated.clientId)?.length).toBe(8);
+
+    for (const clientId of [...good.map((g) => g.clientId), rotated.clientId, disabled.clientId]) {
+      const stored = await h.em().find(AccessToken, { client: clientId });
+      expect(stored.map((t) => t.tokenHash).sort()).toEqual((issuedHashes.get(clientId) ?? []).sort());
+      const client = await h.em().findOneOrFail(ApiClient, clientId);
+      if (clientId === disabled.clientId) expect(client.lastUsedAt).toBeNull();
+      else expect(client.lastUsedAt?.getTime()).toBe(h.clock.now().getTime());
+    }
+    // Every token handed out works.
+    for (const hashes of issuedHashes.values()) expect(hashes.length).toBeGreaterThan(0);
+    const one = answers.find((a) => a.status === 200)?.json?.access_token;
+    expect(await apiStatus(h, String(one))).toBe(200);
+  });
+
+  it('a disable that commits refuses the next group at once, without any cache to expire', async () => {
+    const { clientId, secret } = await createClient(h, 'Flip flop');
+    for (let round = 0; round < 3; round += 1) {
+      const ok = await Promise.all([1, 2, 3].map(() => tokenFor(h, clientId, secret)));
+      expect(new Set(ok).size).toBe(3);
+      await h.ask(ada.id, `clients disable ${clientId}`);
+      const refused = await Promise.all(
+        [1, 2, 3].map(() =>
+          post(h, '/oauth/token', 'grant_type=client_credentials', {
+            authorization: basic(clientId, secret),
+          }),
+        ),
+      );
+      expect(refused.map((r) => r.json?.error)).toEqual([
+        'unauthorized_client',
+        'unauthorized_client',
+        'unauthorized_client',
+      ]);
+      expect(await h.em().count(AccessToken, { client: clientId })).toBe(0);
+      await h.ask(ada.id, `clients enable ${clientId}`);
+    }
+  });
+
+  it('when the statement fails, every request of the group gets 500 server_error and no token is stored', async () => {
+    const { clientId, secret } = await createClient(h, 'Unlucky');
+    const connection = h.app.orm.em.getConnection();
+    // A temporary trigger on the app's one SQLite connection: the insert fails as on a real database error.
+    await connection.execute(
+      "create temp trigger refuse_tokens before insert on api_access_tokens begin select raise(abort, 'refused by the test'); end",
+    );
+    try {
+      const answers = await Promise.all(
+        [1, 2, 3, 4, 5].map(() =>
+          post(h, '/oauth/token', 'grant_type=client_credentials', {
+            authorization: basic(clientId, secret),
+          }),
+        ),
+      );
+      for (const res of answers) {
+        expect(res.status).toBe(500);
+        expect(res.json?.error).toBe('server_error');
+        expect(res.headers.get('cache-control')).toBe('no-store');
+      }
+      expect(await h.em().count(AccessToken, { client: clientId })).toBe(0);
+    } finally {
+      await connection.execute('drop trigger temp.refuse_tokens');
+    }
+    const logs = h.logs();
+    expect(logs).toContain('issuing access tokens failed: SQLITE_CONSTRAINT: refused by the test');
+    expect(logs).not.toContain(secret);
+    expect(logs).not.toContain(hashCredential(secret));
+    // The next group is not affected.
+    expect(await apiStatus(h, await tokenFor(h, clientId, secret))).toBe(200);
   });
 });

@@ -60,6 +60,23 @@ describe('client credentials', () => {
     expect(isClientIdShape('cli_short')).toBe(false);
   });
 
+  it('draws every body character uniformly from the 62 of base62', () => {
+    const counts = new Map<string, number>();
+    const samples = 2000;
+    for (let i = 0; i < samples; i += 1) {
+      for (const ch of generateCredential(ACCESS_TOKEN_PREFIX).slice(7, 50)) {
+        counts.set(ch, (counts.get(ch) ?? 0) + 1);
+      }
+    }
+    expect(counts.size).toBe(62);
+    // 86,000 characters: 1,387 expected each, σ ≈ 37; ±25 % is over 9 σ, so only a biased generator fails.
+    const expected = (samples * 43) / 62;
+    for (const n of counts.values()) {
+      expect(n).toBeGreaterThan(expected * 0.75);
+      expect(n).toBeLessThan(expected * 1.25);
+    }
+  });
+
   it('validates client names', () => {
     expect(ClientName.parse('  Nightly   export ')).toBe('Nightly export');
     expect(ClientName.safeParse('').success).toBe(false);

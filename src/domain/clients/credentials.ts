@@ -1,13 +1,13 @@
 /**
  * Credentials of API clients: client IDs, client secrets and access tokens.
  *
- * Secrets and tokens are 256 bits from `crypto.randomBytes`, written as `<prefix><43 base62 characters><6 base62
- * characters of CRC32>`. The fixed prefix (`abo_cs_` for client secrets, `abo_at_` for access tokens) lets secret
+ * Secrets and tokens are `<prefix><43 base62 characters><6 base62 characters of CRC32>`, the 43 characters drawn
+ * uniformly from the CSPRNG (`crypto.randomFillSync`): 62^43 > 2^256, so at least 256 bits of entropy. The fixed prefix (`abo_cs_` for client secrets, `abo_at_` for access tokens) lets secret
  * scanners and our log scrubber spot a leaked one; the checksum lets a mistyped or truncated value be refused before
  * any database lookup (the scheme GitHub uses for its tokens). They are stored only as SHA-256 hashes: for 256-bit
  * random values a fast unsalted hash is enough, since guessing the input is as hard as guessing the secret.
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, hash, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 /** Prefix of client secrets. */
@@ -19,33 +19,55 @@ export const CLIENT_ID_PREFIX = 'cli_';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-/** Random bytes in a secret or token (256 bits). */
-export const CREDENTIAL_BYTES = 32;
 /** Base62 characters for 256 bits (62^43 > 2^256). */
 const BODY_LENGTH = 43;
 /** Base62 characters for a CRC32 (62^6 > 2^32). */
 const CHECKSUM_LENGTH = 6;
 
-function base62(value: bigint, length: number): string {
+/** CRC32 of `text` as {@link CHECKSUM_LENGTH} base62 digits. */
+function checksum(text: string): string {
+  let v = crc32(text);
   let out = '';
-  let v = value;
-  for (let i = 0; i < length; i += 1) {
-    out = BASE62[Number(v % 62n)] + out;
-    v /= 62n;
+  for (let i = 0; i < CHECKSUM_LENGTH; i += 1) {
+    out = BASE62[v % 62] + out;
+    v = Math.floor(v / 62);
   }
   return out;
 }
 
-function checksum(text: string): string {
-  return base62(BigInt(crc32(text)), CHECKSUM_LENGTH);
+/** Random bytes drawn from the CSPRNG in blocks, so a credential costs no allocation and no syscall of its own. */
+const randomPool = Buffer.alloc(4096);
+let randomPoolOffset = randomPool.length;
+
+/** Bytes at or above this are rejected, so `byte % 62` is uniform (248 = 4 × 62). */
+const REJECT_FROM = 248;
+
+/**
+ * {@link BODY_LENGTH} base62 characters, each uniform and independent: one CSPRNG byte per character, bytes
+ * ≥ 248 skipped (rejection sampling), so no character is likelier than another.
+ */
+function randomBase62(): string {
+  let out = '';
+  while (out.length < BODY_LENGTH) {
+    if (randomPoolOffset === randomPool.length) {
+      randomFillSync(randomPool);
+      randomPoolOffset = 0;
+    }
+    const byte = randomPool[randomPoolOffset] ?? REJECT_FROM;
+    // Each byte is used once; wipe it so no copy of a credential's bits stays in memory.
+    randomPool[randomPoolOffset] = 0;
+    randomPoolOffset += 1;
+    if (byte < REJECT_FROM) out += BASE62[byte % 62];
+  }
+  return out;
 }
 
 /**
- * A new secret or token: `prefix`, 256 random bits in base62 (43 characters), and a 6-character CRC32 checksum of
- * everything before it. 56 characters with a 7-character prefix.
+ * A new secret or token: `prefix`, 43 uniformly random base62 characters (≥ 256 bits), and a 6-character CRC32
+ * checksum of everything before it. 56 characters with a 7-character prefix.
  */
 export function generateCredential(prefix: typeof CLIENT_SECRET_PREFIX | typeof ACCESS_TOKEN_PREFIX): string {
-  const body = base62(BigInt(`0x${randomBytes(CREDENTIAL_BYTES).toString('hex')}`), BODY_LENGTH);
+  const body = randomBase62();
   return `${prefix}${body}${checksum(prefix + body)}`;
 }
 
@@ -64,7 +86,10 @@ export function isWellFormedCredential(value: string, prefix: string): boolean {
 
 /** SHA-256 of a credential, as 64 hex characters: the only form that is stored. */
 export function hashCredential(value: string): string {
-  return createHash('sha256').update(value, 'utf8').digest('hex');
+  // crypto.hash (Node ≥ 20.12) is the one-shot form, half the cost of createHash().update().digest().
+  return typeof hash === 'function'
+    ? hash('sha256', value, 'hex')
+    : createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
 /**

@@ -29,6 +29,8 @@ export function parseForm(body: Buffer): FormParams {
 
 /** Decodes one half of Basic credentials: they are form-urlencoded before base64 (RFC 6749 §2.3.1). */
 function formDecode(text: string): string {
+  // Client IDs and secrets are plain [0-9A-Za-z_]: nothing to decode, the common case.
+  if (!/[%+]/.test(text)) return text;
   return decodeURIComponent(text.replace(/\+/g, ' '));
 }
 

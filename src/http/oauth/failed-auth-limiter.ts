@@ -20,6 +20,8 @@ export const DEFAULT_FAILED_AUTH_LIMITS: FailedAuthLimits = {
 export class FailedAuthLimiter {
   private readonly byClient: RateLimiterMemory;
   private readonly byAddress: RateLimiterMemory;
+  /** Until when (epoch ms, the limiter's own clock) a recorded failure may still count: before it, nothing can be limited. */
+  private countsUntil = 0;
 
   constructor(private readonly limits: FailedAuthLimits = DEFAULT_FAILED_AUTH_LIMITS) {
     this.byClient = new RateLimiterMemory({
@@ -38,6 +40,8 @@ export class FailedAuthLimiter {
    * @returns seconds until the caller may try again (for `Retry-After`), or null when not limited
    */
   async retryAfter(address: string, clientId: string | undefined): Promise<number | null> {
+    // No failure within the longest window: no counter can have run out (the common case, answered without lookups).
+    if (Date.now() >= this.countsUntil) return null;
     const [byAddress, byClient] = await Promise.all([
       this.byAddress.get(address),
       clientId === undefined ? null : this.byClient.get(clientKey(clientId)),
@@ -52,6 +56,10 @@ export class FailedAuthLimiter {
 
   /** Counts one failed authentication against the address and the client ID. */
   async recordFailure(address: string, clientId: string | undefined): Promise<void> {
+    const windowMs =
+      Math.max(this.limits.perAddress.windowSeconds, this.limits.perClientId.windowSeconds) * 1000;
+    // The limiter's windows run on Date.now(); one extra second covers its rounding.
+    this.countsUntil = Math.max(this.countsUntil, Date.now() + windowMs + 1000);
     // consume() rejects once the points are spent; the count is kept either way.
     await Promise.allSettled([
       this.byAddress.consume(address),

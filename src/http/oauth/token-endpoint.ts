@@ -1,8 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../domain/actor.js';
+import {
+  CLIENT_SECRET_PREFIX,
+  hashCredential,
+  isClientIdShape,
+  isWellFormedCredential,
+} from '../../domain/clients/credentials.js';
 import { OAuthService } from '../../domain/clients/oauth.service.js';
 import type { ClientSettings } from '../../domain/clients/settings.js';
+import type { TokenBatcher } from '../../domain/clients/token-batcher.js';
 import type { Logger } from '../../logger.js';
 import { CredentialsError, type FormParams, parseForm, presentedCredentials } from './client-auth.js';
 import type { FailedAuthLimiter } from './failed-auth-limiter.js';
@@ -133,8 +140,12 @@ export function oauthHandler(
  * authentication methods), `invalid_client` (401 with `WWW-Authenticate: Basic`), `unauthorized_client` (the
  * client is disabled), `unsupported_grant_type`, `invalid_scope` (this server defines no scopes); repeated failed
  * authentication answers 429 with `Retry-After`.
+ *
+ * Tokens are issued through `batcher` (one authenticate-and-insert statement for all requests in flight, see
+ * {@link TokenBatcher}); a request it does not serve is decided by {@link OAuthService.authenticate}. A database
+ * error answers 500 `server_error` to every request of the failed group.
  */
-export function tokenEndpoint(deps: OAuthEndpointDeps) {
+export function tokenEndpoint(deps: OAuthEndpointDeps & { batcher: TokenBatcher }) {
   let nextPurge = 0;
   return oauthHandler(deps.logger, async (req, res) => {
     const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
@@ -146,33 +157,41 @@ export function tokenEndpoint(deps: OAuthEndpointDeps) {
     if (form.has('scope')) {
       throw new OAuthError('invalid_scope', 'This server defines no scopes: leave out the scope parameter.');
     }
-    const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.settings);
-    const auth = await oauth.authenticate(clientId, clientSecret);
-    if (auth.kind === 'failed') {
-      await deps.limiter.recordFailure(address, clientId);
-      throw invalidClient('Client authentication failed.');
+    // A malformed client ID or secret (bad shape or checksum) fails without any database work.
+    const wellFormed =
+      isClientIdShape(clientId) && isWellFormedCredential(clientSecret, CLIENT_SECRET_PREFIX);
+    const token = wellFormed ? await deps.batcher.issue(clientId, hashCredential(clientSecret)) : null;
+    if (token) {
+      sendJson(res, 200, {
+        access_token: token.accessToken,
+        token_type: 'Bearer',
+        expires_in: token.expiresIn,
+      });
+    } else {
+      // Not issued: find out why on the precise path (and issue after all if the client was enabled meanwhile).
+      const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.settings);
+      const auth = await oauth.authenticate(clientId, clientSecret);
+      if (auth.kind === 'failed') {
+        await deps.limiter.recordFailure(address, clientId);
+        throw invalidClient('Client authentication failed.');
+      }
+      const issued = auth.kind === 'authenticated' ? await oauth.issueToken(auth.clientId) : null;
+      if (!issued) {
+        throw new OAuthError(
+          'unauthorized_client',
+          'This client is disabled. An admin can enable it in Slack.',
+        );
+      }
+      sendJson(res, 200, {
+        access_token: issued.accessToken,
+        token_type: 'Bearer',
+        expires_in: issued.expiresIn,
+      });
     }
-    if (auth.kind === 'disabled') {
-      throw new OAuthError(
-        'unauthorized_client',
-        'This client is disabled. An admin can enable it in Slack.',
-      );
-    }
-    const token = await oauth.issueToken(auth.clientId);
-    if (!token)
-      throw new OAuthError(
-        'unauthorized_client',
-        'This client is disabled. An admin can enable it in Slack.',
-      );
-    sendJson(res, 200, {
-      access_token: token.accessToken,
-      token_type: 'Bearer',
-      expires_in: token.expiresIn,
-    });
     const now = deps.clock.now().getTime();
     if (now >= nextPurge) {
       nextPurge = now + PURGE_INTERVAL_MS;
-      await oauth.purgeExpiredTokens();
+      await new OAuthService(deps.orm.em.fork(), deps.clock, deps.settings).purgeExpiredTokens();
     }
   });
 }

@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { initOrm, type Orm } from '../../src/db/orm.js';
+import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
+import { ClientsService } from '../../src/domain/clients/clients.service.js';
+import { hashCredential } from '../../src/domain/clients/credentials.js';
+import { TokenBatchError, TokenBatcher, timeOrderedUuid } from '../../src/domain/clients/token-batcher.js';
+import { Member } from '../../src/domain/members/member.entity.js';
+import { Organization } from '../../src/domain/organizations/organization.entity.js';
+import { createLogger } from '../../src/logger.js';
+import { type FreshDb, freshOrm, TestClock } from '../support/db.js';
+
+const TEAM = 'T0BATCH';
+
+/** An organization with one admin and one API client; returns the client and its secret's hash. */
+async function seedClient(orm: Orm, clock: TestClock): Promise<{ client: ApiClient; secretHash: string }> {
+  const em = orm.em.fork();
+  const organization = new Organization('Batch Works', TEAM, clock.now());
+  const admin = new Member({
+    organization,
+    email: 'ada@example.com',
+    role: 'admin',
+    slackUserId: 'U0ADA',
+    now: clock.now(),
+  });
+  em.persist([organization, admin]);
+  await em.flush();
+  const issued = await new ClientsService(em, clock).create(
+    { slackTeamId: TEAM, slackUserId: 'U0ADA', organization, member: admin },
+    'Batch client',
+  );
+  const client = await em.findOneOrFail(ApiClient, issued.client.id);
+  return { client, secretHash: hashCredential(issued.secret) };
+}
+
+describe('TokenBatcher on a migrated SQLite file', () => {
+  let db: FreshDb;
+  /** The statements the ORM ran, in order (MikroORM's `onQuery` hook on a second ORM over the same file). */
+  let statements: string[];
+  let orm: Orm;
+  const clock = new TestClock();
+
+  beforeEach(async () => {
+    db = await freshOrm();
+    statements = [];
+    orm = await initOrm(db.url, {
+      migrate: false,
+      overrides: {
+        onQuery: (sql: string) => {
+          statements.push(sql);
+          return sql;
+        },
+      },
+    });
+  });
+  afterEach(async () => {
+    await orm.close(true);
+    await db.close();
+  });
+
+  it('issues all requests queued in one event-loop turn with one statement, and at most maxBatch per statement', async () => {
+    const { client, secretHash } = await seedClient(orm, clock);
+    const batcher = new TokenBatcher({ orm, clock, logger: createLogger('silent'), maxBatch: 16 });
+    statements.length = 0;
+    const tokens = await Promise.all(Array.from({ length: 40 }, () => batcher.issue(client.id, secretHash)));
+    expect(tokens.every((t) => t !== null && t.expiresIn === 3600)).toBe(true);
+    const inserts = statements.filter((s) => s.includes('insert into api_access_tokens'));
+    // 40 requests, at most 16 a statement: 16 + 16 + 8.
+    expect(inserts).toHaveLength(3);
+    const stored = await orm.em.fork().find(AccessToken, { client: client.id });
+    expect(stored.map((t) => t.tokenHash).sort()).toEqual(
+      tokens.map((t) => hashCredential(t?.accessToken ?? '')).sort(),
+    );
+    expect(stored.every((t) => t.expiresAt.getTime() === clock.now().getTime() + 3_600_000)).toBe(true);
+  });
+
+  it('answers null for a request whose secret does not match, inside a group with good ones', async () => {
+    const { client, secretHash } = await seedClient(orm, clock);
+    const batcher = new TokenBatcher({ orm, clock, logger: createLogger('silent') });
+    const [good, bad, unknown] = await Promise.all([
+      batcher.issue(client.id, secretHash),
+      batcher.issue(client.id, hashCredential('abo_cs_not-the-secret')),
+      batcher.issue('cli_aaaaaaaaaaaaaaaaaaaa', secretHash),
+    ]);
+    expect(good?.accessToken).toMatch(/^abo_at_/);
+    expect(bad).toBeNull();
+    expect(unknown).toBeNull();
+    expect(await orm.em.fork().count(AccessToken, {})).toBe(1);
+  });
+
+  it('rejects every request of a failed group with a TokenBatchError that does not carry the statement', async () => {
+    const { client, secretHash } = await seedClient(orm, clock);
+    const batcher = new TokenBatcher({ orm, clock, logger: createLogger('silent') });
+    await orm.em
+      .getConnection()
+      .execute(
+        "create temp trigger refuse_tokens before insert on api_access_tokens begin select raise(abort, 'no room'); end",
+      );
+    const results = await Promise.allSettled([1, 2, 3].map(() => batcher.issue(client.id, secretHash)));
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      if (r.status === 'rejected') {
+        expect(r.reason).toBeInstanceOf(TokenBatchError);
+        expect((r.reason as TokenBatchError).message).toBe(
+          'issuing access tokens failed: SQLITE_CONSTRAINT: no room',
+        );
+        expect((r.reason as TokenBatchError).message).not.toContain(secretHash);
+      }
+    }
+    await orm.em.getConnection().execute('drop trigger temp.refuse_tokens');
+    expect(await batcher.issue(client.id, secretHash)).not.toBeNull();
+  });
+
+  it('keys rows by time-ordered version 7 UUIDs', () => {
+    const a = timeOrderedUuid(1_700_000_000_000);
+    const b = timeOrderedUuid(1_700_000_000_001);
+    expect(a).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(a.slice(0, 13)).toBe('018bcfe5-6800');
+    expect(a < b).toBe(true);
+  });
+});
