@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
 import { Invitation } from '../domain/invitations/invitation.entity.js';
-import { Organization } from '../domain/organizations/organization.entity.js';
+import { belongsToOrganization, type Organization } from '../domain/organizations/organization.entity.js';
 
 /**
  * Delivery state of an outbox row: `queued` (never tried), `retrying` (failed, will try again at `nextAttemptAt`),
@@ -73,12 +73,7 @@ export const OutboxMailSchema = new EntitySchema<OutboxMail>({
   indexes: [{ properties: ['status', 'nextAttemptAt'], name: 'mail_outbox_status_next_attempt_at_index' }],
   properties: {
     id: { type: 'string', primary: true },
-    organization: {
-      kind: 'm:1',
-      entity: () => Organization,
-      fieldName: 'organization_id',
-      deleteRule: 'cascade',
-    },
+    organization: belongsToOrganization,
     invitation: {
       kind: 'm:1',
       entity: () => Invitation,

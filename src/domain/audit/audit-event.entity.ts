@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
-import { Organization } from '../organizations/organization.entity.js';
+import { belongsToOrganization, type Organization } from '../organizations/organization.entity.js';
 
 /** Details of an audit event: small JSON, never a secret or a token. */
 export type AuditDetails = Record<string, string | number | boolean | null>;
@@ -50,12 +50,7 @@ export const AuditEventSchema = new EntitySchema<AuditEvent>({
   ],
   properties: {
     id: { type: 'string', primary: true },
-    organization: {
-      kind: 'm:1',
-      entity: () => Organization,
-      fieldName: 'organization_id',
-      deleteRule: 'cascade',
-    },
+    organization: belongsToOrganization,
     createdAt: { type: 'datetime', fieldName: 'created_at' },
     actorMemberId: { type: 'string', fieldName: 'actor_member_id', nullable: true },
     actorSlackUserId: { type: 'string', fieldName: 'actor_slack_user_id', nullable: true },

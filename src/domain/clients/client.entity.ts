@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
 import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { belongsToOrganization, type Organization } from '../organizations/organization.entity.js';
 import { newClientId } from './credentials.js';
 
 /** Lifecycle of an API client. `deleted` is final; the row stays so its client ID is never issued again. */
@@ -86,12 +86,7 @@ export const ApiClientSchema = new EntitySchema<ApiClient, BaseEntity>({
   extends: BaseEntitySchema,
   tableName: 'api_clients',
   properties: {
-    organization: {
-      kind: 'm:1',
-      entity: () => Organization,
-      fieldName: 'organization_id',
-      deleteRule: 'cascade',
-    },
+    organization: belongsToOrganization,
     name: { type: 'string' },
     // Plain text: MikroORM 6.6's SQLite schema reader misreads check constraints of three or more enum values
     // (it keeps the first and the last), so an enum column would never compare equal to its migration.

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
 import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { belongsToOrganization, type Organization } from '../organizations/organization.entity.js';
 
 /** A data source of an organization (what the overview counts). */
 export class DataSource extends BaseEntity {
@@ -32,12 +32,7 @@ export class DataLayer extends BaseEntity {
 }
 
 const dataProperties = {
-  organization: {
-    kind: 'm:1' as const,
-    entity: () => Organization,
-    fieldName: 'organization_id',
-    deleteRule: 'cascade' as const,
-  },
+  organization: belongsToOrganization,
   name: { type: 'string' },
 };
 

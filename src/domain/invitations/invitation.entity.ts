@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
 import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
 import { ROLES, type Role } from '../members/member.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { belongsToOrganization, type Organization } from '../organizations/organization.entity.js';
 
 /**
  * Where an invitation stands. `requested` (a Member asked; an Admin must approve) and `pending` (sent, waiting for
@@ -95,12 +95,7 @@ export const InvitationSchema = new EntitySchema<Invitation, BaseEntity>({
   ],
   indexes: [{ properties: ['organization', 'createdAt'], name: 'invitations_organization_created_at_index' }],
   properties: {
-    organization: {
-      kind: 'm:1',
-      entity: () => Organization,
-      fieldName: 'organization_id',
-      deleteRule: 'cascade',
-    },
+    organization: belongsToOrganization,
     email: { type: 'string' },
     openEmail: { type: 'string', fieldName: 'open_email', nullable: true },
     role: { enum: true, items: () => ROLES, type: 'string' },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
 import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
+import { belongsToOrganization, type Organization } from '../organizations/organization.entity.js';
 
 /** The two roles of DESIGN.md §3. */
 export const ROLES = ['admin', 'member'] as const;
@@ -76,12 +76,7 @@ export const MemberSchema = new EntitySchema<Member, BaseEntity>({
     { properties: ['organization', 'slackUserId'], name: 'members_organization_slack_user_unique' },
   ],
   properties: {
-    organization: {
-      kind: 'm:1',
-      entity: () => Organization,
-      fieldName: 'organization_id',
-      deleteRule: 'cascade',
-    },
+    organization: belongsToOrganization,
     email: { type: 'string' },
     slackUserId: { type: 'string', fieldName: 'slack_user_id', nullable: true },
     role: { enum: true, items: () => ROLES, type: 'string' },

@@ -57,3 +57,14 @@ export const OrganizationSchema = new EntitySchema<Organization, BaseEntity>({
     approvalsChannelId: { type: 'string', fieldName: 'approvals_channel_id', nullable: true },
   },
 });
+
+/**
+ * The `organization` property of every entity that belongs to one organization: a many-to-one on
+ * `organization_id`, deleted with its organization.
+ */
+export const belongsToOrganization = {
+  kind: 'm:1',
+  entity: () => Organization,
+  fieldName: 'organization_id',
+  deleteRule: 'cascade',
+} as const;
