@@ -36,17 +36,21 @@ describe('TokenBatcher on a migrated SQLite file', () => {
   let db: FreshDb;
   /** The statements the ORM ran, in order (MikroORM's `onQuery` hook on a second ORM over the same file). */
   let statements: string[];
+  /** The values bound to each statement, in the same order. */
+  let bound: unknown[][];
   let orm: Orm;
   const clock = new TestClock();
 
   beforeEach(async () => {
     db = await freshOrm();
     statements = [];
+    bound = [];
     orm = await initOrm(db.url, {
       migrate: false,
       overrides: {
-        onQuery: (sql: string) => {
+        onQuery: (sql: string, params: unknown[]) => {
           statements.push(sql);
+          bound.push(params);
           return sql;
         },
       },
@@ -85,6 +89,23 @@ describe('TokenBatcher on a migrated SQLite file', () => {
     expect(bad).toBeNull();
     expect(unknown).toBeNull();
     expect(await orm.em.fork().count(AccessToken, {})).toBe(1);
+  });
+
+  it('compares guessed secrets in memory: no statement ever carries the hash of a wrong secret', async () => {
+    const { client } = await seedClient(orm, clock);
+    const batcher = new TokenBatcher({ orm, clock, logger: createLogger('silent') });
+    const guesses = Array.from({ length: 5 }, (_, i) => hashCredential(`abo_cs_guess-${i}`));
+    statements.length = 0;
+    bound.length = 0;
+    const answers = await Promise.all(guesses.map((g) => batcher.issue(client.id, g)));
+    expect(answers).toEqual([null, null, null, null, null]);
+    // The secrets were read by client ID; nothing was inserted, and no guess reached the database.
+    const reads = statements.flatMap((sql, i) => (sql.includes('from api_client_secrets') ? [bound[i]] : []));
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.some((params) => params?.includes(client.id))).toBe(true);
+    expect(statements.filter((sql) => sql.includes('insert into api_access_tokens'))).toEqual([]);
+    const everything = JSON.stringify([statements, bound]);
+    for (const g of guesses) expect(everything).not.toContain(g);
   });
 
   it('rejects every request of a failed group with a TokenBatchError that does not carry the statement', async () => {

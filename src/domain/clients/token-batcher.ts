@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../actor.js';
-import { ACCESS_TOKEN_PREFIX, generateCredential, hashCredential } from './credentials.js';
+import { ACCESS_TOKEN_PREFIX, generateCredential, hashCredential, hashesEqual } from './credentials.js';
 import type { IssuedToken } from './oauth.service.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS, LAST_USED_WRITE_INTERVAL_MS } from './settings.js';
 
@@ -35,8 +35,10 @@ interface Pending {
 
 /**
  * Issues access tokens for client-credentials requests in groups ("group commit"): the requests that arrive while
- * the previous group's statement runs (or in the same event-loop turn) are written by ONE SQL statement, which both
- * authenticates and inserts —
+ * the previous group's statements run (or in the same event-loop turn) are served by TWO SQL statements in all.
+ * First the valid secrets of the clients named are read by client ID (public), and each presented secret's hash is
+ * compared with them in constant time (`crypto.timingSafeEqual`), so no statement's timing depends on a guess.
+ * Then the requests that passed are written by ONE statement, which checks again as it inserts —
  *
  * `INSERT INTO api_access_tokens … SELECT … FROM (VALUES …) JOIN api_client_secrets (hash equal, not past its
  * grace period) JOIN api_clients (same client, status 'active') RETURNING token_hash`.
@@ -45,9 +47,7 @@ interface Pending {
  * delete or rotation that commits before the statement refuses it, one that commits after deletes it (the
  * statements are serialised on SQLite's one connection and write lock). Nothing is cached. A request whose token
  * hash does not come back gets null, and the caller finds out why (wrong secret, disabled client …) on the precise,
- * per-request path. The secret is matched by its SHA-256 hash through the unique index; comparing hashes of
- * 256-bit secrets that way reveals nothing usable about a secret (its timing depends on the hash of the guess, not
- * on the secret).
+ * per-request path.
  *
  * Also writes "last used" of the clients served (at most once a minute per client, {@link LAST_USED_WRITE_INTERVAL_MS}).
  */
@@ -128,8 +128,33 @@ export class TokenBatcher {
     }
   }
 
-  /** Runs the authenticate-and-insert statement. @returns the token hashes inserted */
-  private async insert(batch: Pending[]): Promise<Set<string>> {
+  /**
+   * The requests whose presented secret matches a valid secret of their client, compared in constant time against
+   * the secrets read by client ID.
+   */
+  private async authenticated(batch: Pending[], nowValue: unknown): Promise<Pending[]> {
+    const clientIds = [...new Set(batch.map((p) => p.clientId))];
+    const rows: { client_id: string; secret_hash: string }[] = await this.deps.orm.em
+      .getConnection()
+      .execute(
+        `select client_id, secret_hash from api_client_secrets where client_id in (${clientIds.map(() => '?').join(', ')}) ` +
+          'and (expires_at is null or expires_at > ?)',
+        [...clientIds, nowValue],
+        'all',
+      );
+    const secretsOf = new Map<string, string[]>();
+    for (const r of rows) secretsOf.set(r.client_id, [...(secretsOf.get(r.client_id) ?? []), r.secret_hash]);
+    return batch.filter((p) => {
+      let match = false;
+      // Every stored secret of the client is compared, matching or not, so the time does not say which matched.
+      for (const stored of secretsOf.get(p.clientId) ?? [])
+        match = hashesEqual(stored, p.secretHash) || match;
+      return match;
+    });
+  }
+
+  /** Authenticates the group, then runs the verifying insert. @returns the token hashes inserted */
+  private async insert(group: Pending[]): Promise<Set<string>> {
     const em = this.deps.orm.em;
     const platform = em.getPlatform();
     const now = this.deps.clock.now();
@@ -138,6 +163,8 @@ export class TokenBatcher {
     const expiresValue = platform.processDateProperty(
       new Date(now.getTime() + settings.accessTokenLifetimeMs),
     );
+    const batch = await this.authenticated(group, nowValue);
+    if (batch.length === 0) return new Set();
     const params: unknown[] = [];
     const rows: string[] = [];
     for (const p of batch) {
