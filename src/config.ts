@@ -21,8 +21,12 @@ const databaseUrl = z
   .trim()
   .default('sqlite:data/astrobee.sqlite')
   .refine(
-    (v) => /^sqlite:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v),
-    'DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://…',
+    (v) => !/^postgres(ql)?:/.test(v),
+    'DATABASE_URL: PostgreSQL is not supported by this build yet; use sqlite:<path>',
+  )
+  .refine(
+    (v) => /^postgres(ql)?:/.test(v) || /^sqlite:.+/.test(v),
+    'DATABASE_URL must be sqlite:<path> or sqlite::memory:',
   );
 
 const httpUrl = (name: string) =>

@@ -2,6 +2,15 @@
  * Coded domain errors. Each carries a message fit to show the user as it is; front ends map them to an ephemeral
  * reply, an inline modal error (when `field` names an input) or an HTTP error with the same `code`.
  */
+/**
+ * Quotes user-supplied text (a name, an email, an id as typed) inside a domain message. Domain messages are written
+ * in Slack's mrkdwn (`*bold*`, backticks, `<@U…>` mentions made by the domain itself), so `&`, `<` and `>` in quoted
+ * text are escaped: a stored name such as `<!channel>` or `<@U…>` shows as typed and never becomes a reference.
+ */
+export function quote(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 export abstract class DomainError extends Error {
   abstract readonly code: string;
   /** The input field the error is about, when there is one (a modal shows it under that field). */
@@ -24,7 +33,7 @@ export class NotAMemberError extends DomainError {
   readonly code = 'not_a_member';
   constructor(readonly organizationName: string) {
     super(
-      `You are not a member of ${organizationName} on AstroBee yet. Ask one of its admins to invite you, ` +
+      `You are not a member of ${quote(organizationName)} on AstroBee yet. Ask one of its admins to invite you, ` +
         'or ask a member to request an invitation for you with `/org invite`.',
     );
   }
@@ -44,7 +53,7 @@ export class NoOrganizationError extends DomainError {
 export class OrganizationExistsError extends DomainError {
   readonly code = 'organization_exists';
   constructor(readonly organizationName: string) {
-    super(`This workspace is already set up as *${organizationName}*. Nothing was changed.`);
+    super(`This workspace is already set up as *${quote(organizationName)}*. Nothing was changed.`);
   }
 }
 

@@ -7,8 +7,11 @@ export const MAX_ORGANIZATION_NAME_LENGTH = 80;
 // Control characters (C0 including tab and newline, DEL, C1) and the line/paragraph separators.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-// Bidirectional embeddings, overrides and isolates: they make a name display as something else.
-const BIDI_CONTROL = /[\u202a-\u202e\u2066-\u2069]/u;
+// Bidirectional marks, embeddings, overrides and isolates: they make a name display as something else.
+const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+// Invisible characters dropped from names: zero-width space and non-joiner, word joiner, byte-order mark. The
+// zero-width joiner stays (emoji sequences need it).
+const INVISIBLE = /[\u200b\u200c\u2060\ufeff]/gu;
 // A UTF-16 surrogate without its pair (not a character: it cannot be stored or shown faithfully).
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
@@ -34,7 +37,7 @@ export function displayName(options: { max: number; what: string; empty: string;
     .refine((s) => [...s].length <= max, `${what} must be at most ${max} characters.`);
   return z
     .string({ error: `${what} must be a string.` })
-    .transform((s) => (LONE_SURROGATE.test(s) ? s : s.normalize('NFC')).trim())
+    .transform((s) => (LONE_SURROGATE.test(s) ? s : s.normalize('NFC')).replace(INVISIBLE, '').trim())
     .pipe(
       options.anyText
         ? rules

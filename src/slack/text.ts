@@ -16,8 +16,9 @@ export type SlackArg =
 
 // Unicode space separators, the line/paragraph separators and NEL become a plain space.
 const UNICODE_SPACES = /[\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
-// Zero-width characters and the byte-order mark are dropped.
-const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff]/g;
+// Zero-width spaces, the word joiner and the byte-order mark are dropped. The zero-width joiner (U+200D) stays:
+// emoji sequences such as 👩‍💻 are built with it.
+const ZERO_WIDTH = /[\u200b\u200c\u2060\ufeff]/g;
 
 /** Replaces curly quotes with straight ones and every kind of Unicode space with a plain space. */
 export function normalizeTypography(text: string): string {

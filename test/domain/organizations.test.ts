@@ -211,3 +211,13 @@ describe('display names', () => {
     expect(OrganizationName.parse('日本語の組織')).toBe('日本語の組織');
   });
 });
+
+describe('display names and invisible characters', () => {
+  it('refuse directional marks, drop zero-width spaces, and keep emoji joined with a zero-width joiner', async () => {
+    const { OrganizationName } = await import('../../src/domain/validation.js');
+    expect(OrganizationName.safeParse('Orbit\u200fLabs').success).toBe(false);
+    expect(OrganizationName.safeParse('Orbit\u200eLabs').success).toBe(false);
+    expect(OrganizationName.parse('Orbit\u200bLabs\ufeff')).toBe('OrbitLabs');
+    expect(OrganizationName.parse('Orbit 👩\u200d💻')).toBe('Orbit 👩\u200d💻');
+  });
+});

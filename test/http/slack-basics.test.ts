@@ -178,3 +178,29 @@ describe('the app in HTTP mode, driven by signed Slack requests', () => {
     expect(logs).not.toContain(h.standin.signingSecret);
   });
 });
+
+describe('names quoted in refusals', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await startHarness();
+    await h.setupOrganization('Orbit');
+  });
+  afterAll(async () => {
+    await h.stop();
+  });
+
+  it('a stored name shaped like a mention or <!channel> reaches a refusal escaped, never as a reference', async () => {
+    // Typed in Slack as "<@U0CLEO> & <!channel>", escaped by Slack as entities, decoded once and stored as typed.
+    await h.ask(USERS.ada.id, 'rename &lt;@U0CLEO&gt; &amp; &lt;!channel&gt;');
+    const org = await h.em().findOneOrFail(Organization, { slackTeamId: h.standin.team.id });
+    expect(org.name).toBe('<@U0CLEO> & <!channel>');
+    const refusal = await h.ask(USERS.eve.id, 'overview');
+    const shown = visibleText(refusal);
+    expect(shown).toContain('not a member of &lt;@U0CLEO&gt; &amp; &lt;!channel&gt;');
+    expect(shown).not.toContain('<@U0CLEO>');
+    expect(shown).not.toContain('<!channel>');
+    const again = visibleText(await h.ask(USERS.ada.id, 'setup Again'));
+    expect(again).toContain('already set up as *&lt;@U0CLEO&gt; &amp; &lt;!channel&gt;*');
+  });
+});

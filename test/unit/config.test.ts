@@ -53,6 +53,16 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses a PostgreSQL URL with a message saying this build supports SQLite only', () => {
+    const err = configError({ DATABASE_URL: 'postgres://astrobee@db.example.com/astrobee' });
+    expect(err.issues).toEqual([
+      {
+        variable: 'DATABASE_URL',
+        message: expect.stringContaining('PostgreSQL is not supported by this build'),
+      },
+    ]);
+  });
+
   it('refuses a port out of range or not written as a plain number', () => {
     for (const PORT of ['70000', '0x10', '1e3', '-1', '80.5', 'eighty']) {
       expect(configError({ PORT }).issues.map((i) => i.variable)).toEqual(['PORT']);

@@ -98,3 +98,9 @@ describe('sanitizeMrkdwn', () => {
     ).toBe('Welcome to &lt;!channel&gt; &amp; &lt;https://evil.example.com|Orbit&gt;, <@U0ADA>');
   });
 });
+
+describe('zero-width characters in command text', () => {
+  it('drops zero-width spaces but keeps the joiner inside emoji sequences', () => {
+    expect(normalizeTypography('a\u200bb👩\u200d💻')).toBe('ab👩\u200d💻');
+  });
+});

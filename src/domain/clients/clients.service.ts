@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sqlite';
 import { requireAdmin } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { InvalidInputError, NotFoundError, quote } from '../errors.js';
 import type { Page } from '../members/members.service.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import { displayName, parseInput } from '../validation.js';
@@ -282,7 +282,7 @@ export class ClientsService {
     const client = await em.findOne(ApiClient, { id, organization, status: { $ne: 'deleted' } });
     if (!client) {
       throw new NotFoundError(
-        `There is no API client \`${id}\` in ${organization.name}. \`/org clients\` lists them.`,
+        `There is no API client \`${quote(id)}\` in ${quote(organization.name)}. \`/org clients\` lists them.`,
       );
     }
     return client;
@@ -296,7 +296,10 @@ export class ClientsService {
     );
     const wanted = name.toLocaleLowerCase();
     if (clients.some((c) => c.name.toLocaleLowerCase() === wanted)) {
-      throw new InvalidInputError(`A client named "${name}" already exists. Choose another name.`, 'name');
+      throw new InvalidInputError(
+        `A client named "${quote(name)}" already exists. Choose another name.`,
+        'name',
+      );
     }
   }
 

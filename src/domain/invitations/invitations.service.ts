@@ -13,6 +13,7 @@ import {
   InvitationPendingError,
   NotAuthorizedError,
   NotFoundError,
+  quote,
 } from '../errors.js';
 import { Member, type Role } from '../members/member.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -81,9 +82,9 @@ function decidedText(inv: Invitation): string {
     case 'denied':
       return `This request was already denied${who}.`;
     case 'accepted':
-      return `This invitation was already accepted by ${inv.email}.`;
+      return `This invitation was already accepted by ${quote(inv.email)}.`;
     case 'declined':
-      return `This invitation was declined by ${inv.email}.`;
+      return `This invitation was declined by ${quote(inv.email)}.`;
     case 'revoked':
       return `This invitation was revoked${who}.`;
     case 'expired':
@@ -133,7 +134,10 @@ export class InvitationsService {
       const invitation = await this.em.transactional(async (em) => {
         const organization = await em.findOneOrFail(Organization, me.organization.id);
         if (await em.count(Member, { organization, email })) {
-          throw new AlreadyMemberError(`${email} is already a member of ${organization.name}.`, 'email');
+          throw new AlreadyMemberError(
+            `${quote(email)} is already a member of ${quote(organization.name)}.`,
+            'email',
+          );
         }
         const open = await em.findOne(Invitation, { organization, openEmail: email });
         if (open) throw new InvitationPendingError(this.pendingText(open), 'email');
@@ -143,7 +147,7 @@ export class InvitationsService {
         });
         if (recent >= this.settings.perDay) {
           throw new InvitationLimitError(
-            `${organization.name} has reached its limit of ${this.settings.perDay} invitations in 24 hours. ` +
+            `${quote(organization.name)} has reached its limit of ${this.settings.perDay} invitations in 24 hours. ` +
               'Try again later.',
           );
         }
@@ -175,7 +179,7 @@ export class InvitationsService {
     } catch (err) {
       // Two invitations for one email at the same moment: the unique (organization, open_email) index decides.
       if (err instanceof UniqueConstraintViolationException) {
-        throw new InvitationPendingError(`An invitation for ${email} is already pending.`, 'email');
+        throw new InvitationPendingError(`An invitation for ${quote(email)} is already pending.`, 'email');
       }
       throw err;
     }
@@ -573,7 +577,9 @@ export class InvitationsService {
       let member: Member | null = null;
       if (decision === 'accept') {
         if (await em.count(Member, { organization, email: inv.email })) {
-          throw new AlreadyMemberError(`${inv.email} is already a member of ${organization.name}.`);
+          throw new AlreadyMemberError(
+            `${quote(inv.email)} is already a member of ${quote(organization.name)}.`,
+          );
         }
         // Link the Slack user unless another member already is that Slack user.
         const slackUserId =
@@ -654,8 +660,8 @@ export class InvitationsService {
 
   private pendingText(open: Invitation): string {
     return open.status === 'requested'
-      ? `A request to invite ${open.email} is already pending approval.`
-      : `An invitation for ${open.email} is already pending.`;
+      ? `A request to invite ${quote(open.email)} is already pending approval.`
+      : `An invitation for ${quote(open.email)} is already pending.`;
   }
 }
 

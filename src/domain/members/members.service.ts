@@ -8,6 +8,7 @@ import {
   MemberNotFoundError,
   NotAMemberError,
   NotAuthorizedError,
+  quote,
 } from '../errors.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Member, ROLES, type Role } from './member.entity.js';
@@ -192,7 +193,7 @@ export class MembersService {
         await this.assertNotLastAdmin(
           em,
           organization,
-          `${nameOf(target)} is the last Admin of ${organization.name}: make someone else an Admin first. Nothing was changed.`,
+          `${nameOf(target)} is the last Admin of ${quote(organization.name)}: make someone else an Admin first. Nothing was changed.`,
         );
         target.demoteToMember(now);
       } else {
@@ -236,7 +237,7 @@ export class MembersService {
         await this.assertNotLastAdmin(
           em,
           organization,
-          `${nameOf(target)} is the last Admin of ${organization.name} and cannot be removed. Nothing was changed.`,
+          `${nameOf(target)} is the last Admin of ${quote(organization.name)} and cannot be removed. Nothing was changed.`,
         );
       }
       const gone = summary(target);
@@ -337,7 +338,10 @@ export class MembersService {
     if ('email' in ref) {
       const email = ref.email.trim().toLowerCase();
       const found = await em.findOne(Member, { organization, email }, { refresh: true });
-      if (!found) throw new MemberNotFoundError(`No one with the email ${email} is on the team of ${team}.`);
+      if (!found)
+        throw new MemberNotFoundError(
+          `No one with the email ${quote(email)} is on the team of ${quote(team)}.`,
+        );
       return found;
     }
     const linked = await em.findOne(
@@ -355,13 +359,15 @@ export class MembersService {
       );
       if (unlinked) return unlinked;
     }
-    throw new MemberNotFoundError(`${ref.display ?? 'That Slack user'} is not on the team of ${team}.`);
+    throw new MemberNotFoundError(
+      `${ref.display ?? 'That Slack user'} is not on the team of ${quote(team)}.`,
+    );
   }
 }
 
 function lastAdminLeaving(organization: Organization): string {
   return (
-    `You are the last Admin of ${organization.name}, so you cannot leave: make someone else an Admin first ` +
+    `You are the last Admin of ${quote(organization.name)}, so you cannot leave: make someone else an Admin first ` +
     '(`/org role @someone admin`). Nothing was changed.'
   );
 }
@@ -375,7 +381,7 @@ export function parseRole(raw: string): Role {
   const role = ROLES.find((r) => r === word);
   if (!role) {
     const shown = /^[\w-]{1,20}$/.test(raw.trim()) ? `\`${raw.trim()}\`` : 'That';
-    throw new InvalidInputError(`${shown} is not a role: use \`admin\` or \`member\`.`, 'role');
+    throw new InvalidInputError(`${quote(shown)} is not a role: use \`admin\` or \`member\`.`, 'role');
   }
   return role;
 }

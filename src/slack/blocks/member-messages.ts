@@ -28,7 +28,9 @@ function described(m: MemberSummary): string {
 export function removeConfirmMessage(member: MemberSummary, organizationName: string): SlackMessage {
   const text =
     `Remove ${described(member)} from *${escapeMrkdwn(organizationName)}*? ` +
-    'They lose access at once and are told by direct message.';
+    (member.slackUserId
+      ? 'They lose access at once and are told by direct message.'
+      : 'They lose access at once. They have not used AstroBee in Slack yet, so no message reaches them.');
   return {
     text: `Remove ${escapeMrkdwn(member.email)} from ${escapeMrkdwn(organizationName)}?`,
     blocks: [
