@@ -267,7 +267,10 @@ export class ConsoleSession {
       this.print(
         this.clickables.size === 0
           ? `No [${n}] on screen: no button or option is.`
-          : `No [${n}] on screen; the numbers go from 1 to ${Math.max(...this.clickables.keys())}.`,
+          : `No [${n}] on screen; on screen now: ${[...this.clickables.keys()]
+              .sort((a, b) => a - b)
+              .map((k) => `[${k}]`)
+              .join(' ')}.`,
       );
       return;
     }

@@ -163,7 +163,7 @@ describe('rules, each with its refusal', () => {
       'The role must be `admin` or `member`',
     );
     expect(visibleText(await h.ask(ada.id, 'invite x@example.com member please'))).toContain(
-      'Unexpected text after the role',
+      'A reason goes with a Member’s request for approval',
     );
     expect(visibleText(await h.ask(ada.id, 'invite <mailto:a@b|a@b>'))).toContain(
       'not a valid email address',

@@ -108,7 +108,11 @@ export const invite: SubcommandHandler = async ({ args, command, actor, reply, a
   }
   const role = parseRole(roleArg);
   if (reasonArgs.length > 0 && isAdmin) {
-    throw new InvalidInputError(`Unexpected text after the role. ${USAGE}`, 'reason');
+    throw new InvalidInputError(
+      'A reason goes with a Member’s request for approval; an Admin’s invitation is sent at once, without one. ' +
+        'Leave out the text after the role.',
+      'reason',
+    );
   }
   // Slack Web API calls follow (users.info, DMs, request copies): acknowledge first.
   await acknowledge();
