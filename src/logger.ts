@@ -101,21 +101,27 @@ const BOLT_LEVELS: Record<string, LogLevel> = {
  * with the same redaction.
  */
 export function toSlackLogger(logger: Logger): SlackLogger {
-  let name = 'bolt';
-  const child = () => logger.child({ component: name });
+  let child = logger.child({ component: 'bolt' });
   const text = (msgs: unknown[]) =>
     msgs
       .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))
       .join(' ');
+  // Bolt and the Web API client log several debug lines per request, some with whole payloads: below the
+  // configured level nothing is formatted at all.
+  const at =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...msgs: unknown[]) => {
+      if (child.isLevelEnabled(level)) child[level](text(msgs));
+    };
   return {
-    debug: (...msgs) => child().debug(text(msgs)),
-    info: (...msgs) => child().info(text(msgs)),
-    warn: (...msgs) => child().warn(text(msgs)),
-    error: (...msgs) => child().error(text(msgs)),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
     setLevel: () => {},
     getLevel: () => BOLT_LEVELS[logger.level] ?? LogLevel.INFO,
-    setName: (n: string) => {
-      name = n;
+    setName: (name: string) => {
+      child = logger.child({ component: name });
     },
   };
 }
