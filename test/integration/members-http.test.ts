@@ -93,6 +93,12 @@ describe('/org members through Slack', () => {
     expect(h.standin.buttonsOf(reply.blocks)).toEqual([]);
   });
 
+  it('refuses words after the page number instead of ignoring them', async () => {
+    const text = visibleText(await h.ask(bob.id, 'members 2 admins'));
+    expect(text).toContain('`/org members` takes at most a page number');
+    expect(text).not.toContain('Team of');
+  });
+
   it('shows an Admin a role select and a Remove button with a confirm dialog on each other row', async () => {
     const reply = await h.ask(ada.id, 'members');
     const controls = h.standin.buttonsOf(reply.blocks);

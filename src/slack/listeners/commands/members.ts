@@ -46,6 +46,9 @@ export function referenceEmailLookup(
  * page past the last shows the last, and says so.
  */
 export const members: SubcommandHandler = async ({ args, command, actor, reply }) => {
+  if (command.args.length > 1) {
+    throw new InvalidInputError('`/org members` takes at most a page number, as in `/org members 2`.', 'page');
+  }
   const page = parsePage(command.args[0]);
   const result = await args.context.services.members.list(actor, page);
   await reply(
