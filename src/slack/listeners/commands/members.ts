@@ -47,7 +47,10 @@ export function referenceEmailLookup(
  */
 export const members: SubcommandHandler = async ({ args, command, actor, reply }) => {
   if (command.args.length > 1) {
-    throw new InvalidInputError('`/org members` takes at most a page number, as in `/org members 2`.', 'page');
+    throw new InvalidInputError(
+      '`/org members` takes at most a page number, as in `/org members 2`.',
+      'page',
+    );
   }
   const page = parsePage(command.args[0]);
   const result = await args.context.services.members.list(actor, page);
