@@ -308,14 +308,14 @@ export function checkManifest(manifestText: string, scan: CodeScan, idLists?: Ex
       const registered = scan.registrations
         .filter((r) => r.kind === kind)
         .map((r) => constraintField(r.constraint, field))
-        .filter((p): p is string => typeof p === 'string');
+        .filter((p): p is string | RegExp => p !== undefined);
       for (const id of list) {
-        if (!registered.includes(id))
+        if (!registered.some((p) => matches(p, id)))
           problems.push(`${name} lists "${id}", but no ${kind} listener is registered for it`);
       }
-      for (const id of registered) {
-        if (!list.includes(id))
-          problems.push(`a ${kind} listener is registered for "${id}", but ${name} does not list it`);
+      for (const p of registered) {
+        if (!list.some((id) => matches(p, id)))
+          problems.push(`a ${kind} listener is registered for ${describe(p)}, but ${name} does not list it`);
       }
     };
     compare('COMMAND_NAMES', idLists.commandNames, 'command', 'command');

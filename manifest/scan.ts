@@ -309,7 +309,7 @@ export function scanSource(root: string, files: readonly string[]): Omit<CodeSca
     const name = propertyName(prop.name);
     if (name !== 'action_id' && name !== 'callback_id') return;
     const owner = prop.parent;
-    if (!ts.isObjectLiteralExpression(owner)) return;
+    if (!ts.isObjectLiteralExpression(owner) || isListenerConstraint(owner)) return;
     const values = evaluate(prop.initializer);
     const base = { ...where(prop), values, expression: prop.initializer.getText() };
     if (name === 'action_id') {
@@ -321,6 +321,17 @@ export function scanSource(root: string, files: readonly string[]): Omit<CodeSca
     if (kind?.length === 1 && kind[0] === 'modal') {
       viewCallbackIds.push({ ...base, needsListener: propertyOf(owner, 'submit') !== undefined });
     }
+  };
+
+  /** `app.action({ action_id: … }, …)` and the like: a listener's constraint, not an id a block emits. */
+  const isListenerConstraint = (literal: ts.ObjectLiteralExpression): boolean => {
+    const call = literal.parent;
+    return (
+      ts.isCallExpression(call) &&
+      call.arguments[0] === literal &&
+      ts.isPropertyAccessExpression(call.expression) &&
+      ['action', 'view', 'options', 'shortcut'].includes(call.expression.name.text)
+    );
   };
 
   /** An element of an input block sends no block_actions unless the block sets `dispatch_action: true`. */

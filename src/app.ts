@@ -8,6 +8,7 @@ import type { Config } from './config.js';
 import { initOrm, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
+import { TeamDirectory } from './domain/members/team-directory.js';
 import { httpRoutes } from './http/routes.js';
 import { type AppServer, startAppServer } from './http/server.js';
 import { type Logger, toSlackLogger } from './logger.js';
@@ -117,6 +118,7 @@ export async function startApp(
       logger,
       clock,
       serviceOptions: { clients: config.clients, invitations: invitations.settings },
+      directory: new TeamDirectory(orm),
     }),
   );
   registerListeners(app);

@@ -12,7 +12,7 @@ export const BaseEntitySchema = new EntitySchema<BaseEntity>({
   abstract: true,
   properties: {
     id: { type: 'string', primary: true },
-    createdAt: { type: 'datetime', fieldName: 'created_at' },
-    updatedAt: { type: 'datetime', fieldName: 'updated_at', onUpdate: () => new Date() },
+    createdAt: { type: 'Date', fieldName: 'created_at' },
+    updatedAt: { type: 'Date', fieldName: 'updated_at', onUpdate: () => new Date() },
   },
 });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { RequestContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Orm } from '../db/orm.js';
 import type { Actor, Clock } from '../domain/actor.js';
+import type { TeamDirectory } from '../domain/members/team-directory.js';
 import { createServices, type Services } from '../domain/services.js';
 import type { Logger } from '../logger.js';
 
@@ -20,6 +20,8 @@ export interface OrgContext {
   requestId: string;
   /** Who sent the payload, resolved on first call and remembered. */
   actor: () => Promise<Actor>;
+  /** The app's read model of each team (no SQL to read it). */
+  directory: TeamDirectory;
 }
 
 /** The Slack team and user a payload comes from, wherever its type keeps them. */
@@ -50,45 +52,106 @@ export async function profileEmail(client: WebClient, userId: string): Promise<s
   return res.user?.profile?.email?.trim().toLowerCase() ?? null;
 }
 
-/**
- * Global Bolt middleware: gives each payload its own MikroORM context (`em.fork()` inside
- * `RequestContext.create`), its services, a child logger and a lazily resolved actor. It runs for HTTP, Socket
- * Mode and console payloads alike; the global EntityManager is never used for request work.
- */
-export function requestContextMiddleware(deps: {
+/** What a payload's scope needs from the app. */
+interface ScopeDeps {
   orm: Orm;
   logger: Logger;
   clock: Clock;
   /** Settings of the domain services (see `createServices`). */
   serviceOptions?: Parameters<typeof createServices>[2];
-}): Middleware<AnyMiddlewareArgs> {
+  directory: TeamDirectory;
+}
+
+/**
+ * One payload's unit of work, services, logger and request id, each made on first use: an acknowledgement that
+ * needs none of them (a page served from the team directory, say) pays for none of them.
+ */
+class PayloadScope {
+  #em: EntityManager | undefined;
+  #services: Services | undefined;
+  #log: Logger | undefined;
+  #requestId: string | undefined;
+  #actor: Promise<Actor> | undefined;
+
+  #identity: ReturnType<typeof payloadIdentity> | undefined;
+
+  constructor(
+    private readonly deps: ScopeDeps,
+    private readonly args: AnyMiddlewareArgs,
+    private readonly client: WebClient,
+  ) {}
+
+  get identity(): ReturnType<typeof payloadIdentity> {
+    this.#identity ??= payloadIdentity(this.args);
+    return this.#identity;
+  }
+
+  get em(): EntityManager {
+    this.#em ??= this.deps.orm.em.fork();
+    return this.#em;
+  }
+
+  get services(): Services {
+    this.#services ??= createServices(this.em, this.deps.clock, this.deps.serviceOptions);
+    return this.#services;
+  }
+
+  get requestId(): string {
+    this.#requestId ??= randomUUID().slice(0, 8);
+    return this.#requestId;
+  }
+
+  get log(): Logger {
+    this.#log ??= this.deps.logger.child({
+      requestId: this.requestId,
+      teamId: this.identity.teamId,
+      userId: this.identity.userId,
+      payload: this.identity.type,
+    });
+    return this.#log;
+  }
+
+  actor(): Promise<Actor> {
+    const { teamId, userId } = this.identity;
+    if (!teamId || !userId) return Promise.reject(new Error('This payload carries no Slack team or user'));
+    this.#actor ??= this.services.members.resolveActor(teamId, userId, () =>
+      profileEmail(this.client, userId),
+    );
+    return this.#actor;
+  }
+}
+
+const SCOPE = Symbol('payload scope');
+type Scoped = { [SCOPE]: PayloadScope };
+
+/** Getters that read the payload's scope; one set for every payload. */
+const SCOPE_GETTERS: PropertyDescriptorMap = Object.fromEntries(
+  (['em', 'services', 'log', 'requestId'] as const).map((key) => [
+    key,
+    {
+      get(this: Scoped) {
+        return this[SCOPE][key];
+      },
+      enumerable: true,
+      configurable: true,
+    },
+  ]),
+);
+
+/**
+ * Global Bolt middleware: gives each payload its own MikroORM context (a fork of the global EntityManager, made on
+ * first use of `context.em`), its services, a child logger and a lazily resolved actor. It runs for HTTP, Socket
+ * Mode and console payloads alike. The global EntityManager is never used for request work: MikroORM refuses it
+ * (`allowGlobalContext` is off), so a listener that reached for it would fail, not share state.
+ */
+export function requestContextMiddleware(deps: ScopeDeps): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const { context, next, client } = args;
-    const em = deps.orm.em.fork();
-    const identity = payloadIdentity(args);
-    const requestId = randomUUID().slice(0, 8);
-    const services = createServices(em, deps.clock, deps.serviceOptions);
-    let actor: Promise<Actor> | undefined;
-    const orgContext: OrgContext = {
-      em,
-      services,
-      requestId,
-      log: deps.logger.child({
-        requestId,
-        teamId: identity.teamId,
-        userId: identity.userId,
-        payload: identity.type,
-      }),
-      actor: () => {
-        if (!identity.teamId || !identity.userId) {
-          return Promise.reject(new Error('This payload carries no Slack team or user'));
-        }
-        const { teamId, userId } = identity;
-        actor ??= services.members.resolveActor(teamId, userId, () => profileEmail(client, userId));
-        return actor;
-      },
-    };
-    Object.assign(context, orgContext);
-    await RequestContext.create(em, next);
+    const scope = new PayloadScope(deps, args, client);
+    Object.defineProperty(context, SCOPE, { value: scope });
+    Object.defineProperties(context, SCOPE_GETTERS);
+    context.actor = () => scope.actor();
+    context.directory = deps.directory;
+    await next();
   };
 }

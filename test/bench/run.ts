@@ -45,6 +45,7 @@ const { values: flags } = parseArgs({
     profile: { type: 'boolean', default: false },
     text: { type: 'string' },
     rate: { type: 'string', default: '100' },
+    only: { type: 'string' },
   },
 });
 /** Requests per second of the steady phase (both apps at the same fixed rate, 10 connections). */
@@ -142,6 +143,11 @@ async function main(): Promise<void> {
     void stopAll().then(() => process.exit(130));
   });
 
+  if (flags.only === 'token') {
+    await tokenEndpointBench();
+    clearTimeout(guard);
+    return;
+  }
   try {
     const signingSecret = randomBytes(16).toString('hex');
     const botToken = `xoxb-bench-${randomBytes(6).toString('hex')}`;
@@ -294,7 +300,7 @@ async function main(): Promise<void> {
       }
     }
     out();
-    await tokenEndpointBench();
+    if (flags.only !== 'slack') await tokenEndpointBench();
   } finally {
     await stopAll();
     clearTimeout(guard);

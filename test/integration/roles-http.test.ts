@@ -99,6 +99,20 @@ describe('/org role, /org remove, /org leave through Slack', () => {
     expect(await events()).toBe(before);
   });
 
+  it('shows a role change and a removal in the very next /org members (the team directory follows writes)', async () => {
+    const line = (role: string) => `<@${bob.id}> · ${bob.email} — *${role}*`;
+    expect(visibleText(await h.ask(bob.id, 'members'))).toContain(line('Member'));
+    await h.ask(ada.id, `role <@${bob.id}> admin`);
+    const asAdmin = visibleText(await h.ask(bob.id, 'members'));
+    expect(asAdmin).toContain(`${line('Admin')} (you)`);
+    await h.ask(ada.id, `role <@${bob.id}> member`);
+    expect(visibleText(await h.ask(bob.id, 'members'))).toContain(line('Member'));
+    // Removed between two reads: the next read refuses them (they are no longer on the team).
+    await h.em().nativeDelete(Member, { email: bob.email });
+    expect(visibleText(await h.ask(bob.id, 'members'))).not.toContain(line('Member'));
+    expect(visibleText(await h.ask(ada.id, 'members'))).not.toContain(bob.email);
+  });
+
   it('refuses a Member who runs /org role, /org remove or /org audit', async () => {
     for (const text of [`role <@${bob.id}> admin`, `remove <@${ada.id}>`, 'audit']) {
       const reply = await h.ask(bob.id, text);

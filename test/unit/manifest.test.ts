@@ -148,6 +148,7 @@ describe('manifest check', () => {
         ...scan.registrations,
         { kind: 'action', constraint: 'approve_request' },
         { kind: 'action', constraint: { action_id: 'never_emitted' } },
+        { kind: 'action', constraint: { action_id: /^ghost_\d+$/ } },
       ],
     };
     const result = await checkManifestFile(MANIFEST_PATH, code);
@@ -156,5 +157,6 @@ describe('manifest check', () => {
     expect(problems).not.toMatch(/"approve_request" is emitted/);
     expect(problems).not.toMatch(/"typed"/);
     expect(problems).toMatch(/ACTION_IDS does not list it/);
+    expect(problems).toMatch(/registered for \/\^ghost_\\d\+\$\/, but ACTION_IDS does not list it/);
   });
 });

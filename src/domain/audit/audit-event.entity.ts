@@ -51,7 +51,7 @@ export const AuditEventSchema = new EntitySchema<AuditEvent>({
   properties: {
     id: { type: 'string', primary: true },
     organization: belongsToOrganization,
-    createdAt: { type: 'datetime', fieldName: 'created_at' },
+    createdAt: { type: 'Date', fieldName: 'created_at' },
     actorMemberId: { type: 'string', fieldName: 'actor_member_id', nullable: true },
     actorSlackUserId: { type: 'string', fieldName: 'actor_slack_user_id', nullable: true },
     action: { type: 'string' },

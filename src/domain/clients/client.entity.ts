@@ -93,8 +93,8 @@ export const ApiClientSchema = new EntitySchema<ApiClient, BaseEntity>({
     status: { type: 'string' },
     createdByMemberId: { type: 'string', fieldName: 'created_by_member_id', nullable: true },
     createdBySlackUserId: { type: 'string', fieldName: 'created_by_slack_user_id', nullable: true },
-    lastUsedAt: { type: 'datetime', fieldName: 'last_used_at', nullable: true },
-    deletedAt: { type: 'datetime', fieldName: 'deleted_at', nullable: true },
+    lastUsedAt: { type: 'Date', fieldName: 'last_used_at', nullable: true },
+    deletedAt: { type: 'Date', fieldName: 'deleted_at', nullable: true },
   },
 });
 
@@ -105,8 +105,8 @@ export const ClientSecretSchema = new EntitySchema<ClientSecret>({
     id: { type: 'string', primary: true },
     client: { kind: 'm:1', entity: () => ApiClient, fieldName: 'client_id', deleteRule: 'cascade' },
     secretHash: { type: 'string', fieldName: 'secret_hash', unique: 'api_client_secrets_secret_hash_unique' },
-    createdAt: { type: 'datetime', fieldName: 'created_at' },
-    expiresAt: { type: 'datetime', fieldName: 'expires_at', nullable: true },
+    createdAt: { type: 'Date', fieldName: 'created_at' },
+    expiresAt: { type: 'Date', fieldName: 'expires_at', nullable: true },
   },
 });
 
@@ -117,7 +117,7 @@ export const AccessTokenSchema = new EntitySchema<AccessToken>({
     id: { type: 'string', primary: true },
     client: { kind: 'm:1', entity: () => ApiClient, fieldName: 'client_id', deleteRule: 'cascade' },
     tokenHash: { type: 'string', fieldName: 'token_hash', unique: 'api_access_tokens_token_hash_unique' },
-    createdAt: { type: 'datetime', fieldName: 'created_at' },
-    expiresAt: { type: 'datetime', fieldName: 'expires_at' },
+    createdAt: { type: 'Date', fieldName: 'created_at' },
+    expiresAt: { type: 'Date', fieldName: 'expires_at' },
   },
 });

@@ -28,6 +28,23 @@ export interface Page<T> {
  */
 export const MEMBERS_PAGE_SIZE = 20;
 
+/** The order of the members list: Admins first (`admin` sorts before `member`), then by email (unique per team). */
+export const MEMBERS_ORDER = { role: 'asc', email: 'asc' } as const;
+
+/**
+ * Where page `page` of a list of `total` items lies: the page clamped into range (a page past the last is the
+ * last; anything not a positive number is the first), the page count (at least 1) and the offset of its first item.
+ */
+export function pageBounds(
+  total: number,
+  page: number,
+  pageSize: number,
+): Omit<Page<never>, 'items'> & { offset: number } {
+  const pageCount = Math.max(1, Math.ceil(total / pageSize));
+  const current = Math.min(Math.max(1, Math.trunc(page) || 1), pageCount);
+  return { page: current, pageCount, total, pageSize, offset: (current - 1) * pageSize };
+}
+
 /**
  * Names a member: by Slack user (a mention; `display` is how to name them in messages, e.g. `<@U123>`), by email
  * (compared lower-cased), or by member id (from a button or select built by us).
@@ -141,15 +158,13 @@ export class MembersService {
    */
   async list(actor: Actor, page = 1, pageSize = MEMBERS_PAGE_SIZE): Promise<Page<Member>> {
     const { organization } = requireMember(actor);
-    const total = await this.em.count(Member, { organization });
-    const pageCount = Math.max(1, Math.ceil(total / pageSize));
-    const current = Math.min(Math.max(1, Math.trunc(page) || 1), pageCount);
+    const { offset, ...bounds } = pageBounds(await this.em.count(Member, { organization }), page, pageSize);
     const items = await this.em.find(
       Member,
       { organization },
-      { orderBy: { role: 'asc', email: 'asc' }, limit: pageSize, offset: (current - 1) * pageSize },
+      { orderBy: MEMBERS_ORDER, limit: pageSize, offset },
     );
-    return { items, page: current, pageCount, total, pageSize };
+    return { ...bounds, items };
   }
 
   /**

@@ -8,6 +8,7 @@ import type {
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { Actor } from '../../domain/actor.js';
+import type { DirectoryView } from '../../domain/members/team-directory.js';
 import type { SlackMessage } from '../blocks/common.js';
 import type { OrgContext } from '../context.js';
 import type { ParsedCommand } from '../text.js';
@@ -36,6 +37,14 @@ export const ACK_DEADLINE_MS = 2000;
 
 /** A handler of one `/org` subcommand. Throws DomainError for the user to read. */
 export type SubcommandHandler = (input: SubcommandInput) => Promise<void>;
+
+/**
+ * A handler that answers a linked member from the team directory, with no unit of work: it gets the directory's
+ * view of the caller instead of an {@link Actor}.
+ */
+export type DirectoryHandler = (
+  input: Omit<SubcommandInput, 'actor'> & { view: DirectoryView },
+) => Promise<void>;
 
 /** Bolt's arguments to a button listener, with our context. */
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs<OrgContext>;

@@ -1,25 +1,33 @@
-import type { App } from '@slack/bolt';
+import type { App, ViewSubmitAction } from '@slack/bolt';
 import { DENY_VIEW } from '../../blocks/approval.js';
 import { CREATE_CLIENT_VIEW } from '../../blocks/clients.js';
 import { INVITE_VIEW } from '../../blocks/invite-modal.js';
 import { RENAME_VIEW } from '../../blocks/rename-modal.js';
 import type { OrgContext } from '../../context.js';
+import { exactIdPattern, handlerFor } from '../dispatch.js';
+import type { ViewSubmissionArgs } from '../types.js';
 import { clientCreateSubmission } from './client-create-submission.js';
 import { denySubmission } from './deny-submission.js';
 import { inviteSubmission } from './invite-submission.js';
 import { renameSubmission } from './rename-submission.js';
 
-/** The modal callback ids this app handles. */
-export const VIEW_CALLBACK_IDS = [
-  RENAME_VIEW.callbackId,
-  CREATE_CLIENT_VIEW.callbackId,
-  INVITE_VIEW.callbackId,
-  DENY_VIEW.callbackId,
-];
+/** The view_submission listener of each modal callback id this app handles. */
+export const VIEW_LISTENERS: Readonly<Record<string, (args: ViewSubmissionArgs) => Promise<void>>> = {
+  [RENAME_VIEW.callbackId]: renameSubmission,
+  [CREATE_CLIENT_VIEW.callbackId]: clientCreateSubmission,
+  [INVITE_VIEW.callbackId]: inviteSubmission,
+  [DENY_VIEW.callbackId]: denySubmission,
+};
 
+/** The modal callback ids this app handles. */
+export const VIEW_CALLBACK_IDS = Object.keys(VIEW_LISTENERS);
+
+/** One `view_submission` listener for every callback id of {@link VIEW_LISTENERS} (see ../dispatch.ts). */
 export function register(app: App<OrgContext>): void {
-  app.view({ callback_id: RENAME_VIEW.callbackId, type: 'view_submission' }, renameSubmission);
-  app.view({ callback_id: CREATE_CLIENT_VIEW.callbackId, type: 'view_submission' }, clientCreateSubmission);
-  app.view({ callback_id: INVITE_VIEW.callbackId, type: 'view_submission' }, inviteSubmission);
-  app.view({ callback_id: DENY_VIEW.callbackId, type: 'view_submission' }, denySubmission);
+  app.view<ViewSubmitAction>(
+    { type: 'view_submission', callback_id: exactIdPattern(VIEW_CALLBACK_IDS) },
+    async (args) => {
+      await handlerFor(VIEW_LISTENERS, args.view.callback_id)?.(args);
+    },
+  );
 }
