@@ -155,14 +155,21 @@ export async function benchTokenEndpoint(options: TokenBenchOptions = {}): Promi
     const { clientId, secret } = await seed(databaseUrl, standin.team.id);
 
     const appPort = await freePort();
-    const app = startChild('app', 'src/main.ts', {
-      SLACK_BOT_TOKEN: standin.botToken,
-      SLACK_SIGNING_SECRET: standin.signingSecret,
-      SLACK_API_URL: standin.apiUrl,
-      PORT: String(appPort),
-      DATABASE_URL: databaseUrl,
-      LOG_LEVEL: 'warn',
-    });
+    const app = startChild(
+      'app',
+      'src/main.ts',
+      {
+        SLACK_BOT_TOKEN: standin.botToken,
+        SLACK_SIGNING_SECRET: standin.signingSecret,
+        SLACK_API_URL: standin.apiUrl,
+        PORT: String(appPort),
+        DATABASE_URL: databaseUrl,
+        LOG_LEVEL: 'warn',
+      },
+      process.env.TOKEN_BENCH_PROFILE_DIR
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.TOKEN_BENCH_PROFILE_DIR}`]
+        : [],
+    );
     children.push(app);
     await waitForHttp(`http://127.0.0.1:${appPort}/healthz`, 30_000, app, [200]);
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { initOrm, type Orm } from '../../src/db/orm.js';
 import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
 import { ClientsService } from '../../src/domain/clients/clients.service.js';
-import { hashCredential } from '../../src/domain/clients/credentials.js';
+import { accessTokenKey, hashCredential } from '../../src/domain/clients/credentials.js';
 import { TokenBatchError, TokenBatcher, timeOrderedUuid } from '../../src/domain/clients/token-batcher.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
@@ -72,7 +72,7 @@ describe('TokenBatcher on a migrated SQLite file', () => {
     expect(inserts).toHaveLength(3);
     const stored = await orm.em.fork().find(AccessToken, { client: client.id });
     expect(stored.map((t) => t.tokenHash).sort()).toEqual(
-      tokens.map((t) => hashCredential(t?.accessToken ?? '')).sort(),
+      tokens.map((t) => accessTokenKey(t?.accessToken ?? '')).sort(),
     );
     expect(stored.every((t) => t.expiresAt.getTime() === clock.now().getTime() + 3_600_000)).toBe(true);
   });

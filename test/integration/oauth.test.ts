@@ -5,7 +5,7 @@
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
-import { hashCredential } from '../../src/domain/clients/credentials.js';
+import { accessTokenKey, hashCredential } from '../../src/domain/clients/credentials.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
 const { ada } = USERS;
@@ -97,7 +97,7 @@ describe('token endpoint and API with oauth4webapi', () => {
       expect(result.token_type).toBe('bearer');
       expect(result.expires_in).toBe(3600);
       expect(result.refresh_token).toBeUndefined();
-      expect(result.access_token).toMatch(/^abo_at_[0-9A-Za-z]{49}$/);
+      expect(result.access_token).toMatch(/^abo_at_[0-9A-Za-z]{57}$/);
 
       const api = await oauth.protectedResourceRequest(
         result.access_token,
@@ -483,9 +483,9 @@ describe('token requests issued in groups (one authenticate-and-insert statement
         expect(res.json?.error).toBe('unauthorized_client');
       } else {
         expect(res.status, `${r.kind}: ${JSON.stringify(res.json)}`).toBe(200);
-        expect(res.json?.access_token).toMatch(/^abo_at_[0-9A-Za-z]{49}$/);
+        expect(res.json?.access_token).toMatch(/^abo_at_[0-9A-Za-z]{57}$/);
         const list = issuedHashes.get(r.clientId) ?? [];
-        list.push(hashCredential(String(res.json?.access_token)));
+        list.push(accessTokenKey(String(res.json?.access_token)));
         issuedHashes.set(r.clientId, list);
       }
       expect(res.headers.get('cache-control')).toBe('no-store');

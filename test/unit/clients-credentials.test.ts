@@ -1,28 +1,48 @@
+import { crc32 } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { ClientName } from '../../src/domain/clients/clients.service.js';
 import {
   ACCESS_TOKEN_PREFIX,
+  accessTokenKey,
   CLIENT_SECRET_PREFIX,
+  generateAccessToken,
   generateCredential,
   hashCredential,
   hashesEqual,
   isClientIdShape,
+  isWellFormedAccessToken,
   isWellFormedCredential,
+  keysEqual,
   newClientId,
 } from '../../src/domain/clients/credentials.js';
 import { scrubCredentials } from '../../src/logger.js';
 import { clientsMessage, secretMessage } from '../../src/slack/blocks/clients.js';
+
+/** The earlier access token shape: `abo_at_` + 43 base62 + checksum; found by trying checksums (CRC32 is not exported). */
+function findWellFormed(body: string): string {
+  const digits = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+  const crc = crc32(`abo_at_${body}`);
+  let v = crc;
+  let sum = '';
+  for (let i = 0; i < 6; i += 1) {
+    sum = digits[v % 62] + sum;
+    v = Math.floor(v / 62);
+  }
+  return `abo_at_${body}${sum}`;
+}
 
 describe('client credentials', () => {
   it('generates prefixed 256-bit secrets and tokens with a checksum, all different', () => {
     const seen = new Set<string>();
     for (let i = 0; i < 200; i += 1) {
       const secret = generateCredential(CLIENT_SECRET_PREFIX);
-      const token = generateCredential(ACCESS_TOKEN_PREFIX);
+      const token = generateAccessToken();
       expect(secret).toMatch(/^abo_cs_[0-9A-Za-z]{49}$/);
-      expect(token).toMatch(/^abo_at_[0-9A-Za-z]{49}$/);
+      expect(token).toMatch(/^abo_at_[0-9A-Za-z]{57}$/);
       expect(isWellFormedCredential(secret, CLIENT_SECRET_PREFIX)).toBe(true);
       expect(isWellFormedCredential(secret, ACCESS_TOKEN_PREFIX)).toBe(false);
+      expect(isWellFormedAccessToken(token)).toBe(true);
+      expect(isWellFormedAccessToken(secret)).toBe(false);
       expect(scrubCredentials(`leaked ${secret} and ${token}`)).toBe('leaked [Redacted] and [Redacted]');
       seen.add(secret).add(token);
     }
@@ -53,6 +73,31 @@ describe('client credentials', () => {
     expect(hashesEqual(hash, 'short')).toBe(false);
   });
 
+  it('keys an access token by its issue time then its SHA-256, so keys sort by issue time', () => {
+    const early = generateAccessToken(Date.UTC(2026, 10, 29, 9, 0, 0));
+    const later = generateAccessToken(Date.UTC(2026, 10, 29, 9, 0, 0, 1));
+    const much = generateAccessToken(Date.UTC(2031, 0, 1));
+    const keys = [much, early, later].map(accessTokenKey);
+    for (const [token, key] of [much, early, later].map((t, i) => [t, keys[i] ?? ''] as const)) {
+      expect(key).toMatch(/^[0-9A-Za-z]{8}[0-9a-f]{64}$/);
+      expect(key.slice(8)).toBe(hashCredential(token));
+      // Only the issue time is kept in clear: none of the 43 random characters is.
+      expect(key).not.toContain(token.slice(15, 22));
+    }
+    expect([...keys].sort()).toEqual([keys[1], keys[2], keys[0]]);
+    expect(keysEqual(accessTokenKey(early), accessTokenKey(early))).toBe(true);
+    expect(keysEqual(accessTokenKey(early), accessTokenKey(later))).toBe(false);
+    expect(keysEqual(accessTokenKey(early), 'short')).toBe(false);
+  });
+
+  it('still accepts a token of the earlier shape (no issue time), keyed by its hash alone', () => {
+    const body = 'A'.repeat(43);
+    const earlier = findWellFormed(body);
+    expect(isWellFormedAccessToken(earlier)).toBe(true);
+    expect(accessTokenKey(earlier)).toBe(hashCredential(earlier));
+    expect(isWellFormedAccessToken(`${earlier.slice(0, -2)}xx`)).toBe(earlier.endsWith('xx'));
+  });
+
   it('makes client IDs of a fixed, checkable shape', () => {
     const ids = new Set(Array.from({ length: 100 }, newClientId));
     expect(ids.size).toBe(100);
@@ -64,7 +109,7 @@ describe('client credentials', () => {
     const counts = new Map<string, number>();
     const samples = 2000;
     for (let i = 0; i < samples; i += 1) {
-      for (const ch of generateCredential(ACCESS_TOKEN_PREFIX).slice(7, 50)) {
+      for (const ch of generateAccessToken().slice(15, 58)) {
         counts.set(ch, (counts.get(ch) ?? 0) + 1);
       }
     }

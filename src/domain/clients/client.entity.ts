@@ -64,10 +64,14 @@ export class ClientSecret {
   }
 }
 
-/** An access token issued to a client (RFC 6749 §4.4.3), stored as its SHA-256 hash. */
+/**
+ * An access token issued to a client (RFC 6749 §4.4.3), stored under its key: the issue time it carries, then its
+ * SHA-256 (`accessTokenKey`; never the token itself).
+ */
 export class AccessToken {
   id: string;
   client: ApiClient;
+  /** `accessTokenKey(token)` (column `token_hash`). */
   tokenHash: string;
   createdAt: Date;
   expiresAt: Date;

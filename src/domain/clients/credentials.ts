@@ -63,25 +63,88 @@ function randomBase62(): string {
 }
 
 /**
- * A new secret or token: `prefix`, 43 uniformly random base62 characters (≥ 256 bits), and a 6-character CRC32
- * checksum of everything before it. 56 characters with a 7-character prefix.
+ * A new client secret: `abo_cs_`, 43 uniformly random base62 characters (≥ 256 bits), and a 6-character CRC32
+ * checksum of everything before it. 56 characters.
  */
-export function generateCredential(prefix: typeof CLIENT_SECRET_PREFIX | typeof ACCESS_TOKEN_PREFIX): string {
+export function generateCredential(prefix: typeof CLIENT_SECRET_PREFIX): string {
   const body = randomBase62();
   return `${prefix}${body}${checksum(prefix + body)}`;
+}
+
+/** Base62 digits of the issue time at the head of an access token (62^8 ms reach past the year 8000). */
+const ISSUED_AT_LENGTH = 8;
+
+/** Length of an access token: prefix, issue time, 256 random bits, checksum. */
+const ACCESS_TOKEN_LENGTH = ACCESS_TOKEN_PREFIX.length + ISSUED_AT_LENGTH + BODY_LENGTH + CHECKSUM_LENGTH;
+
+/** `ms` as {@link ISSUED_AT_LENGTH} base62 digits, most significant first (so the text sorts as the number). */
+function base62Time(ms: number): string {
+  let v = Math.max(0, Math.floor(ms));
+  let out = '';
+  for (let i = 0; i < ISSUED_AT_LENGTH; i += 1) {
+    out = BASE62[v % 62] + out;
+    v = Math.floor(v / 62);
+  }
+  return out;
+}
+
+/**
+ * A new access token: `abo_at_`, the issue time (8 base62 digits of Unix milliseconds), 43 uniformly random base62
+ * characters (≥ 256 bits) and a 6-character CRC32 checksum of everything before it. 64 characters, opaque to
+ * clients (RFC 6749 §1.4). The time leads so that the key the token is stored under ({@link accessTokenKey}) grows
+ * with time: each insert lands at the end of the index instead of on a random page of it.
+ * @param nowMs the issue time, Unix milliseconds
+ */
+export function generateAccessToken(nowMs: number = Date.now()): string {
+  const body = base62Time(nowMs) + randomBase62();
+  return `${ACCESS_TOKEN_PREFIX}${body}${checksum(ACCESS_TOKEN_PREFIX + body)}`;
 }
 
 /**
  * Whether `value` has the shape of a credential with `prefix` and a correct checksum. Checked before any lookup, so
  * a mistyped value costs no database work. Says nothing about whether the credential exists.
+ * @param bodyLength base62 characters between the prefix and the checksum (43; an access token has 51)
  */
-export function isWellFormedCredential(value: string, prefix: string): boolean {
-  if (value.length !== prefix.length + BODY_LENGTH + CHECKSUM_LENGTH || !value.startsWith(prefix))
+export function isWellFormedCredential(value: string, prefix: string, bodyLength = BODY_LENGTH): boolean {
+  if (value.length !== prefix.length + bodyLength + CHECKSUM_LENGTH || !value.startsWith(prefix))
     return false;
-  const head = value.slice(0, prefix.length + BODY_LENGTH);
-  const tail = value.slice(prefix.length + BODY_LENGTH);
+  const head = value.slice(0, prefix.length + bodyLength);
+  const tail = value.slice(prefix.length + bodyLength);
   if (!/^[0-9A-Za-z]+$/.test(value.slice(prefix.length))) return false;
   return checksum(head) === tail;
+}
+
+/**
+ * Whether `value` has the shape of an access token: this version's (with the issue time) or the earlier one's
+ * (without it; still accepted until such tokens expire).
+ */
+export function isWellFormedAccessToken(value: string): boolean {
+  return value.length === ACCESS_TOKEN_LENGTH
+    ? isWellFormedCredential(value, ACCESS_TOKEN_PREFIX, ISSUED_AT_LENGTH + BODY_LENGTH)
+    : isWellFormedCredential(value, ACCESS_TOKEN_PREFIX);
+}
+
+/**
+ * The key an access token is stored and looked up under (column `token_hash`): its issue-time digits, then the
+ * SHA-256 of the whole token in hex (72 characters). The time is no secret (the token's holder knows when they got
+ * it) and the 256 random bits are only ever stored hashed. A token of the earlier shape (no issue time) is keyed by
+ * its hash alone (64 characters), as it was stored then.
+ */
+export function accessTokenKey(token: string): string {
+  const hash = hashCredential(token);
+  return token.length === ACCESS_TOKEN_LENGTH
+    ? token.slice(ACCESS_TOKEN_PREFIX.length, ACCESS_TOKEN_PREFIX.length + ISSUED_AT_LENGTH) + hash
+    : hash;
+}
+
+/**
+ * Compares two stored keys or digests in constant time for their length (`crypto.timingSafeEqual`).
+ * @returns false when the lengths differ
+ */
+export function keysEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 /** SHA-256 of a credential, as 64 hex characters: the only form that is stored. */

@@ -1,18 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Clock } from '../actor.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import { AccessToken, ApiClient } from './client.entity.js';
 import {
-  ACCESS_TOKEN_PREFIX,
+  accessTokenKey,
   CLIENT_SECRET_PREFIX,
-  generateCredential,
+  generateAccessToken,
   hashCredential,
   hashesEqual,
   isClientIdShape,
+  isWellFormedAccessToken,
   isWellFormedCredential,
+  keysEqual,
 } from './credentials.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS, LAST_USED_WRITE_INTERVAL_MS } from './settings.js';
+import { timeOrderedUuid } from './token-batcher.js';
 
 /** The outcome of client authentication (RFC 6749 §2.3.1). */
 export type ClientAuthentication =
@@ -96,8 +98,8 @@ export class OAuthService {
    * @returns null when the client was disabled or deleted in the meantime
    */
   async issueToken(clientId: string): Promise<IssuedToken | null> {
-    const accessToken = generateCredential(ACCESS_TOKEN_PREFIX);
     const now = this.clock.now();
+    const accessToken = generateAccessToken(now.getTime());
     const expiresAt = new Date(now.getTime() + this.settings.accessTokenLifetimeMs);
     const platform = this.em.getPlatform();
     const result: { affectedRows?: number } = await this.em
@@ -106,9 +108,9 @@ export class OAuthService {
         'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
           "select ?, ?, ?, ?, ? where exists (select 1 from api_clients where id = ? and status = 'active')",
         [
-          randomUUID(),
+          timeOrderedUuid(now.getTime()),
           clientId,
-          hashCredential(accessToken),
+          accessTokenKey(accessToken),
           platform.processDateProperty(now),
           platform.processDateProperty(expiresAt),
           clientId,
@@ -125,8 +127,8 @@ export class OAuthService {
    * @returns 'revoked', 'unknown', or 'other_client' when the token belongs to another client (refused)
    */
   async revoke(clientId: string, token: string): Promise<'revoked' | 'unknown' | 'other_client'> {
-    if (!isWellFormedCredential(token, ACCESS_TOKEN_PREFIX)) return 'unknown';
-    const row = await this.em.findOne(AccessToken, { tokenHash: hashCredential(token) });
+    if (!isWellFormedAccessToken(token)) return 'unknown';
+    const row = await this.em.findOne(AccessToken, { tokenHash: accessTokenKey(token) });
     if (!row) return 'unknown';
     if (row.client.id !== clientId) return 'other_client';
     await this.em.nativeDelete(AccessToken, { id: row.id });
@@ -140,13 +142,14 @@ export class OAuthService {
    * @returns null for any token that does not grant access
    */
   async authenticateBearer(token: string): Promise<ApiCaller | null> {
-    if (!isWellFormedCredential(token, ACCESS_TOKEN_PREFIX)) return null;
+    if (!isWellFormedAccessToken(token)) return null;
+    const key = accessTokenKey(token);
     const row = await this.em.findOne(
       AccessToken,
-      { tokenHash: hashCredential(token) },
+      { tokenHash: key },
       { populate: ['client', 'client.organization'] },
     );
-    if (!row || !hashesEqual(row.tokenHash, hashCredential(token))) return null;
+    if (!row || !keysEqual(row.tokenHash, key)) return null;
     if (row.expiresAt.getTime() <= this.clock.now().getTime()) return null;
     const client = row.client;
     if (client.status !== 'active') return null;

@@ -2,12 +2,40 @@ import { randomUUID } from 'node:crypto';
 import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../actor.js';
-import { ACCESS_TOKEN_PREFIX, generateCredential, hashCredential, hashesEqual } from './credentials.js';
+import { accessTokenKey, generateAccessToken, hashesEqual } from './credentials.js';
 import type { IssuedToken } from './oauth.service.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS, LAST_USED_WRITE_INTERVAL_MS } from './settings.js';
 
 /** Most token requests in one statement: 5 bound values each, far below SQLite's 32,766 variables. */
 export const MAX_TOKEN_BATCH = 256;
+
+/**
+ * The verifying insert of a group: its rows arrive as one JSON array of `[id, client ID, token key, secret hash]`,
+ * so the statement's text never changes.
+ */
+const INSERT_TOKENS =
+  'with v (id, client_id, token_hash, secret_hash) as (' +
+  'select value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_each(?)) ' +
+  'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
+  'select v.id, c.id, v.token_hash, ?, ? from v ' +
+  'join api_client_secrets s on s.secret_hash = v.secret_hash and s.client_id = v.client_id ' +
+  'and (s.expires_at is null or s.expires_at > ?) ' +
+  "join api_clients c on c.id = s.client_id and c.status = 'active' " +
+  'returning token_hash';
+
+/** What this module uses of knex's client: its pool of node-sqlite3 connections. */
+interface KnexPoolClient {
+  acquireConnection(): Promise<SqliteConnection>;
+  releaseConnection(connection: SqliteConnection): Promise<unknown>;
+}
+
+/** What this module uses of a node-sqlite3 `Database`. */
+interface SqliteConnection {
+  all(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown[]) => void): void;
+}
+
+/** Most clients whose secrets' hashes are kept between groups (past it, all are dropped and read again). */
+const MAX_CLIENTS_KEPT = 10_000;
 
 /**
  * The statement of a group failed (database locked past its timeout, disk full …): no request of the group got a
@@ -28,26 +56,30 @@ interface Pending {
   clientId: string;
   secretHash: string;
   accessToken: string;
-  tokenHash: string;
+  /** The key the token is stored under (see `accessTokenKey`). */
+  tokenKey: string;
   resolve: (token: IssuedToken | null) => void;
   reject: (err: unknown) => void;
 }
 
 /**
  * Issues access tokens for client-credentials requests in groups ("group commit"): the requests that arrive while
- * the previous group's statements run (or in the same event-loop turn) are served by TWO SQL statements in all.
- * First the valid secrets of the clients named are read by client ID (public), and each presented secret's hash is
- * compared with them in constant time (`crypto.timingSafeEqual`), so no statement's timing depends on a guess.
- * Then the requests that passed are written by ONE statement, which checks again as it inserts —
+ * the previous group's statement runs (or in the same event-loop turn) are served by ONE SQL statement in all.
+ * First each presented secret's hash is compared in constant time (`crypto.timingSafeEqual`) with the hashes of its
+ * client's valid secrets, kept from earlier groups; a request that matches none has its client's secrets read
+ * again by client ID (public) before it is refused, so no statement's timing depends on a guess and a secret
+ * created or rotated in meanwhile is found. Then the requests that passed are written by one statement, which
+ * checks again against the database as it inserts —
  *
- * `INSERT INTO api_access_tokens … SELECT … FROM (VALUES …) JOIN api_client_secrets (hash equal, not past its
+ * `INSERT INTO api_access_tokens … SELECT … FROM json_each(?) JOIN api_client_secrets (hash equal, not past its
  * grace period) JOIN api_clients (same client, status 'active') RETURNING token_hash`.
  *
  * A token exists only if, at the instant of its insert, the secret was valid and the client active: a disable,
  * delete or rotation that commits before the statement refuses it, one that commits after deletes it (the
- * statements are serialised on SQLite's one connection and write lock). Nothing is cached. A request whose token
- * hash does not come back gets null, and the caller finds out why (wrong secret, disabled client …) on the precise,
- * per-request path.
+ * statements are serialised on SQLite's one connection and write lock). What is kept in memory only decides who is
+ * worth inserting; it never grants a token. A request whose token key does not come back gets null (and its
+ * client's kept secrets are dropped), and the caller finds out why (wrong secret, disabled client …) on the precise,
+ * per-request path. Token keys start with the issue time (`accessTokenKey`), so the inserts append to the index.
  *
  * Also writes "last used" of the clients served (at most once a minute per client, {@link LAST_USED_WRITE_INTERVAL_MS}).
  */
@@ -57,6 +89,11 @@ export class TokenBatcher {
   private scheduled = false;
   /** When this process last wrote "last used" of a client (epoch ms): only to skip needless writes. */
   private readonly touched = new Map<string, number>();
+  /**
+   * The valid secrets of recently served clients, by client ID: SHA-256 hashes (never a secret) and the end of
+   * each one's grace period (epoch ms; null while current). Only a shortcut: the insert checks the database again.
+   */
+  private readonly secretsOf = new Map<string, { hash: string; expiresAt: number | null }[]>();
 
   constructor(
     private readonly deps: {
@@ -77,13 +114,13 @@ export class TokenBatcher {
    *   token)
    */
   issue(clientId: string, secretHash: string): Promise<IssuedToken | null> {
-    const accessToken = generateCredential(ACCESS_TOKEN_PREFIX);
+    const accessToken = generateAccessToken(this.deps.clock.now().getTime());
     return new Promise((resolve, reject) => {
       this.pending.push({
         clientId,
         secretHash,
         accessToken,
-        tokenHash: hashCredential(accessToken),
+        tokenKey: accessTokenKey(accessToken),
         resolve,
         reject,
       });
@@ -111,13 +148,13 @@ export class TokenBatcher {
     try {
       const issued = await this.insert(batch);
       const served = new Set<string>();
-      for (const p of batch) if (issued.has(p.tokenHash)) served.add(p.clientId);
+      for (const p of batch) if (issued.has(p.tokenKey)) served.add(p.clientId);
       await this.touch(served);
       const expiresIn = Math.floor(
         (this.deps.settings ?? DEFAULT_CLIENT_SETTINGS).accessTokenLifetimeMs / 1000,
       );
       for (const p of batch) {
-        p.resolve(issued.has(p.tokenHash) ? { accessToken: p.accessToken, expiresIn } : null);
+        p.resolve(issued.has(p.tokenKey) ? { accessToken: p.accessToken, expiresIn } : null);
       }
     } catch (err) {
       const failure = toBatchError(err);
@@ -129,28 +166,53 @@ export class TokenBatcher {
   }
 
   /**
-   * The requests whose presented secret matches a valid secret of their client, compared in constant time against
-   * the secrets read by client ID.
+   * The requests whose presented secret matches a valid secret of their client, compared in constant time. The
+   * hashes of each client's valid secrets are kept from one group to the next ({@link secretsOf}); a request that
+   * matches none of them has its client's secrets read again (by client ID) before it is refused, so a secret
+   * created or rotated in since is found. A kept secret revoked since passes here but not the insert, which checks
+   * again: see {@link forget}.
    */
-  private async authenticated(batch: Pending[], nowValue: unknown): Promise<Pending[]> {
-    const clientIds = [...new Set(batch.map((p) => p.clientId))];
-    const rows: { client_id: string; secret_hash: string }[] = await this.deps.orm.em
-      .getConnection()
-      .execute(
-        `select client_id, secret_hash from api_client_secrets where client_id in (${clientIds.map(() => '?').join(', ')}) ` +
-          'and (expires_at is null or expires_at > ?)',
-        [...clientIds, nowValue],
-        'all',
-      );
-    const secretsOf = new Map<string, string[]>();
-    for (const r of rows) secretsOf.set(r.client_id, [...(secretsOf.get(r.client_id) ?? []), r.secret_hash]);
-    return batch.filter((p) => {
-      let match = false;
-      // Every stored secret of the client is compared, matching or not, so the time does not say which matched.
-      for (const stored of secretsOf.get(p.clientId) ?? [])
-        match = hashesEqual(stored, p.secretHash) || match;
-      return match;
-    });
+  private async authenticated(batch: Pending[], now: number, nowValue: unknown): Promise<Pending[]> {
+    const passed: Pending[] = [];
+    const unmatched: Pending[] = [];
+    for (const p of batch) (this.matches(p, now) ? passed : unmatched).push(p);
+    if (unmatched.length === 0) return passed;
+    const clientIds = [...new Set(unmatched.map((p) => p.clientId))];
+    const rows: { client_id: string; secret_hash: string; expires_at: number | null }[] =
+      await this.deps.orm.em
+        .getConnection()
+        .execute(
+          `select client_id, secret_hash, expires_at from api_client_secrets where client_id in (${clientIds.map(() => '?').join(', ')}) ` +
+            'and (expires_at is null or expires_at > ?)',
+          [...clientIds, nowValue],
+          'all',
+        );
+    if (this.secretsOf.size + clientIds.length > MAX_CLIENTS_KEPT) this.secretsOf.clear();
+    for (const id of clientIds) this.secretsOf.set(id, []);
+    for (const r of rows) {
+      this.secretsOf.get(r.client_id)?.push({
+        hash: r.secret_hash,
+        expiresAt: r.expires_at === null ? null : new Date(r.expires_at).getTime(),
+      });
+    }
+    for (const p of unmatched) if (this.matches(p, now)) passed.push(p);
+    return passed;
+  }
+
+  /** Whether `p`'s secret matches one of the kept valid secrets of its client. */
+  private matches(p: Pending, now: number): boolean {
+    let match = false;
+    // Every kept secret of the client is compared, matching or not, so the time does not say which matched.
+    for (const stored of this.secretsOf.get(p.clientId) ?? []) {
+      const valid = stored.expiresAt === null || stored.expiresAt > now;
+      match = (hashesEqual(stored.hash, p.secretHash) && valid) || match;
+    }
+    return match;
+  }
+
+  /** Drops what is kept of a client whose request passed {@link matches} but was refused by the insert. */
+  private forget(clientId: string): void {
+    this.secretsOf.delete(clientId);
   }
 
   /** Authenticates the group, then runs the verifying insert. @returns the token hashes inserted */
@@ -163,25 +225,39 @@ export class TokenBatcher {
     const expiresValue = platform.processDateProperty(
       new Date(now.getTime() + settings.accessTokenLifetimeMs),
     );
-    const batch = await this.authenticated(group, nowValue);
+    const batch = await this.authenticated(group, now.getTime(), nowValue);
     if (batch.length === 0) return new Set();
-    const params: unknown[] = [];
-    const rows: string[] = [];
-    for (const p of batch) {
-      rows.push('(?, ?, ?, ?)');
-      params.push(timeOrderedUuid(), p.clientId, p.tokenHash, p.secretHash);
+    const rows = batch.map((p) => [timeOrderedUuid(now.getTime()), p.clientId, p.tokenKey, p.secretHash]);
+    const result = await this.all<{ token_hash: string }>(INSERT_TOKENS, [
+      JSON.stringify(rows),
+      nowValue,
+      expiresValue,
+      nowValue,
+    ]);
+    const issued = new Set(result.map((r) => r.token_hash));
+    for (const p of batch) if (!issued.has(p.tokenKey)) this.forget(p.clientId);
+    return issued;
+  }
+
+  /**
+   * Runs one statement with bound parameters on the pool's connection, past knex's query builder and MikroORM's
+   * formatting (which would inline every parameter into a new SQL text for SQLite to parse again). The connection
+   * is taken from knex's pool, so the statement waits its turn behind every other query of the app; MikroORM's
+   * `onQuery` hook still sees it, as it sees every other statement.
+   * @throws the driver's error (`code` SQLITE_…)
+   */
+  private async all<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const connection = this.deps.orm.em.getConnection();
+    this.deps.orm.config.get('onQuery')(sql, params);
+    const client = connection.getKnex().client as unknown as KnexPoolClient;
+    const db = await client.acquireConnection();
+    try {
+      return await new Promise<T[]>((resolve, reject) => {
+        db.all(sql, params, (err, rows) => (err ? reject(err) : resolve(rows as T[])));
+      });
+    } finally {
+      await client.releaseConnection(db);
     }
-    params.push(nowValue, expiresValue, nowValue);
-    const sql =
-      `with v (id, client_id, token_hash, secret_hash) as (values ${rows.join(', ')}) ` +
-      'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
-      'select v.id, c.id, v.token_hash, ?, ? from v ' +
-      'join api_client_secrets s on s.secret_hash = v.secret_hash and s.client_id = v.client_id ' +
-      'and (s.expires_at is null or s.expires_at > ?) ' +
-      "join api_clients c on c.id = s.client_id and c.status = 'active' " +
-      'returning token_hash';
-    const result: { token_hash: string }[] = await em.getConnection().execute(sql, params, 'all');
-    return new Set(result.map((r) => r.token_hash));
   }
 
   /** Writes "last used" of the clients served, unless this process wrote it less than a minute ago. */
@@ -231,7 +307,10 @@ export function timeOrderedUuid(ms = Date.now()): string {
 function toBatchError(err: unknown): TokenBatchError {
   const code = typeof err === 'object' && err && 'code' in err ? String(err.code) : undefined;
   const message = err instanceof Error ? err.message : String(err);
-  // MikroORM's message is "<the SQL> - <the driver's reason>".
+  // node-sqlite3's message is "<code>: <reason>", without the statement; MikroORM's (the secrets' select) is
+  // "<the SQL> - <the driver's reason>", and the SQL lists hashes: keep only the reason.
   const cut = message.lastIndexOf(' - ');
-  return new TokenBatchError(code, cut >= 0 ? message.slice(cut + 3) : (code ?? 'database error'));
+  const reason =
+    cut >= 0 ? message.slice(cut + 3) : /^SQLITE_[A-Z_]+(: .*)?$/.test(message) ? message : undefined;
+  return new TokenBatchError(code, reason ?? code ?? 'database error');
 }
