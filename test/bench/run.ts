@@ -13,7 +13,7 @@
  *
  * Options: `--duration <s>` (default 10), `--warmup <s>` (default 2), `--connections <n>` (default 50),
  * `--profile` (run our app with `--cpu-prof` and print where its CPU time goes), `--text <t>` (send `/org <t>`
- * instead of `members [page]`, to compare commands).
+ * instead of `members [page]`, to compare commands), `--only slack|token` (run one of the two benchmarks).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';

@@ -10,6 +10,7 @@
  * neighbour's burst during one server's run would otherwise decide the ratio. Run alone with `npx tsx test/bench/token-endpoint.ts`.
  *
  * Run with `BENCH_ROLE=bare-hmac PORT=<n> HMAC_KEY=<hex>` this file is the bare server itself (prints READY).
+ * With `TOKEN_BENCH_PROFILE_DIR=<dir>` our app runs with `--cpu-prof` and writes its CPU profile there.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -131,6 +131,33 @@ describe('TokenBatcher on a migrated SQLite file', () => {
     expect(await batcher.issue(client.id, secretHash)).not.toBeNull();
   });
 
+  it('reads secrets once per client, finds a secret rotated in since, and refuses kept ones the database no longer accepts', async () => {
+    const { client, secretHash } = await seedClient(orm, clock);
+    const batcher = new TokenBatcher({ orm, clock, logger: createLogger('silent') });
+    const secretReads = () => statements.filter((sql) => sql.includes('from api_client_secrets')).length;
+    expect(await batcher.issue(client.id, secretHash)).not.toBeNull();
+    expect(await batcher.issue(client.id, secretHash)).not.toBeNull();
+    expect(secretReads()).toBe(1);
+
+    const em = orm.em.fork();
+    const organization = await em.findOneOrFail(Organization, { slackTeamId: TEAM });
+    const admin = await em.findOneOrFail(Member, { slackUserId: 'U0ADA' });
+    const actor = { slackTeamId: TEAM, slackUserId: 'U0ADA', organization, member: admin };
+    const rotated = await new ClientsService(em, clock).rotate(actor, client.id);
+    const newHash = hashCredential(rotated.secret);
+    // The new secret is not among the kept hashes: read again, then issued.
+    expect(await batcher.issue(client.id, newHash)).not.toBeNull();
+    expect(secretReads()).toBe(2);
+    // The old one still passes inside its grace period, and no longer once it is over (clock and database agree).
+    expect(await batcher.issue(client.id, secretHash)).not.toBeNull();
+    clock.advance(rotated.previousValidUntil.getTime() - clock.now().getTime() + 1000);
+    expect(await batcher.issue(client.id, secretHash)).toBeNull();
+
+    // Disabled after its secrets were kept: the insert refuses, whatever is kept.
+    await new ClientsService(orm.em.fork(), clock).disable(actor, client.id);
+    expect(await batcher.issue(client.id, newHash)).toBeNull();
+  });
+
   it('keys rows by time-ordered version 7 UUIDs', () => {
     const a = timeOrderedUuid(1_700_000_000_000);
     const b = timeOrderedUuid(1_700_000_000_001);
