@@ -249,7 +249,7 @@ export class TokenBatcher {
   private async all<T>(sql: string, params: unknown[]): Promise<T[]> {
     const connection = this.deps.orm.em.getConnection();
     this.deps.orm.config.get('onQuery')(sql, params);
-    const client = connection.getKnex().client as unknown as KnexPoolClient;
+    const client: KnexPoolClient = connection.getKnex().client;
     const db = await client.acquireConnection();
     try {
       return await new Promise<T[]>((resolve, reject) => {
