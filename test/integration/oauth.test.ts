@@ -182,6 +182,13 @@ describe('token endpoint errors (RFC 6749 §5.2)', () => {
       error: 'invalid_request',
     },
     {
+      name: 'Basic credentials with a stray character after the Base64',
+      body: () => 'grant_type=client_credentials',
+      headers: () => ({ authorization: `${basic(clientId, secret)}x` }),
+      status: 400,
+      error: 'invalid_request',
+    },
+    {
       name: 'Basic and form credentials at once',
       body: () => `grant_type=client_credentials&client_id=${clientId}&client_secret=${secret}`,
       headers: () => ({ authorization: basic(clientId, secret) }),

@@ -169,6 +169,20 @@ describe('confirm steps', () => {
     expect(decodeMemberRef(buttons[0]?.value)).toEqual({ memberId: m.id, page: null });
   });
 
+  it('promises a DM in the confirm dialog only to a member who is on Slack', () => {
+    const dialogText = (linked: boolean) => {
+      const message = removeConfirmMessage(
+        { ...member(4, 'member', linked), email: 'ida@example.com' },
+        'Hive Works',
+      );
+      const buttons = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])) as Button[];
+      return buttons[0]?.confirm?.text.text ?? '';
+    };
+    expect(dialogText(true)).toMatch(/are told by DM\.$/);
+    expect(dialogText(false)).toMatch(/no DM reaches them\.$/);
+    expect(dialogText(false)).not.toMatch(/told by DM/);
+  });
+
   it('asks before leaving', () => {
     const message = leaveConfirmMessage(LONG_ORG, 'admin');
     expect(limitsBroken(message.blocks)).toEqual([]);

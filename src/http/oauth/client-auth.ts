@@ -51,7 +51,12 @@ export function presentedCredentials(req: IncomingMessage, form: FormParams): Pr
         'The Authorization header must use the Basic scheme with client credentials.',
       );
     }
-    const decoded = Buffer.from(match[1] ?? '', 'base64').toString('utf8');
+    const encoded = match[1] ?? '';
+    // RFC 7617 §2: standard Base64 with padding; Node's decoder would skip stray characters instead of refusing them.
+    if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(encoded)) {
+      throw new CredentialsError('The Basic credentials are not valid Base64 (RFC 7617).');
+    }
+    const decoded = Buffer.from(encoded, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new CredentialsError('The Basic credentials must be client_id:client_secret.');
     let clientId: string;
