@@ -1,5 +1,5 @@
 import type { Actor } from './actor.js';
-import { NoOrganizationError, NotAMemberError, NotAuthorizedError } from './errors.js';
+import { ForeignWorkspaceError, NoOrganizationError, NotAMemberError, NotAuthorizedError } from './errors.js';
 import type { Member } from './members/member.entity.js';
 import type { Organization } from './organizations/organization.entity.js';
 
@@ -11,10 +11,12 @@ export interface MemberActor extends Actor {
 
 /**
  * Checks that the actor belongs to the workspace's organization.
- * @throws NoOrganizationError before setup; NotAMemberError for a non-member
+ * @throws NoOrganizationError before setup; ForeignWorkspaceError for a user of another Slack workspace;
+ *   NotAMemberError for a non-member
  */
 export function requireMember(actor: Actor): MemberActor {
   if (!actor.organization) throw new NoOrganizationError();
+  if (actor.foreignWorkspace) throw ForeignWorkspaceError.acting(actor.organization.name);
   if (!actor.member) throw new NotAMemberError(actor.organization.name);
   return { ...actor, organization: actor.organization, member: actor.member };
 }

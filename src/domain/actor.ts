@@ -10,6 +10,11 @@ export interface Actor {
   slackUserId: string;
   organization: Organization | null;
   member: Member | null;
+  /**
+   * True when the caller is a user of another Slack workspace than the organization's (a Slack Connect partner in a
+   * shared channel, say): such a caller is never linked and may do nothing (`requireMember` refuses them).
+   */
+  foreignWorkspace?: boolean;
 }
 
 /** Source of the current time, injectable so tests can move it. */

@@ -101,3 +101,34 @@ export class InvitationClosedError extends DomainError {
 export class InvitationExpiredError extends DomainError {
   readonly code = 'invitation_expired';
 }
+
+/**
+ * The Slack user acting (or named) is a user of another Slack workspace (a Slack Connect partner, say): members are
+ * linked, and act, only as users of the organization's own workspace (or its enterprise under Grid).
+ */
+export class ForeignWorkspaceError extends DomainError {
+  readonly code = 'foreign_workspace';
+
+  /** The caller themself is a user of another workspace. */
+  static acting(organizationName: string): ForeignWorkspaceError {
+    return new ForeignWorkspaceError(
+      `You are a user of another Slack workspace. Members of ${quote(organizationName)} act only as users of its ` +
+        'own Slack workspace, so nothing was changed.',
+    );
+  }
+}
+
+/** The Slack account named is deactivated: it is never promoted and never messaged. */
+export class SlackAccountDeactivatedError extends DomainError {
+  readonly code = 'slack_account_deactivated';
+}
+
+/** Slack does not know the user named (`users.info` → `user_not_found` or `user_not_visible`). */
+export class UnknownSlackUserError extends DomainError {
+  readonly code = 'slack_user_unknown';
+}
+
+/** `/org recover` while the organization still has an active Admin. */
+export class ActiveAdminExistsError extends DomainError {
+  readonly code = 'active_admin_exists';
+}

@@ -4,9 +4,11 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Orm } from '../db/orm.js';
 import type { Actor, Clock } from '../domain/actor.js';
+import type { ProfileLookup } from '../domain/members/slack-account.js';
 import type { TeamDirectory } from '../domain/members/team-directory.js';
 import { createServices, type Services } from '../domain/services.js';
 import type { Logger } from '../logger.js';
+import { profileLookup, slackProfile } from './slack-profile.js';
 
 /** What every listener finds in Bolt's `context`, set by {@link requestContextMiddleware}. */
 export interface OrgContext {
@@ -22,10 +24,24 @@ export interface OrgContext {
   actor: () => Promise<Actor>;
   /** The app's read model of each team (no SQL to read it). */
   directory: TeamDirectory;
+  /** `users.info` in the shape the domain reads; null for a user Slack does not know. */
+  profiles: ProfileLookup;
 }
 
-/** The Slack team and user a payload comes from, wherever its type keeps them. */
-export function payloadIdentity(args: AnyMiddlewareArgs): { teamId?: string; userId?: string; type: string } {
+/**
+ * The Slack team and user a payload comes from, wherever its type keeps them. `teamId` is the workspace the payload
+ * belongs to (which organization); `userTeamId` is the acting user's own workspace when the payload says it: the
+ * `user.team_id` of `block_actions`, `view_submission` and `view_closed` payloads, which Slack sets to the user's
+ * home workspace (or enterprise under Grid) even when they act in a Slack Connect channel shared with ours
+ * (docs.slack.dev/reference/interaction-payloads/block_actions-payload). Slash commands carry no such field: their
+ * caller's workspace comes from `users.info`.
+ */
+export function payloadIdentity(args: AnyMiddlewareArgs): {
+  teamId?: string;
+  userId?: string;
+  userTeamId?: string;
+  type: string;
+} {
   const body = args.body as Record<string, unknown>;
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
   const obj = (v: unknown): Record<string, unknown> =>
@@ -34,22 +50,14 @@ export function payloadIdentity(args: AnyMiddlewareArgs): { teamId?: string; use
   const teamId =
     str(body.team_id) ?? str(obj(body.team).id) ?? str(obj(body.user).team_id) ?? str(event.team);
   const userId = str(body.user_id) ?? str(obj(body.user).id) ?? str(event.user);
+  const userTeamId = str(obj(body.user).team_id);
   const type = str(body.command) ?? str(body.type) ?? str(event.type) ?? 'unknown';
   return {
     ...(teamId ? { teamId } : {}),
     ...(userId ? { userId } : {}),
+    ...(userTeamId ? { userTeamId } : {}),
     type: type === 'event_callback' ? (str(event.type) ?? type) : type,
   };
-}
-
-/**
- * Reads the email of a Slack user's profile (`users.info`, scope `users:read.email`).
- * @returns the lower-cased email, or null when the profile has none
- * @throws the Web API error when the call fails
- */
-export async function profileEmail(client: WebClient, userId: string): Promise<string | null> {
-  const res = await client.users.info({ user: userId });
-  return res.user?.profile?.email?.trim().toLowerCase() ?? null;
 }
 
 /** What a payload's scope needs from the app. */
@@ -112,10 +120,13 @@ class PayloadScope {
   }
 
   actor(): Promise<Actor> {
-    const { teamId, userId } = this.identity;
+    const { teamId, userId, userTeamId } = this.identity;
     if (!teamId || !userId) return Promise.reject(new Error('This payload carries no Slack team or user'));
-    this.#actor ??= this.services.members.resolveActor(teamId, userId, () =>
-      profileEmail(this.client, userId),
+    this.#actor ??= this.services.members.resolveActor(
+      teamId,
+      userId,
+      () => slackProfile(this.client, userId),
+      userTeamId,
     );
     return this.#actor;
   }
@@ -152,6 +163,7 @@ export function requestContextMiddleware(deps: ScopeDeps): Middleware<AnyMiddlew
     Object.defineProperties(context, SCOPE_GETTERS);
     context.actor = () => scope.actor();
     context.directory = deps.directory;
+    context.profiles = profileLookup(client);
     await next();
   };
 }

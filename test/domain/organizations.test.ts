@@ -13,7 +13,7 @@ import {
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { createServices } from '../../src/domain/services.js';
-import { type FreshDb, freshOrm, TestClock } from '../support/db.js';
+import { type FreshDb, freshOrm, profileOf, TestClock } from '../support/db.js';
 
 const TEAM = 'T0ORBIT';
 
@@ -30,7 +30,7 @@ describe('organizations on a migrated SQLite file', () => {
 
   const services = () => createServices(db.orm.em.fork(), clock);
   const actor = (userId: string, email: string | null = null) =>
-    services().members.resolveActor(TEAM, userId, async () => email);
+    services().members.resolveActor(TEAM, userId, async () => profileOf(TEAM, userId, email));
 
   async function setUp(name = 'Orbit Analytics'): Promise<Organization> {
     return services().organizations.setup(await actor('U0ADA'), {

@@ -12,7 +12,7 @@ import { Member, type Role } from '../../src/domain/members/member.entity.js';
 import { parseRole } from '../../src/domain/members/members.service.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { createServices } from '../../src/domain/services.js';
-import { type FreshDb, freshOrm, TestClock } from '../support/db.js';
+import { type FreshDb, freshOrm, profileOf, TestClock } from '../support/db.js';
 
 const TEAM = 'T0TEAM';
 
@@ -42,7 +42,9 @@ async function addMember(
 /** A fresh unit of work for `slackUserId`, as one Slack payload gets. */
 async function as(db: FreshDb, clock: TestClock, slackUserId: string, email: string | null = null) {
   const services = createServices(db.orm.em.fork(), clock);
-  const actor: Actor = await services.members.resolveActor(TEAM, slackUserId, async () => email);
+  const actor: Actor = await services.members.resolveActor(TEAM, slackUserId, async () =>
+    profileOf(TEAM, slackUserId, email),
+  );
   return { services, actor };
 }
 
@@ -96,11 +98,8 @@ describe('MembersService: roles, removal, leaving', () => {
   it('finds an unlinked member named by mention through their Slack profile email', async () => {
     await addMember(db, clock, 'cy@example.com', 'member', null);
     const { services, actor } = await as(db, clock, 'U1');
-    const change = await services.members.changeRole(
-      actor,
-      { slackUserId: 'U3' },
-      'admin',
-      async () => 'Cy@Example.com',
+    const change = await services.members.changeRole(actor, { slackUserId: 'U3' }, 'admin', async (id) =>
+      profileOf(TEAM, id, 'Cy@Example.com'),
     );
     expect(change.member.email).toBe('cy@example.com');
   });

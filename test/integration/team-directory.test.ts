@@ -6,14 +6,16 @@ import { MEMBERS_PAGE_SIZE, type MemberSummary } from '../../src/domain/members/
 import { TeamDirectory } from '../../src/domain/members/team-directory.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { createServices } from '../../src/domain/services.js';
-import { type FreshDb, freshOrm, TestClock } from '../support/db.js';
+import { type FreshDb, freshOrm, profileOf, TestClock } from '../support/db.js';
 
 const TEAM = 'T0DIRECTORY';
 
 /** A fresh unit of work for `slackUserId`, as one Slack payload gets. */
 async function as(db: FreshDb, clock: TestClock, slackUserId: string, email: string | null = null) {
   const services = createServices(db.orm.em.fork(), clock);
-  const actor: Actor = await services.members.resolveActor(TEAM, slackUserId, async () => email);
+  const actor: Actor = await services.members.resolveActor(TEAM, slackUserId, async () =>
+    profileOf(TEAM, slackUserId, email),
+  );
   return { services, actor };
 }
 

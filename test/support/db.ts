@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initOrm, type Orm } from '../../src/db/orm.js';
+import type { SlackProfile } from '../../src/domain/members/slack-account.js';
 
 /** A fresh SQLite file in a temp folder, built by the real migrations. */
 export interface FreshDb {
@@ -46,4 +47,26 @@ export class TestClock {
   set(at: Date): void {
     this.current = at.getTime();
   }
+}
+
+/**
+ * A Slack profile (as `users.info` reads) of an active, non-admin user of workspace `teamId`, for domain tests that
+ * resolve actors without Slack.
+ */
+export function profileOf(
+  teamId: string,
+  userId: string,
+  email: string | null,
+  extra: Partial<SlackProfile> = {},
+): SlackProfile {
+  return {
+    userId,
+    teamId,
+    enterpriseId: null,
+    email: email?.trim().toLowerCase() ?? null,
+    deleted: false,
+    workspaceAdmin: false,
+    isBot: false,
+    ...extra,
+  };
 }

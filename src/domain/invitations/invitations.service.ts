@@ -7,6 +7,7 @@ import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import {
   AlreadyMemberError,
+  ForeignWorkspaceError,
   InvitationClosedError,
   InvitationExpiredError,
   InvitationLimitError,
@@ -16,6 +17,7 @@ import {
   quote,
 } from '../errors.js';
 import { Member, type Role } from '../members/member.entity.js';
+import { isHomeTeam, isHomeUser, type SlackProfile } from '../members/slack-account.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { parseInput } from '../validation.js';
 import {
@@ -375,21 +377,31 @@ export class InvitationsService {
   /**
    * Accepts or declines through the Accept / Decline buttons of the invitee's Slack DM. Only the invitee may: the
    * Slack user the invitation was sent to, or one whose profile email is the invited email.
-   * @param clicker the clicking Slack user and their profile email (`users.info`)
-   * @throws NotAuthorizedError for anyone else; as {@link respondByToken}
+   * A user of another Slack workspace is never linked this way, whatever their email.
+   * @param clicker the clicking Slack user, their own workspace when the payload says it (`user.team_id`) and
+   *   their profile (`users.info`; null when Slack does not know them)
+   * @throws ForeignWorkspaceError for a user of another workspace; NotAuthorizedError for anyone else; as
+   *   {@link respondByToken}
    */
   async respondBySlack(
     invitationId: string,
     decision: 'accept' | 'decline',
-    clicker: { slackTeamId: string; slackUserId: string; email: string | null },
+    clicker: { slackTeamId: string; slackUserId: string; userTeamId?: string; profile: SlackProfile | null },
   ): Promise<Invitation> {
     const inv = await this.em.findOne(Invitation, invitationId, { populate: ['organization'] });
     if (!inv || inv.organization.slackTeamId !== clicker.slackTeamId) {
       throw new NotFoundError('This invitation no longer exists.');
     }
+    const { profile } = clicker;
+    if (
+      (clicker.userTeamId && !isHomeTeam(inv.organization, clicker.userTeamId)) ||
+      (profile && !isHomeUser(inv.organization, profile))
+    ) {
+      throw ForeignWorkspaceError.acting(inv.organization.name);
+    }
+    const email = profile?.email ?? null;
     const isInvitee =
-      inv.inviteeSlackUserId === clicker.slackUserId ||
-      (clicker.email !== null && clicker.email === inv.email);
+      inv.inviteeSlackUserId === clicker.slackUserId || (email !== null && email === inv.email);
     if (!isInvitee) throw new NotAuthorizedError('Only the person invited can answer this invitation.');
     await this.expireIfDue(inv);
     return this.respond(inv.id, decision, { slackUserId: clicker.slackUserId });
@@ -464,11 +476,14 @@ export class InvitationsService {
     return previous;
   }
 
-  /** The Slack user ids of the organization's Admins who are linked to Slack (for request DMs). */
+  /**
+   * The Slack user ids of the organization's Admins who are linked to Slack and whose account is not known to be
+   * deactivated (for request DMs: a deactivated account is never messaged).
+   */
   async adminSlackUserIds(organizationId: string): Promise<string[]> {
     const admins = await this.em.find(
       Member,
-      { organization: organizationId, role: 'admin', slackUserId: { $ne: null } },
+      { organization: organizationId, role: 'admin', slackUserId: { $ne: null }, slackDeactivatedAt: null },
       { orderBy: { email: 'asc' } },
     );
     return admins.flatMap((a) => (a.slackUserId ? [a.slackUserId] : []));

@@ -14,6 +14,11 @@ export class Member extends BaseEntity {
   email: string;
   slackUserId: string | null;
   role: Role;
+  /**
+   * When the linked Slack account was seen deactivated (the `user_change` event, or `users.info` → `deleted: true`
+   * checked when it mattered); null while it is active or unknown to be otherwise.
+   */
+  slackDeactivatedAt: Date | null = null;
 
   constructor(init: {
     organization: Organization;
@@ -34,6 +39,22 @@ export class Member extends BaseEntity {
 
   get isAdmin(): boolean {
     return this.role === 'admin';
+  }
+
+  /** False while the linked Slack account is known to be deactivated (such a member can neither act nor be told). */
+  get isActive(): boolean {
+    return this.slackDeactivatedAt === null;
+  }
+
+  /**
+   * Records what Slack says of the linked account: deactivated (`deleted: true`) or active.
+   * @returns false when that was already known (nothing changed)
+   */
+  recordSlackAccount(deleted: boolean, now: Date): boolean {
+    if (deleted === !this.isActive) return false;
+    this.slackDeactivatedAt = deleted ? now : null;
+    this.updatedAt = now;
+    return true;
   }
 
   /**
@@ -80,6 +101,8 @@ export const MemberSchema = new EntitySchema<Member, BaseEntity>({
     email: { type: 'string' },
     slackUserId: { type: 'string', fieldName: 'slack_user_id', nullable: true },
     role: { enum: true, items: () => ROLES, type: 'string' },
+    slackDeactivatedAt: { type: 'datetime', fieldName: 'slack_deactivated_at', nullable: true },
     isAdmin: { type: 'boolean', persist: false, getter: true },
+    isActive: { type: 'boolean', persist: false, getter: true },
   },
 });

@@ -3,15 +3,21 @@ import { type MemberActor, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import {
+  ActiveAdminExistsError,
+  ForeignWorkspaceError,
   InvalidInputError,
   LastAdminError,
   MemberNotFoundError,
+  NoOrganizationError,
   NotAMemberError,
   NotAuthorizedError,
   quote,
+  SlackAccountDeactivatedError,
+  UnknownSlackUserError,
 } from '../errors.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Member, ROLES, type Role } from './member.entity.js';
+import { isHomeTeam, isHomeUser, type ProfileLookup, type SlackProfile } from './slack-account.js';
 
 /** A page of a list; `page` counts from 1. */
 export interface Page<T> {
@@ -74,6 +80,8 @@ export interface RoleChange {
 export interface Departure {
   member: MemberSummary;
   organizationName: string;
+  /** True when their Slack account is known to be deactivated (no message can reach them). */
+  slackDeactivated: boolean;
 }
 
 function summary(m: Member): MemberSummary {
@@ -83,6 +91,19 @@ function summary(m: Member): MemberSummary {
 /** How a message names a member: their mention when linked, else their email. */
 function nameOf(m: Pick<Member, 'email' | 'slackUserId'>): string {
   return m.slackUserId ? `<@${m.slackUserId}>` : m.email;
+}
+
+/** The outcome of `/org recover`: who took the Admin role back, and whom to tell. */
+export interface Recovery {
+  member: MemberSummary;
+  organizationName: string;
+  /** The Slack users of every other member with a role whose account is active: each is told by DM. */
+  notify: string[];
+}
+
+/** What a `users.info` answer says of an account: deactivated also when Slack no longer knows the user. */
+function deactivated(profile: SlackProfile | null): boolean {
+  return profile === null || profile.deleted;
 }
 
 /**
@@ -99,13 +120,21 @@ export class MembersService {
 
   /**
    * Finds who is asking: the organization bound to the workspace and the caller's membership. A Slack user not yet
-   * linked is matched by the email of their Slack profile, on first use, and linked (recorded as `member.linked`).
-   * @param lookupEmail fetches the caller's Slack profile email (called only when needed)
+   * linked is matched by the email of their Slack profile, on first use, and linked (recorded as `member.linked`) —
+   * only when that profile is a user of the organization's own workspace (or its enterprise under Grid). A user of
+   * another workspace gets an actor with `foreignWorkspace: true` and no membership, whatever the payload's team.
+   * A linked member whose account was recorded deactivated is recorded active again: Slack sends nothing on behalf
+   * of a deactivated account, so a payload from them proves it active.
+   * @param slackTeamId the workspace the payload came from (which organization)
+   * @param lookupProfile fetches the caller's Slack profile (`users.info`; called only for a caller not linked yet)
+   * @param userTeamId the caller's own workspace or enterprise when the payload says it (`user.team_id` of
+   *   interaction payloads); absent for slash commands, where `users.info` tells
    */
   async resolveActor(
     slackTeamId: string,
     slackUserId: string,
-    lookupEmail: () => Promise<string | null>,
+    lookupProfile: () => Promise<SlackProfile | null>,
+    userTeamId?: string,
   ): Promise<Actor> {
     // The usual case, a linked member, in one joined query; the organization alone only for everyone else.
     let member = await this.em.findOne(
@@ -113,12 +142,117 @@ export class MembersService {
       { slackUserId, organization: { slackTeamId } },
       { populate: ['organization'], strategy: 'joined' },
     );
-    if (member) return { slackTeamId, slackUserId, organization: member.organization, member };
+    if (member) {
+      const { organization } = member;
+      if (userTeamId && !isHomeTeam(organization, userTeamId)) {
+        return { slackTeamId, slackUserId, organization, member: null, foreignWorkspace: true };
+      }
+      if (!member.isActive) await this.recordAccounts(organization, [{ slackUserId, deleted: false }]);
+      return { slackTeamId, slackUserId, organization, member };
+    }
     const organization = await this.em.findOne(Organization, { slackTeamId });
     if (!organization) return { slackTeamId, slackUserId, organization: null, member: null };
-    const email = (await lookupEmail())?.trim().toLowerCase();
-    if (email) member = await this.linkOnFirstUse(organization, slackUserId, email);
+    const foreign = { slackTeamId, slackUserId, organization, member: null, foreignWorkspace: true };
+    if (userTeamId && !isHomeTeam(organization, userTeamId)) return foreign;
+    const profile = await lookupProfile();
+    if (!profile) return { slackTeamId, slackUserId, organization, member: null };
+    if (!isHomeUser(organization, profile)) return foreign;
+    if (profile.email) member = await this.linkOnFirstUse(organization, slackUserId, profile.email);
     return { slackTeamId, slackUserId, organization, member };
+  }
+
+  /**
+   * Records what Slack says of linked accounts (the `user_change` event, or `users.info` checked when it mattered):
+   * deactivated or active again, each change audited (`member.slack_deactivated` / `member.slack_reactivated`).
+   * Repeating what is already known changes nothing, so an event delivered twice is harmless.
+   * @returns how many members changed
+   */
+  async recordAccounts(
+    organization: Organization,
+    accounts: ReadonlyArray<{ slackUserId: string; deleted: boolean }>,
+  ): Promise<number> {
+    if (accounts.length === 0) return 0;
+    return this.em.transactional(async (em) => {
+      const now = this.clock.now();
+      let changed = 0;
+      for (const account of accounts) {
+        const member = await em.findOne(
+          Member,
+          { organization, slackUserId: account.slackUserId },
+          { refresh: true },
+        );
+        if (!member?.recordSlackAccount(account.deleted, now)) continue;
+        changed += 1;
+        recordAudit(em, {
+          organization,
+          actor: null,
+          action: account.deleted ? 'member.slack_deactivated' : 'member.slack_reactivated',
+          targetType: 'member',
+          targetId: member.id,
+          details: { email: member.email, slackUserId: account.slackUserId },
+          at: now,
+        });
+      }
+      return changed;
+    });
+  }
+
+  /**
+   * The `user_change` event: a Slack user was deactivated (`deleted: true`) or reactivated. Recorded on their
+   * membership in each organization whose own workspace (or enterprise) the user belongs to; a user of another
+   * workspace changes nothing.
+   * @param teamId the user's own workspace or enterprise (`event.user.team_id`)
+   * @returns how many members changed
+   */
+  async slackAccountChanged(teamId: string, slackUserId: string, deleted: boolean): Promise<number> {
+    const members = await this.em.find(
+      Member,
+      {
+        slackUserId,
+        organization: { $or: [{ slackTeamId: teamId }, { slackEnterpriseId: teamId }] },
+      },
+      { populate: ['organization'] },
+    );
+    let changed = 0;
+    for (const m of members) changed += await this.recordAccounts(m.organization, [{ slackUserId, deleted }]);
+    return changed;
+  }
+
+  /**
+   * Brings the stored state of the organization's linked Admins (but `exceptId`) up to date with Slack
+   * (`users.info`), before a check that counts active Admins: a `user_change` event may have been missed. A lookup
+   * that fails leaves the stored state as it is.
+   */
+  private async refreshAdmins(
+    organization: Organization,
+    lookup: ProfileLookup | undefined,
+    exceptId?: string,
+  ): Promise<void> {
+    if (!lookup) return;
+    const admins = await this.em.find(
+      Member,
+      {
+        organization,
+        role: 'admin',
+        slackUserId: { $ne: null },
+        ...(exceptId ? { id: { $ne: exceptId } } : {}),
+      },
+      { refresh: true },
+    );
+    const seen = await Promise.all(
+      admins.map(async (admin) => {
+        const slackUserId = admin.slackUserId ?? '';
+        try {
+          return { slackUserId, deleted: deactivated(await lookup(slackUserId)), known: !admin.isActive };
+        } catch {
+          return null;
+        }
+      }),
+    );
+    await this.recordAccounts(
+      organization,
+      seen.filter((s): s is NonNullable<typeof s> => s !== null && s.deleted !== s.known),
+    );
   }
 
   /** Links the unlinked member with `email` to `slackUserId`, once, even when two payloads race. */
@@ -169,35 +303,48 @@ export class MembersService {
 
   /**
    * Finds a member of the caller's team (for an Admin's confirm step).
-   * @param lookupEmail for a Slack user not linked yet: their profile email, matched against unlinked members
-   * @throws NotAuthorizedError for a Member; MemberNotFoundError when no one on the team matches
+   * @param lookup for a Slack user not linked yet: their profile (`users.info`), whose email is matched against
+   *   unlinked members when they are a user of the organization's own workspace
+   * @throws NotAuthorizedError for a Member; MemberNotFoundError when no one on the team matches;
+   *   UnknownSlackUserError / ForeignWorkspaceError for a mention of a user Slack does not know or of another
+   *   workspace
    */
-  async find(
-    actor: Actor,
-    ref: MemberReference,
-    lookupEmail?: () => Promise<string | null>,
-  ): Promise<MemberSummary> {
+  async find(actor: Actor, ref: MemberReference, lookup?: ProfileLookup): Promise<MemberSummary> {
     const admin = requireAdmin(actor, 'manage the team');
-    return summary(await this.findIn(this.em, admin.organization, ref, lookupEmail));
+    return summary(await this.findIn(this.em, admin.organization, ref, lookup));
   }
 
   /**
    * Gives a member the role `role` (`/org role`, the role select).
+   * With `lookup`, Slack is asked when it matters: the account of a member about to be promoted (a deactivated
+   * account is never promoted), and the other Admins' accounts before the last active Admin is demoted.
    * @param role raw input: `admin` or `member`
+   * @param lookup `users.info` (see {@link find})
    * @returns the change; `changed: false` when they already had the role (nothing written, nothing recorded)
    * @throws NotAuthorizedError unless the caller is an Admin at the moment of the write; InvalidInputError (field
-   *   `role`) for another role; MemberNotFoundError; LastAdminError when it would demote the last Admin
+   *   `role`) for another role; MemberNotFoundError; SlackAccountDeactivatedError when promoting a deactivated
+   *   account; LastAdminError when it would demote the last active Admin
    */
   async changeRole(
     actor: Actor,
     ref: MemberReference,
     role: string,
-    lookupEmail?: () => Promise<string | null>,
+    lookup?: ProfileLookup,
   ): Promise<RoleChange> {
     const admin = requireAdmin(actor, 'change roles');
     const wanted = parseRole(role);
     const { organization } = admin;
-    const targetId = (await this.findIn(this.em, organization, ref, lookupEmail)).id;
+    const found = await this.findIn(this.em, organization, ref, lookup);
+    const targetId = found.id;
+    if (wanted === 'admin' && !found.isAdmin && found.slackUserId && lookup) {
+      const profile = await lookup(found.slackUserId);
+      await this.recordAccounts(organization, [
+        { slackUserId: found.slackUserId, deleted: deactivated(profile) },
+      ]);
+    }
+    if (wanted === 'member' && found.isAdmin && found.isActive) {
+      await this.refreshAdmins(organization, lookup, targetId);
+    }
     return this.em.transactional(async (em) => {
       await this.adminNow(em, admin, 'change roles');
       const target = await this.findIn(em, organization, { memberId: targetId });
@@ -208,10 +355,17 @@ export class MembersService {
         await this.assertNotLastAdmin(
           em,
           organization,
-          `${nameOf(target)} is the last Admin of ${quote(organization.name)}: make someone else an Admin first. Nothing was changed.`,
+          target,
+          (last) =>
+            `${nameOf(target)} is the ${last} of ${quote(organization.name)}: make someone else an Admin first. Nothing was changed.`,
         );
         target.demoteToMember(now);
       } else {
+        if (!target.isActive) {
+          throw new SlackAccountDeactivatedError(
+            `${nameOf(target)}'s Slack account is deactivated, so they cannot be made an Admin. Nothing was changed.`,
+          );
+        }
         target.promoteToAdmin(now);
       }
       recordAudit(em, {
@@ -230,18 +384,18 @@ export class MembersService {
   /**
    * Removes a member from the team (`/org remove` after its confirm step, the Remove button). The caller cannot
    * remove themself this way: leaving is {@link leave}.
+   * @param lookup `users.info` (see {@link find}); with it the other Admins' accounts are checked before the last
+   *   active Admin is removed
    * @throws NotAuthorizedError unless the caller is an Admin at the moment of the write; MemberNotFoundError (also
    *   when already removed: a second click changes nothing); InvalidInputError (field `member`) for the caller
-   *   themself; LastAdminError when it would take the last Admin
+   *   themself; LastAdminError when it would take the last active Admin
    */
-  async remove(
-    actor: Actor,
-    ref: MemberReference,
-    lookupEmail?: () => Promise<string | null>,
-  ): Promise<Departure> {
+  async remove(actor: Actor, ref: MemberReference, lookup?: ProfileLookup): Promise<Departure> {
     const admin = requireAdmin(actor, 'remove members');
     const { organization } = admin;
-    const targetId = (await this.findIn(this.em, organization, ref, lookupEmail)).id;
+    const found = await this.findIn(this.em, organization, ref, lookup);
+    const targetId = found.id;
+    if (found.isAdmin && found.isActive) await this.refreshAdmins(organization, lookup, targetId);
     return this.em.transactional(async (em) => {
       const me = await this.adminNow(em, admin, 'remove members');
       const target = await this.findIn(em, organization, { memberId: targetId });
@@ -252,7 +406,9 @@ export class MembersService {
         await this.assertNotLastAdmin(
           em,
           organization,
-          `${nameOf(target)} is the last Admin of ${quote(organization.name)} and cannot be removed. Nothing was changed.`,
+          target,
+          (last) =>
+            `${nameOf(target)} is the ${last} of ${quote(organization.name)} and cannot be removed. Nothing was changed.`,
         );
       }
       const gone = summary(target);
@@ -266,31 +422,40 @@ export class MembersService {
         details: { email: gone.email, slackUserId: gone.slackUserId, role: gone.role },
         at: this.clock.now(),
       });
-      return { member: gone, organizationName: organization.name };
+      return { member: gone, organizationName: organization.name, slackDeactivated: !target.isActive };
     });
   }
 
   /**
    * Checks, without changing anything, that the caller could leave now (the confirm step of `/org leave`). The
    * authoritative check is the one inside {@link leave}.
-   * @throws NoOrganizationError / NotAMemberError; LastAdminError for the last Admin
+   * @param lookup `users.info`: with it, the other Admins' accounts are checked first
+   * @throws NoOrganizationError / NotAMemberError; LastAdminError for the last active Admin
    */
-  async checkCanLeave(actor: Actor): Promise<void> {
+  async checkCanLeave(actor: Actor, lookup?: ProfileLookup): Promise<void> {
     const { organization, member } = requireMember(actor);
-    if (member.isAdmin) await this.assertNotLastAdmin(this.em, organization, lastAdminLeaving(organization));
+    if (!member.isAdmin) return;
+    await this.refreshAdmins(organization, lookup, member.id);
+    await this.assertNotLastAdmin(this.em, organization, member, (last) =>
+      lastAdminLeaving(organization, last),
+    );
   }
 
   /**
    * The caller leaves the organization (`/org leave` after its confirm step).
+   * @param lookup `users.info`: with it, the other Admins' accounts are checked first
    * @throws NotAMemberError (also when already gone: a second click changes nothing); LastAdminError for the last
-   *   Admin
+   *   active Admin
    */
-  async leave(actor: Actor): Promise<Departure> {
+  async leave(actor: Actor, lookup?: ProfileLookup): Promise<Departure> {
     const current = requireMember(actor);
     const { organization } = current;
+    if (current.member.isAdmin) await this.refreshAdmins(organization, lookup, current.member.id);
     return this.em.transactional(async (em) => {
       const me = await this.memberNow(em, current);
-      if (me.isAdmin) await this.assertNotLastAdmin(em, organization, lastAdminLeaving(organization));
+      if (me.isAdmin) {
+        await this.assertNotLastAdmin(em, organization, me, (last) => lastAdminLeaving(organization, last));
+      }
       const gone = summary(me);
       em.remove(me);
       recordAudit(em, {
@@ -302,8 +467,116 @@ export class MembersService {
         details: { email: gone.email, slackUserId: gone.slackUserId, role: gone.role },
         at: this.clock.now(),
       });
-      return { member: gone, organizationName: organization.name };
+      return { member: gone, organizationName: organization.name, slackDeactivated: !me.isActive };
     });
+  }
+
+  /**
+   * Checks, without changing anything, that the caller may recover the organization now (the confirm step of
+   * `/org recover`). The authoritative check is the one inside {@link recover}.
+   * @param profile the caller's own Slack profile (`users.info`), null when Slack does not know them
+   * @param lookup `users.info`, to bring the Admins' stored state up to date first
+   * @throws as {@link recover}
+   */
+  async checkRecover(actor: Actor, profile: SlackProfile | null, lookup?: ProfileLookup): Promise<void> {
+    const organization = this.recoverer(actor, profile);
+    await this.refreshAdmins(organization, lookup);
+    await this.assertNoActiveAdmin(this.em, organization);
+  }
+
+  /**
+   * `/org recover`, confirmed: an organization left with no active Admin (every Admin's Slack account deactivated)
+   * is taken back by a Slack workspace owner or admin of its own workspace, who becomes an Admin — their member row
+   * linked (by Slack user, else by profile email) or created. Recorded as `organization.recovered`.
+   * @param profile the caller's own Slack profile (`users.info`), null when Slack does not know them
+   * @param lookup `users.info`, to bring the Admins' stored state up to date first
+   * @returns who recovered it and the Slack users to tell
+   * @throws NoOrganizationError before setup; ForeignWorkspaceError for a user of another workspace;
+   *   NotAuthorizedError for someone who is not a workspace owner or admin; InvalidInputError when their profile
+   *   has no email and they are not a member; ActiveAdminExistsError while an active Admin remains (also when
+   *   another recovery won the race)
+   */
+  async recover(actor: Actor, profile: SlackProfile | null, lookup?: ProfileLookup): Promise<Recovery> {
+    const organization = this.recoverer(actor, profile);
+    const email = profile?.email ?? null;
+    await this.refreshAdmins(organization, lookup);
+    return this.em.transactional(async (em) => {
+      await this.assertNoActiveAdmin(em, organization);
+      const now = this.clock.now();
+      let member =
+        (await em.findOne(Member, { organization, slackUserId: actor.slackUserId }, { refresh: true })) ??
+        (email ? await em.findOne(Member, { organization, email }, { refresh: true }) : null);
+      if (member?.slackUserId && member.slackUserId !== actor.slackUserId) {
+        throw new InvalidInputError(
+          `The member with your email (${quote(member.email)}) is linked to another Slack user. Nothing was changed.`,
+          'member',
+        );
+      }
+      const previous = member?.role ?? null;
+      if (!member) {
+        if (!email) {
+          throw new InvalidInputError(
+            'Your Slack profile has no email address, which an Admin needs. Nothing was changed.',
+            'email',
+          );
+        }
+        member = new Member({ organization, email, role: 'admin', slackUserId: actor.slackUserId, now });
+        em.persist(member);
+      } else {
+        if (!member.slackUserId) member.linkSlackUser(actor.slackUserId, now);
+        member.recordSlackAccount(false, now);
+        member.promoteToAdmin(now);
+      }
+      recordAudit(em, {
+        organization,
+        actor: { member, slackUserId: actor.slackUserId },
+        action: 'organization.recovered',
+        targetType: 'member',
+        targetId: member.id,
+        details: { email: member.email, slackUserId: actor.slackUserId, from: previous, to: 'admin' },
+        at: now,
+      });
+      const others = await em.find(Member, {
+        organization,
+        id: { $ne: member.id },
+        slackUserId: { $ne: null },
+        slackDeactivatedAt: null,
+      });
+      return {
+        member: summary(member),
+        organizationName: organization.name,
+        notify: others.flatMap((m) => (m.slackUserId ? [m.slackUserId] : [])),
+      };
+    });
+  }
+
+  /** The organization the caller may recover, if they are a workspace owner or admin of its own workspace. */
+  private recoverer(actor: Actor, profile: SlackProfile | null): Organization {
+    const { organization } = actor;
+    if (!organization) throw new NoOrganizationError();
+    if (actor.foreignWorkspace || !profile || !isHomeUser(organization, profile)) {
+      throw ForeignWorkspaceError.acting(organization.name);
+    }
+    if (!profile.workspaceAdmin) {
+      throw new NotAuthorizedError(
+        `Only a Slack workspace owner or admin of this workspace can recover ${quote(organization.name)}. Nothing was changed.`,
+      );
+    }
+    return organization;
+  }
+
+  /** Throws ActiveAdminExistsError while `organization` has an Admin whose Slack account is active (read in `em`). */
+  private async assertNoActiveAdmin(em: EntityManager, organization: Organization): Promise<void> {
+    const active = await em.find(
+      Member,
+      { organization, role: 'admin', slackDeactivatedAt: null },
+      { orderBy: { email: 'asc' }, limit: 3, refresh: true },
+    );
+    if (active.length === 0) return;
+    throw new ActiveAdminExistsError(
+      `${quote(organization.name)} still has an active Admin (${active.map(nameOf).join(', ')}): ask them instead. ` +
+        '`/org recover` is only for an organization whose Admins are all deactivated in Slack. Nothing was changed.',
+    );
   }
 
   /** The caller's membership as stored now (re-read in `em`'s transaction). */
@@ -324,14 +597,26 @@ export class MembersService {
     return me;
   }
 
-  /** Throws LastAdminError with `message` unless `organization` has at least two Admins (counted in `em`). */
+  /**
+   * Throws LastAdminError unless `organization` keeps an active Admin once `leaving` (an Admin) steps down: at least
+   * one other Admin whose Slack account is not known to be deactivated (counted in `em`).
+   * @param message the refusal, given how to name the one leaving ("last Admin" or "last active Admin")
+   */
   private async assertNotLastAdmin(
     em: EntityManager,
     organization: Organization,
-    message: string,
+    leaving: Pick<Member, 'id'>,
+    message: (last: string) => string,
   ): Promise<void> {
-    const admins = await em.count(Member, { organization, role: 'admin' });
-    if (admins <= 1) throw new LastAdminError(message);
+    const others = { organization, role: 'admin' as const, id: { $ne: leaving.id } };
+    const active = await em.count(Member, { ...others, slackDeactivatedAt: null });
+    if (active > 0) return;
+    const inactive = await em.count(Member, others);
+    throw new LastAdminError(
+      message(
+        inactive > 0 ? "last active Admin (the other Admins' Slack accounts are deactivated)" : 'last Admin',
+      ),
+    );
   }
 
   /** Finds the member `ref` names in `organization`, read fresh through `em`. */
@@ -339,7 +624,7 @@ export class MembersService {
     em: EntityManager,
     organization: Organization,
     ref: MemberReference,
-    lookupEmail?: () => Promise<string | null>,
+    lookup?: ProfileLookup,
   ): Promise<Member> {
     const team = organization.name;
     if ('memberId' in ref) {
@@ -365,7 +650,19 @@ export class MembersService {
       { refresh: true },
     );
     if (linked) return linked;
-    const email = lookupEmail ? (await lookupEmail())?.trim().toLowerCase() : undefined;
+    const who = ref.display ?? 'That Slack user';
+    const profile = lookup ? await lookup(ref.slackUserId) : undefined;
+    if (profile === null) {
+      throw new UnknownSlackUserError(
+        `Slack does not know ${who}: they may have been removed from the workspace. Nothing was changed.`,
+      );
+    }
+    if (profile && !isHomeUser(organization, profile)) {
+      throw new ForeignWorkspaceError(
+        `${who} is a user of another Slack workspace, so they cannot be on the team of ${quote(team)}. Nothing was changed.`,
+      );
+    }
+    const email = profile?.email ?? undefined;
     if (email) {
       const unlinked = await em.findOne(
         Member,
@@ -380,9 +677,9 @@ export class MembersService {
   }
 }
 
-function lastAdminLeaving(organization: Organization): string {
+function lastAdminLeaving(organization: Organization, last: string): string {
   return (
-    `You are the last Admin of ${quote(organization.name)}, so you cannot leave: make someone else an Admin first ` +
+    `You are the ${last} of ${quote(organization.name)}, so you cannot leave: make someone else an Admin first ` +
     '(`/org role @someone admin`). Nothing was changed.'
   );
 }

@@ -28,14 +28,20 @@ export function newOrganizationId(): string {
 export class Organization extends BaseEntity {
   name: string;
   slackTeamId: string;
+  /**
+   * The workspace's enterprise under Enterprise Grid (a slash command's `enterprise_id` at setup); null outside
+   * Grid. Users of the enterprise count as users of the organization's own workspace.
+   */
+  slackEnterpriseId: string | null = null;
   /** Slack channel where Members' invitation requests go; null means a DM to each Admin. */
   approvalsChannelId: string | null = null;
 
-  constructor(name: string, slackTeamId: string, now: Date) {
+  constructor(name: string, slackTeamId: string, now: Date, slackEnterpriseId: string | null = null) {
     super();
     this.id = newOrganizationId();
     this.name = name;
     this.slackTeamId = slackTeamId;
+    this.slackEnterpriseId = slackEnterpriseId;
     this.createdAt = now;
     this.updatedAt = now;
   }
@@ -54,6 +60,7 @@ export const OrganizationSchema = new EntitySchema<Organization, BaseEntity>({
   properties: {
     name: { type: 'string' },
     slackTeamId: { type: 'string', fieldName: 'slack_team_id', unique: true },
+    slackEnterpriseId: { type: 'string', fieldName: 'slack_enterprise_id', nullable: true },
     approvalsChannelId: { type: 'string', fieldName: 'approvals_channel_id', nullable: true },
   },
 });

@@ -25,14 +25,15 @@ export class OrganizationsService {
   /**
    * Binds a new organization to the actor's Slack workspace; the actor becomes its first Admin.
    * @param input `name` (raw, validated here), `email` of the caller's Slack profile, and whether the caller is a
-   *   Slack workspace admin or owner (from `users.info`)
+   *   Slack workspace admin or owner (from `users.info`); `enterpriseId` is the workspace's enterprise under
+   *   Enterprise Grid (the command's `enterprise_id`), whose users count as the organization's own
    * @throws OrganizationExistsError when the workspace is already bound (also under a concurrent setup);
    *   NotAuthorizedError when the caller is not a workspace admin or owner; InvalidInputError for a bad name or a
    *   missing email
    */
   async setup(
     actor: Actor,
-    input: { name: string; email: string | null; isWorkspaceAdmin: boolean },
+    input: { name: string; email: string | null; isWorkspaceAdmin: boolean; enterpriseId?: string | null },
   ): Promise<Organization> {
     if (actor.organization) throw new OrganizationExistsError(actor.organization.name);
     if (!input.isWorkspaceAdmin) {
@@ -48,7 +49,7 @@ export class OrganizationsService {
       );
     }
     const now = this.clock.now();
-    const organization = new Organization(name, actor.slackTeamId, now);
+    const organization = new Organization(name, actor.slackTeamId, now, input.enterpriseId ?? null);
     const admin = new Member({
       organization,
       email: input.email,

@@ -1,10 +1,11 @@
-import { profileEmail } from '../../context.js';
+import { slackProfile } from '../../slack-profile.js';
 import type { ButtonArgs } from '../types.js';
 import { refreshCopies } from './invitation-slack.js';
 
 /**
  * Accept / Decline in the invitee's DM. Only the invitee may answer (the Slack user it was sent to, or one whose
- * profile email is the invited email); accepting makes them a member once, linked to their Slack user. Their DM
+ * profile email is the invited email) — never a user of another Slack workspace; accepting makes them a member
+ * once, linked to their Slack user. Their DM
  * then shows the outcome; a second click is told the invitation was already answered.
  */
 export async function invitationRespond(args: ButtonArgs): Promise<void> {
@@ -16,7 +17,8 @@ export async function invitationRespond(args: ButtonArgs): Promise<void> {
   const inv = await context.services.invitations.respondBySlack(action.value ?? '', decision, {
     slackTeamId: teamId,
     slackUserId: userId,
-    email: await profileEmail(client, userId),
+    ...(body.user.team_id ? { userTeamId: body.user.team_id } : {}),
+    profile: await slackProfile(client, userId),
   });
   context.log.info({ invitationId: inv.id, decision }, 'invitation answered in Slack');
   await refreshCopies({ client, services: context.services, log: context.log }, inv.id);

@@ -7,7 +7,7 @@ import type { ButtonArgs } from '../types.js';
  */
 export async function memberLeave({ ack, context, respond }: ButtonArgs): Promise<void> {
   await ack();
-  const departure = await context.services.members.leave(await context.actor());
+  const departure = await context.services.members.leave(await context.actor(), context.profiles);
   context.log.info({ memberId: departure.member.id }, 'member left');
   await respond({ replace_original: true, ...leftMessage(departure.organizationName) });
 }

@@ -37,6 +37,7 @@ export async function memberRole({ ack, action, context, respond }: StaticSelect
       actor,
       { memberId: ref.memberId },
       action.selected_option.value,
+      context.profiles,
     );
     notice = roleChangedText(change);
   } catch (err) {

@@ -15,6 +15,6 @@ export const leave: SubcommandHandler = async ({ args, command, actor }) => {
       'member',
     );
   }
-  await args.context.services.members.checkCanLeave(actor);
+  await args.context.services.members.checkCanLeave(actor, args.context.profiles);
   await args.respond({ response_type: 'ephemeral', ...leaveConfirmMessage(organization.name, member.role) });
 };

@@ -1,4 +1,3 @@
-import type { WebClient } from '@slack/web-api';
 import type { Actor } from '../../../domain/actor.js';
 import { InvalidInputError } from '../../../domain/errors.js';
 import { MEMBERS_PAGE_SIZE, pageBounds } from '../../../domain/members/members.service.js';
@@ -6,8 +5,7 @@ import type { TeamSnapshot } from '../../../domain/members/team-directory.js';
 import type { SlackMessage } from '../../blocks/common.js';
 import { type MembersViewer, membersMessage } from '../../blocks/members.js';
 import { withPageNotice } from '../../blocks/paging.js';
-import { profileEmail } from '../../context.js';
-import type { MemberReferenceArg, ParsedCommand, SlackArg } from '../../text.js';
+import type { ParsedCommand, SlackArg } from '../../text.js';
 import type { DirectoryHandler, SubcommandHandler } from '../types.js';
 
 /**
@@ -24,24 +22,6 @@ export function parsePage(arg: SlackArg | undefined, example = '/org members 2')
 /** Who is looking at the members list (Admins get controls); undefined for a non-member. */
 export function viewerOf(actor: Actor): MembersViewer | undefined {
   return actor.member ? { memberId: actor.member.id, role: actor.member.role } : undefined;
-}
-
-/**
- * For a member named by mention: a lookup of that Slack user's profile email (`users.info`), so a member invited
- * by email and not linked yet is found too. A user Slack does not know reads as having no email.
- */
-export function referenceEmailLookup(
-  client: WebClient,
-  ref: MemberReferenceArg,
-): (() => Promise<string | null>) | undefined {
-  if (!('slackUserId' in ref)) return undefined;
-  return async () => {
-    try {
-      return await profileEmail(client, ref.slackUserId);
-    } catch {
-      return null;
-    }
-  };
 }
 
 /**

@@ -3,7 +3,6 @@ import { InvalidInputError } from '../../../domain/errors.js';
 import { removeConfirmMessage } from '../../blocks/member-messages.js';
 import { memberReferenceArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
-import { referenceEmailLookup } from './members.js';
 
 const USAGE = '/org remove @someone';
 
@@ -17,7 +16,7 @@ export const remove: SubcommandHandler = async ({ args, command, actor }) => {
   if (command.args.length > 1) {
     throw new InvalidInputError(`Name one member at a time, as in \`${USAGE}\`.`, 'member');
   }
-  const member = await args.context.services.members.find(actor, ref, referenceEmailLookup(args.client, ref));
+  const member = await args.context.services.members.find(actor, ref, args.context.profiles);
   if (member.id === admin.member.id) {
     throw new InvalidInputError('To leave the organization yourself, use `/org leave`.', 'member');
   }

@@ -4,7 +4,6 @@ import { plainMessage } from '../../blocks/common.js';
 import { roleChangedText } from '../../blocks/member-messages.js';
 import { argText, memberReferenceArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
-import { referenceEmailLookup } from './members.js';
 
 const USAGE = '/org role @someone admin';
 
@@ -26,7 +25,7 @@ export const role: SubcommandHandler = async ({ args, command, actor }) => {
     actor,
     ref,
     argText(roleArg),
-    referenceEmailLookup(args.client, ref),
+    args.context.profiles,
   );
   await args.respond({ response_type: 'ephemeral', ...plainMessage(roleChangedText(change)) });
 };

@@ -1,0 +1,41 @@
+/**
+ * Slack users as `users.info` describes them (docs.slack.dev/reference/methods/users.info, scopes `users:read` and
+ * `users:read.email`), in the shape the domain's rules read ({@link SlackProfile}).
+ */
+import type { WebClient } from '@slack/web-api';
+import type { ProfileLookup, SlackProfile } from '../domain/members/slack-account.js';
+import { slackErrorCode } from './listeners/actions/invitation-slack.js';
+
+/** `users.info` errors that mean Slack does not know the user (or will not show them to this app). */
+const UNKNOWN_USER_ERRORS = new Set(['user_not_found', 'user_not_visible', 'users_not_found']);
+
+/**
+ * The Slack user `userId` as `users.info` describes them: their own workspace (`team_id`; under Enterprise Grid
+ * possibly the enterprise's id), their enterprise (`enterprise_user.enterprise_id`), profile email, whether the
+ * account is deactivated (`deleted`) and whether they are a workspace owner or admin.
+ * @returns null when Slack does not know the user (`user_not_found`, `user_not_visible`)
+ * @throws the Web API error for any other failure
+ */
+export async function slackProfile(client: WebClient, userId: string): Promise<SlackProfile | null> {
+  try {
+    const { user } = await client.users.info({ user: userId });
+    if (!user) return null;
+    return {
+      userId,
+      teamId: user.team_id ?? user.profile?.team ?? null,
+      enterpriseId: user.enterprise_user?.enterprise_id ?? null,
+      email: user.profile?.email?.trim().toLowerCase() || null,
+      deleted: user.deleted === true,
+      workspaceAdmin: Boolean(user.is_admin || user.is_owner || user.is_primary_owner),
+      isBot: user.is_bot === true,
+    };
+  } catch (err) {
+    if (UNKNOWN_USER_ERRORS.has(slackErrorCode(err) ?? '')) return null;
+    throw err;
+  }
+}
+
+/** A {@link ProfileLookup} over `client` (one `users.info` per call). */
+export function profileLookup(client: WebClient): ProfileLookup {
+  return (userId) => slackProfile(client, userId);
+}
