@@ -10,7 +10,8 @@ export type HelpAudience = Role | 'non_member' | 'no_organization';
 export interface CommandHelp {
   usage: string;
   summary: string;
-  audience: 'anyone' | 'member' | 'admin' | 'setup';
+  /** `recovery`: shown to everyone in a bound workspace (any workspace owner or admin may need it). */
+  audience: 'anyone' | 'member' | 'admin' | 'setup' | 'recovery';
 }
 
 /** The commands this build serves, in the order help lists them. */
@@ -75,6 +76,12 @@ export const COMMANDS: CommandHelp[] = [
     summary: 'Change a client, as the buttons do',
     audience: 'admin',
   },
+  {
+    usage: '/org recover',
+    summary:
+      "Take the Admin role back when every Admin's Slack account is deactivated (Slack workspace owners and admins; asks to confirm, every member is told)",
+    audience: 'recovery',
+  },
 ];
 
 /** Names of the subcommands, for "did you mean". */
@@ -92,16 +99,17 @@ export const SUBCOMMANDS = [
   'invites',
   'approvals',
   'clients',
+  'recover',
 ];
 
 function visible(audience: HelpAudience, c: CommandHelp): boolean {
   switch (audience) {
     case 'admin':
       return c.audience !== 'setup';
-    case 'member':
-      return c.audience === 'anyone' || c.audience === 'member';
     case 'non_member':
-      return c.audience === 'anyone';
+      return c.audience === 'anyone' || c.audience === 'recovery';
+    case 'member':
+      return c.audience === 'anyone' || c.audience === 'member' || c.audience === 'recovery';
     case 'no_organization':
       return c.audience === 'anyone' || c.audience === 'setup';
   }

@@ -84,8 +84,11 @@ export function roleChangedText(change: RoleChange): string {
 }
 
 /** The outcome of a removal, for the Admin who made it. */
-export function removedText(departure: Departure): string {
-  return `:white_check_mark: Removed ${described(departure.member)} from *${escapeMrkdwn(departure.organizationName)}*.`;
+export function removedText(departure: Departure, deactivated = false): string {
+  return (
+    `:white_check_mark: Removed ${described(departure.member)} from *${escapeMrkdwn(departure.organizationName)}*.` +
+    (deactivated ? ' Their Slack account is deactivated, so no message was sent.' : '')
+  );
 }
 
 /** The direct message to a removed member. */

@@ -5,6 +5,7 @@ import { CLIENT_ACTIONS } from '../../blocks/clients.js';
 import { HOME_ACTIONS } from '../../blocks/home.js';
 import { INVITATION_ACTIONS } from '../../blocks/invitation.js';
 import { MEMBER_ACTIONS, MEMBERS_PAGE_ACTION } from '../../blocks/members.js';
+import { RECOVER_ACTION } from '../../blocks/recovery.js';
 import type { OrgContext } from '../../context.js';
 import { auditPage } from '../commands/audit.js';
 import { exactIdPattern, handlerFor } from '../dispatch.js';
@@ -24,6 +25,7 @@ import { memberLeave } from './member-leave.js';
 import { memberRemove } from './member-remove.js';
 import { memberRole, type StaticSelectArgs } from './member-role.js';
 import { membersPage } from './members-page.js';
+import { orgRecover } from './org-recover.js';
 
 /** Bolt's arguments to an action listener of any element type, with our context. */
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs<OrgContext>;
@@ -46,6 +48,7 @@ export const ACTION_LISTENERS: Readonly<Record<string, (args: ActionArgs) => Pro
   [MEMBER_ACTIONS.remove]: onButton(memberRemove),
   [MEMBER_ACTIONS.leave]: onButton(memberLeave),
   [MEMBER_ACTIONS.cancel]: onButton(memberCancel),
+  [RECOVER_ACTION]: onButton(orgRecover),
   [`${AUDIT_PAGE_ACTION}_prev`]: onButton(auditPage),
   [`${AUDIT_PAGE_ACTION}_next`]: onButton(auditPage),
   [CLIENT_ACTIONS.enable]: onButton(clientLifecycleButton),

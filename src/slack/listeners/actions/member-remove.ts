@@ -2,13 +2,16 @@ import { InvalidInputError } from '../../../domain/errors.js';
 import { plainMessage } from '../../blocks/common.js';
 import { removedNotice, removedText } from '../../blocks/member-messages.js';
 import { decodeMemberRef } from '../../blocks/members.js';
+import type { OrgContext } from '../../context.js';
 import type { ButtonArgs } from '../types.js';
 import { showMembersPage } from './members-page.js';
 
 /**
  * The Remove button, on a member row of `/org members` or in the confirm step of `/org remove` (Slack has already
  * asked "are you sure" in its confirm dialog). The clicker's role is checked again on the server; a second click
- * finds the member gone and changes nothing. The removed member is told by DM when linked to a Slack user.
+ * finds the member gone and changes nothing. The removed member is told by DM when linked to a Slack user whose
+ * account is active: a deactivated account (recorded, or `users.info` → `deleted: true`) is never messaged, and the
+ * Admin is told so.
  */
 export async function memberRemove({
   ack,
@@ -22,10 +25,16 @@ export async function memberRemove({
   const ref = decodeMemberRef(action.value);
   if (!ref) throw new InvalidInputError('This button is out of date. Run `/org members` again.');
   const actor = await context.actor();
-  const departure = await context.services.members.remove(actor, { memberId: ref.memberId });
+  const departure = await context.services.members.remove(
+    actor,
+    { memberId: ref.memberId },
+    context.profiles,
+  );
   context.log.info({ memberId: departure.member.id }, 'member removed');
   const gone = departure.member.slackUserId;
-  if (gone) {
+  const deactivated =
+    gone !== null && (departure.slackDeactivated || (await accountDeactivated(context, gone)));
+  if (gone && !deactivated) {
     try {
       await client.chat.postMessage({
         channel: gone,
@@ -35,7 +44,21 @@ export async function memberRemove({
       context.log.warn({ err, memberId: departure.member.id }, 'could not tell a removed member by DM');
     }
   }
-  const notice = removedText(departure);
+  const notice = removedText(departure, deactivated);
   if (ref.page) await showMembersPage(context, respond, ref.page, notice);
   else await respond({ replace_original: true, ...plainMessage(notice) });
+}
+
+/**
+ * True when Slack says the account is deactivated (`users.info` → `deleted: true`, or no longer known). When Slack
+ * cannot be asked, false: the DM is tried and its failure logged.
+ */
+async function accountDeactivated(context: OrgContext, slackUserId: string): Promise<boolean> {
+  try {
+    const profile = await context.profiles(slackUserId);
+    return profile === null || profile.deleted;
+  } catch (err) {
+    context.log.warn({ err, slackUserId }, "could not check a removed member's Slack account");
+    return false;
+  }
 }

@@ -1,11 +1,14 @@
 import type { WebClient } from '@slack/web-api';
 import { requireMember } from '../../../domain/access.js';
-import { InvalidInputError } from '../../../domain/errors.js';
+import { ForeignWorkspaceError, InvalidInputError, UnknownSlackUserError } from '../../../domain/errors.js';
 import type { Invitation } from '../../../domain/invitations/invitation.entity.js';
 import type { InviteOutcome } from '../../../domain/invitations/invitations.service.js';
 import type { Role } from '../../../domain/members/member.entity.js';
+import { isHomeUser } from '../../../domain/members/slack-account.js';
+import type { Organization } from '../../../domain/organizations/organization.entity.js';
 import { inviteResultMessage } from '../../blocks/invitation.js';
 import { inviteModal } from '../../blocks/invite-modal.js';
+import { slackProfile } from '../../slack-profile.js';
 import { argText, type SlackArg } from '../../text.js';
 import { notifyInvitee, postApprovalRequest, type SlackSide } from '../actions/invitation-slack.js';
 import type { SubcommandHandler } from '../types.js';
@@ -22,18 +25,41 @@ export interface InviteTarget {
 /**
  * Turns the first argument of `/org invite` into an email: an email (`<mailto:…>` or typed as is) or a mention
  * (`<@U…>`, `<@U…|name>`), whose email comes from the Slack profile (`users.info`).
+ * @param organization the inviting organization: a person invited by mention must be a user of its own workspace
  * @throws InvalidInputError for a bare `@name` (escaping off: never guessed), a channel, a link or other text, a
- *   bot or deactivated user, or a profile without an email
+ *   bot or deactivated user, or a profile without an email; UnknownSlackUserError for a mention Slack does not know
+ *   (`user_not_found`); ForeignWorkspaceError for a user of another Slack workspace
  */
-export async function resolveInviteTarget(client: WebClient, arg: SlackArg): Promise<InviteTarget> {
+export async function resolveInviteTarget(
+  client: WebClient,
+  arg: SlackArg,
+  organization: Pick<Organization, 'slackTeamId' | 'slackEnterpriseId'>,
+): Promise<InviteTarget> {
   if (arg.kind === 'email') return { email: arg.email, slackUserId: null };
   if (arg.kind === 'user') {
-    const info = await client.users.info({ user: arg.id });
-    const user = info.user;
-    if (!user || user.deleted)
-      throw new InvalidInputError(`<@${arg.id}> is not an active user of this workspace.`, 'email');
-    if (user.is_bot) throw new InvalidInputError(`<@${arg.id}> is a bot and cannot be invited.`, 'email');
-    const email = user.profile?.email?.trim().toLowerCase();
+    const profile = await slackProfile(client, arg.id);
+    if (!profile) {
+      throw new UnknownSlackUserError(
+        `Slack does not know <@${arg.id}>: pick the person from Slack's autocomplete, or invite them by email. ` +
+          'Nothing was sent.',
+        'email',
+      );
+    }
+    if (profile.deleted) {
+      throw new InvalidInputError(
+        `<@${arg.id}>'s Slack account is deactivated, so they cannot be invited.`,
+        'email',
+      );
+    }
+    if (!isHomeUser(organization, profile)) {
+      throw new ForeignWorkspaceError(
+        `<@${arg.id}> is a user of another Slack workspace: members join as users of this workspace. ` +
+          'Invite them by email instead. Nothing was sent.',
+        'email',
+      );
+    }
+    if (profile.isBot) throw new InvalidInputError(`<@${arg.id}> is a bot and cannot be invited.`, 'email');
+    const { email } = profile;
     if (!email) {
       throw new InvalidInputError(
         `<@${arg.id}>'s Slack profile shows no email address. Invite them by email instead.`,
@@ -116,7 +142,7 @@ export const invite: SubcommandHandler = async ({ args, command, actor, reply, a
   }
   // Slack Web API calls follow (users.info, DMs, request copies): acknowledge first.
   await acknowledge();
-  const target = await resolveInviteTarget(args.client, targetArg);
+  const target = await resolveInviteTarget(args.client, targetArg, me.organization);
   const { outcome, invitation } = await args.context.services.invitations.invite(actor, {
     email: target.email,
     ...(role ? { role } : {}),

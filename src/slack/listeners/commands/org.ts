@@ -18,6 +18,7 @@ import { invites } from './invites.js';
 import { leave } from './leave.js';
 import { members, membersFromDirectory } from './members.js';
 import { overview } from './overview.js';
+import { recover } from './recover.js';
 import { remove } from './remove.js';
 import { rename } from './rename.js';
 import { role } from './role.js';
@@ -39,6 +40,7 @@ export const SUBCOMMAND_HANDLERS: Record<string, SubcommandHandler> = {
   invite,
   invites,
   approvals,
+  recover,
 };
 
 /**

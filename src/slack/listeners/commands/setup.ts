@@ -1,19 +1,31 @@
-import { OrganizationExistsError } from '../../../domain/errors.js';
+import { ForeignWorkspaceError, OrganizationExistsError } from '../../../domain/errors.js';
 import { plainMessage } from '../../blocks/common.js';
+import { slackProfile } from '../../slack-profile.js';
 import { escapeMrkdwn } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
 
 /**
- * `/org setup [name]`: creates the organization, for a Slack workspace admin or owner (`users.info`), while none is
- * bound. Without a name, the workspace's name (`team.info`) is used.
+ * `/org setup [name]`: creates the organization, for a Slack workspace admin or owner (`users.info`) of this very
+ * workspace (a Slack Connect partner's admin is refused), while none is bound. Without a name, the workspace's name
+ * (`team.info`) is used. Under Enterprise Grid the command's `enterprise_id` is kept: users of the enterprise count
+ * as the organization's own.
  */
 export const setup: SubcommandHandler = async ({ args, command, actor, reply, acknowledge }) => {
   if (actor.organization) throw new OrganizationExistsError(actor.organization.name);
   const { client, body, context } = args;
   // users.info and team.info go to Slack: acknowledge first, answer through the response_url.
   await acknowledge();
-  const info = await client.users.info({ user: body.user_id });
-  const isWorkspaceAdmin = Boolean(info.user?.is_admin || info.user?.is_owner || info.user?.is_primary_owner);
+  const profile = await slackProfile(client, body.user_id);
+  const enterpriseId = body.enterprise_id || null;
+  const home =
+    profile?.teamId === body.team_id || (enterpriseId !== null && profile?.enterpriseId === enterpriseId);
+  if (profile && !home) {
+    throw new ForeignWorkspaceError(
+      'You are a user of another Slack workspace: only a workspace admin or owner of this workspace can set up its ' +
+        'organization. Nothing was created.',
+    );
+  }
+  const isWorkspaceAdmin = profile?.workspaceAdmin === true;
   let name = command.rest;
   if (!name && isWorkspaceAdmin) {
     const team = await client.team.info({});
@@ -21,8 +33,9 @@ export const setup: SubcommandHandler = async ({ args, command, actor, reply, ac
   }
   const organization = await context.services.organizations.setup(actor, {
     name,
-    email: info.user?.profile?.email ?? null,
+    email: profile?.email ?? null,
     isWorkspaceAdmin,
+    enterpriseId,
   });
   context.log.info({ organizationId: organization.id }, 'organization set up');
   await reply(
