@@ -610,6 +610,7 @@ export class ConsoleSession {
       email: undefined,
       isAdmin: false,
       isOwner: false,
+      teamId: this.deps.standin.team.id,
       isBot: false,
       deleted: false,
       tz: 'UTC',

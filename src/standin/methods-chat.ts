@@ -28,7 +28,10 @@ function postableChannel(ctx: ApiContext, channelArg: string): StandInChannel {
 }
 
 function postMessage(ctx: ApiContext, args: JsonObject): JsonObject {
-  const channel = postableChannel(ctx, requireString(args, 'channel', 'channel_not_found'));
+  const channelArg = requireString(args, 'channel', 'channel_not_found');
+  // A direct message to a deactivated account fails (https://docs.slack.dev/reference/methods/chat.postMessage).
+  if (ctx.workspace.users.get(channelArg)?.deleted) throw new SlackApiError('user_disabled');
+  const channel = postableChannel(ctx, channelArg);
   const content = messageContent(args);
   const message = ctx.messages.post(
     channel.id,

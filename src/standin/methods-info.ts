@@ -27,8 +27,9 @@ function usersInfo(ctx: ApiContext, args: JsonObject): JsonObject {
 
 function lookupByEmail(ctx: ApiContext, args: JsonObject): JsonObject {
   const email = requireString(args, 'email').trim().toLowerCase();
+  // It searches this workspace: users of other workspaces are not found.
   for (const user of ctx.workspace.users.values()) {
-    if (user.email !== undefined && user.email.toLowerCase() === email) {
+    if (ctx.workspace.isOwnUser(user) && user.email !== undefined && user.email.toLowerCase() === email) {
       return { user: ctx.workspace.userObject(user, ctx.now()) };
     }
   }

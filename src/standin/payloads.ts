@@ -14,9 +14,12 @@ export interface PayloadIdentity {
   token: string;
 }
 
-/** The `user` object of interaction payloads. */
-export function userRef(identity: PayloadIdentity, user: StandInUser): JsonObject {
-  return { id: user.id, username: user.name, name: user.name, team_id: identity.workspace.team.id };
+/**
+ * The `user` object of interaction payloads: `team_id` is the user's own workspace, also for a user of another
+ * workspace acting in a shared channel (whose payload's `team` is still this workspace).
+ */
+export function userRef(_identity: PayloadIdentity, user: StandInUser): JsonObject {
+  return { id: user.id, username: user.name, name: user.name, team_id: user.teamId };
 }
 
 /** The `team` object of interaction payloads. */

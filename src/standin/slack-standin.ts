@@ -220,6 +220,28 @@ export class SlackStandIn {
     return this.workspace.addUser(user);
   }
 
+  /**
+   * Changes a user (deactivates or reactivates them, say) and, with `notify`, delivers the `user_change` event Slack
+   * sends then (docs.slack.dev/reference/events/user_change), its `user` in the shape of `users.info`.
+   * @returns the app's ack of the event, when delivered
+   * @throws Error for an unknown user
+   */
+  async changeUser(
+    userId: string,
+    changes: Partial<Omit<StandInUserInput, 'id'>>,
+    notify = true,
+  ): Promise<DeliveryResult | undefined> {
+    const current = this.workspace.users.get(userId);
+    if (!current) throw new Error(`Unknown user ${userId}: add it with addUser() first`);
+    const user = this.workspace.addUser({ ...current, ...changes, id: userId });
+    if (!notify) return undefined;
+    return this.event({
+      type: 'user_change',
+      user: this.workspace.userObject(user, this.now()),
+      cache_ts: Math.floor(this.now() / 1000),
+    });
+  }
+
   /** Adds (or replaces) a conversation. The bot is in it only if `botUserId` is among `members`. */
   addChannel(channel: StandInChannelInput): StandInChannel {
     return this.workspace.addChannel(channel);

@@ -62,6 +62,12 @@ export interface StandInUserInput {
   deleted?: boolean;
   /** IANA time zone, e.g. `Europe/Paris`. Default `America/Los_Angeles` (Slack's default). */
   tz?: string;
+  /**
+   * The user's own workspace. Default the stand-in's team; another id makes a user of another workspace (a Slack
+   * Connect partner) who can appear in shared channels: their payloads carry `user.team_id` of their workspace,
+   * `users.info` answers with it, and `users.lookupByEmail` (which searches this workspace) does not find them.
+   */
+  teamId?: string;
 }
 
 /** A user as stored by the stand-in (defaults applied). */
@@ -75,6 +81,8 @@ export interface StandInUser {
   readonly isBot: boolean;
   readonly deleted: boolean;
   readonly tz: string;
+  /** The user's own workspace (the stand-in's team unless a user of another workspace). */
+  readonly teamId: string;
 }
 
 /** A conversation, as given to `addChannel`. */

@@ -67,6 +67,7 @@ export class Workspace {
       isBot: input.isBot ?? false,
       deleted: input.deleted ?? false,
       tz: input.tz ?? DEFAULT_TZ,
+      teamId: input.teamId ?? this.team.id,
     };
     this.users.set(user.id, user);
     return user;
@@ -123,6 +124,11 @@ export class Workspace {
     });
   }
 
+  /** True when the user belongs to this workspace (not a user of another workspace in a shared channel). */
+  isOwnUser(user: StandInUser): boolean {
+    return user.teamId === this.team.id;
+  }
+
   /** A conversation by id, or by name with or without `#`. */
   findChannel(idOrName: string): StandInChannel | undefined {
     const byId = this.channels.get(idOrName);
@@ -157,7 +163,7 @@ export class Workspace {
       status_text: '',
       status_emoji: '',
       avatar_hash: '',
-      team: this.team.id,
+      team: user.teamId,
     };
     if (user.email !== undefined) profile.email = user.email;
     if (user.isBot) {
@@ -166,7 +172,7 @@ export class Workspace {
     }
     return {
       id: user.id,
-      team_id: this.team.id,
+      team_id: user.teamId,
       name: user.name,
       deleted: user.deleted,
       color: '9f69e7',

@@ -204,7 +204,14 @@ describe('modals and Home tabs', () => {
 
 describe('users and mail', () => {
   it('lists people (not the bot) with their workspace role and marks the acting one', () => {
-    const base = { realName: 'x', isOwner: false, isBot: false, deleted: false, tz: 'UTC' };
+    const base = {
+      realName: 'x',
+      isOwner: false,
+      isBot: false,
+      deleted: false,
+      tz: 'UTC',
+      teamId: 'T0STANDIN',
+    };
     const lines = renderUsers(
       [
         {
