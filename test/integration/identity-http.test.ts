@@ -227,6 +227,21 @@ describe('deactivated Slack accounts', () => {
     expect(h.standin.apiErrors.filter((e) => e.error === 'user_disabled')).toHaveLength(0);
   });
 
+  it("a Member's request is sent by DM to the active Admins only", async () => {
+    await team([
+      { user: ada, role: 'admin' },
+      { user: bob, role: 'admin' },
+      { user: member, role: 'member' },
+    ]);
+    await h.standin.changeUser(bob.id, { deleted: true });
+    await h.standin.waitFor(async () => ((await row(bob.email))?.slackDeactivatedAt ? true : undefined), 5000);
+    const bobDms = dmsTo(bob.id).length;
+    await h.ask(member.id, 'invite dana@example.com member new analyst');
+    await h.standin.waitFor(() => dmsTo(ada.id).find((t) => t.includes('dana@example.com')), 5000);
+    expect(dmsTo(bob.id)).toHaveLength(bobDms);
+    expect(h.standin.apiErrors.filter((e) => e.error === 'user_disabled')).toHaveLength(0);
+  });
+
   it('a removed member whose account is active is still told by DM', async () => {
     await team([
       { user: ada, role: 'admin' },

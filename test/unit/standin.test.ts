@@ -277,6 +277,24 @@ describe('Web API', () => {
     expect((await client.team.info()).team).toMatchObject({ id: 'T0STANDIN', name: 'Stand-in Workspace' });
   });
 
+  it('models users of another workspace and deactivated accounts as Slack answers for them', async () => {
+    const standin = await startStandIn();
+    const client = webClient(standin);
+    standin.addUser({ id: 'U0PARTNER', name: 'pat', email: 'pat@example.com', teamId: 'T0PARTNER' });
+    const { user } = await client.users.info({ user: 'U0PARTNER' });
+    expect(user).toMatchObject({
+      team_id: 'T0PARTNER',
+      profile: { team: 'T0PARTNER', email: 'pat@example.com' },
+    });
+    // users.lookupByEmail searches this workspace only.
+    expect(await slackError(client.users.lookupByEmail({ email: 'pat@example.com' }))).toBe(
+      'users_not_found',
+    );
+    await standin.changeUser('U2', { deleted: true }, false);
+    expect((await client.users.info({ user: 'U2' })).user?.deleted).toBe(true);
+    expect(await slackError(client.chat.postMessage({ channel: 'U2', text: 'hello' }))).toBe('user_disabled');
+  });
+
   it('posts messages with increasing Slack timestamps, to channels and to users’ DMs', async () => {
     const standin = await startStandIn();
     const client = webClient(standin);
@@ -525,6 +543,18 @@ describe('HTTP delivery', () => {
     ack = { response_type: 'in_channel', text: 'for everyone' };
     await standin.command('U1', 'b', { channelId: 'C1' });
     expect(standin.lastMessage('C1')).toMatchObject({ text: 'for everyone', via: 'ack' });
+  });
+
+  it('sends user_change with the user as users.info shows them', async () => {
+    const standin = await startStandIn();
+    const app = await startBareApp();
+    standin.deliverTo({ kind: 'http', url: app.url });
+    await standin.changeUser('U2', { deleted: true });
+    const body = parseObject(app.requests[0]?.body ?? '{}');
+    expect(body).toMatchObject({
+      type: 'event_callback',
+      event: { type: 'user_change', user: { id: 'U2', team_id: 'T0STANDIN', deleted: true } },
+    });
   });
 
   it('sends Events API callbacks as signed JSON', async () => {
