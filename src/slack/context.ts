@@ -50,7 +50,12 @@ export function payloadIdentity(args: AnyMiddlewareArgs): {
   const teamId =
     str(body.team_id) ?? str(obj(body.team).id) ?? str(obj(body.user).team_id) ?? str(event.team);
   const userId = str(body.user_id) ?? str(obj(body.user).id) ?? str(event.user);
-  const userTeamId = str(obj(body.user).team_id);
+  // Under Enterprise Grid `user.team_id` may be the enterprise's id: a user of the enterprise that holds this
+  // workspace is one of its own, so that id reads as the workspace's.
+  const enterpriseId =
+    str(body.enterprise_id) ?? str(obj(body.enterprise).id) ?? str(obj(body.team).enterprise_id);
+  const ownTeamId = str(obj(body.user).team_id);
+  const userTeamId = ownTeamId && ownTeamId === enterpriseId ? teamId : ownTeamId;
   const type = str(body.command) ?? str(body.type) ?? str(event.type) ?? 'unknown';
   return {
     ...(teamId ? { teamId } : {}),

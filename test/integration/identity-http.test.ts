@@ -134,6 +134,17 @@ describe('deactivated Slack accounts', () => {
     expect(await auditCount('member.role_changed')).toBe(before);
   });
 
+  it('nor a member invited by email and not linked yet, named by the mention of a deactivated account', async () => {
+    await team([
+      { user: ada, role: 'admin' },
+      { user: cleo.email, role: 'member' },
+    ]);
+    await h.standin.changeUser(cleo.id, { deleted: true }, false);
+    const reply = visibleText(await h.ask(ada.id, `role <@${cleo.id}|cleo> admin`));
+    expect(reply).toContain('Slack account is deactivated');
+    expect((await row(cleo.email))?.role).toBe('member');
+  });
+
   it('the role select of `/org members` does not promote a deactivated account either', async () => {
     await team([
       { user: ada, role: 'admin' },

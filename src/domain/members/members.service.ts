@@ -336,11 +336,21 @@ export class MembersService {
     const { organization } = admin;
     const found = await this.findIn(this.em, organization, ref, lookup);
     const targetId = found.id;
-    if (wanted === 'admin' && !found.isAdmin && found.slackUserId && lookup) {
-      const profile = await lookup(found.slackUserId);
-      await this.recordAccounts(organization, [
-        { slackUserId: found.slackUserId, deleted: deactivated(profile) },
-      ]);
+    // The Slack account of the one to promote: theirs when linked, else the one the mention named.
+    const account = found.slackUserId ?? ('slackUserId' in ref ? ref.slackUserId : null);
+    if (wanted === 'admin' && !found.isAdmin && account && lookup) {
+      const profile = await lookup(account);
+      if (deactivated(profile)) {
+        if (found.slackUserId)
+          await this.recordAccounts(organization, [{ slackUserId: account, deleted: true }]);
+        throw new SlackAccountDeactivatedError(
+          `${'display' in ref && ref.display ? ref.display : nameOf(found)}'s Slack account is deactivated, so they ` +
+            'cannot be made an Admin. Nothing was changed.',
+        );
+      }
+      if (found.slackUserId && !found.isActive) {
+        await this.recordAccounts(organization, [{ slackUserId: account, deleted: false }]);
+      }
     }
     if (wanted === 'member' && found.isAdmin && found.isActive) {
       await this.refreshAdmins(organization, lookup, targetId);
