@@ -24,6 +24,30 @@ describe('audit log blocks', () => {
     expect(slackDate(AT)).toBe('<!date^1793611815^{date_short_pretty} {time}|2026-11-02 09:30 UTC>');
   });
 
+  it('reads the Slack account events and a recovery as sentences', () => {
+    expect(
+      auditLine(
+        event({
+          actorSlackUserId: null,
+          actorMemberId: null,
+          action: 'member.slack_deactivated',
+          details: { email: 'bob@example.com', slackUserId: 'U0BOB' },
+        }),
+      ),
+    ).toBe(
+      `${slackDate(AT)} — AstroBee *recorded the deactivated Slack account of* <@U0BOB> (bob@example.com)`,
+    );
+    const recovered = auditLine(
+      event({
+        actorSlackUserId: 'U0OWNER',
+        action: 'organization.recovered',
+        details: { email: 'olga@example.com', slackUserId: 'U0OWNER', from: null, to: 'admin' },
+      }),
+    );
+    expect(recovered).toContain('<@U0OWNER> *recovered the organization');
+    expect(recovered.match(/U0OWNER/g)).toHaveLength(1);
+  });
+
   it('reads as a sentence: time — actor action target · details', () => {
     expect(auditLine(event())).toBe(
       `${slackDate(AT)} — <@U0ADA> *changed the role of* <@U0BOB> (bob@example.com) · from *member* to *admin*`,

@@ -28,6 +28,10 @@ const ACTION_LABELS: Record<string, string> = {
   'member.removed': 'removed',
   'member.left': 'left the organization',
   'member.linked': 'was linked to their Slack account',
+  'member.slack_deactivated': 'recorded the deactivated Slack account of',
+  'member.slack_reactivated': 'recorded the reactivated Slack account of',
+  'organization.recovered':
+    'recovered the organization as a Slack workspace owner or admin, and became an Admin',
   'invitation.sent': 'invited',
   'invitation.requested': 'asked to invite',
   'invitation.approved': 'approved the invitation of',
@@ -117,7 +121,7 @@ function actorText(e: AuditEventView, details: AuditDetails): string {
 /** What was acted on; consumes the details it shows. */
 function targetText(e: AuditEventView, details: AuditDetails): string {
   if (e.targetType === 'member') {
-    if (e.action === 'member.left' || e.action === 'member.linked') {
+    if (e.action === 'member.left' || e.action === 'member.linked' || e.action === 'organization.recovered') {
       // The actor is the member: their mention is already shown.
       if (details.slackUserId === e.actorSlackUserId) delete details.slackUserId;
       return '';
