@@ -317,7 +317,7 @@ export class MembersService {
   /**
    * Gives a member the role `role` (`/org role`, the role select).
    * With `lookup`, Slack is asked when it matters: the account of a member about to be promoted (a deactivated
-   * account is never promoted), and the other Admins' accounts before the last active Admin is demoted.
+   * account is never promoted), and the other Admins' accounts before an Admin steps down.
    * @param role raw input: `admin` or `member`
    * @param lookup `users.info` (see {@link find})
    * @returns the change; `changed: false` when they already had the role (nothing written, nothing recorded)
@@ -352,7 +352,9 @@ export class MembersService {
         await this.recordAccounts(organization, [{ slackUserId: account, deleted: false }]);
       }
     }
-    if (wanted === 'member' && found.isAdmin && found.isActive) {
+    // An Admin acting is active (Slack sends nothing for a deactivated account), so demoting someone else always
+    // leaves one; stepping down oneself may not, and the other Admins' state may be stale.
+    if (wanted === 'member' && found.isAdmin && found.id === admin.member.id) {
       await this.refreshAdmins(organization, lookup, targetId);
     }
     return this.em.transactional(async (em) => {
@@ -394,8 +396,9 @@ export class MembersService {
   /**
    * Removes a member from the team (`/org remove` after its confirm step, the Remove button). The caller cannot
    * remove themself this way: leaving is {@link leave}.
-   * @param lookup `users.info` (see {@link find}); with it the other Admins' accounts are checked before the last
-   *   active Admin is removed
+   * The caller is an active Admin (a payload from them proves it), so the rule that an active Admin remains holds
+   * whenever they remove someone else; it is still checked in the write's transaction.
+   * @param lookup `users.info` for a mention (see {@link find})
    * @throws NotAuthorizedError unless the caller is an Admin at the moment of the write; MemberNotFoundError (also
    *   when already removed: a second click changes nothing); InvalidInputError (field `member`) for the caller
    *   themself; LastAdminError when it would take the last active Admin
@@ -403,9 +406,7 @@ export class MembersService {
   async remove(actor: Actor, ref: MemberReference, lookup?: ProfileLookup): Promise<Departure> {
     const admin = requireAdmin(actor, 'remove members');
     const { organization } = admin;
-    const found = await this.findIn(this.em, organization, ref, lookup);
-    const targetId = found.id;
-    if (found.isAdmin && found.isActive) await this.refreshAdmins(organization, lookup, targetId);
+    const targetId = (await this.findIn(this.em, organization, ref, lookup)).id;
     return this.em.transactional(async (em) => {
       const me = await this.adminNow(em, admin, 'remove members');
       const target = await this.findIn(em, organization, { memberId: targetId });
