@@ -25,11 +25,7 @@ export async function memberRemove({
   const ref = decodeMemberRef(action.value);
   if (!ref) throw new InvalidInputError('This button is out of date. Run `/org members` again.');
   const actor = await context.actor();
-  const departure = await context.services.members.remove(
-    actor,
-    { memberId: ref.memberId },
-    context.profiles,
-  );
+  const departure = await context.services.members.remove(actor, { memberId: ref.memberId });
   context.log.info({ memberId: departure.member.id }, 'member removed');
   const gone = departure.member.slackUserId;
   const deactivated =
