@@ -4,6 +4,7 @@
  */
 import type { WebClient } from '@slack/web-api';
 import type { ProfileLookup, SlackProfile } from '../domain/members/slack-account.js';
+import type { Logger } from '../logger.js';
 import { slackErrorCode } from './listeners/actions/invitation-slack.js';
 
 /** `users.info` errors that mean Slack does not know the user (or will not show them to this app). */
@@ -38,4 +39,23 @@ export async function slackProfile(client: WebClient, userId: string): Promise<S
 /** A {@link ProfileLookup} over `client` (one `users.info` per call). */
 export function profileLookup(client: WebClient): ProfileLookup {
   return (userId) => slackProfile(client, userId);
+}
+
+/**
+ * Whether a member's Slack account is deactivated, before messaging them: true when `users.info` says
+ * `deleted: true` or no longer knows the user. When Slack cannot be asked, false (logged at warn): the message is
+ * tried and its own failure logged.
+ */
+export async function accountDeactivated(
+  profiles: ProfileLookup,
+  log: Logger,
+  slackUserId: string,
+): Promise<boolean> {
+  try {
+    const profile = await profiles(slackUserId);
+    return profile === null || profile.deleted;
+  } catch (err) {
+    log.warn({ err, slackUserId }, "could not check a member's Slack account");
+    return false;
+  }
 }

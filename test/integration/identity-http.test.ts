@@ -230,6 +230,7 @@ describe('deactivated Slack accounts', () => {
     ]);
     await h.standin.changeUser(bob.id, { deleted: true }, false);
     const confirm = await h.ask(ada.id, `remove <@${bob.id}>`);
+    expect(visibleText(confirm)).toContain('Their Slack account is deactivated, so no message will be sent.');
     const dmsBefore = dmsTo(bob.id).length;
     const done = await press(ada.id, confirm, MEMBER_ACTIONS.remove);
     expect(visibleText(done)).toContain('Their Slack account is deactivated, so no message was sent.');
@@ -259,6 +260,7 @@ describe('deactivated Slack accounts', () => {
       { user: bob, role: 'member' },
     ]);
     const confirm = await h.ask(ada.id, `remove <@${bob.id}>`);
+    expect(visibleText(confirm)).toContain('are told by direct message');
     const done = await press(ada.id, confirm, MEMBER_ACTIONS.remove);
     expect(visibleText(done)).not.toContain('deactivated');
     await h.standin.waitFor(() => dmsTo(bob.id).find((t) => t.includes('You were removed')), 5000);

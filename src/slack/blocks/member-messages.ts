@@ -24,13 +24,20 @@ function described(m: MemberSummary): string {
 /**
  * The confirm step of `/org remove`: what will happen, a Remove button (which asks once more, in a Slack confirm
  * dialog) and Cancel.
+ * @param deactivated true when the member's Slack account is deactivated (no message will reach them)
  */
-export function removeConfirmMessage(member: MemberSummary, organizationName: string): SlackMessage {
+export function removeConfirmMessage(
+  member: MemberSummary,
+  organizationName: string,
+  deactivated = false,
+): SlackMessage {
   const text =
     `Remove ${described(member)} from *${escapeMrkdwn(organizationName)}*? ` +
-    (member.slackUserId
-      ? 'They lose access at once and are told by direct message.'
-      : 'They lose access at once. They have not used AstroBee in Slack yet, so no message reaches them.');
+    (!member.slackUserId
+      ? 'They lose access at once. They have not used AstroBee in Slack yet, so no message reaches them.'
+      : deactivated
+        ? 'They lose access at once. Their Slack account is deactivated, so no message will be sent.'
+        : 'They lose access at once and are told by direct message.');
   return {
     text: `Remove ${escapeMrkdwn(member.email)} from ${escapeMrkdwn(organizationName)}?`,
     blocks: [

@@ -2,7 +2,7 @@ import { InvalidInputError } from '../../../domain/errors.js';
 import { plainMessage } from '../../blocks/common.js';
 import { removedNotice, removedText } from '../../blocks/member-messages.js';
 import { decodeMemberRef } from '../../blocks/members.js';
-import type { OrgContext } from '../../context.js';
+import { accountDeactivated } from '../../slack-profile.js';
 import type { ButtonArgs } from '../types.js';
 import { showMembersPage } from './members-page.js';
 
@@ -29,7 +29,8 @@ export async function memberRemove({
   context.log.info({ memberId: departure.member.id }, 'member removed');
   const gone = departure.member.slackUserId;
   const deactivated =
-    gone !== null && (departure.slackDeactivated || (await accountDeactivated(context, gone)));
+    gone !== null &&
+    (departure.slackDeactivated || (await accountDeactivated(context.profiles, context.log, gone)));
   if (gone && !deactivated) {
     try {
       await client.chat.postMessage({
@@ -43,18 +44,4 @@ export async function memberRemove({
   const notice = removedText(departure, deactivated);
   if (ref.page) await showMembersPage(context, respond, ref.page, notice);
   else await respond({ replace_original: true, ...plainMessage(notice) });
-}
-
-/**
- * True when Slack says the account is deactivated (`users.info` → `deleted: true`, or no longer known). When Slack
- * cannot be asked, false: the DM is tried and its failure logged.
- */
-async function accountDeactivated(context: OrgContext, slackUserId: string): Promise<boolean> {
-  try {
-    const profile = await context.profiles(slackUserId);
-    return profile === null || profile.deleted;
-  } catch (err) {
-    context.log.warn({ err, slackUserId }, "could not check a removed member's Slack account");
-    return false;
-  }
 }

@@ -1,6 +1,7 @@
 import { requireAdmin } from '../../../domain/access.js';
 import { InvalidInputError } from '../../../domain/errors.js';
 import { removeConfirmMessage } from '../../blocks/member-messages.js';
+import { accountDeactivated } from '../../slack-profile.js';
 import { memberReferenceArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
 
@@ -8,7 +9,8 @@ const USAGE = '/org remove @someone';
 
 /**
  * `/org remove <@user or email>` (admins): the confirm step. Nothing changes here; the reply carries a Remove button
- * (with a Slack confirm dialog) whose click removes the member (actions/member-remove.ts).
+ * (with a Slack confirm dialog) whose click removes the member (actions/member-remove.ts). It says whether the member
+ * will be told: not when their Slack account is deactivated (`users.info`).
  */
 export const remove: SubcommandHandler = async ({ args, command, actor }) => {
   const admin = requireAdmin(actor, 'remove members');
@@ -20,8 +22,11 @@ export const remove: SubcommandHandler = async ({ args, command, actor }) => {
   if (member.id === admin.member.id) {
     throw new InvalidInputError('To leave the organization yourself, use `/org leave`.', 'member');
   }
+  const deactivated = member.slackUserId
+    ? await accountDeactivated(args.context.profiles, args.context.log, member.slackUserId)
+    : false;
   await args.respond({
     response_type: 'ephemeral',
-    ...removeConfirmMessage(member, admin.organization.name),
+    ...removeConfirmMessage(member, admin.organization.name, deactivated),
   });
 };
