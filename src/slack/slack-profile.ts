@@ -13,7 +13,9 @@ const UNKNOWN_USER_ERRORS = new Set(['user_not_found', 'user_not_visible', 'user
 /**
  * The Slack user `userId` as `users.info` describes them: their own workspace (`team_id`; under Enterprise Grid
  * possibly the enterprise's id), their enterprise (`enterprise_user.enterprise_id`), profile email, whether the
- * account is deactivated (`deleted`) and whether they are a workspace owner or admin.
+ * account is deactivated (`deleted`) and whether they are a workspace owner or admin. A user of another
+ * organization seen through Slack Connect (`is_stranger`, or another `team_id`) is never taken as one of ours: the
+ * domain compares `teamId` / `enterpriseId` with the organization's own.
  * @returns null when Slack does not know the user (`user_not_found`, `user_not_visible`)
  * @throws the Web API error for any other failure
  */
