@@ -1,5 +1,6 @@
 import type { Orm } from '../db/orm.js';
 import type { Clock } from '../domain/actor.js';
+import { truncateText } from '../domain/graphemes.js';
 import { Invitation } from '../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../domain/invitations/invitations.service.js';
 import type { InvitationSettings } from '../domain/invitations/settings.js';
@@ -180,7 +181,7 @@ export class OutboxWorker {
         ...content,
       });
     } catch (err) {
-      const lastError = scrubCredentials(err instanceof Error ? err.message : String(err)).slice(0, 300);
+      const lastError = truncateText(scrubCredentials(err instanceof Error ? err.message : String(err)), 300);
       if (attempts >= this.options.maxAttempts) {
         await this.finish(em, row, { status: 'failed', sealedToken: null, attempts, lastError });
         log.error({ attempts, lastError }, 'invitation mail failed for good');

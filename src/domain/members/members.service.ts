@@ -1,15 +1,8 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
-import { type MemberActor, requireAdmin, requireMember } from '../access.js';
+import { lockAdmin, lockMember, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
-import {
-  InvalidInputError,
-  LastAdminError,
-  MemberNotFoundError,
-  NotAMemberError,
-  NotAuthorizedError,
-  quote,
-} from '../errors.js';
+import { InvalidInputError, LastAdminError, MemberNotFoundError, quote } from '../errors.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Member, ROLES, type Role } from './member.entity.js';
 
@@ -199,7 +192,7 @@ export class MembersService {
     const { organization } = admin;
     const targetId = (await this.findIn(this.em, organization, ref, lookupEmail)).id;
     return this.em.transactional(async (em) => {
-      await this.adminNow(em, admin, 'change roles');
+      await lockAdmin(em, actor, 'change roles');
       const target = await this.findIn(em, organization, { memberId: targetId });
       const previous = target.role;
       if (previous === wanted) return { member: summary(target), previous, role: wanted, changed: false };
@@ -243,7 +236,7 @@ export class MembersService {
     const { organization } = admin;
     const targetId = (await this.findIn(this.em, organization, ref, lookupEmail)).id;
     return this.em.transactional(async (em) => {
-      const me = await this.adminNow(em, admin, 'remove members');
+      const { member: me } = await lockAdmin(em, actor, 'remove members');
       const target = await this.findIn(em, organization, { memberId: targetId });
       if (target.id === me.id) {
         throw new InvalidInputError('To leave the organization yourself, use `/org leave`.', 'member');
@@ -289,7 +282,7 @@ export class MembersService {
     const current = requireMember(actor);
     const { organization } = current;
     return this.em.transactional(async (em) => {
-      const me = await this.memberNow(em, current);
+      const { member: me } = await lockMember(em, current);
       if (me.isAdmin) await this.assertNotLastAdmin(em, organization, lastAdminLeaving(organization));
       const gone = summary(me);
       em.remove(me);
@@ -304,24 +297,6 @@ export class MembersService {
       });
       return { member: gone, organizationName: organization.name };
     });
-  }
-
-  /** The caller's membership as stored now (re-read in `em`'s transaction). */
-  private async memberNow(em: EntityManager, actor: MemberActor): Promise<Member> {
-    const me = await em.findOne(
-      Member,
-      { id: actor.member.id, organization: actor.organization },
-      { refresh: true },
-    );
-    if (!me) throw new NotAMemberError(actor.organization.name);
-    return me;
-  }
-
-  /** The caller's membership as stored now, which must be an Admin's: a role checked earlier may be stale. */
-  private async adminNow(em: EntityManager, actor: MemberActor, what: string): Promise<Member> {
-    const me = await this.memberNow(em, actor);
-    if (!me.isAdmin) throw new NotAuthorizedError(`Only admins can ${what}.`);
-    return me;
   }
 
   /** Throws LastAdminError with `message` unless `organization` has at least two Admins (counted in `em`). */

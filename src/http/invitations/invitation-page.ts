@@ -11,6 +11,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../domain/actor.js';
 import { DomainError } from '../../domain/errors.js';
+import { truncateGraphemes } from '../../domain/graphemes.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../../domain/invitations/invitations.service.js';
 import type { InvitationSettings } from '../../domain/invitations/settings.js';
@@ -105,7 +106,9 @@ export function formDecision(
   const names = [...form.keys()];
   const unknown = names.find((name) => name !== 'decision');
   if (unknown !== undefined) {
-    return { refusal: `The form has an unexpected field "${unknown.slice(0, 40)}"; send only the decision.` };
+    return {
+      refusal: `The form has an unexpected field "${truncateGraphemes(unknown, 40)}"; send only the decision.`,
+    };
   }
   if (names.length > 1) return { refusal: 'The form sends the decision more than once; send it once.' };
   const decision = form.get('decision');

@@ -1,4 +1,5 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
+import { truncateText } from '../../domain/graphemes.js';
 import { sanitizeMrkdwn } from '../text.js';
 
 /** Slack's limits that the builders keep to (Block Kit reference, "Blocks" and "Composition objects"). */
@@ -20,10 +21,12 @@ export interface SlackMessage {
   blocks: KnownBlock[];
 }
 
-/** Shortens `text` to at most `max` characters (code units), ending in an ellipsis when cut. */
+/**
+ * Shortens `text` to at most `max` characters (UTF-16 code units, as Slack counts), cut at a grapheme boundary and
+ * ending in an ellipsis when cut (see {@link truncateText}).
+ */
 export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, max - 1)}…`;
+  return truncateText(text, max);
 }
 
 /**
