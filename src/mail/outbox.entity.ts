@@ -18,7 +18,9 @@ export interface InvitationMailData {
   role: 'admin' | 'member';
   /** ISO 8601 instant. */
   expiresAt: string;
-  [key: string]: string;
+  /** The inviting Admin's note, as typed (escaped when rendered). */
+  note?: string;
+  [key: string]: string | undefined;
 }
 
 /**

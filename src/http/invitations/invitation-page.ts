@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebClient } from '@slack/web-api';
 import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../domain/actor.js';
+import { displayEmail } from '../../domain/email.js';
 import { DomainError } from '../../domain/errors.js';
 import { truncateGraphemes } from '../../domain/graphemes.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
@@ -72,8 +73,9 @@ const CLOSED_TEXT: Record<string, string> = {
 
 function invitationBody(inv: Invitation, organizationName: string): string {
   return [
-    `<p>${escapeHtml(inv.inviterEmail)} invited <strong>${escapeHtml(inv.email)}</strong> to join `,
+    `<p>${escapeHtml(displayEmail(inv.inviterEmail))} invited <strong>${escapeHtml(displayEmail(inv.email))}</strong> to join `,
     `<strong>${escapeHtml(organizationName)}</strong> on AstroBee as ${roleText(inv.role)}.</p>`,
+    inv.note ? `<blockquote class="note">${escapeHtml(inv.note).replace(/\n/g, '<br>')}</blockquote>` : '',
     `<p>The invitation expires on ${escapeHtml(formatUtc((inv.expiresAt ?? new Date()).toISOString()))}.</p>`,
     '<form method="post">',
     '<button type="submit" name="decision" value="accept">Accept</button>',
