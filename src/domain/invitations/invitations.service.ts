@@ -5,7 +5,7 @@ import { OutboxMail } from '../../mail/outbox.entity.js';
 import { lockAdmin, lockMember, type MemberActor, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
-import { EmailAddress } from '../email.js';
+import { EmailAddress, normalizeEmail } from '../email.js';
 import {
   AlreadyMemberError,
   InvitationClosedError,
@@ -424,7 +424,7 @@ export class InvitationsService {
     }
     const isInvitee =
       inv.inviteeSlackUserId === clicker.slackUserId ||
-      (clicker.email !== null && clicker.email === inv.email);
+      (clicker.email !== null && normalizeEmail(clicker.email) === inv.email);
     if (!isInvitee) throw new NotAuthorizedError('Only the person invited can answer this invitation.');
     await this.expireIfDue(inv);
     return this.respond(inv.id, decision, { slackUserId: clicker.slackUserId });

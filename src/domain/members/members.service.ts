@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/sqlite';
 import { lockAdmin, lockMember, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
+import { normalizeEmail } from '../email.js';
 import { InvalidInputError, LastAdminError, MemberNotFoundError, quote } from '../errors.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Member, ROLES, type Role } from './member.entity.js';
@@ -109,7 +110,8 @@ export class MembersService {
     if (member) return { slackTeamId, slackUserId, organization: member.organization, member };
     const organization = await this.em.findOne(Organization, { slackTeamId });
     if (!organization) return { slackTeamId, slackUserId, organization: null, member: null };
-    const email = (await lookupEmail())?.trim().toLowerCase();
+    const found = await lookupEmail();
+    const email = found ? normalizeEmail(found) : undefined;
     if (email) member = await this.linkOnFirstUse(organization, slackUserId, email);
     return { slackTeamId, slackUserId, organization, member };
   }
@@ -326,7 +328,7 @@ export class MembersService {
       return found;
     }
     if ('email' in ref) {
-      const email = ref.email.trim().toLowerCase();
+      const email = normalizeEmail(ref.email);
       const found = await em.findOne(Member, { organization, email }, { refresh: true });
       if (!found)
         throw new MemberNotFoundError(
@@ -340,7 +342,8 @@ export class MembersService {
       { refresh: true },
     );
     if (linked) return linked;
-    const email = lookupEmail ? (await lookupEmail())?.trim().toLowerCase() : undefined;
+    const profile = lookupEmail ? await lookupEmail() : null;
+    const email = profile ? normalizeEmail(profile) : undefined;
     if (email) {
       const unlinked = await em.findOne(
         Member,

@@ -1,3 +1,4 @@
+import { displayEmail } from '../../domain/email.js';
 import type { Role } from '../../domain/members/member.entity.js';
 import type { Departure, MemberSummary, RoleChange } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
@@ -17,7 +18,7 @@ export const LEAVE_VALUE = 'leave';
 
 function described(m: MemberSummary): string {
   return m.slackUserId
-    ? `${memberName(m)} (${escapeMrkdwn(m.email)}, ${roleLabel(m.role)})`
+    ? `${memberName(m)} (${escapeMrkdwn(displayEmail(m.email))}, ${roleLabel(m.role)})`
     : `${memberName(m)} (${roleLabel(m.role)})`;
 }
 
@@ -32,7 +33,7 @@ export function removeConfirmMessage(member: MemberSummary, organizationName: st
       ? 'They lose access at once and are told by direct message.'
       : 'They lose access at once. They have not used AstroBee in Slack yet, so no message reaches them.');
   return {
-    text: `Remove ${escapeMrkdwn(member.email)} from ${escapeMrkdwn(organizationName)}?`,
+    text: `Remove ${escapeMrkdwn(displayEmail(member.email))} from ${escapeMrkdwn(organizationName)}?`,
     blocks: [
       section(text),
       {
