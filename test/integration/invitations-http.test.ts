@@ -116,9 +116,11 @@ describe('an Admin invites by email; the invitee accepts on the web page', () =>
     expect(again.body).toContain('already accepted');
     expect(await h.em().count(Member, { email: 'dan@example.com', role: 'admin' })).toBe(1);
     expect(await auditCount('invitation.accepted')).toBe(1);
+    // Already answered: 409 on every method.
     const page = await fetch(link);
-    expect(page.status).toBe(410);
+    expect(page.status).toBe(409);
     expect(await page.text()).toContain('This invitation was already accepted.');
+    expect((await fetch(link, { method: 'HEAD' })).status).toBe(409);
   });
 
   it('never stores or logs the raw token', async () => {
