@@ -25,11 +25,24 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Creates a sink on a free port; `start()` it when SMTP should be up. */
-export async function mailSink(): Promise<MailSink> {
+/** An SMTP reply a sink gives instead of accepting a recipient: `code` 550 (permanent), 451 (temporary) … */
+export interface SinkRefusal {
+  code: number;
+  message: string;
+}
+
+/**
+ * Creates a sink on a free port; `start()` it when SMTP should be up.
+ * @param options `refuse` decides per recipient (RCPT TO) whether to refuse it with an SMTP reply; it can be
+ *   changed later through the returned sink's `refuse`
+ */
+export async function mailSink(
+  options: { refuse?: (address: string) => SinkRefusal | null } = {},
+): Promise<MailSink & { refuse: (address: string) => SinkRefusal | null }> {
   const port = await freePort();
   let server: SMTPServer | undefined;
-  const sink: MailSink = {
+  const sink: MailSink & { refuse: (address: string) => SinkRefusal | null } = {
+    refuse: options.refuse ?? (() => null),
     port,
     url: `smtp://127.0.0.1:${port}`,
     received: [],
@@ -38,6 +51,11 @@ export async function mailSink(): Promise<MailSink> {
         authOptional: true,
         disabledCommands: ['STARTTLS'],
         logger: false,
+        onRcptTo(address, _session, callback) {
+          const refusal = sink.refuse(address.address);
+          if (!refusal) return callback();
+          callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+        },
         onData(stream, _session, callback) {
           simpleParser(stream)
             .then((mail) => {
