@@ -1,6 +1,6 @@
 /**
  * Email addresses, with internationalised domains (IDNA, RFC 5890/5891 through UTS #46 as `node:url` implements
- * it). An address is stored, compared and sent in its ASCII form (`info@xn--rucher-wxa.de`) and shown in its
+ * it). An address is stored, compared and sent in its ASCII form (`info@xn--rucher-bua.de`) and shown in its
  * Unicode form (`info@räucher.de`), so the two spellings are one address everywhere (duplicates, lookups).
  *
  * What stays refused: a local part (before the `@`) with anything but ASCII letters, digits and `_ ' + - .` (no

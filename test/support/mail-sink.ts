@@ -10,6 +10,8 @@ export interface MailSink {
   port: number;
   url: string;
   received: ParsedMail[];
+  /** The envelope recipients (RCPT TO, as sent on the wire) of each received mail, in order. */
+  envelopes: string[][];
   /** Starts listening (again) on `port`. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -46,6 +48,7 @@ export async function mailSink(
     port,
     url: `smtp://127.0.0.1:${port}`,
     received: [],
+    envelopes: [],
     async start() {
       server = new SMTPServer({
         authOptional: true,
@@ -56,10 +59,11 @@ export async function mailSink(
           if (!refusal) return callback();
           callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
         },
-        onData(stream, _session, callback) {
+        onData(stream, session, callback) {
           simpleParser(stream)
             .then((mail) => {
               sink.received.push(mail);
+              sink.envelopes.push(session.envelope.rcptTo.map((r) => r.address));
               callback();
             })
             .catch((err: Error) => callback(err));

@@ -60,7 +60,7 @@ export const Reason = z
 /** Longest note an Admin may add to an invitation, in user-perceived characters (grapheme clusters). */
 export const MAX_NOTE_GRAPHEMES = 300;
 /** Longest note in UTF-16 code units (a bound on storage whatever the characters are made of). */
-export const MAX_NOTE_UNITS = 1200;
+export const MAX_NOTE_UNITS = 4000;
 
 /**
  * The inviting Admin's optional note to the invitee (as Slack and GitHub invitations carry one): trimmed; empty
