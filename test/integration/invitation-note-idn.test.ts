@@ -52,7 +52,7 @@ describe("an Admin's invitation note", () => {
       h.standin.messagesIn(h.standin.imChannelOf(cleo.id)).find((m) => m.text.includes('invited to join')),
     );
     const noteSection = JSON.stringify(dm.blocks.find((b) => JSON.stringify(b).includes('Rejoining')));
-    expect(noteSection).toContain('&gt;Rejoining &lt;b&gt;team&lt;/b&gt; &amp;');
+    expect(noteSection).toContain('>Rejoining &lt;b&gt;team&lt;/b&gt; &amp;');
     expect(noteSection).not.toMatch(/<[@!#]/);
     expect(h.standin.buttonsOf(dm.blocks).map((b) => b.text)).toEqual(['Accept', 'Decline']);
 

@@ -3,7 +3,7 @@ import { displayEmail } from '../../domain/email.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import type { InviteOutcome } from '../../domain/invitations/invitations.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { plainMessage, type SlackMessage, section } from './common.js';
+import { LIMITS, plainMessage, type SlackMessage, section, truncate } from './common.js';
 
 /** action_ids of the Accept / Decline buttons in the invitee's DM; `value` is the invitation id. */
 export const INVITATION_ACTIONS = {
@@ -73,7 +73,15 @@ export function inviteeMessage(inv: Invitation, organizationName: string): Slack
       `:wave: ${inviterText(inv)} invited you to join *${org}* on AstroBee as ${inv.role === 'admin' ? 'an *Admin*' : 'a *Member*'}. ` +
         `The invitation expires ${slackDate(inv.expiresAt)}.`,
     ),
-    ...(inv.note ? [section(noteQuote(inv.note))] : []),
+    // Not through `section`: its sanitising would escape the quote's `>`; noteQuote already escaped the note.
+    ...(inv.note
+      ? [
+          {
+            type: 'section' as const,
+            text: { type: 'mrkdwn' as const, text: truncate(noteQuote(inv.note), LIMITS.sectionText) },
+          },
+        ]
+      : []),
     {
       type: 'actions',
       block_id: `invitation_${inv.id}`,
