@@ -47,7 +47,9 @@ interface SmtpErrorShape {
 
 /**
  * Classifies what a {@link MailSender} threw: permanent when the SMTP server answered with a 5yz reply code, else
- * temporary (4yz replies, timeouts, connection errors, anything unknown).
+ * temporary (4yz replies, timeouts, connection errors, anything unknown). A 5yz answer to our login (nodemailer's
+ * `EAUTH`) is the exception: it is about the server's credentials in `SMTP_URL`, not about the mail, so it is
+ * retried like a temporary failure.
  */
 export function classifySendFailure(err: unknown): SendFailure {
   const e: SmtpErrorShape = typeof err === 'object' && err !== null ? (err as SmtpErrorShape) : {};
@@ -55,7 +57,9 @@ export function classifySendFailure(err: unknown): SendFailure {
   const reply = typeof e.response === 'string' ? e.response.replace(/\s+/g, ' ').trim() : '';
   const message = typeof e.message === 'string' ? e.message : String(err);
   const reason = reply ? `the mail server answered: ${reply}` : message.replace(/\s+/g, ' ').trim();
-  return { permanent: code !== null && code >= 500 && code < 600, responseCode: code, reason };
+  // A refused login (535 …) is about our SMTP_URL, not this mail: it stays retryable while the operator fixes it.
+  const login = e.code === 'EAUTH';
+  return { permanent: !login && code !== null && code >= 500 && code < 600, responseCode: code, reason };
 }
 
 /** Milliseconds the SMTP sender waits to connect, for the greeting, and for each command's answer. */
