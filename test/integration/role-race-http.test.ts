@@ -4,10 +4,11 @@
  * is committed only while he is an Admin: every audit event of his in a round comes before the demotion's (audit
  * events are written in the same transaction as their change, so their insertion order is the commit order), the
  * organization's name and clients match those events, and a client secret reaches Bob only for a client created
- * before the demotion.
+ * before the demotion. The same holds for a button: Bob's Revoke click racing his demotion.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from '../../src/domain/clients/client.entity.js';
+import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
@@ -122,5 +123,43 @@ describe('a demotion racing the demoted Admin’s own changes', () => {
       expect(await h.em().count(Member, { slackUserId: bob.id, role: 'member' })).toBe(1);
     }
     expect(outcomes.before + outcomes.after).toBe(ROUNDS);
+  });
+
+  it('a button is no different: Revoke clicked by Bob while Ada demotes him (20 rounds)', async () => {
+    for (let round = 0; round < 20; round += 1) {
+      expect(visibleText(await h.ask(ada.id, `role <@${bob.id}> admin`))).toContain('Admin');
+      const email = `button-race-${round}@example.com`;
+      await h.ask(ada.id, `invite ${email}`);
+      const inv = await h.em().findOneOrFail(Invitation, { email });
+      // Bob's list, shown while he is an Admin: its Revoke button is what he clicks.
+      const list = await h.ask(bob.id, 'invites');
+      const seq = await lastSeq(h);
+      const before = new Set(h.standin.ephemerals);
+      const [, click] = await Promise.all([
+        h.ask(ada.id, `role <@${bob.id}> member`),
+        h.standin.blockAction(
+          bob.id,
+          { actionId: 'invitation_revoke', blockId: `invite_${inv.id}` },
+          { channelId: list.channel, messageTs: list.ts },
+        ),
+      ]);
+      expect(click.status).toBe(200);
+      const answer = await h.standin.waitFor(
+        () =>
+          h.standin.ephemerals.find(
+            (e) => e.user === bob.id && !before.has(e) && /revoked|revoke invitations/.test(visibleText(e)),
+          ),
+        5000,
+        'the answer to the click',
+      );
+      const events = await auditSince(h, seq);
+      const demotion = events.find((e) => e.action === 'member.role_changed' && e.actor === ada.id);
+      const revoked = events.find((e) => e.action === 'invitation.revoked' && e.actor === bob.id);
+      expect(demotion).toBeDefined();
+      if (revoked) expect(revoked.seq).toBeLessThan(demotion?.seq ?? 0);
+      const status = (await h.em().findOneOrFail(Invitation, inv.id)).status;
+      expect(status).toBe(revoked ? 'revoked' : 'pending');
+      if (!revoked) expect(visibleText(answer)).toContain('Only admins can revoke invitations');
+    }
   });
 });
