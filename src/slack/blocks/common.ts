@@ -30,17 +30,26 @@ export function truncate(text: string, max: number): string {
 }
 
 /**
+ * {@link truncate} for mrkdwn: a cut never leaves half of one of Slack's entities (`&amp;`, `&lt;`, `&gt;`), which
+ * would show as stray text.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  const cut = truncate(text, max);
+  return cut === text ? cut : cut.replace(/&[a-z]{0,3}…$/, '…');
+}
+
+/**
  * A mrkdwn section, made safe ({@link sanitizeMrkdwn}: a placeholder such as `<email>` shows as typed) and truncated
  * to Slack's 3000 characters.
  */
 export function section(text: string): SectionBlock {
   return {
     type: 'section',
-    text: { type: 'mrkdwn', text: truncate(sanitizeMrkdwn(text), LIMITS.sectionText) },
+    text: { type: 'mrkdwn', text: truncateMrkdwn(sanitizeMrkdwn(text), LIMITS.sectionText) },
   };
 }
 
 /** A one-section message (errors, confirmations); its fallback text is made safe like the section. */
 export function plainMessage(text: string): SlackMessage {
-  return { text: truncate(sanitizeMrkdwn(text), LIMITS.sectionText), blocks: [section(text)] };
+  return { text: truncateMrkdwn(sanitizeMrkdwn(text), LIMITS.sectionText), blocks: [section(text)] };
 }

@@ -3,7 +3,7 @@ import { displayEmail } from '../../domain/email.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import type { InviteOutcome } from '../../domain/invitations/invitations.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { LIMITS, plainMessage, type SlackMessage, section, truncate } from './common.js';
+import { LIMITS, plainMessage, type SlackMessage, section, truncateMrkdwn } from './common.js';
 
 /** action_ids of the Accept / Decline buttons in the invitee's DM; `value` is the invitation id. */
 export const INVITATION_ACTIONS = {
@@ -78,7 +78,7 @@ export function inviteeMessage(inv: Invitation, organizationName: string): Slack
       ? [
           {
             type: 'section' as const,
-            text: { type: 'mrkdwn' as const, text: truncate(noteQuote(inv.note), LIMITS.sectionText) },
+            text: { type: 'mrkdwn' as const, text: truncateMrkdwn(noteQuote(inv.note), LIMITS.sectionText) },
           },
         ]
       : []),
