@@ -131,6 +131,25 @@ describe('internationalised email domains', () => {
     expect(await h.em().count(Invitation, { email: 'info@xn--rucher-bua.de' })).toBe(1);
   });
 
+  it('once joined, the member is found by either spelling and listed in Unicode', async () => {
+    const mail = mailTo('räucher');
+    const path = /\/invitations\/abo_inv_[A-Za-z0-9_-]{43}/.exec(mail.text ?? '')?.[0];
+    const accepted = await fetch(`${h.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'decision=accept',
+    });
+    expect(accepted.status).toBe(200);
+    expect(await h.em().count(Member, { email: 'info@xn--rucher-bua.de' })).toBe(1);
+    expect(visibleText(await h.ask(ada.id, 'role info@räucher.de admin'))).toMatch(/Admin/);
+    expect((await h.em().findOneOrFail(Member, { email: 'info@xn--rucher-bua.de' })).role).toBe('admin');
+    expect(visibleText(await h.ask(ada.id, 'role INFO@xn--rucher-bua.de member'))).toMatch(/Member/);
+    expect((await h.em().findOneOrFail(Member, { email: 'info@xn--rucher-bua.de' })).role).toBe('member');
+    expect(visibleText(await h.ask(ada.id, 'members'))).toContain('info@räucher.de');
+    // And a new invitation to either spelling is refused: already a member.
+    expect(visibleText(await h.ask(ada.id, 'invite info@räucher.de'))).toContain('already a member');
+  });
+
   it('what stays refused gets the same clear reply and changes nothing', async () => {
     const before = await h.em().count(Invitation, {});
     for (const address of [
