@@ -91,7 +91,7 @@ export async function afterInvite(
 }
 
 /**
- * `/org invite [email or @user] [admin|member] [reason]` (members): an Admin's invitation is sent at once; a
+ * `/org invite [email or @user] [admin|member] [note or reason]` (members): an Admin's invitation is sent at once; a
  * Member's becomes a request (always for a Member). The text after the role is an Admin's note to the invitee
  * (shown in the mail, the invitation page and the DM) or a Member's reason for the request. Without arguments a
  * modal opens.
