@@ -3,6 +3,7 @@ import { Migration20261129000000_initial } from './Migration20261129000000_initi
 import { Migration20261129000100_audit } from './Migration20261129000100_audit.js';
 import { Migration20261129000200_invitations } from './Migration20261129000200_invitations.js';
 import { Migration20261129000300_oauth_clients } from './Migration20261129000300_oauth_clients.js';
+import { Migration20261203000100_invitation_note_mail_lock_owner } from './Migration20261203000100_invitation_note_mail_lock_owner.js';
 import { Migration20261203000200_slack_identity } from './Migration20261203000200_slack_identity.js';
 
 /**
@@ -14,5 +15,9 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129000100_audit', class: Migration20261129000100_audit },
   { name: 'Migration20261129000200_invitations', class: Migration20261129000200_invitations },
   { name: 'Migration20261129000300_oauth_clients', class: Migration20261129000300_oauth_clients },
+  {
+    name: 'Migration20261203000100_invitation_note_mail_lock_owner',
+    class: Migration20261203000100_invitation_note_mail_lock_owner,
+  },
   { name: 'Migration20261203000200_slack_identity', class: Migration20261203000200_slack_identity },
 ];

@@ -17,6 +17,7 @@ import { OutboxWorker } from './mail/outbox-worker.js';
 import { type OrgContext, requestContextMiddleware } from './slack/context.js';
 import { createErrorHandler } from './slack/error-handler.js';
 import { registerListeners } from './slack/listeners/index.js';
+import { mailFailedNotifier } from './slack/notifications/mail-failed.js';
 
 /** A started app. */
 export interface RunningApp {
@@ -155,6 +156,7 @@ export async function startApp(
         mailFrom: config.mailFrom,
         intervalMs: config.mailWorkerIntervalMs,
         maxAttempts: config.mailMaxAttempts,
+        onFailed: mailFailedNotifier(() => app.client),
       })
     : null;
   outbox?.start();

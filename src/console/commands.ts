@@ -2,6 +2,7 @@
  * The console's input language: one line, one {@link ConsoleCommand}. Pure; `console.ts` runs them. Also encodes
  * slash-command text the way Slack sends it with `should_escape: true`.
  */
+import { truncateGraphemes } from '../domain/graphemes.js';
 
 /** A parsed console line. */
 export type ConsoleCommand =
@@ -83,7 +84,7 @@ export function parseConsoleLine(line: string): ConsoleCommand {
     default:
       return {
         kind: 'invalid',
-        message: `Unknown input "${trimmed.length > 40 ? `${trimmed.slice(0, 40)}…` : trimmed}". Type help for the console commands, or /org help for the app's.`,
+        message: `Unknown input "${truncateGraphemes(trimmed, 41)}". Type help for the console commands, or /org help for the app's.`,
       };
   }
 }

@@ -1,6 +1,8 @@
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Actor } from './actor.js';
 import { ForeignWorkspaceError, NoOrganizationError, NotAMemberError, NotAuthorizedError } from './errors.js';
-import type { Member } from './members/member.entity.js';
+import { Member } from './members/member.entity.js';
 import type { Organization } from './organizations/organization.entity.js';
 
 /** An actor known to be a member of an organization. */
@@ -10,7 +12,8 @@ export interface MemberActor extends Actor {
 }
 
 /**
- * Checks that the actor belongs to the workspace's organization.
+ * Checks that the actor belongs to the workspace's organization, as resolved at the start of the request. Enough
+ * for reads; every change re-checks inside its transaction with {@link lockMember} or {@link lockAdmin}.
  * @throws NoOrganizationError before setup; ForeignWorkspaceError for a user of another Slack workspace;
  *   NotAMemberError for a non-member
  */
@@ -22,7 +25,8 @@ export function requireMember(actor: Actor): MemberActor {
 }
 
 /**
- * Checks that the actor is an Admin of the workspace's organization.
+ * Checks that the actor is an Admin of the workspace's organization, as resolved at the start of the request (a
+ * quick refusal before any work; the authoritative check of a change is {@link lockAdmin}).
  * @param what the operation, for the message ("rename the organization")
  * @throws as {@link requireMember}; NotAuthorizedError for a Member
  */
@@ -30,4 +34,46 @@ export function requireAdmin(actor: Actor, what: string): MemberActor {
   const member = requireMember(actor);
   if (member.member.role !== 'admin') throw new NotAuthorizedError(`Only admins can ${what}.`);
   return member;
+}
+
+/**
+ * Locks the caller's membership row in the transaction of `em` and returns it as committed now. Call it as the
+ * first statement of a change's transaction (`em.transactional`), so the role checked is the one the change
+ * commits under: a demotion or removal committed before this point is seen, and none can commit between this
+ * point and the change's commit.
+ *
+ * The lock is a no-op write on the row (`UPDATE members SET role = role WHERE id = ?`): on SQLite a write as the
+ * first statement turns the deferred transaction into a write transaction at once (the database's single writer
+ * lock, as `BEGIN IMMEDIATE` would), and on PostgreSQL the same statement takes the row's lock (as `SELECT … FOR
+ * UPDATE` does, which the read that follows also asks for).
+ *
+ * @param em the EntityManager of the open transaction
+ * @returns the caller's member row, freshly read
+ * @throws NoOrganizationError / NotAMemberError (also when the caller was removed meanwhile)
+ */
+export async function lockMember(em: EntityManager, actor: Actor): Promise<MemberActor> {
+  const resolved = requireMember(actor);
+  const { organization } = resolved;
+  // A write of the row onto itself: the lock, with no change.
+  await em.execute('update members set role = role where id = ?', [resolved.member.id], 'run');
+  const member = await em.findOne(
+    Member,
+    { id: resolved.member.id, organization: organization.id },
+    { refresh: true, lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
+  if (!member) throw new NotAMemberError(organization.name);
+  return { ...actor, organization, member };
+}
+
+/**
+ * {@link lockMember}, and the caller must be an Admin in the row as committed. Every admin-only change calls it
+ * first inside its transaction: a role seen when the request arrived may be stale by the time of the write.
+ * @param what the operation, for the message ("rename the organization")
+ * @throws as {@link lockMember}; NotAuthorizedError when the caller is (now) a Member
+ */
+export async function lockAdmin(em: EntityManager, actor: Actor, what: string): Promise<MemberActor> {
+  requireAdmin(actor, what);
+  const locked = await lockMember(em, actor);
+  if (locked.member.role !== 'admin') throw new NotAuthorizedError(`Only admins can ${what}.`);
+  return locked;
 }

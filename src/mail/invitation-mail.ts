@@ -1,3 +1,4 @@
+import { displayEmail } from '../domain/email.js';
 import type { InvitationMailData } from './outbox.entity.js';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -17,8 +18,8 @@ export function formatUtc(iso: string): string {
 }
 
 /**
- * The invitation mail: names the organization, the inviter, the role and the expiry, and links to the invitation
- * page.
+ * The invitation mail: names the organization, the inviter, the role and the expiry, quotes the inviting Admin's
+ * note when there is one (HTML-escaped in the HTML part, line breaks kept), and links to the invitation page.
  * @param url `${PUBLIC_URL}/invitations/<token>`
  */
 export function renderInvitationMail(
@@ -28,8 +29,11 @@ export function renderInvitationMail(
   const role = data.role === 'admin' ? 'Admin' : 'Member';
   const expires = formatUtc(data.expiresAt);
   const subject = `You are invited to join ${data.organizationName} on AstroBee`;
+  const inviter = displayEmail(data.inviterEmail);
+  const note = data.note ? data.note : null;
   const text = [
-    `${data.inviterEmail} invited you to join ${data.organizationName} on AstroBee as ${role === 'Admin' ? 'an Admin' : 'a Member'}.`,
+    `${inviter} invited you to join ${data.organizationName} on AstroBee as ${role === 'Admin' ? 'an Admin' : 'a Member'}.`,
+    ...(note ? ['', `Their note: ${note.replace(/\n/g, '\n  ')}`] : []),
     '',
     `Open this link to accept or decline: ${url}`,
     '',
@@ -39,7 +43,8 @@ export function renderInvitationMail(
   const h = escapeHtml;
   const html = [
     '<!doctype html><html><body>',
-    `<p>${h(data.inviterEmail)} invited you to join <strong>${h(data.organizationName)}</strong> on AstroBee as ${role === 'Admin' ? 'an' : 'a'} <strong>${role}</strong>.</p>`,
+    `<p>${h(inviter)} invited you to join <strong>${h(data.organizationName)}</strong> on AstroBee as ${role === 'Admin' ? 'an' : 'a'} <strong>${role}</strong>.</p>`,
+    ...(note ? [`<blockquote>${h(note).replace(/\n/g, '<br>')}</blockquote>`] : []),
     `<p><a href="${h(url)}">Accept or decline the invitation</a></p>`,
     `<p>The invitation expires on ${h(expires)}.</p>`,
     '<p>If you did not expect it, ignore this mail.</p>',

@@ -14,11 +14,52 @@ export interface OutgoingMail {
   messageId: string;
 }
 
-/** Sends mail. `send` resolves once the mail is accepted for delivery and throws when it was not. */
+/**
+ * Sends mail. `send` resolves once the mail is accepted for delivery and throws when it was not; an error carrying
+ * `responseCode` (the SMTP reply code) and `response` (the reply line) is classified by {@link classifySendFailure}.
+ */
 export interface MailSender {
   send(mail: OutgoingMail): Promise<void>;
   /** Releases connections; optional. */
   close?(): Promise<void> | void;
+}
+
+/**
+ * How a failed send should be treated (RFC 5321 §4.2.1): a 5yz reply is a permanent negative completion — sending
+ * the same mail again will fail the same way, so it is final; a 4yz reply (transient negative), a timeout, a
+ * refused or dropped connection may pass later, so it is retried.
+ */
+export interface SendFailure {
+  permanent: boolean;
+  /** The SMTP reply code when the server gave one (550, 451 …). */
+  responseCode: number | null;
+  /** Why, in one line, fit to show an Admin: the server's reply or the connection error; no credentials. */
+  reason: string;
+}
+
+/** An error from a {@link MailSender}, possibly carrying an SMTP reply (as nodemailer's errors do). */
+interface SmtpErrorShape {
+  message?: unknown;
+  responseCode?: unknown;
+  response?: unknown;
+  code?: unknown;
+}
+
+/**
+ * Classifies what a {@link MailSender} threw: permanent when the SMTP server answered with a 5yz reply code, else
+ * temporary (4yz replies, timeouts, connection errors, anything unknown). A 5yz answer to our login (nodemailer's
+ * `EAUTH`) is the exception: it is about the server's credentials in `SMTP_URL`, not about the mail, so it is
+ * retried like a temporary failure.
+ */
+export function classifySendFailure(err: unknown): SendFailure {
+  const e: SmtpErrorShape = typeof err === 'object' && err !== null ? (err as SmtpErrorShape) : {};
+  const code = typeof e.responseCode === 'number' ? e.responseCode : null;
+  const reply = typeof e.response === 'string' ? e.response.replace(/\s+/g, ' ').trim() : '';
+  const message = typeof e.message === 'string' ? e.message : String(err);
+  const reason = reply ? `the mail server answered: ${reply}` : message.replace(/\s+/g, ' ').trim();
+  // A refused login (535 …) is about our SMTP_URL, not this mail: it stays retryable while the operator fixes it.
+  const login = e.code === 'EAUTH';
+  return { permanent: !login && code !== null && code >= 500 && code < 600, responseCode: code, reason };
 }
 
 /** Milliseconds the SMTP sender waits to connect, for the greeting, and for each command's answer. */
@@ -57,7 +98,14 @@ export class SmtpMailSender implements MailSender {
       messageId: mail.messageId,
     });
     const rejected = info.rejected ?? [];
-    if (rejected.length > 0) throw new Error(`the SMTP server refused ${rejected.length} recipient(s)`);
+    if (rejected.length > 0) {
+      // Some recipients refused at RCPT: nodemailer keeps each refusal's reply in `rejectedErrors`.
+      const first = (info as { rejectedErrors?: SmtpErrorShape[] }).rejectedErrors?.[0];
+      throw Object.assign(new Error(`the SMTP server refused ${rejected.length} recipient(s)`), {
+        responseCode: typeof first?.responseCode === 'number' ? first.responseCode : undefined,
+        response: typeof first?.response === 'string' ? first.response : undefined,
+      });
+    }
   }
 
   close(): void {

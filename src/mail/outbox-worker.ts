@@ -1,12 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { Orm } from '../db/orm.js';
 import type { Clock } from '../domain/actor.js';
+import { truncateText } from '../domain/graphemes.js';
 import { Invitation } from '../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../domain/invitations/invitations.service.js';
 import type { InvitationSettings } from '../domain/invitations/settings.js';
 import { hashInvitationToken, UnsealError } from '../domain/invitations/token.js';
 import { type Logger, scrubCredentials } from '../logger.js';
 import { renderInvitationMail } from './invitation-mail.js';
-import type { MailSender } from './mail-sender.js';
+import { classifySendFailure, type MailSender } from './mail-sender.js';
 import { OutboxMail } from './outbox.entity.js';
 
 /** Retry schedule of the outbox: the delay before attempt n+1 is `baseMs · 2^(n-1)`, at most `maxMs`. */
@@ -31,6 +33,20 @@ export interface DrainResult {
   expired: number;
 }
 
+/** An invitation mail given up on: what the inviting Admin is told. No token, no secret. */
+export interface MailFailure {
+  invitationId: string;
+  organizationId: string;
+  /** The invited address, in ASCII form as stored. */
+  recipient: string;
+  /** The Slack user who invited (or approved the request), when known. */
+  notifySlackUserId: string | null;
+  /** Why: the server's reply or the last error, one line. */
+  reason: string;
+  /** True when the server refused the mail for good (a 5yz reply); false when the attempts ran out. */
+  permanent: boolean;
+}
+
 /** Dependencies of the {@link OutboxWorker}. */
 export interface OutboxWorkerOptions {
   orm: Orm;
@@ -47,6 +63,11 @@ export interface OutboxWorkerOptions {
   /** Attempts before a mail is marked failed. */
   maxAttempts: number;
   backoff?: { baseMs: number; maxMs: number };
+  /**
+   * Told once per mail given up on (after the row is marked failed); its errors are logged and never undo the
+   * state. The composition wires it to a Slack DM to the inviting Admin.
+   */
+  onFailed?: (failure: MailFailure) => Promise<void>;
 }
 
 /** The delay before the next attempt after `attempts` failed ones, in milliseconds. */
@@ -62,7 +83,9 @@ export function backoffDelay(
  * (`queued`, or `retrying` whose time has come): it claims the row (a conditional update, so two workers never
  * send one row), opens the sealed token, renders the mail, sends it, and marks it sent in the database right after
  * the server accepted it — clearing the sealed token. A failure is retried with exponential backoff; after
- * `maxAttempts` the mail is marked failed. Every mail carries a fixed Message-ID, so should the process die
+ * `maxAttempts` the mail is marked failed. A permanent refusal (an SMTP 5yz reply, RFC 5321 §4.2.1) is final at once:
+ * the row is marked failed with the server's reply as `lastError`, and `onFailed` tells the inviting Admin; 4yz
+ * replies and connection errors are retried. Every mail carries a fixed Message-ID, so should the process die
  * between the server's acceptance and the database update, the one repeated delivery is recognisable.
  */
 export class OutboxWorker {
@@ -71,16 +94,46 @@ export class OutboxWorker {
   private stopped = false;
   private readonly log: Logger;
   private readonly backoff: { baseMs: number; maxMs: number };
+  /** This worker's identity in the rows it claims (`locked_by`): one per process start. */
+  readonly instanceId = randomUUID();
 
   constructor(private readonly options: OutboxWorkerOptions) {
     this.log = options.logger.child({ component: 'mail-outbox' });
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
   }
 
-  /** Runs {@link drain} every `intervalMs` until {@link stop}. */
+  /**
+   * Releases the claims left by workers of earlier processes, so a mail being sent when a process died (`kill -9`)
+   * goes out at the next run instead of waiting out {@link CLAIM_MS}. Sound only with one process per database
+   * (the SQLite deployment): any claim not held by this instance belongs to a process that is gone. Several
+   * instances on one database (PostgreSQL) must leave others' claims to expire.
+   * @returns how many claims were released
+   */
+  async releaseStaleClaims(): Promise<number> {
+    const em = this.options.orm.em.fork();
+    const released = await em.nativeUpdate(
+      OutboxMail,
+      {
+        status: { $in: ['queued', 'retrying'] },
+        lockedUntil: { $ne: null },
+        $or: [{ lockedBy: null }, { lockedBy: { $ne: this.instanceId } }],
+      },
+      { lockedUntil: null, lockedBy: null },
+    );
+    if (released > 0) this.log.info({ released }, 'released mail claims left by an earlier process');
+    return released;
+  }
+
+  /**
+   * Releases claims of earlier processes ({@link releaseStaleClaims}; a {@link drain} waits for it), then runs
+   * {@link drain} every `intervalMs` until {@link stop}.
+   */
   start(): void {
     if (this.timer) return;
     this.stopped = false;
+    this.chain = this.chain
+      .then(() => this.releaseStaleClaims())
+      .catch((err: unknown) => this.log.error({ err }, 'could not release earlier claims'));
     this.timer = setInterval(() => {
       this.drain().catch((err: unknown) => this.log.error({ err }, 'outbox run failed'));
     }, this.options.intervalMs);
@@ -146,7 +199,7 @@ export class OutboxWorker {
         status: { $in: ['queued', 'retrying'] },
         $or: [{ lockedUntil: null }, { lockedUntil: { $lte: now } }],
       },
-      { lockedUntil: new Date(now.getTime() + CLAIM_MS) },
+      { lockedUntil: new Date(now.getTime() + CLAIM_MS), lockedBy: this.instanceId },
     );
     if (claimed !== 1) return null;
     const row = await em.findOneOrFail(OutboxMail, id);
@@ -180,15 +233,23 @@ export class OutboxWorker {
         ...content,
       });
     } catch (err) {
-      const lastError = scrubCredentials(err instanceof Error ? err.message : String(err)).slice(0, 300);
-      if (attempts >= this.options.maxAttempts) {
+      const failure = classifySendFailure(err);
+      const lastError = truncateText(scrubCredentials(failure.reason), 300);
+      if (failure.permanent || attempts >= this.options.maxAttempts) {
         await this.finish(em, row, { status: 'failed', sealedToken: null, attempts, lastError });
-        log.error({ attempts, lastError }, 'invitation mail failed for good');
+        log.error(
+          { attempts, lastError, responseCode: failure.responseCode, permanent: failure.permanent },
+          failure.permanent ? 'invitation mail refused for good' : 'invitation mail failed for good',
+        );
+        await this.tellFailed(invitation, row, lastError, failure.permanent);
         return 'failed';
       }
       const nextAttemptAt = new Date(clock.now().getTime() + backoffDelay(attempts, this.backoff));
       await this.finish(em, row, { status: 'retrying', attempts, lastError, nextAttemptAt });
-      log.warn({ attempts, lastError, nextAttemptAt }, 'invitation mail not sent; will retry');
+      log.warn(
+        { attempts, lastError, responseCode: failure.responseCode, nextAttemptAt },
+        'invitation mail not sent; will retry',
+      );
       return 'retrying';
     }
     await this.finish(em, row, {
@@ -202,6 +263,31 @@ export class OutboxWorker {
     return 'sent';
   }
 
+  /** Tells the inviting Admin (through `onFailed`) that a mail was given up on; a failure there is only logged. */
+  private async tellFailed(
+    invitation: Invitation,
+    row: OutboxMail,
+    reason: string,
+    permanent: boolean,
+  ): Promise<void> {
+    if (!this.options.onFailed) return;
+    try {
+      await this.options.onFailed({
+        invitationId: invitation.id,
+        organizationId: row.organization.id,
+        recipient: row.recipient,
+        notifySlackUserId: invitation.decidedBySlackUserId ?? invitation.inviterSlackUserId,
+        reason,
+        permanent,
+      });
+    } catch (err) {
+      this.log.warn(
+        { err, invitationId: invitation.id },
+        'could not tell the inviting admin of a failed mail',
+      );
+    }
+  }
+
   private async finish(
     em: ReturnType<Orm['em']['fork']>,
     row: OutboxMail,
@@ -212,7 +298,7 @@ export class OutboxWorker {
     await em.nativeUpdate(
       OutboxMail,
       { id: row.id },
-      { ...changes, lockedUntil: null, updatedAt: this.options.clock.now() },
+      { ...changes, lockedUntil: null, lockedBy: null, updatedAt: this.options.clock.now() },
     );
   }
 }

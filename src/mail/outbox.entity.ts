@@ -18,7 +18,9 @@ export interface InvitationMailData {
   role: 'admin' | 'member';
   /** ISO 8601 instant. */
   expiresAt: string;
-  [key: string]: string;
+  /** The inviting Admin's note, as typed (escaped when rendered). */
+  note?: string;
+  [key: string]: string | undefined;
 }
 
 /**
@@ -39,6 +41,8 @@ export class OutboxMail {
   nextAttemptAt: Date;
   /** A worker's claim on the row (other workers skip it until then). */
   lockedUntil: Date | null = null;
+  /** The worker instance holding the claim (see `OutboxWorker.instanceId`); null when unclaimed. */
+  lockedBy: string | null = null;
   /** The RFC 5322 Message-ID, fixed per row so a repeated delivery can be recognised by the receiver. */
   messageId: string;
   sentAt: Date | null = null;
@@ -89,6 +93,7 @@ export const OutboxMailSchema = new EntitySchema<OutboxMail>({
     lastError: { type: 'string', fieldName: 'last_error', nullable: true },
     nextAttemptAt: { type: 'Date', fieldName: 'next_attempt_at' },
     lockedUntil: { type: 'Date', fieldName: 'locked_until', nullable: true },
+    lockedBy: { type: 'string', fieldName: 'locked_by', nullable: true },
     messageId: { type: 'string', fieldName: 'message_id', unique: 'mail_outbox_message_id_unique' },
     sentAt: { type: 'Date', fieldName: 'sent_at', nullable: true },
     createdAt: { type: 'Date', fieldName: 'created_at' },

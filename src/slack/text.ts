@@ -5,6 +5,7 @@
  * (https://api.slack.com/interactivity/slash-commands#creating_commands, "Escaping").
  */
 import { InvalidInputError } from '../domain/errors.js';
+import { truncateGraphemes } from '../domain/graphemes.js';
 
 /** One argument of a command, after decoding. */
 export type SlackArg =
@@ -121,7 +122,7 @@ const EMAIL_SHAPE = /^[^\s@<>&"|]+@[^\s@<>&"|]+\.[^\s@<>&"|]+$/;
 
 function shownArg(arg: SlackArg): string {
   const text = argText(arg);
-  return `\`${escapeMrkdwn(text.length > 40 ? `${text.slice(0, 39)}…` : text).replace(/`/g, "'")}\``;
+  return `\`${escapeMrkdwn(truncateGraphemes(text, 40)).replace(/`/g, "'")}\``;
 }
 
 /**

@@ -116,9 +116,11 @@ describe('an Admin invites by email; the invitee accepts on the web page', () =>
     expect(again.body).toContain('already accepted');
     expect(await h.em().count(Member, { email: 'dan@example.com', role: 'admin' })).toBe(1);
     expect(await auditCount('invitation.accepted')).toBe(1);
+    // Already answered: 409 on every method.
     const page = await fetch(link);
-    expect(page.status).toBe(410);
+    expect(page.status).toBe(409);
     expect(await page.text()).toContain('This invitation was already accepted.');
+    expect((await fetch(link, { method: 'HEAD' })).status).toBe(409);
   });
 
   it('never stores or logs the raw token', async () => {
@@ -153,7 +155,7 @@ describe('rules, each with its refusal', () => {
     expect(await h.em().count(Invitation, { email: 'ada@example.com' })).toBe(0);
   });
 
-  it('a bad email, a bare @name, a wrong role and extra text get specific replies', async () => {
+  it('a bad email, a bare @name, a wrong role and an over-long note get specific replies', async () => {
     const before = await h.em().count(Invitation, {});
     expect(visibleText(await h.ask(ada.id, 'invite not-an-email'))).toContain(
       'is not an email address or a person',
@@ -162,8 +164,8 @@ describe('rules, each with its refusal', () => {
     expect(visibleText(await h.ask(ada.id, 'invite x@example.com owner'))).toContain(
       'The role must be `admin` or `member`',
     );
-    expect(visibleText(await h.ask(ada.id, 'invite x@example.com member please'))).toContain(
-      'A reason goes with a Member’s request for approval',
+    expect(visibleText(await h.ask(ada.id, `invite x@example.com member ${'word '.repeat(80)}`))).toContain(
+      'The note must be at most 300 characters',
     );
     expect(visibleText(await h.ask(ada.id, 'invite <mailto:a@b|a@b>'))).toContain(
       'not a valid email address',

@@ -10,6 +10,8 @@ export interface MailSink {
   port: number;
   url: string;
   received: ParsedMail[];
+  /** The envelope recipients (RCPT TO, as sent on the wire) of each received mail, in order. */
+  envelopes: string[][];
   /** Starts listening (again) on `port`. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -25,23 +27,43 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Creates a sink on a free port; `start()` it when SMTP should be up. */
-export async function mailSink(): Promise<MailSink> {
+/** An SMTP reply a sink gives instead of accepting a recipient: `code` 550 (permanent), 451 (temporary) … */
+export interface SinkRefusal {
+  code: number;
+  message: string;
+}
+
+/**
+ * Creates a sink on a free port; `start()` it when SMTP should be up.
+ * @param options `refuse` decides per recipient (RCPT TO) whether to refuse it with an SMTP reply; it can be
+ *   changed later through the returned sink's `refuse`
+ */
+export async function mailSink(
+  options: { refuse?: (address: string) => SinkRefusal | null } = {},
+): Promise<MailSink & { refuse: (address: string) => SinkRefusal | null }> {
   const port = await freePort();
   let server: SMTPServer | undefined;
-  const sink: MailSink = {
+  const sink: MailSink & { refuse: (address: string) => SinkRefusal | null } = {
+    refuse: options.refuse ?? (() => null),
     port,
     url: `smtp://127.0.0.1:${port}`,
     received: [],
+    envelopes: [],
     async start() {
       server = new SMTPServer({
         authOptional: true,
         disabledCommands: ['STARTTLS'],
         logger: false,
-        onData(stream, _session, callback) {
+        onRcptTo(address, _session, callback) {
+          const refusal = sink.refuse(address.address);
+          if (!refusal) return callback();
+          callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+        },
+        onData(stream, session, callback) {
           simpleParser(stream)
             .then((mail) => {
               sink.received.push(mail);
+              sink.envelopes.push(session.envelope.rcptTo.map((r) => r.address));
               callback();
             })
             .catch((err: Error) => callback(err));

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
-import { requireAdmin } from '../access.js';
+import { lockAdmin, requireAdmin } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import { InvalidInputError, NotFoundError, quote } from '../errors.js';
+import { truncateGraphemes } from '../graphemes.js';
 import type { Page } from '../members/members.service.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import { displayName, parseInput } from '../validation.js';
@@ -85,6 +86,7 @@ export class ClientsService {
     const valid = parseInput(ClientName, name, 'name');
     const secret = generateCredential(CLIENT_SECRET_PREFIX);
     return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'create API clients');
       await this.assertNameFree(em, admin.organization, valid);
       const now = this.clock.now();
       const client = new ApiClient({
@@ -116,6 +118,7 @@ export class ClientsService {
    * @throws NotFoundError when the client is unknown
    */
   async discardUndelivered(actor: Actor, clientId: string): Promise<void> {
+    // Clean-up of this request's own change: it runs even if the caller was demoted meanwhile.
     const admin = requireAdmin(actor, 'create API clients');
     await this.em.transactional(async (em) => {
       const client = await this.load(em, admin.organization, clientId);
@@ -160,6 +163,7 @@ export class ClientsService {
     const admin = requireAdmin(actor, 'rotate API client secrets');
     const secret = generateCredential(CLIENT_SECRET_PREFIX);
     return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'rotate API client secrets');
       const client = await this.load(em, admin.organization, clientId);
       const now = this.clock.now();
       const previousValidUntil = new Date(now.getTime() + this.settings.secretGracePeriodMs);
@@ -191,6 +195,7 @@ export class ClientsService {
    * @throws as {@link enable}
    */
   async revertRotation(actor: Actor, clientId: string, secretId: string): Promise<void> {
+    // Clean-up of this request's own change: it runs even if the caller was demoted meanwhile.
     const admin = requireAdmin(actor, 'rotate API client secrets');
     await this.em.transactional(async (em) => {
       const client = await this.load(em, admin.organization, clientId);
@@ -220,6 +225,7 @@ export class ClientsService {
   async delete(actor: Actor, clientId: string): Promise<{ id: string; name: string }> {
     const admin = requireAdmin(actor, 'delete API clients');
     return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'delete API clients');
       const client = await this.load(em, admin.organization, clientId);
       const now = this.clock.now();
       await em.nativeDelete(AccessToken, { client });
@@ -247,6 +253,7 @@ export class ClientsService {
   ): Promise<{ client: ClientSummary; changed: boolean }> {
     const admin = requireAdmin(actor, status === 'active' ? 'enable API clients' : 'disable API clients');
     return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, status === 'active' ? 'enable API clients' : 'disable API clients');
       const client = await this.load(em, admin.organization, clientId);
       if (client.status === status) return { client: await this.summarize(em, client), changed: false };
       const now = this.clock.now();
@@ -275,7 +282,7 @@ export class ClientsService {
     const id = clientId.trim();
     if (!isClientIdShape(id)) {
       throw new InvalidInputError(
-        `\`${id.slice(0, 40)}\` is not a client ID. Client IDs look like \`cli_\` followed by 20 letters and digits; \`/org clients\` lists them.`,
+        `\`${quote(truncateGraphemes(id, 40))}\` is not a client ID. Client IDs look like \`cli_\` followed by 20 letters and digits; \`/org clients\` lists them.`,
         'client_id',
       );
     }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import { NotFoundError } from '../errors.js';
+import { truncateGraphemes } from '../graphemes.js';
 import { Member } from '../members/member.entity.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import { displayName, parseInput } from '../validation.js';
@@ -87,7 +88,7 @@ export class DataService {
    */
   async get(caller: DataCaller, kind: DataKind, id: string): Promise<DataItem> {
     const item = await this.em.findOne(ENTITY[kind], { id, organization: caller.organization });
-    if (!item) throw new NotFoundError(`No ${LABEL[kind]} with id ${id.slice(0, 64)}.`);
+    if (!item) throw new NotFoundError(`No ${LABEL[kind]} with id ${truncateGraphemes(id, 64)}.`);
     return toItem(item);
   }
 
@@ -125,7 +126,7 @@ export class DataService {
   async delete(caller: DataCaller, kind: DataKind, id: string): Promise<void> {
     await this.em.transactional(async (em) => {
       const item = await em.findOne(ENTITY[kind], { id, organization: caller.organization });
-      if (!item) throw new NotFoundError(`No ${LABEL[kind]} with id ${id.slice(0, 64)}.`);
+      if (!item) throw new NotFoundError(`No ${LABEL[kind]} with id ${truncateGraphemes(id, 64)}.`);
       em.remove(item);
       recordAudit(em, {
         organization: caller.organization,

@@ -34,8 +34,10 @@ export class Invitation extends BaseEntity {
   openEmail: string | null;
   role: Role;
   status: InvitationStatus;
-  /** The Member's reason for a request (optional). */
+  /** The Member's reason for a request (optional), shown to the Admins who decide. */
   reason: string | null = null;
+  /** The inviting Admin's note to the invitee (optional), shown in the mail, the invitation page and the DM. */
+  note: string | null = null;
   /** Who invited or requested: member id, Slack user id and email at the time (kept if the member leaves). */
   inviterMemberId: string;
   inviterSlackUserId: string | null;
@@ -63,6 +65,7 @@ export class Invitation extends BaseEntity {
     inviter: { memberId: string; slackUserId: string | null; email: string };
     inviteeSlackUserId?: string | null;
     reason?: string | null;
+    note?: string | null;
     now: Date;
   }) {
     super();
@@ -77,6 +80,7 @@ export class Invitation extends BaseEntity {
     this.inviterEmail = init.inviter.email;
     this.inviteeSlackUserId = init.inviteeSlackUserId ?? null;
     this.reason = init.reason ?? null;
+    this.note = init.note ?? null;
     this.createdAt = init.now;
     this.updatedAt = init.now;
   }
@@ -102,6 +106,7 @@ export const InvitationSchema = new EntitySchema<Invitation, BaseEntity>({
     // A plain text column: MikroORM 6's SQLite introspection misreads CHECK lists of more than two items.
     status: { type: 'string' },
     reason: { type: 'string', nullable: true },
+    note: { type: 'string', nullable: true },
     inviterMemberId: { type: 'string', fieldName: 'inviter_member_id' },
     inviterSlackUserId: { type: 'string', fieldName: 'inviter_slack_user_id', nullable: true },
     inviterEmail: { type: 'string', fieldName: 'inviter_email' },

@@ -2,9 +2,10 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sqlite';
 import { z } from 'zod';
 import { OutboxMail } from '../../mail/outbox.entity.js';
-import { type MemberActor, requireAdmin, requireMember } from '../access.js';
+import { lockAdmin, lockMember, type MemberActor, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
+import { EmailAddress, normalizeEmail } from '../email.js';
 import {
   AlreadyMemberError,
   ForeignWorkspaceError,
@@ -16,6 +17,7 @@ import {
   NotFoundError,
   quote,
 } from '../errors.js';
+import { graphemeCount } from '../graphemes.js';
 import { Member, type Role } from '../members/member.entity.js';
 import { isHomeTeam, isHomeUser, type SlackProfile } from '../members/slack-account.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -36,17 +38,8 @@ export const MAX_REASON_LENGTH = 500;
 /** Rows shown by `/org invites` at most (each takes two blocks of a 50-block message). */
 export const INVITES_LIST_LIMIT = 20;
 
-/** An email address: trimmed, lower-cased, checked by zod's email pattern, at most 254 characters (RFC 5321). */
-export const EmailAddress = z
-  .string()
-  .transform((s) => s.trim().toLowerCase())
-  .pipe(
-    z
-      .string()
-      .min(1, 'The email address must not be empty.')
-      .max(254, 'The email address is too long.')
-      .pipe(z.email('That is not a valid email address, as in `ana@example.com`.')),
-  );
+/** Email addresses as input (IDN domains accepted, stored in ASCII form): see `../email.ts`. */
+export { EmailAddress } from '../email.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL_EXCEPT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/u;
@@ -63,6 +56,30 @@ export const Reason = z
         `The reason must be at most ${MAX_REASON_LENGTH} characters.`,
       )
       .refine((s) => !CONTROL_EXCEPT_NEWLINE.test(s), 'The reason must not contain control characters.'),
+  )
+  .transform((s) => (s === '' ? null : s));
+
+/** Longest note an Admin may add to an invitation, in user-perceived characters (grapheme clusters). */
+export const MAX_NOTE_GRAPHEMES = 300;
+/** Longest note in UTF-16 code units (a bound on storage whatever the characters are made of). */
+export const MAX_NOTE_UNITS = 4000;
+
+/**
+ * The inviting Admin's optional note to the invitee (as Slack and GitHub invitations carry one): trimmed; empty
+ * means none; at most {@link MAX_NOTE_GRAPHEMES} characters as people count them (and {@link MAX_NOTE_UNITS} code
+ * units); no control characters except line breaks. Stored as typed: each surface escapes it (mrkdwn, HTML).
+ */
+export const Note = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(
+    z
+      .string()
+      .refine(
+        (s) => s.length <= MAX_NOTE_UNITS && graphemeCount(s) <= MAX_NOTE_GRAPHEMES,
+        `The note must be at most ${MAX_NOTE_GRAPHEMES} characters.`,
+      )
+      .refine((s) => !CONTROL_EXCEPT_NEWLINE.test(s), 'The note must not contain control characters.'),
   )
   .transform((s) => (s === '' ? null : s));
 
@@ -111,29 +128,42 @@ export class InvitationsService {
 
   /**
    * Invites `email` (an Admin: sent now, with its mail in the outbox) or asks the Admins to (a Member: a request).
-   * @param input `email` raw (validated here); `role` (default Member; a Member may only request Members);
-   *   `reason` for a request (optional); `inviteeSlackUserId` when invited by mention
-   * @throws InvalidInputError (field `email`, `role` or `reason`); AlreadyMemberError; InvitationPendingError;
+   * @param input `email` raw (validated here; an internationalised domain is stored in ASCII form); `role` (default
+   *   Member; a Member may only request Members); `reason` for a Member's request (optional); `note` for an Admin's
+   *   invitation (optional, shown to the invitee); `inviteeSlackUserId` when invited by mention. Which of `reason`
+   *   and `note` is used follows the caller's role as committed when the invitation is written.
+   * @throws InvalidInputError (field `email`, `role`, `reason` or `note`); AlreadyMemberError; InvitationPendingError;
    *   InvitationLimitError; NotAuthorizedError when a Member asks for an Admin; NoOrganization / NotAMember
    */
   async invite(
     actor: Actor,
-    input: { email: string; role?: Role; reason?: string | null; inviteeSlackUserId?: string | null },
+    input: {
+      email: string;
+      role?: Role;
+      reason?: string | null;
+      note?: string | null;
+      inviteeSlackUserId?: string | null;
+    },
   ): Promise<{ outcome: InviteOutcome; invitation: Invitation }> {
-    const me = requireMember(actor);
+    requireMember(actor);
     const email = parseInput(EmailAddress, input.email, 'email');
     const role: Role = input.role ?? 'member';
-    const isAdmin = me.member.role === 'admin';
-    if (!isAdmin && role === 'admin') {
-      throw new NotAuthorizedError(
-        'Only admins can invite an Admin. Request a Member invitation; an admin can change the role later.',
-        'role',
-      );
-    }
-    const reason = isAdmin ? null : parseInput(Reason, input.reason ?? '', 'reason');
     const now = this.clock.now();
+    // Whether this is an Admin's invitation or a Member's request is decided by the role as committed, inside the
+    // transaction that writes (an Admin demoted meanwhile files a request, or is refused an Admin invitation).
+    let isAdmin = false;
     try {
       const invitation = await this.em.transactional(async (em) => {
+        const me = await lockMember(em, actor);
+        isAdmin = me.member.role === 'admin';
+        if (!isAdmin && role === 'admin') {
+          throw new NotAuthorizedError(
+            'Only admins can invite an Admin. Request a Member invitation; an admin can change the role later.',
+            'role',
+          );
+        }
+        const reason = isAdmin ? null : parseInput(Reason, input.reason ?? '', 'reason');
+        const note = isAdmin ? parseInput(Note, input.note ?? '', 'note') : null;
         const organization = await em.findOneOrFail(Organization, me.organization.id);
         if (await em.count(Member, { organization, email })) {
           throw new AlreadyMemberError(
@@ -161,6 +191,7 @@ export class InvitationsService {
           inviter: { memberId: me.member.id, slackUserId: actor.slackUserId, email: me.member.email },
           inviteeSlackUserId: input.inviteeSlackUserId ?? null,
           reason,
+          note,
           now,
         });
         inv.expiresAt = new Date(now.getTime() + this.settings.ttlMs);
@@ -172,7 +203,7 @@ export class InvitationsService {
           action: isAdmin ? 'invitation.sent' : 'invitation.requested',
           targetType: 'invitation',
           targetId: inv.id,
-          details: { email, role, ...(reason ? { reason } : {}) },
+          details: { email, role, ...(reason ? { reason } : {}), ...(note ? { note } : {}) },
           at: now,
         });
         return inv;
@@ -197,6 +228,7 @@ export class InvitationsService {
     const me = requireAdmin(actor, 'approve invitation requests');
     const now = this.clock.now();
     return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'approve invitation requests');
       const inv = await this.findInOrg(em, me, invitationId);
       const won = await em.nativeUpdate(
         Invitation,
@@ -236,6 +268,7 @@ export class InvitationsService {
     const reason = parseInput(Reason, reasonText ?? '', 'reason');
     const now = this.clock.now();
     return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'deny invitation requests');
       const inv = await this.findInOrg(em, me, invitationId);
       const won = await em.nativeUpdate(
         Invitation,
@@ -286,6 +319,7 @@ export class InvitationsService {
     const me = requireAdmin(actor, 'resend invitations');
     const now = this.clock.now();
     return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'resend invitations');
       const inv = await this.findInOrg(em, me, invitationId);
       if (inv.status !== 'pending') throw new InvitationClosedError(decidedText(inv));
       const organization = await em.findOneOrFail(Organization, me.organization.id);
@@ -313,6 +347,7 @@ export class InvitationsService {
     const me = requireAdmin(actor, 'revoke invitations');
     const now = this.clock.now();
     return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'revoke invitations');
       const inv = await this.findInOrg(em, me, invitationId);
       const won = await em.nativeUpdate(
         Invitation,
@@ -401,7 +436,8 @@ export class InvitationsService {
     }
     const email = profile?.email ?? null;
     const isInvitee =
-      inv.inviteeSlackUserId === clicker.slackUserId || (email !== null && email === inv.email);
+      inv.inviteeSlackUserId === clicker.slackUserId ||
+      (email !== null && normalizeEmail(email) === inv.email);
     if (!isInvitee) throw new NotAuthorizedError('Only the person invited can answer this invitation.');
     await this.expireIfDue(inv);
     return this.respond(inv.id, decision, { slackUserId: clicker.slackUserId });
@@ -459,6 +495,7 @@ export class InvitationsService {
     const now = this.clock.now();
     const previous = me.organization.approvalsChannelId;
     await this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'choose where invitation requests go');
       const org = await em.findOneOrFail(Organization, me.organization.id);
       org.approvalsChannelId = channelId;
       org.updatedAt = now;
@@ -649,6 +686,7 @@ export class InvitationsService {
         inviterEmail: inv.inviterEmail,
         role: inv.role,
         expiresAt: (inv.expiresAt ?? now).toISOString(),
+        ...(inv.note ? { note: inv.note } : {}),
       },
       sealedToken: 'pending',
       now,

@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
-import { type MemberActor, requireAdmin, requireMember } from '../access.js';
+import { lockAdmin, lockMember, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
+import { normalizeEmail } from '../email.js';
 import {
   ActiveAdminExistsError,
   ForeignWorkspaceError,
@@ -9,7 +10,6 @@ import {
   LastAdminError,
   MemberNotFoundError,
   NoOrganizationError,
-  NotAMemberError,
   NotAuthorizedError,
   quote,
   SlackAccountDeactivatedError,
@@ -157,7 +157,9 @@ export class MembersService {
     const profile = await lookupProfile();
     if (!profile) return { slackTeamId, slackUserId, organization, member: null };
     if (!isHomeUser(organization, profile)) return foreign;
-    if (profile.email) member = await this.linkOnFirstUse(organization, slackUserId, profile.email);
+    if (profile.email) {
+      member = await this.linkOnFirstUse(organization, slackUserId, normalizeEmail(profile.email));
+    }
     return { slackTeamId, slackUserId, organization, member };
   }
 
@@ -358,7 +360,7 @@ export class MembersService {
       await this.refreshAdmins(organization, lookup, targetId);
     }
     return this.em.transactional(async (em) => {
-      await this.adminNow(em, admin, 'change roles');
+      await lockAdmin(em, actor, 'change roles');
       const target = await this.findIn(em, organization, { memberId: targetId });
       const previous = target.role;
       if (previous === wanted) return { member: summary(target), previous, role: wanted, changed: false };
@@ -408,7 +410,7 @@ export class MembersService {
     const { organization } = admin;
     const targetId = (await this.findIn(this.em, organization, ref, lookup)).id;
     return this.em.transactional(async (em) => {
-      const me = await this.adminNow(em, admin, 'remove members');
+      const { member: me } = await lockAdmin(em, actor, 'remove members');
       const target = await this.findIn(em, organization, { memberId: targetId });
       if (target.id === me.id) {
         throw new InvalidInputError('To leave the organization yourself, use `/org leave`.', 'member');
@@ -463,7 +465,7 @@ export class MembersService {
     const { organization } = current;
     if (current.member.isAdmin) await this.refreshAdmins(organization, lookup, current.member.id);
     return this.em.transactional(async (em) => {
-      const me = await this.memberNow(em, current);
+      const { member: me } = await lockMember(em, current);
       if (me.isAdmin) {
         await this.assertNotLastAdmin(em, organization, me, (last) => lastAdminLeaving(organization, last));
       }
@@ -590,24 +592,6 @@ export class MembersService {
     );
   }
 
-  /** The caller's membership as stored now (re-read in `em`'s transaction). */
-  private async memberNow(em: EntityManager, actor: MemberActor): Promise<Member> {
-    const me = await em.findOne(
-      Member,
-      { id: actor.member.id, organization: actor.organization },
-      { refresh: true },
-    );
-    if (!me) throw new NotAMemberError(actor.organization.name);
-    return me;
-  }
-
-  /** The caller's membership as stored now, which must be an Admin's: a role checked earlier may be stale. */
-  private async adminNow(em: EntityManager, actor: MemberActor, what: string): Promise<Member> {
-    const me = await this.memberNow(em, actor);
-    if (!me.isAdmin) throw new NotAuthorizedError(`Only admins can ${what}.`);
-    return me;
-  }
-
   /**
    * Throws LastAdminError unless `organization` keeps an active Admin once `leaving` (an Admin) steps down: at least
    * one other Admin whose Slack account is not known to be deactivated (counted in `em`).
@@ -647,7 +631,7 @@ export class MembersService {
       return found;
     }
     if ('email' in ref) {
-      const email = ref.email.trim().toLowerCase();
+      const email = normalizeEmail(ref.email);
       const found = await em.findOne(Member, { organization, email }, { refresh: true });
       if (!found)
         throw new MemberNotFoundError(
@@ -673,7 +657,7 @@ export class MembersService {
         `${who} is a user of another Slack workspace, so they cannot be on the team of ${quote(team)}. Nothing was changed.`,
       );
     }
-    const email = profile?.email ?? undefined;
+    const email = profile?.email ? normalizeEmail(profile.email) : undefined;
     if (email) {
       const unlinked = await em.findOne(
         Member,

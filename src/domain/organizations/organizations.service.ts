@@ -1,6 +1,6 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sqlite';
-import { requireAdmin, requireMember } from '../access.js';
+import { lockAdmin, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import { DataLayer, DataSource } from '../data/data.entity.js';
@@ -102,14 +102,17 @@ export class OrganizationsService {
    * Changes the display name (the organization ID never changes).
    * @param name raw input, validated here
    * @returns the previous and the new name
-   * @throws NotAuthorizedError for a Member; InvalidInputError (field `name`) for an invalid name
+   * @throws NotAuthorizedError unless the caller is an Admin at the moment of the write; InvalidInputError (field
+   *   `name`) for an invalid name
    */
   async rename(actor: Actor, name: string): Promise<{ previous: string; name: string }> {
     const { organization } = requireAdmin(actor, 'rename the organization');
     const valid = parseInput(OrganizationName, name, 'name');
-    const previous = organization.name;
+    let previous = organization.name;
     await this.em.transactional(async (em) => {
-      const org = await em.findOneOrFail(Organization, organization.id);
+      await lockAdmin(em, actor, 'rename the organization');
+      const org = await em.findOneOrFail(Organization, organization.id, { refresh: true });
+      previous = org.name;
       const now = this.clock.now();
       org.rename(valid, now);
       recordAudit(em, {

@@ -12,6 +12,7 @@ import {
   MAX_PER_PAGE,
 } from '../../domain/data/data.service.js';
 import { DomainError, InvalidInputError, NotFoundError } from '../../domain/errors.js';
+import { truncateGraphemes } from '../../domain/graphemes.js';
 import type { Logger } from '../../logger.js';
 import { BodyTooLargeError, mediaType, readBody, sendJson } from '../oauth/http-util.js';
 
@@ -72,9 +73,9 @@ function listQuery(params: URLSearchParams): z.output<typeof ListQuery> {
       throw new ApiError(
         400,
         'invalid_request',
-        `${key.slice(0, 40)} is given more than once; give it once.`,
+        `${truncateGraphemes(key, 40)} is given more than once; give it once.`,
         {},
-        key.slice(0, 40),
+        truncateGraphemes(key, 40),
       );
     }
   }
@@ -94,7 +95,7 @@ function createName(body: unknown): unknown {
   }
   const extra = Object.keys(body).find((key) => key !== 'name');
   if (extra !== undefined) {
-    const shown = extra.slice(0, 40);
+    const shown = truncateGraphemes(extra, 40);
     throw new ApiError(
       400,
       'invalid_request',
@@ -193,7 +194,7 @@ export function apiHandler(deps: {
       sendJson(res, 200, itemJson(item));
       return;
     }
-    throw new ApiError(404, 'not_found', `No such resource: ${url.pathname.slice(0, 100)}`);
+    throw new ApiError(404, 'not_found', `No such resource: ${truncateGraphemes(url.pathname, 100)}`);
   };
 
   return (req, res) => {

@@ -3,6 +3,13 @@
  * inviter, expiry) with an Accept / Decline form; only the form's POST (`decision=accept|decline`,
  * `application/x-www-form-urlencoded`) acts, because mail scanners follow links. Everything shown is HTML-escaped.
  * The form must hold exactly one field, `decision`, once: anything else is refused (400) and changes nothing.
+ *
+ * By HTTP's rules (RFC 9110), checked in this order: a method other than GET, HEAD, POST is 405 with `Allow`; a
+ * POST with a query string is 400, with another media type or charset than UTF-8 form encoding 415, with a body
+ * over 4 KiB 413, with any form but `decision=accept|decline` 400; a malformed or unknown token is 404 (on every
+ * method); then each final state answers one status on every method — revoked or expired 410 Gone, already
+ * accepted or declined 409 Conflict — and an open invitation 200. GET and HEAD ignore query parameters (link
+ * trackers add them; showing the page changes nothing). HEAD answers as GET, without the body.
  * Once answered, the invitee's Slack DM (if one was sent) is updated to show the outcome, as after a click on its
  * buttons. The token is never logged: log lines name the invitation id.
  */
@@ -10,14 +17,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebClient } from '@slack/web-api';
 import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../domain/actor.js';
+import { displayEmail } from '../../domain/email.js';
 import { DomainError } from '../../domain/errors.js';
-import type { Invitation } from '../../domain/invitations/invitation.entity.js';
+import { truncateGraphemes } from '../../domain/graphemes.js';
+import type { Invitation, InvitationStatus } from '../../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../../domain/invitations/invitations.service.js';
 import type { InvitationSettings } from '../../domain/invitations/settings.js';
+import { INVITATION_TOKEN_PATTERN } from '../../domain/invitations/token.js';
 import { createServices } from '../../domain/services.js';
 import type { Logger } from '../../logger.js';
 import { escapeHtml, formatUtc } from '../../mail/invitation-mail.js';
 import { refreshCopies } from '../../slack/listeners/actions/invitation-slack.js';
+import { BodyTooLargeError, mediaType, readBody } from '../oauth/http-util.js';
 
 /** A request as Bolt's custom routes hand it over: with the path parameters. */
 type RouteRequest = IncomingMessage & { params?: Record<string, string | string[] | undefined> };
@@ -42,7 +53,82 @@ const SECURITY_HEADERS = {
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
 
-function page(res: ServerResponse, status: number, title: string, body: string, head = false): void {
+/** The methods the page answers; anything else is 405 with this list in `Allow` (RFC 9110 §15.5.6). */
+const ALLOWED_METHODS = ['GET', 'HEAD', 'POST'];
+
+/**
+ * The status of each final state, the same on every method (RFC 9110): gone for good — revoked, expired (and
+ * denied, which never had a link) — is 410 Gone; already answered — accepted, declined — is 409 Conflict.
+ */
+export const FINAL_STATE_STATUS: Record<Exclude<InvitationStatus, 'pending' | 'requested'>, number> = {
+  revoked: 410,
+  expired: 410,
+  denied: 410,
+  accepted: 409,
+  declined: 409,
+};
+
+function closedPage(res: ServerResponse, status: InvitationStatus, head: boolean): void {
+  const code = status === 'pending' || status === 'requested' ? 410 : FINAL_STATE_STATUS[status];
+  page(
+    res,
+    code,
+    code === 409 ? 'Invitation already answered' : 'Invitation closed',
+    `<p>${escapeHtml(CLOSED_TEXT[status] ?? 'This invitation is no longer open.')}</p>`,
+    head,
+  );
+}
+
+function plain(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS, ...headers });
+  res.end(`${text}\n`);
+}
+
+/**
+ * Reads and checks a POST to the page, as strictly as the token endpoint reads its own: no query string (the form
+ * is the only input), `application/x-www-form-urlencoded` (a `charset` parameter, if any, must be UTF-8), a body
+ * within {@link MAX_BODY_BYTES}, and exactly one field `decision` ({@link formDecision}).
+ * @returns the decision, or the status (400, 413, 415) and why
+ */
+async function readDecision(
+  req: RouteRequest,
+): Promise<{ decision: 'accept' | 'decline' } | { status: number; text: string }> {
+  const query = (req.url ?? '').indexOf('?');
+  if (query >= 0) {
+    return { status: 400, text: 'The address takes no parameters when answering; send the form alone.' };
+  }
+  const type = mediaType(req);
+  if (type !== 'application/x-www-form-urlencoded') {
+    return { status: 415, text: 'Send the form as application/x-www-form-urlencoded.' };
+  }
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+  if (charset && charset.toLowerCase() !== 'utf-8') {
+    return { status: 415, text: 'Send the form in UTF-8.' };
+  }
+  let body: Buffer;
+  try {
+    body = await readBody(req, MAX_BODY_BYTES);
+  } catch (err) {
+    if (err instanceof BodyTooLargeError) return { status: 413, text: 'The form is too large.' };
+    throw err;
+  }
+  const parsed = formDecision(new URLSearchParams(body.toString('utf8')));
+  return 'refusal' in parsed ? { status: 400, text: parsed.refusal } : parsed;
+}
+
+function page(
+  res: ServerResponse,
+  status: number,
+  title: string,
+  body: string,
+  head = false,
+  headers: Record<string, string> = {},
+): void {
   const html = [
     '<!doctype html>',
     '<html lang="en"><head><meta charset="utf-8">',
@@ -53,7 +139,7 @@ function page(res: ServerResponse, status: number, title: string, body: string, 
     'button{font-size:1rem;padding:.5rem 1.2rem;margin-right:.5rem}</style>',
     `</head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`,
   ].join('');
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...SECURITY_HEADERS });
+  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', ...SECURITY_HEADERS, ...headers });
   res.end(head ? undefined : html);
 }
 
@@ -71,8 +157,9 @@ const CLOSED_TEXT: Record<string, string> = {
 
 function invitationBody(inv: Invitation, organizationName: string): string {
   return [
-    `<p>${escapeHtml(inv.inviterEmail)} invited <strong>${escapeHtml(inv.email)}</strong> to join `,
+    `<p>${escapeHtml(displayEmail(inv.inviterEmail))} invited <strong>${escapeHtml(displayEmail(inv.email))}</strong> to join `,
     `<strong>${escapeHtml(organizationName)}</strong> on AstroBee as ${roleText(inv.role)}.</p>`,
+    inv.note ? `<blockquote class="note">${escapeHtml(inv.note).replace(/\n/g, '<br>')}</blockquote>` : '',
     `<p>The invitation expires on ${escapeHtml(formatUtc((inv.expiresAt ?? new Date()).toISOString()))}.</p>`,
     '<form method="post">',
     '<button type="submit" name="decision" value="accept">Accept</button>',
@@ -81,31 +168,19 @@ function invitationBody(inv: Invitation, organizationName: string): string {
   ].join('');
 }
 
-/** Reads a small urlencoded body; null when it is too large. */
-async function readForm(req: RouteRequest): Promise<URLSearchParams | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buf.length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(buf);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
-}
-
 /**
  * The decision a form body carries, or why it is refused: the body must be exactly `decision=accept` or
  * `decision=decline` — one field, given once (a repeated or unknown field makes the form ambiguous).
  */
 export function formDecision(
-  form: URLSearchParams | null,
+  form: URLSearchParams,
 ): { decision: 'accept' | 'decline' } | { refusal: string } {
-  if (!form) return { refusal: 'The form is too large.' };
   const names = [...form.keys()];
   const unknown = names.find((name) => name !== 'decision');
   if (unknown !== undefined) {
-    return { refusal: `The form has an unexpected field "${unknown.slice(0, 40)}"; send only the decision.` };
+    return {
+      refusal: `The form has an unexpected field "${truncateGraphemes(unknown, 40)}"; send only the decision.`,
+    };
   }
   if (names.length > 1) return { refusal: 'The form sends the decision more than once; send it once.' };
   const decision = form.get('decision');
@@ -142,61 +217,60 @@ export function invitationPage(deps: {
     }
   };
   return async (req: RouteRequest, res: ServerResponse): Promise<void> => {
-    const token = String(req.params?.token ?? '');
     const method = req.method ?? 'GET';
     const service = new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings);
     try {
-      if (method === 'GET' || method === 'HEAD') {
-        const head = method === 'HEAD';
-        const found = await service.findByToken(token);
-        if (!found) {
-          page(
-            res,
-            404,
-            'Invitation not found',
-            '<p>This invitation link is not valid. It may have been replaced by a newer one; check your latest invitation email.</p>',
-            head,
-          );
-          return;
-        }
-        const { invitation, organization } = found;
-        if (invitation.status !== 'pending') {
-          page(
-            res,
-            410,
-            'Invitation closed',
-            `<p>${escapeHtml(CLOSED_TEXT[invitation.status] ?? 'This invitation is no longer open.')}</p>`,
-            head,
-          );
-          return;
-        }
-        page(res, 200, `Join ${organization.name}`, invitationBody(invitation, organization.name), head);
-        return;
-      }
-      if (method !== 'POST') {
-        res.writeHead(405, {
-          allow: 'GET, HEAD, POST',
-          'content-type': 'text/plain; charset=utf-8',
-          ...SECURITY_HEADERS,
+      if (!ALLOWED_METHODS.includes(method)) {
+        plain(res, 405, 'Method not allowed: use GET to see the invitation and POST to answer it.', {
+          allow: ALLOWED_METHODS.join(', '),
         });
-        res.end('Method not allowed\n');
         return;
       }
-      const parsed = formDecision(await readForm(req));
-      if ('refusal' in parsed) {
+      const head = method === 'HEAD';
+      let decision: 'accept' | 'decline' | null = null;
+      if (method === 'POST') {
+        const refusal = await readDecision(req);
+        if ('status' in refusal) {
+          page(
+            res,
+            refusal.status,
+            'Choose accept or decline',
+            `<p>${escapeHtml(refusal.text)} Nothing was changed.</p>`,
+            false,
+            refusal.status === 413 ? { connection: 'close' } : {},
+          );
+          return;
+        }
+        decision = refusal.decision;
+      }
+      const token = String(req.params?.token ?? '');
+      // A malformed token is answered as an unknown one, without a database read.
+      const found = INVITATION_TOKEN_PATTERN.test(token) ? await service.findByToken(token) : null;
+      if (!found) {
         page(
           res,
-          400,
-          'Choose accept or decline',
-          `<p>${escapeHtml(parsed.refusal)} Nothing was changed.</p>`,
+          404,
+          'Invitation not found',
+          '<p>This invitation link is not valid. It may have been replaced by a newer one; check your latest invitation email.</p>',
+          head,
         );
         return;
       }
-      const { decision } = parsed;
+      const { invitation, organization } = found;
+      if (invitation.status !== 'pending') {
+        closedPage(res, invitation.status, head);
+        return;
+      }
+      if (decision === null) {
+        page(res, 200, `Join ${organization.name}`, invitationBody(invitation, organization.name), head);
+        return;
+      }
       const inv = await service.respondByToken(token, decision);
       log.info({ invitationId: inv.id, decision }, 'invitation answered on the web');
-      const found = await new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings).get(inv.id);
-      const orgName = found?.organization.name ?? 'the organization';
+      const answered = await new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings).get(
+        inv.id,
+      );
+      const orgName = answered?.organization.name ?? 'the organization';
       if (decision === 'accept') {
         page(
           res,
@@ -215,6 +289,19 @@ export function invitationPage(deps: {
       // After the page is sent: a slow Slack must not keep the invitee waiting (failures are only logged).
       await updateSlackDm(inv.id);
     } catch (err) {
+      if (
+        err instanceof DomainError &&
+        (err.code === 'invitation_closed' || err.code === 'invitation_expired')
+      ) {
+        // Answered or closed between the read above and the write: the status of the state it is in now.
+        const now = await new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings).findByToken(
+          String(req.params?.token ?? ''),
+        );
+        if (now && now.invitation.status !== 'pending') {
+          closedPage(res, now.invitation.status, false);
+          return;
+        }
+      }
       if (err instanceof DomainError) {
         page(
           res,

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { truncateGraphemes } from '../../domain/graphemes.js';
 
 /** Client credentials found in a token or revocation request (RFC 6749 §2.3.1). */
 export type PresentedCredentials =
@@ -20,7 +21,7 @@ export function parseForm(body: Buffer): FormParams {
   const params = new Map<string, string>();
   const seen = new Set<string>();
   for (const [key, value] of new URLSearchParams(body.toString('utf8'))) {
-    if (seen.has(key)) throw new CredentialsError(`The parameter ${key.slice(0, 40)} is repeated.`);
+    if (seen.has(key)) throw new CredentialsError(`The parameter ${truncateGraphemes(key, 40)} is repeated.`);
     seen.add(key);
     if (value !== '') params.set(key, value);
   }

@@ -1,4 +1,5 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { prefixWithin } from '../../domain/graphemes.js';
 
 /** Limits on failed client authentication: failures allowed per window, and the window in seconds. */
 export interface FailedAuthLimits {
@@ -70,5 +71,5 @@ export class FailedAuthLimiter {
 
 /** Client IDs as given by anyone: bounded, so a flood of long ones cannot grow memory much. */
 function clientKey(clientId: string): string {
-  return clientId.slice(0, 64);
+  return prefixWithin(clientId, 64);
 }

@@ -1,4 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
+import { displayEmail } from '../../domain/email.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import { MAX_REASON_LENGTH } from '../../domain/invitations/invitations.service.js';
 import { escapeMrkdwn } from '../text.js';
@@ -17,7 +18,7 @@ export const DENY_VIEW = {
 /** The one line that describes a request: who asked to invite whom, and why. */
 export function requestLine(inv: Invitation): string {
   const reason = inv.reason ? `\n>${escapeMrkdwn(inv.reason).replace(/\n/g, '\n>')}` : '';
-  return `${inviterText(inv)} asks to invite *${escapeMrkdwn(inv.email)}* as a ${roleLabel(inv.role)}.${reason}`;
+  return `${inviterText(inv)} asks to invite *${escapeMrkdwn(displayEmail(inv.email))}* as a ${roleLabel(inv.role)}.${reason}`;
 }
 
 /** The Approve / Deny buttons of one request. */
@@ -47,7 +48,7 @@ export function approvalButtons(inv: Invitation): KnownBlock {
 /** A request as posted to the approvals channel or to each Admin's DM. */
 export function approvalRequestMessage(inv: Invitation): SlackMessage {
   return {
-    text: `Invitation request: ${escapeMrkdwn(inv.email)}`,
+    text: `Invitation request: ${escapeMrkdwn(displayEmail(inv.email))}`,
     blocks: [section(`:inbox_tray: *Invitation request*\n${requestLine(inv)}`), approvalButtons(inv)],
   };
 }
@@ -64,14 +65,14 @@ export function approvalDecidedMessage(inv: Invitation): SlackMessage {
           ? `:wastebasket: Revoked by ${who}`
           : ':hourglass: Expired';
   return {
-    text: `Invitation request for ${escapeMrkdwn(inv.email)}: ${outcome.replace(/^:[a-z_]+: /, '')}`,
+    text: `Invitation request for ${escapeMrkdwn(displayEmail(inv.email))}: ${outcome.replace(/^:[a-z_]+: /, '')}`,
     blocks: [section(`*Invitation request*\n${requestLine(inv)}`), section(outcome)],
   };
 }
 
 /** The DM telling the requester what the admins decided. */
 export function requesterOutcomeMessage(inv: Invitation): SlackMessage {
-  const email = escapeMrkdwn(inv.email);
+  const email = escapeMrkdwn(displayEmail(inv.email));
   const who = inv.decidedBySlackUserId ? `<@${inv.decidedBySlackUserId}>` : 'An admin';
   if (inv.status === 'denied') {
     return plainMessage(

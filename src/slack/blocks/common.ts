@@ -1,4 +1,5 @@
 import type { KnownBlock, SectionBlock } from '@slack/types';
+import { truncateText } from '../../domain/graphemes.js';
 import { sanitizeMrkdwn } from '../text.js';
 
 /** Slack's limits that the builders keep to (Block Kit reference, "Blocks" and "Composition objects"). */
@@ -20,10 +21,21 @@ export interface SlackMessage {
   blocks: KnownBlock[];
 }
 
-/** Shortens `text` to at most `max` characters (code units), ending in an ellipsis when cut. */
+/**
+ * Shortens `text` to at most `max` characters (UTF-16 code units, as Slack counts), cut at a grapheme boundary and
+ * ending in an ellipsis when cut (see {@link truncateText}).
+ */
 export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, max - 1)}…`;
+  return truncateText(text, max);
+}
+
+/**
+ * {@link truncate} for mrkdwn: a cut never leaves half of one of Slack's entities (`&amp;`, `&lt;`, `&gt;`), which
+ * would show as stray text.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  const cut = truncate(text, max);
+  return cut === text ? cut : cut.replace(/&[a-z]{0,3}…$/, '…');
 }
 
 /**
@@ -33,11 +45,11 @@ export function truncate(text: string, max: number): string {
 export function section(text: string): SectionBlock {
   return {
     type: 'section',
-    text: { type: 'mrkdwn', text: truncate(sanitizeMrkdwn(text), LIMITS.sectionText) },
+    text: { type: 'mrkdwn', text: truncateMrkdwn(sanitizeMrkdwn(text), LIMITS.sectionText) },
   };
 }
 
 /** A one-section message (errors, confirmations); its fallback text is made safe like the section. */
 export function plainMessage(text: string): SlackMessage {
-  return { text: truncate(sanitizeMrkdwn(text), LIMITS.sectionText), blocks: [section(text)] };
+  return { text: truncateMrkdwn(sanitizeMrkdwn(text), LIMITS.sectionText), blocks: [section(text)] };
 }

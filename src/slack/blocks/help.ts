@@ -46,9 +46,9 @@ export const COMMANDS: CommandHelp[] = [
   },
   { usage: '/org audit [page]', summary: 'The audit log, newest first', audience: 'admin' },
   {
-    usage: '/org invite [email or @user] [admin|member] [reason]',
+    usage: '/org invite [email or @user] [admin|member] [note or reason]',
     summary:
-      "Invite someone (an admin's invitation is sent; a member's goes to the admins for approval; a form opens without arguments)",
+      "Invite someone (an admin's invitation is sent, with the text after the role as a note for the invitee; a member's goes to the admins for approval, the text as its reason; a form opens without arguments)",
     audience: 'member',
   },
   {

@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
+import { displayEmail } from '../../domain/email.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import type { InviteOutcome } from '../../domain/invitations/invitations.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { plainMessage, type SlackMessage, section } from './common.js';
+import { LIMITS, plainMessage, type SlackMessage, section, truncateMrkdwn } from './common.js';
 
 /** action_ids of the Accept / Decline buttons in the invitee's DM; `value` is the invitation id. */
 export const INVITATION_ACTIONS = {
@@ -26,7 +27,9 @@ export function slackDate(date: Date | null): string {
 
 /** Who invited, for Slack: a mention when linked, else the email. */
 export function inviterText(inv: Invitation): string {
-  return inv.inviterSlackUserId ? `<@${inv.inviterSlackUserId}>` : escapeMrkdwn(inv.inviterEmail);
+  return inv.inviterSlackUserId
+    ? `<@${inv.inviterSlackUserId}>`
+    : escapeMrkdwn(displayEmail(inv.inviterEmail));
 }
 
 /** The reply to `/org invite` and the invite modal. */
@@ -35,7 +38,7 @@ export function inviteResultMessage(
   inv: Invitation,
   approvalsWhere: string,
 ): SlackMessage {
-  const email = escapeMrkdwn(inv.email);
+  const email = escapeMrkdwn(displayEmail(inv.email));
   return outcome === 'sent'
     ? plainMessage(
         `:envelope: Invitation sent to *${email}* as ${roleLabel(inv.role) === 'Admin' ? 'an *Admin*' : 'a *Member*'}. ` +
@@ -47,7 +50,22 @@ export function inviteResultMessage(
       );
 }
 
-/** The DM to an invitee who is in the Slack workspace: the invitation with Accept / Decline. */
+/**
+ * The inviting Admin's note as a mrkdwn quote (every line prefixed with `>`), escaped as Slack documents (`&`, `<`,
+ * `>`), so no mention, channel ping or link it holds becomes live. Empty when there is no note.
+ */
+export function noteQuote(note: string | null): string {
+  if (!note) return '';
+  return note
+    .split('\n')
+    .map((line) => `>${escapeMrkdwn(line)}`)
+    .join('\n');
+}
+
+/**
+ * The DM to an invitee who is in the Slack workspace: the invitation, the inviting Admin's note (quoted, escaped)
+ * when there is one, and Accept / Decline.
+ */
 export function inviteeMessage(inv: Invitation, organizationName: string): SlackMessage {
   const org = escapeMrkdwn(organizationName);
   const blocks: KnownBlock[] = [
@@ -55,6 +73,15 @@ export function inviteeMessage(inv: Invitation, organizationName: string): Slack
       `:wave: ${inviterText(inv)} invited you to join *${org}* on AstroBee as ${inv.role === 'admin' ? 'an *Admin*' : 'a *Member*'}. ` +
         `The invitation expires ${slackDate(inv.expiresAt)}.`,
     ),
+    // Not through `section`: its sanitising would escape the quote's `>`; noteQuote already escaped the note.
+    ...(inv.note
+      ? [
+          {
+            type: 'section' as const,
+            text: { type: 'mrkdwn' as const, text: truncateMrkdwn(noteQuote(inv.note), LIMITS.sectionText) },
+          },
+        ]
+      : []),
     {
       type: 'actions',
       block_id: `invitation_${inv.id}`,

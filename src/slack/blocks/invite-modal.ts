@@ -1,5 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
-import { MAX_REASON_LENGTH } from '../../domain/invitations/invitations.service.js';
+import { MAX_NOTE_GRAPHEMES, MAX_REASON_LENGTH } from '../../domain/invitations/invitations.service.js';
 
 /** callback_id of the invite modal; its input block and action ids. */
 export const INVITE_VIEW = {
@@ -7,11 +7,13 @@ export const INVITE_VIEW = {
   email: { blockId: 'email', actionId: 'email_input' },
   role: { blockId: 'role', actionId: 'role_select' },
   reason: { blockId: 'reason', actionId: 'reason_input' },
+  note: { blockId: 'note', actionId: 'note_input' },
 } as const;
 
 /**
- * The invite modal. Admins choose the role (Member by default); Members ask for a Member and may give a reason,
- * which goes to the Admins with the request.
+ * The invite modal. Admins choose the role (Member by default) and may add a note for the invitee (shown in the
+ * mail, the invitation page and the DM); Members ask for a Member and may give a reason, which goes to the Admins
+ * with the request.
  * @param privateMetadata opaque string carried back on submission (at most 3000 characters)
  */
 export function inviteModal(isAdmin: boolean, privateMetadata: string): View {
@@ -38,6 +40,23 @@ export function inviteModal(isAdmin: boolean, privateMetadata: string): View {
         action_id: INVITE_VIEW.role.actionId,
         initial_option: member,
         options: [member, { text: { type: 'plain_text', text: 'Admin' }, value: 'admin' }],
+      },
+    });
+    blocks.push({
+      type: 'input',
+      block_id: INVITE_VIEW.note.blockId,
+      optional: true,
+      label: { type: 'plain_text', text: 'Note for the invitee' },
+      hint: {
+        type: 'plain_text',
+        text: `Shown in the invitation mail and message; up to ${MAX_NOTE_GRAPHEMES} characters.`,
+      },
+      element: {
+        type: 'plain_text_input',
+        action_id: INVITE_VIEW.note.actionId,
+        multiline: true,
+        // Slack counts code units; the note's own limit (in characters as people count them) is checked on submit.
+        max_length: 3000,
       },
     });
   } else {

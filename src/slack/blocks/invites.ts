@@ -1,8 +1,10 @@
 import type { KnownBlock } from '@slack/types';
+import { displayEmail } from '../../domain/email.js';
 import type { OpenInvitation } from '../../domain/invitations/invitations.service.js';
+import type { MailFailure } from '../../mail/outbox-worker.js';
 import { escapeMrkdwn } from '../text.js';
 import { approvalButtons, requestLine } from './approval.js';
-import { type SlackMessage, section, truncate } from './common.js';
+import { plainMessage, type SlackMessage, section, truncate } from './common.js';
 import { INVITATION_ACTIONS, inviterText, roleLabel, slackDate } from './invitation.js';
 
 /** The delivery state of an invitation's latest mail, in words: queued / sent / retrying (…) / failed (…). */
@@ -22,6 +24,21 @@ export function deliveryText(delivery: OpenInvitation['delivery']): string {
   }
 }
 
+/**
+ * The DM to the inviting Admin when an invitation mail is given up on: to whom, why (the server's reply, escaped),
+ * and what to do. The invitation stays open; `/org invites` shows the same reason.
+ */
+export function mailFailedMessage(failure: MailFailure): SlackMessage {
+  const to = escapeMrkdwn(displayEmail(failure.recipient));
+  const why = escapeMrkdwn(truncate(failure.reason, 300));
+  const head = failure.permanent
+    ? `:warning: The invitation mail to *${to}* was refused by the mail server, so it will not be tried again.`
+    : `:warning: The invitation mail to *${to}* could not be sent after several attempts.`;
+  return plainMessage(
+    `${head}\nReason: ${why}\nCheck the address, then revoke the invitation and invite again, or resend it from \`/org invites\`.`,
+  );
+}
+
 function row(r: OpenInvitation): KnownBlock[] {
   const inv = r.invitation;
   if (inv.status === 'requested') {
@@ -32,7 +49,7 @@ function row(r: OpenInvitation): KnownBlock[] {
   }
   return [
     section(
-      `:envelope: *${escapeMrkdwn(inv.email)}* — ${roleLabel(inv.role)}, invited by ${inviterText(inv)}\n` +
+      `:envelope: *${escapeMrkdwn(displayEmail(inv.email))}* — ${roleLabel(inv.role)}, invited by ${inviterText(inv)}\n` +
         `Expires ${slackDate(inv.expiresAt)} · ${deliveryText(r.delivery)}`,
     ),
     {
@@ -55,7 +72,7 @@ function row(r: OpenInvitation): KnownBlock[] {
             title: { type: 'plain_text', text: 'Revoke invitation?' },
             text: {
               type: 'plain_text',
-              text: `The link sent to ${truncate(inv.email, 200)} will stop working.`,
+              text: `The link sent to ${truncate(displayEmail(inv.email), 200)} will stop working.`,
             },
             confirm: { type: 'plain_text', text: 'Revoke' },
             deny: { type: 'plain_text', text: 'Cancel' },

@@ -1,3 +1,4 @@
+import { displayEmail } from '../../domain/email.js';
 import type { Role } from '../../domain/members/member.entity.js';
 import type { Departure, MemberSummary, RoleChange } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
@@ -17,7 +18,7 @@ export const LEAVE_VALUE = 'leave';
 
 function described(m: MemberSummary): string {
   return m.slackUserId
-    ? `${memberName(m)} (${escapeMrkdwn(m.email)}, ${roleLabel(m.role)})`
+    ? `${memberName(m)} (${escapeMrkdwn(displayEmail(m.email))}, ${roleLabel(m.role)})`
     : `${memberName(m)} (${roleLabel(m.role)})`;
 }
 
@@ -39,7 +40,7 @@ export function removeConfirmMessage(
         ? 'They lose access at once. Their Slack account is deactivated, so no message will be sent.'
         : 'They lose access at once and are told by direct message.');
   return {
-    text: `Remove ${escapeMrkdwn(member.email)} from ${escapeMrkdwn(organizationName)}?`,
+    text: `Remove ${escapeMrkdwn(displayEmail(member.email))} from ${escapeMrkdwn(organizationName)}?`,
     blocks: [
       section(text),
       {

@@ -6,6 +6,7 @@ import type {
   PlainTextOption,
   SectionBlock,
 } from '@slack/types';
+import { displayEmail } from '../../domain/email.js';
 import type { Role } from '../../domain/members/member.entity.js';
 import type { MemberSummary, Page } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
@@ -58,7 +59,7 @@ export function roleLabel(role: Role): string {
 
 /** How a message names a member: their mention when linked (Slack shows the name), else their email. */
 export function memberName(m: Pick<MemberSummary, 'email' | 'slackUserId'>): string {
-  return m.slackUserId ? `<@${m.slackUserId}>` : escapeMrkdwn(m.email);
+  return m.slackUserId ? `<@${m.slackUserId}>` : escapeMrkdwn(displayEmail(m.email));
 }
 
 /** A plain_text object cut to `max` characters. */
@@ -108,7 +109,7 @@ export function pager(
 }
 
 function memberLine(m: MemberSummary): string {
-  const email = m.slackUserId ? ` · ${escapeMrkdwn(m.email)}` : '';
+  const email = m.slackUserId ? ` · ${escapeMrkdwn(displayEmail(m.email))}` : '';
   return `${memberName(m)}${email} — *${roleLabel(m.role)}*`;
 }
 

@@ -1,6 +1,7 @@
 import type { Overview } from '../../domain/organizations/organizations.service.js';
 import { escapeMrkdwn } from '../text.js';
 import type { SlackMessage } from './common.js';
+import { truncate } from './common.js';
 
 const plural = (n: number) => (n === 1 ? '' : 's');
 
@@ -11,7 +12,7 @@ export function overviewMessage(overview: Overview): SlackMessage {
   return {
     text: `${name}: ${metrics.members} team member${plural(metrics.members)}, ${metrics.dataLayers} data layer${plural(metrics.dataLayers)}, ${metrics.dataSources} data source${plural(metrics.dataSources)}`,
     blocks: [
-      { type: 'header', text: { type: 'plain_text', text: org.name.slice(0, 150), emoji: false } },
+      { type: 'header', text: { type: 'plain_text', text: truncate(org.name, 150), emoji: false } },
       {
         type: 'section',
         fields: [

@@ -14,7 +14,8 @@ import { notifyInvitee, postApprovalRequest, type SlackSide } from '../actions/i
 import type { SubcommandHandler } from '../types.js';
 import { encodeViewMetadata } from '../views/metadata.js';
 
-const USAGE = 'Usage: `/org invite <email or @user> [admin|member] [reason]`, or `/org invite` for a form.';
+const USAGE =
+  'Usage: `/org invite <email or @user> [admin|member] [note or reason]`, or `/org invite` for a form.';
 
 /** Who is being invited: an email, and the Slack user when invited by mention. */
 export interface InviteTarget {
@@ -116,8 +117,9 @@ export async function afterInvite(
 }
 
 /**
- * `/org invite [email or @user] [admin|member] [reason]` (members): an Admin's invitation is sent at once; a
- * Member's becomes a request (always for a Member; the text after the role is its reason). Without arguments a
+ * `/org invite [email or @user] [admin|member] [note or reason]` (members): an Admin's invitation is sent at once; a
+ * Member's becomes a request (always for a Member). The text after the role is an Admin's note to the invitee
+ * (shown in the mail, the invitation page and the DM) or a Member's reason for the request. Without arguments a
  * modal opens.
  */
 export const invite: SubcommandHandler = async ({ args, command, actor, reply, acknowledge }) => {
@@ -133,20 +135,16 @@ export const invite: SubcommandHandler = async ({ args, command, actor, reply, a
     return;
   }
   const role = parseRole(roleArg);
-  if (reasonArgs.length > 0 && isAdmin) {
-    throw new InvalidInputError(
-      'A reason goes with a Member’s request for approval; an Admin’s invitation is sent at once, without one. ' +
-        'Leave out the text after the role.',
-      'reason',
-    );
-  }
   // Slack Web API calls follow (users.info, DMs, request copies): acknowledge first.
   await acknowledge();
   const target = await resolveInviteTarget(args.client, targetArg, me.organization);
+  const trailing = reasonArgs.map(argText).join(' ');
   const { outcome, invitation } = await args.context.services.invitations.invite(actor, {
     email: target.email,
     ...(role ? { role } : {}),
-    reason: reasonArgs.map(argText).join(' '),
+    // The text after the role: a Member's reason for the request, or an Admin's note to the invitee.
+    reason: trailing,
+    note: trailing,
     inviteeSlackUserId: target.slackUserId,
   });
   args.context.log.info({ invitationId: invitation.id, outcome }, 'invitation created');

@@ -11,6 +11,7 @@ import { decodeViewMetadata } from './metadata.js';
 function blockFor(field: string | undefined): string {
   if (field === 'role') return INVITE_VIEW.role.blockId;
   if (field === 'reason') return INVITE_VIEW.reason.blockId;
+  if (field === 'note') return INVITE_VIEW.note.blockId;
   return INVITE_VIEW.email.blockId;
 }
 
@@ -31,10 +32,16 @@ export async function inviteSubmission({
   const roleValue = values[INVITE_VIEW.role.blockId]?.[INVITE_VIEW.role.actionId]?.selected_option?.value;
   const role: Role | undefined = roleValue === 'admin' || roleValue === 'member' ? roleValue : undefined;
   const reason = values[INVITE_VIEW.reason.blockId]?.[INVITE_VIEW.reason.actionId]?.value ?? '';
+  const note = values[INVITE_VIEW.note.blockId]?.[INVITE_VIEW.note.actionId]?.value ?? '';
   const actor = await context.actor();
   let result: Awaited<ReturnType<typeof context.services.invitations.invite>>;
   try {
-    result = await context.services.invitations.invite(actor, { email, ...(role ? { role } : {}), reason });
+    result = await context.services.invitations.invite(actor, {
+      email,
+      ...(role ? { role } : {}),
+      reason,
+      note,
+    });
   } catch (err) {
     if (err instanceof DomainError) {
       const block = blockFor(err.field);
