@@ -5,7 +5,8 @@ import { belongsToOrganization, type Organization } from '../domain/organization
 
 /**
  * Delivery state of an outbox row: `queued` (never tried), `retrying` (failed, will try again at `nextAttemptAt`),
- * `sent`, `failed` (gave up after the last attempt) and `cancelled` (the invitation was resent, revoked or closed
+ * `sent`, `failed` (refused for good by the SMTP server with a 5yz reply, or gave up after the last attempt;
+ * `lastError` says why) and `cancelled` (the invitation was resent, revoked or closed
  * before the mail went out).
  */
 export const OUTBOX_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'cancelled'] as const;
