@@ -2,7 +2,8 @@
  * Issue 9 §5a: the invitation page by HTTP's rules, through the running app with links from real mail. Each final
  * state answers one status on every method (revoked or expired 410, accepted or declined 409); every request is
  * checked as strictly as the token endpoint checks its own (method, media type and charset, body size, query
- * string on POST, token shape, form fields), and a refused request changes nothing.
+ * string on POST, token shape, form fields), and a refused request changes nothing. A final state wins over the
+ * method and the form (the README's table), and the page answers at one address only: any other spelling is 404.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
@@ -97,6 +98,106 @@ describe('each final state, one status on every method', () => {
         (await h.em().findOneOrFail(Invitation, { email: `${state.slice(0, 3)}@example.com` })).status,
       ).toBe(state);
     }
+  });
+});
+
+/** Every method the matrix tries: the three the page serves and the ones it never accepts. */
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
+
+/** POST bodies that would be refused on an open invitation (400, 413, 415 and a query string). */
+const BAD_POSTS: Array<{ suffix?: string; type?: string | null; body: string }> = [
+  { body: 'decision=maybe' },
+  { body: 'decision=accept', type: 'text/plain' },
+  { body: `decision=accept&pad=${'x'.repeat(5000)}` },
+  { body: 'decision=accept', suffix: '?utm_source=mail' },
+];
+
+describe("the README's status table, every method against every state", () => {
+  it('unknown 404, revoked and expired 410, accepted and declined 409 — on every method, whatever the form', async () => {
+    const links = {
+      accepted: await invite('m-acc@example.com'),
+      declined: await invite('m-dec@example.com'),
+      revoked: await invite('m-rev@example.com'),
+      expired: await invite('m-exp@example.com'),
+      unknown: `${h.url}/invitations/abo_inv_${'Q'.repeat(43)}`,
+    };
+    expect((await send(links.accepted, 'POST', { body: 'decision=accept' })).status).toBe(200);
+    expect((await send(links.declined, 'POST', { body: 'decision=decline' })).status).toBe(200);
+    const services = createServices(h.em(), h.clock);
+    const actor = await services.members.resolveActor(h.standin.team.id, ada.id, async () => null);
+    const rev = await h.em().findOneOrFail(Invitation, { email: 'm-rev@example.com' });
+    await services.invitations.revoke(actor, rev.id);
+    await h
+      .em()
+      .nativeUpdate(
+        Invitation,
+        { email: 'm-exp@example.com' },
+        { expiresAt: new Date(h.clock.now().getTime() - 1000) },
+      );
+    const audited = await h.em().count(AuditEvent, {});
+
+    const expected = { accepted: 409, declined: 409, revoked: 410, expired: 410, unknown: 404 } as const;
+    for (const [state, url] of Object.entries(links) as [keyof typeof expected, string][]) {
+      for (const method of METHODS) {
+        const res = await send(url, method, { body: 'decision=accept' });
+        expect(res.status, `${state} ${method}`).toBe(expected[state]);
+        expect(res.allow, `${state} ${method}: Allow only with 405`).toBeNull();
+        if (method === 'HEAD') expect(res.body).toBe('');
+      }
+      for (const post of BAD_POSTS) {
+        const res = await send(`${url}${post.suffix ?? ''}`, 'POST', post);
+        expect(res.status, `${state} POST ${post.type ?? ''} ${post.suffix ?? ''}`).toBe(expected[state]);
+      }
+    }
+    for (const state of ['accepted', 'declined', 'revoked', 'expired'] as const) {
+      const inv = await h.em().findOneOrFail(Invitation, { email: `m-${state.slice(0, 3)}@example.com` });
+      expect(inv.status).toBe(state);
+    }
+    // The expiry is the one write the lookups made (the first request to see it recorded it); nothing else changed.
+    expect(await h.em().count(AuditEvent, {})).toBe(audited + 1);
+    const exp = await h.em().findOneOrFail(Invitation, { email: 'm-exp@example.com' });
+    expect(await h.em().count(AuditEvent, { action: 'invitation.expired', targetId: exp.id })).toBe(1);
+  });
+
+  it('an open invitation: GET and HEAD 200, POST acts, every other method 405 with Allow', async () => {
+    const url = await invite('m-open@example.com');
+    for (const method of METHODS) {
+      const res = await send(url, method, { body: 'decision=maybe' });
+      const want = method === 'GET' || method === 'HEAD' ? 200 : method === 'POST' ? 400 : 405;
+      expect(res.status, method).toBe(want);
+      expect(res.allow, method).toBe(want === 405 ? 'GET, HEAD, POST' : null);
+    }
+    expect((await h.em().findOneOrFail(Invitation, { email: 'm-open@example.com' })).status).toBe('pending');
+    expect((await send(url, 'POST', { body: 'decision=decline' })).status).toBe(200);
+    expect((await h.em().findOneOrFail(Invitation, { email: 'm-open@example.com' })).status).toBe('declined');
+  });
+});
+
+describe('the page has one address', () => {
+  it('a trailing slash or any other spelling of the path is 404 on every method, and changes nothing', async () => {
+    const url = await invite('m-path@example.com');
+    const token = url.slice(url.lastIndexOf('/') + 1);
+    const variants = [
+      `${url}/`,
+      `${url}//`,
+      `${url}/?utm_source=mail`,
+      `${url}/accept`,
+      `${url}%2F`,
+      `${url};x`,
+      `${h.url}/invitations/%${token.charCodeAt(0).toString(16)}${token.slice(1)}`,
+      `${h.url}/invitations//${token}`,
+      `${h.url}//invitations/${token}`,
+      `${h.url}/Invitations/${token}`,
+      `${h.url}/invitations/${token.toUpperCase()}`,
+    ];
+    for (const variant of variants) {
+      for (const method of METHODS) {
+        const res = await send(variant, method, { body: 'decision=accept' });
+        expect(res.status, `${method} ${variant.slice(h.url.length)}`).toBe(404);
+      }
+    }
+    expect((await h.em().findOneOrFail(Invitation, { email: 'm-path@example.com' })).status).toBe('pending');
+    expect((await send(url, 'GET')).status).toBe(200);
   });
 });
 

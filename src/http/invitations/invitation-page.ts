@@ -4,12 +4,14 @@
  * `application/x-www-form-urlencoded`) acts, because mail scanners follow links. Everything shown is HTML-escaped.
  * The form must hold exactly one field, `decision`, once: anything else is refused (400) and changes nothing.
  *
- * By HTTP's rules (RFC 9110), checked in this order: a method other than GET, HEAD, POST is 405 with `Allow`; a
- * POST with a query string is 400, with another media type or charset than UTF-8 form encoding 415, with a body
- * over 4 KiB 413, with any form but `decision=accept|decline` 400; a malformed or unknown token is 404 (on every
- * method); then each final state answers one status on every method — revoked or expired 410 Gone, already
- * accepted or declined 409 Conflict — and an open invitation 200. GET and HEAD ignore query parameters (link
- * trackers add them; showing the page changes nothing). HEAD answers as GET, without the body.
+ * By HTTP's rules (RFC 9110) and the README's table, checked in this order: a path that is not exactly
+ * `/invitations/<token>` (a trailing slash, a percent-encoded character), a malformed or an unknown token is 404 on
+ * every method; then each final state answers one status on every method — revoked or expired 410 Gone, already
+ * accepted or declined 409 Conflict — whatever the method or the form; then, for an open invitation, a method other
+ * than GET, HEAD, POST is 405 with `Allow`; a POST with a query string is 400, with another media type or charset
+ * than UTF-8 form encoding 415, with a body over 4 KiB 413, with any form but `decision=accept|decline` 400; and a
+ * GET or a good POST 200. GET and HEAD ignore query parameters (link trackers add them; showing the page changes
+ * nothing). HEAD answers as GET, without the body.
  * Once answered, the invitee's Slack DM (if one was sent) is updated to show the outcome, as after a click on its
  * buttons. The token is never logged: log lines name the invitation id.
  */
@@ -52,6 +54,23 @@ const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
 };
+
+/** Where the page lives: `/invitations/<token>`, exactly (no trailing slash, no other spelling). */
+const PAGE_PATH = /^\/invitations\/([^/]*)$/;
+
+/**
+ * The token of a request for the page, read from the path as sent: `/invitations/<token>` exactly, the token in
+ * its own alphabet (base64url, so nothing in it is percent-encoded). Any other spelling of the address — a trailing
+ * slash, a percent-encoded character, an extra segment — is no address of an invitation, so it answers 404 like
+ * any unknown path (the router forgives one trailing slash and decodes parameters; the page does not).
+ * @returns the token, or '' when the path is not exactly the page's
+ */
+function tokenOf(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  const token = PAGE_PATH.exec(query < 0 ? url : url.slice(0, query))?.[1];
+  return token !== undefined && INVITATION_TOKEN_PATTERN.test(token) ? token : '';
+}
 
 /** The methods the page answers; anything else is 405 with this list in `Allow` (RFC 9110 §15.5.6). */
 const ALLOWED_METHODS = ['GET', 'HEAD', 'POST'];
@@ -189,8 +208,9 @@ export function formDecision(
 }
 
 /**
- * The handler of `/invitations/:token` (Bolt custom route, so `req.params.token` is set). GET and HEAD show, POST
- * acts, anything else is 405.
+ * The handler of `/invitations/:token` (a Bolt custom route; the token is read from the path as sent, see
+ * {@link tokenOf}). GET and HEAD show, POST acts, anything else is 405 — once the token is known and the invitation
+ * open (an unknown token is 404, a final state 410 or 409, on every method).
  * @param deps `slackClient` gives the app's Web API client (Bolt's `app.client`, created after the routes, hence
  *   a function); when given, the invitee's recorded Slack DM is updated with `chat.update` after an answer. A
  *   failed update is logged (warn) and never undoes the answer, which is already committed.
@@ -219,14 +239,33 @@ export function invitationPage(deps: {
   return async (req: RouteRequest, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const service = new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings);
+    const token = tokenOf(req);
     try {
+      const head = method === 'HEAD';
+      // A malformed token (or another spelling of the path) is answered as an unknown one, without a database read.
+      const found = token ? await service.findByToken(token) : null;
+      if (!found) {
+        page(
+          res,
+          404,
+          'Invitation not found',
+          '<p>This invitation link is not valid. It may have been replaced by a newer one; check your latest invitation email.</p>',
+          head,
+        );
+        return;
+      }
+      const { invitation, organization } = found;
+      // A final state answers the same on every method (the README's table): its status wins over 405 and the form.
+      if (invitation.status !== 'pending') {
+        closedPage(res, invitation.status, head);
+        return;
+      }
       if (!ALLOWED_METHODS.includes(method)) {
         plain(res, 405, 'Method not allowed: use GET to see the invitation and POST to answer it.', {
           allow: ALLOWED_METHODS.join(', '),
         });
         return;
       }
-      const head = method === 'HEAD';
       let decision: 'accept' | 'decline' | null = null;
       if (method === 'POST') {
         const refusal = await readDecision(req);
@@ -242,24 +281,6 @@ export function invitationPage(deps: {
           return;
         }
         decision = refusal.decision;
-      }
-      const token = String(req.params?.token ?? '');
-      // A malformed token is answered as an unknown one, without a database read.
-      const found = INVITATION_TOKEN_PATTERN.test(token) ? await service.findByToken(token) : null;
-      if (!found) {
-        page(
-          res,
-          404,
-          'Invitation not found',
-          '<p>This invitation link is not valid. It may have been replaced by a newer one; check your latest invitation email.</p>',
-          head,
-        );
-        return;
-      }
-      const { invitation, organization } = found;
-      if (invitation.status !== 'pending') {
-        closedPage(res, invitation.status, head);
-        return;
       }
       if (decision === null) {
         page(res, 200, `Join ${organization.name}`, invitationBody(invitation, organization.name), head);
@@ -295,7 +316,7 @@ export function invitationPage(deps: {
       ) {
         // Answered or closed between the read above and the write: the status of the state it is in now.
         const now = await new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings).findByToken(
-          String(req.params?.token ?? ''),
+          token,
         );
         if (now && now.invitation.status !== 'pending') {
           closedPage(res, now.invitation.status, false);
