@@ -1,3 +1,5 @@
+import { displayEmail } from './email.js';
+
 /**
  * Coded domain errors. Each carries a message fit to show the user as it is; front ends map them to an ephemeral
  * reply, an inline modal error (when `field` names an input) or an HTTP error with the same `code`.
@@ -9,6 +11,14 @@
  */
 export function quote(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Quotes an email address inside a domain message in the form people read: an internationalised domain in Unicode
+ * (`info@räucher.de`, not the stored `info@xn--rucher-bua.de`; see {@link displayEmail}), escaped as {@link quote}.
+ */
+export function quoteEmail(email: string): string {
+  return quote(displayEmail(email));
 }
 
 export abstract class DomainError extends Error {

@@ -16,6 +16,7 @@ import {
   NotAuthorizedError,
   NotFoundError,
   quote,
+  quoteEmail,
 } from '../errors.js';
 import { graphemeCount } from '../graphemes.js';
 import { Member, type Role } from '../members/member.entity.js';
@@ -101,9 +102,9 @@ function decidedText(inv: Invitation): string {
     case 'denied':
       return `This request was already denied${who}.`;
     case 'accepted':
-      return `This invitation was already accepted by ${quote(inv.email)}.`;
+      return `This invitation was already accepted by ${quoteEmail(inv.email)}.`;
     case 'declined':
-      return `This invitation was declined by ${quote(inv.email)}.`;
+      return `This invitation was declined by ${quoteEmail(inv.email)}.`;
     case 'revoked':
       return `This invitation was revoked${who}.`;
     case 'expired':
@@ -167,7 +168,7 @@ export class InvitationsService {
         const organization = await em.findOneOrFail(Organization, me.organization.id);
         if (await em.count(Member, { organization, email })) {
           throw new AlreadyMemberError(
-            `${quote(email)} is already a member of ${quote(organization.name)}.`,
+            `${quoteEmail(email)} is already a member of ${quote(organization.name)}.`,
             'email',
           );
         }
@@ -212,7 +213,10 @@ export class InvitationsService {
     } catch (err) {
       // Two invitations for one email at the same moment: the unique (organization, open_email) index decides.
       if (err instanceof UniqueConstraintViolationException) {
-        throw new InvitationPendingError(`An invitation for ${quote(email)} is already pending.`, 'email');
+        throw new InvitationPendingError(
+          `An invitation for ${quoteEmail(email)} is already pending.`,
+          'email',
+        );
       }
       throw err;
     }
@@ -630,7 +634,7 @@ export class InvitationsService {
       if (decision === 'accept') {
         if (await em.count(Member, { organization, email: inv.email })) {
           throw new AlreadyMemberError(
-            `${quote(inv.email)} is already a member of ${quote(organization.name)}.`,
+            `${quoteEmail(inv.email)} is already a member of ${quote(organization.name)}.`,
           );
         }
         // Link the Slack user unless another member already is that Slack user.
@@ -713,8 +717,8 @@ export class InvitationsService {
 
   private pendingText(open: Invitation): string {
     return open.status === 'requested'
-      ? `A request to invite ${quote(open.email)} is already pending approval.`
-      : `An invitation for ${quote(open.email)} is already pending.`;
+      ? `A request to invite ${quoteEmail(open.email)} is already pending approval.`
+      : `An invitation for ${quoteEmail(open.email)} is already pending.`;
   }
 }
 

@@ -12,6 +12,7 @@ import {
   NoOrganizationError,
   NotAuthorizedError,
   quote,
+  quoteEmail,
   SlackAccountDeactivatedError,
   UnknownSlackUserError,
 } from '../errors.js';
@@ -90,7 +91,7 @@ function summary(m: Member): MemberSummary {
 
 /** How a message names a member: their mention when linked, else their email. */
 function nameOf(m: Pick<Member, 'email' | 'slackUserId'>): string {
-  return m.slackUserId ? `<@${m.slackUserId}>` : m.email;
+  return m.slackUserId ? `<@${m.slackUserId}>` : quoteEmail(m.email);
 }
 
 /** The outcome of `/org recover`: who took the Admin role back, and whom to tell. */
@@ -521,7 +522,7 @@ export class MembersService {
         (email ? await em.findOne(Member, { organization, email }, { refresh: true }) : null);
       if (member?.slackUserId && member.slackUserId !== actor.slackUserId) {
         throw new InvalidInputError(
-          `The member with your email (${quote(member.email)}) is linked to another Slack user. Nothing was changed.`,
+          `The member with your email (${quoteEmail(member.email)}) is linked to another Slack user. Nothing was changed.`,
           'member',
         );
       }
@@ -626,7 +627,7 @@ export class MembersService {
       const found = await em.findOne(Member, { id: ref.memberId, organization }, { refresh: true });
       if (!found)
         throw new MemberNotFoundError(
-          `That member is no longer on the team of ${team}. Nothing was changed.`,
+          `That member is no longer on the team of ${quote(team)}. Nothing was changed.`,
         );
       return found;
     }
@@ -635,7 +636,7 @@ export class MembersService {
       const found = await em.findOne(Member, { organization, email }, { refresh: true });
       if (!found)
         throw new MemberNotFoundError(
-          `No one with the email ${quote(email)} is on the team of ${quote(team)}.`,
+          `No one with the email ${quoteEmail(email)} is on the team of ${quote(team)}.`,
         );
       return found;
     }

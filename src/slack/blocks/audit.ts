@@ -1,5 +1,6 @@
 import type { KnownBlock } from '@slack/types';
 import type { AuditDetails } from '../../domain/audit/audit-event.entity.js';
+import { displayEmail } from '../../domain/email.js';
 import type { Page } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
 import { LIMITS, type SlackMessage, section, truncate } from './common.js';
@@ -96,10 +97,14 @@ function channelValue(value: string | number | boolean | null | undefined): stri
   return typeof value === 'string' && /^[CG][A-Z0-9]+$/.test(value) ? `<#${value}>` : 'DMs to the admins';
 }
 
+/** Details that hold an email address (stored in ASCII form), shown with the domain in Unicode. */
+const EMAIL_DETAILS = new Set(['email', 'adminEmail', 'requestedBy']);
+
 function takeString(details: AuditDetails, key: string): string | null {
   const value = details[key];
   delete details[key];
-  return typeof value === 'string' && value !== '' ? value : null;
+  if (typeof value !== 'string' || value === '') return null;
+  return EMAIL_DETAILS.has(key) ? displayEmail(value) : value;
 }
 
 /**
@@ -166,7 +171,8 @@ export function auditLine(e: AuditEventView): string {
   }
   for (const [key, value] of Object.entries(details)) {
     if (value !== null && value !== '') {
-      parts.push(`${DETAIL_LABELS[key] ?? escapeMrkdwn(key)}: ${detailValue(value)}`);
+      const shown = typeof value === 'string' && EMAIL_DETAILS.has(key) ? displayEmail(value) : value;
+      parts.push(`${DETAIL_LABELS[key] ?? escapeMrkdwn(key)}: ${detailValue(shown)}`);
     }
   }
   return `${slackDate(e.createdAt)} — ${actor} *${label}*${target}${parts.length ? ` · ${parts.join(' · ')}` : ''}`;

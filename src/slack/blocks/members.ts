@@ -155,7 +155,7 @@ function adminRow(m: MemberSummary, page: number, organizationName: string, view
 export function removeConfirmDialog(m: MemberSummary, organizationName: string): ConfirmationDialog {
   return confirmDialog(
     'Remove member?',
-    `Remove ${m.email} (${roleLabel(m.role)}) from ${organizationName}? They lose access at once` +
+    `Remove ${displayEmail(m.email)} (${roleLabel(m.role)}) from ${organizationName}? They lose access at once` +
       (m.slackUserId
         ? ' and are told by DM.'
         : '. They have not used AstroBee in Slack yet, so no DM reaches them.'),

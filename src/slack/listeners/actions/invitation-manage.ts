@@ -1,3 +1,4 @@
+import { displayEmail } from '../../../domain/email.js';
 import { plainMessage } from '../../blocks/common.js';
 import { invitesMessage } from '../../blocks/invites.js';
 import { escapeMrkdwn } from '../../text.js';
@@ -20,11 +21,11 @@ export async function invitationManage(args: ButtonArgs): Promise<void> {
     const inv = await context.services.invitations.resend(actor, id);
     await refreshCopies(side, inv.id);
     await notifyInvitee(side, inv, actor.organization?.name ?? '');
-    notice = `:envelope: Invitation to *${escapeMrkdwn(inv.email)}* sent again with a new link; it now expires in 7 days.`;
+    notice = `:envelope: Invitation to *${escapeMrkdwn(displayEmail(inv.email))}* sent again with a new link; it now expires in 7 days.`;
   } else {
     const inv = await context.services.invitations.revoke(actor, id);
     await refreshCopies(side, inv.id);
-    notice = `:wastebasket: Invitation to *${escapeMrkdwn(inv.email)}* revoked. Its link no longer works.`;
+    notice = `:wastebasket: Invitation to *${escapeMrkdwn(displayEmail(inv.email))}* revoked. Its link no longer works.`;
   }
   const { rows, total } = await context.services.invitations.listOpen(actor);
   if (args.body.container?.type === 'view') {
