@@ -19,7 +19,7 @@ export interface MemberActor extends Actor {
  */
 export function requireMember(actor: Actor): MemberActor {
   if (!actor.organization) throw new NoOrganizationError();
-  if (actor.foreignWorkspace) throw ForeignWorkspaceError.acting(actor.organization.name);
+  if (actor.foreignWorkspace) throw ForeignWorkspaceError.acting();
   if (!actor.member) throw new NotAMemberError(actor.organization.name);
   return { ...actor, organization: actor.organization, member: actor.member };
 }

@@ -113,18 +113,26 @@ export class InvitationExpiredError extends DomainError {
 }
 
 /**
+ * What a user of another Slack workspace is told, wherever they reach the app (a refusal, help, the Home tab): that
+ * it serves only its own workspace. It names nothing of the organization (README: they "can do nothing").
+ */
+export const FOREIGN_WORKSPACE_TEXT =
+  'You are a user of another Slack workspace. This app serves only members of the Slack workspace it is ' +
+  'installed in.';
+
+/**
  * The Slack user acting (or named) is a user of another Slack workspace (a Slack Connect partner, say): members are
  * linked, and act, only as users of the organization's own workspace (or its enterprise under Grid).
  */
 export class ForeignWorkspaceError extends DomainError {
   readonly code = 'foreign_workspace';
 
-  /** The caller themself is a user of another workspace. */
-  static acting(organizationName: string): ForeignWorkspaceError {
-    return new ForeignWorkspaceError(
-      `You are a user of another Slack workspace. Members of ${quote(organizationName)} act only as users of its ` +
-        'own Slack workspace, so nothing was changed.',
-    );
+  /**
+   * The caller themself is a user of another workspace: told {@link FOREIGN_WORKSPACE_TEXT}, and nothing of the
+   * organization (not even its name).
+   */
+  static acting(): ForeignWorkspaceError {
+    return new ForeignWorkspaceError(`${FOREIGN_WORKSPACE_TEXT} Nothing was changed.`);
   }
 }
 

@@ -436,7 +436,7 @@ export class InvitationsService {
       (clicker.userTeamId && !isHomeTeam(inv.organization, clicker.userTeamId)) ||
       (profile && !isHomeUser(inv.organization, profile))
     ) {
-      throw ForeignWorkspaceError.acting(inv.organization.name);
+      throw ForeignWorkspaceError.acting();
     }
     const email = profile?.email ?? null;
     const isInvitee =

@@ -569,7 +569,7 @@ export class MembersService {
     const { organization } = actor;
     if (!organization) throw new NoOrganizationError();
     if (actor.foreignWorkspace || !profile || !isHomeUser(organization, profile)) {
-      throw ForeignWorkspaceError.acting(organization.name);
+      throw ForeignWorkspaceError.acting();
     }
     if (!profile.workspaceAdmin) {
       throw new NotAuthorizedError(

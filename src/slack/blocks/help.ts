@@ -1,10 +1,14 @@
 import type { KnownBlock } from '@slack/types';
+import { FOREIGN_WORKSPACE_TEXT } from '../../domain/errors.js';
 import type { Role } from '../../domain/members/member.entity.js';
 import { escapeMrkdwn } from '../text.js';
 import { type SlackMessage, section } from './common.js';
 
-/** Who is reading the help: a member's role, a non-member of a bound workspace, or a workspace with no organization. */
-export type HelpAudience = Role | 'non_member' | 'no_organization';
+/**
+ * Who is reading the help: a member's role, a non-member of a bound workspace, a workspace with no organization,
+ * or a user of another Slack workspace (a Slack Connect partner), who is shown nothing of the organization.
+ */
+export type HelpAudience = Role | 'non_member' | 'no_organization' | 'foreign_workspace';
 
 /** One line of help: the command and what it does. */
 export interface CommandHelp {
@@ -112,18 +116,26 @@ function visible(audience: HelpAudience, c: CommandHelp): boolean {
       return c.audience === 'anyone' || c.audience === 'member' || c.audience === 'recovery';
     case 'no_organization':
       return c.audience === 'anyone' || c.audience === 'setup';
+    case 'foreign_workspace':
+      return false;
   }
 }
 
 /**
- * Help for the caller's role.
- * @param organizationName shown to members and non-members; absent before setup
+ * Help for the caller's role. A user of another workspace gets one line saying the app serves only its own
+ * workspace, and no commands.
+ * @param organizationName shown to members and non-members (never to a user of another workspace); absent before
+ *   setup
  * @param intro a line above the list (an "unknown command" notice, say)
  */
 export function helpMessage(audience: HelpAudience, organizationName?: string, intro?: string): SlackMessage {
   const lines = COMMANDS.filter((c) => visible(audience, c)).map((c) => `\`${c.usage}\` — ${c.summary}`);
   const blocks: KnownBlock[] = [];
   if (intro) blocks.push(section(intro));
+  if (audience === 'foreign_workspace') {
+    blocks.push(section(`*AstroBee Org* — ${FOREIGN_WORKSPACE_TEXT}`));
+    return { text: intro ?? 'AstroBee Org help', blocks };
+  }
   const heading =
     audience === 'no_organization'
       ? '*AstroBee Org* manages your AstroBee organization from Slack. No organization is set up for this workspace yet: a Slack workspace admin or owner can create one with `/org setup <name>`.'

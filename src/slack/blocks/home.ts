@@ -1,4 +1,5 @@
 import type { KnownBlock, View } from '@slack/types';
+import { FOREIGN_WORKSPACE_TEXT } from '../../domain/errors.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import type { Overview } from '../../domain/organizations/organizations.service.js';
 import { escapeMrkdwn } from '../text.js';
@@ -11,6 +12,7 @@ export const HOME_ACTIONS = { invite: 'home_invite', rename: 'home_rename' } as 
 /** What the Home tab shows, by who is looking. */
 export type HomeContent =
   | { kind: 'no_organization' }
+  | { kind: 'foreign_workspace' }
   | { kind: 'non_member'; organizationName: string }
   | { kind: 'member'; overview: Overview }
   | { kind: 'admin'; overview: Overview; requests: Invitation[]; requestTotal: number };
@@ -49,7 +51,8 @@ function button(actionId: string, text: string, style?: 'primary') {
 /**
  * The App Home tab: the overview for everyone; for Admins also the requests waiting (each with Approve / Deny) and
  * buttons that open the invite and rename modals; Members get a button to request an invitation; non-members learn
- * how to get invited. Stays within 100 blocks (at most 10 requests, two blocks each).
+ * how to get invited; a user of another Slack workspace is told the app serves only its own, and sees nothing of
+ * the organization. Stays within 100 blocks (at most 10 requests, two blocks each).
  */
 export function homeView(content: HomeContent): View {
   const blocks: KnownBlock[] = [];
@@ -60,6 +63,9 @@ export function homeView(content: HomeContent): View {
           '*AstroBee Org* manages your AstroBee organization from Slack. No organization is set up for this workspace yet: a Slack workspace admin or owner can create one with `/org setup <name>`.',
         ),
       );
+      break;
+    case 'foreign_workspace':
+      blocks.push(section(`*AstroBee Org* — ${FOREIGN_WORKSPACE_TEXT}`));
       break;
     case 'non_member':
       blocks.push(

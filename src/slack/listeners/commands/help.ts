@@ -2,9 +2,10 @@ import type { Actor } from '../../../domain/actor.js';
 import { type HelpAudience, helpMessage } from '../../blocks/help.js';
 import type { SubcommandHandler } from '../types.js';
 
-/** Whom help is written for, from the caller's standing. */
+/** Whom help is written for, from the caller's standing (a user of another workspace is told only that). */
 export function audienceOf(actor: Actor): HelpAudience {
   if (!actor.organization) return 'no_organization';
+  if (actor.foreignWorkspace) return 'foreign_workspace';
   if (!actor.member) return 'non_member';
   return actor.member.role;
 }

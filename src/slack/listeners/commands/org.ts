@@ -138,7 +138,8 @@ export async function orgCommand(args: OrgCommandArgs): Promise<void> {
       await handler({ args, command, actor, reply, acknowledge });
       return;
     }
-    const suggestion = suggestSubcommand(command.subcommand);
+    // A user of another workspace has no command to be pointed to.
+    const suggestion = actor.foreignWorkspace ? undefined : suggestSubcommand(command.subcommand);
     const intro =
       `\`${command.subcommand}\` is not an /org command.` +
       (suggestion ? ` Did you mean \`/org ${suggestion}\`?` : '');

@@ -11,6 +11,8 @@ import type { SubcommandHandler } from '../types.js';
  * as the organization's own.
  */
 export const setup: SubcommandHandler = async ({ args, command, actor, reply, acknowledge }) => {
+  // A user of another workspace learns nothing of the organization, not even that one exists or its name.
+  if (actor.foreignWorkspace) throw ForeignWorkspaceError.acting();
   if (actor.organization) throw new OrganizationExistsError(actor.organization.name);
   const { client, body, context } = args;
   // users.info and team.info go to Slack: acknowledge first, answer through the response_url.

@@ -8,9 +8,10 @@ import type { OrgContext } from '../../context.js';
 /** Requests shown on an Admin's Home tab at most. */
 export const HOME_REQUESTS_LIMIT = 10;
 
-/** What the Home tab shows `actor`. */
+/** What the Home tab shows `actor` (a user of another workspace: nothing of the organization). */
 export async function homeContent(services: Services, actor: Actor): Promise<HomeContent> {
   if (!actor.organization) return { kind: 'no_organization' };
+  if (actor.foreignWorkspace) return { kind: 'foreign_workspace' };
   if (!actor.member) return { kind: 'non_member', organizationName: actor.organization.name };
   const overview = await services.organizations.overview(actor);
   if (actor.member.role !== 'admin') return { kind: 'member', overview };
