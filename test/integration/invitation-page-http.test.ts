@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
+import { Member } from '../../src/domain/members/member.entity.js';
 import { createServices } from '../../src/domain/services.js';
 import { type Harness, startHarness, USERS } from '../support/harness.js';
 import { type MailSink, mailSink } from '../support/mail-sink.js';
@@ -170,6 +171,53 @@ describe("the README's status table, every method against every state", () => {
     expect((await h.em().findOneOrFail(Invitation, { email: 'm-open@example.com' })).status).toBe('pending');
     expect((await send(url, 'POST', { body: 'decision=decline' })).status).toBe(200);
     expect((await h.em().findOneOrFail(Invitation, { email: 'm-open@example.com' })).status).toBe('declined');
+  });
+});
+
+describe('what a new user meets on the page', () => {
+  it('a link opened with tracking parameters can still be answered: the form posts to the bare address', async () => {
+    const url = await invite('m-utm@example.com');
+    const shown = `${url}?utm_source=mail&utm_campaign=invite`;
+    const res = await send(shown, 'GET');
+    expect(res.status).toBe(200);
+    const action = /<form method="post" action="([^"]*)"/.exec(res.body)?.[1];
+    if (action === undefined) throw new Error('no form action on the page');
+    // Resolved as a browser resolves it against the address in its bar.
+    const target = new URL(action, shown);
+    expect(target.search).toBe('');
+    expect(target.href).toBe(url);
+    expect((await send(target.href, 'POST', { body: 'decision=accept' })).status).toBe(200);
+    expect((await h.em().findOneOrFail(Invitation, { email: 'm-utm@example.com' })).status).toBe('accepted');
+  });
+
+  it('a refusal reads as plain text: escaped once, the address in Unicode', async () => {
+    await h.ask(ada.id, 'rename R&D Labs');
+    const url = await invite('m-joined@bücher.example');
+    // The invitee joined meanwhile by another way (a row written directly): accepting is refused, 409.
+    const em = h.em();
+    const inv = await em.findOneOrFail(
+      Invitation,
+      { email: 'm-joined@xn--bcher-kva.example' },
+      {
+        populate: ['organization'],
+      },
+    );
+    em.persist(
+      new Member({
+        organization: inv.organization,
+        email: inv.email,
+        role: 'member',
+        slackUserId: null,
+        now: h.clock.now(),
+      }),
+    );
+    await em.flush();
+    const res = await send(url, 'POST', { body: 'decision=accept' });
+    expect(res.status).toBe(409);
+    expect(res.body).toContain('m-joined@bücher.example is already a member of R&amp;D Labs.');
+    expect(res.body).not.toContain('&amp;amp;');
+    expect(res.body).not.toContain('xn--');
+    await h.ask(ada.id, 'rename Orbit Analytics');
   });
 });
 

@@ -164,6 +164,11 @@ describe('rules, each with its refusal', () => {
     expect(visibleText(await h.ask(ada.id, 'invite x@example.com owner'))).toContain(
       'The role must be `admin` or `member`',
     );
+    // Text typed without a role is not taken as a note (a mistyped role would send a Member invitation): the reply
+    // says where it goes.
+    expect(visibleText(await h.ask(ada.id, 'invite x@example.com Our new analyst'))).toContain(
+      'A note or reason goes after the role',
+    );
     expect(visibleText(await h.ask(ada.id, `invite x@example.com member ${'word '.repeat(80)}`))).toContain(
       'The note must be at most 300 characters',
     );

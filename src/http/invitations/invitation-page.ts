@@ -98,6 +98,19 @@ function closedPage(res: ServerResponse, status: InvitationStatus, head: boolean
   );
 }
 
+/**
+ * A domain message (written in Slack's mrkdwn) as plain text for the page: mentions become "an admin" and the
+ * entities `quote` wrote (`&amp;`, `&lt;`, `&gt;`) are decoded, so that `escapeHtml` escapes each character once
+ * (an organization called "R&D" reads "R&D", not "R&amp;D").
+ */
+function pageText(message: string): string {
+  return message
+    .replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, 'an admin')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
 function plain(
   res: ServerResponse,
   status: number,
@@ -174,13 +187,19 @@ const CLOSED_TEXT: Record<string, string> = {
   denied: 'This invitation was not approved.',
 };
 
-function invitationBody(inv: Invitation, organizationName: string): string {
+/**
+ * The page of an open invitation: who invited whom, to what, the note, the expiry, and the Accept / Decline form.
+ * The form posts to the page's own path, `token` relative to `/invitations/` (a relative reference drops the query),
+ * so a link opened with tracking parameters (`?utm_source=…`, which GET ignores) still answers: a POST takes no
+ * query string.
+ */
+function invitationBody(inv: Invitation, organizationName: string, token: string): string {
   return [
     `<p>${escapeHtml(displayEmail(inv.inviterEmail))} invited <strong>${escapeHtml(displayEmail(inv.email))}</strong> to join `,
     `<strong>${escapeHtml(organizationName)}</strong> on AstroBee as ${roleText(inv.role)}.</p>`,
     inv.note ? `<blockquote class="note">${escapeHtml(inv.note).replace(/\n/g, '<br>')}</blockquote>` : '',
     `<p>The invitation expires on ${escapeHtml(formatUtc((inv.expiresAt ?? new Date()).toISOString()))}.</p>`,
-    '<form method="post">',
+    `<form method="post" action="${escapeHtml(token)}">`,
     '<button type="submit" name="decision" value="accept">Accept</button>',
     '<button type="submit" name="decision" value="decline">Decline</button>',
     '</form>',
@@ -283,7 +302,7 @@ export function invitationPage(deps: {
         decision = refusal.decision;
       }
       if (decision === null) {
-        page(res, 200, `Join ${organization.name}`, invitationBody(invitation, organization.name), head);
+        page(res, 200, `Join ${organization.name}`, invitationBody(invitation, organization.name, token), head);
         return;
       }
       const inv = await service.respondByToken(token, decision);
@@ -328,7 +347,7 @@ export function invitationPage(deps: {
           res,
           STATUS_BY_CODE[err.code] ?? 400,
           'Invitation not available',
-          `<p>${escapeHtml(err.message.replace(/<@[A-Z0-9]+>/g, 'an admin'))}</p>`,
+          `<p>${escapeHtml(pageText(err.message))}</p>`,
         );
         return;
       }

@@ -82,7 +82,9 @@ export async function resolveInviteTarget(
 }
 
 /**
- * Reads an optional role word.
+ * Reads an optional role word. Text after the email with no role before it (`/org invite ana@example.com Our new
+ * analyst`) is refused, not taken as a note: a mistyped role (`admn`) must not send a Member invitation with a
+ * note; the refusal says where the text goes.
  * @throws InvalidInputError for anything but `admin` or `member`
  */
 export function parseRole(arg: SlackArg | undefined): Role | undefined {
@@ -92,7 +94,8 @@ export function parseRole(arg: SlackArg | undefined): Role | undefined {
     if (word === 'admin' || word === 'member') return word;
   }
   throw new InvalidInputError(
-    `The role must be \`admin\` or \`member\`, not \`${argText(arg)}\`. ${USAGE}`,
+    `The role must be \`admin\` or \`member\`, not \`${argText(arg)}\`. A note or reason goes after the role, as ` +
+      `in \`/org invite ana@example.com member Our new analyst\`. ${USAGE}`,
     'role',
   );
 }
