@@ -147,3 +147,18 @@ describe('a user of another workspace', () => {
     expect((await h.em().findOneOrFail(Invitation, { email: 'ola@example.com' })).status).toBe('requested');
   });
 });
+
+describe('a user of another workspace, before any organization is set up', () => {
+  it('cannot set one up, and is told the app serves only the workspace it is installed in', async () => {
+    const fresh = await startHarness({ users: [partner] });
+    try {
+      fresh.standin.addChannel({ id: SHARED, name: 'shared', members: ['U0BOT', ada.id, partner.id] });
+      const reply = visibleText(await fresh.ask(partner.id, 'setup Partner Labs', { channelId: SHARED }));
+      expect(reply).toContain('You are a user of another Slack workspace');
+      expect(reply).toContain(SERVES_ONLY);
+      expect(await fresh.em().count(Organization, {})).toBe(0);
+    } finally {
+      await fresh.stop();
+    }
+  });
+});

@@ -302,7 +302,13 @@ export function invitationPage(deps: {
         decision = refusal.decision;
       }
       if (decision === null) {
-        page(res, 200, `Join ${organization.name}`, invitationBody(invitation, organization.name, token), head);
+        page(
+          res,
+          200,
+          `Join ${organization.name}`,
+          invitationBody(invitation, organization.name, token),
+          head,
+        );
         return;
       }
       const inv = await service.respondByToken(token, decision);

@@ -1,4 +1,8 @@
-import { ForeignWorkspaceError, OrganizationExistsError } from '../../../domain/errors.js';
+import {
+  FOREIGN_WORKSPACE_TEXT,
+  ForeignWorkspaceError,
+  OrganizationExistsError,
+} from '../../../domain/errors.js';
 import { plainMessage } from '../../blocks/common.js';
 import { slackProfile } from '../../slack-profile.js';
 import { escapeMrkdwn } from '../../text.js';
@@ -23,8 +27,7 @@ export const setup: SubcommandHandler = async ({ args, command, actor, reply, ac
     profile?.teamId === body.team_id || (enterpriseId !== null && profile?.enterpriseId === enterpriseId);
   if (profile && !home) {
     throw new ForeignWorkspaceError(
-      'You are a user of another Slack workspace: only a workspace admin or owner of this workspace can set up its ' +
-        'organization. Nothing was created.',
+      `${FOREIGN_WORKSPACE_TEXT} Only a workspace admin or owner of this workspace can set it up. Nothing was created.`,
     );
   }
   const isWorkspaceAdmin = profile?.workspaceAdmin === true;
