@@ -34,6 +34,14 @@ describe('help', () => {
     expect(text).not.toContain('/org overview');
   });
 
+  it('tells a user of another workspace only that the app serves its own, even when given the name', () => {
+    const text = JSON.stringify(helpMessage('foreign_workspace', 'Orbit', 'intro line').blocks);
+    expect(text).toContain('serves only members of the Slack workspace it is installed in');
+    expect(text).toContain('intro line');
+    expect(text).not.toContain('Orbit');
+    expect(text).not.toContain('/org ');
+  });
+
   it('before setup, points to /org setup', () => {
     expect(JSON.stringify(helpMessage('no_organization').blocks)).toContain('/org setup');
   });
