@@ -129,6 +129,19 @@ export function parseSlackBody(
   };
 }
 
+/**
+ * Reads and drops the rest of a refused body, so the client can finish sending and read the answer (closing at once
+ * would reset a connection it is still writing to); past `limit` more bytes the connection is closed after all.
+ */
+function discardBody(req: IncomingMessage, limit: number): void {
+  let dropped = 0;
+  req.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > limit) req.destroy();
+  });
+  req.resume();
+}
+
 /** Answers with `status` and an optional JSON or text body, unless an answer has gone already. */
 function answer(res: ServerResponse, status: number, body?: string | Record<string, unknown>): void {
   if (res.headersSent || res.writableEnded) return;
@@ -250,9 +263,9 @@ export class SlackHttpEdge implements Receiver {
     } catch (err) {
       if (err instanceof BodyTooLarge) {
         log.warn({ limit: this.bodyLimit }, 'Slack request refused: body too large');
+        res.setHeader('connection', 'close');
         answer(res, 413, edgeError('payload_too_large', `The body exceeds ${this.bodyLimit} bytes.`));
-        // The rest of the body is not read: close the connection rather than drain it.
-        res.once('finish', () => req.destroy());
+        discardBody(req, this.bodyLimit);
       } else {
         log.info({ err }, 'Slack request could not be read');
         req.destroy();
