@@ -171,6 +171,14 @@ describe('the Slack edge: every payload checked before any listener runs', () =>
     expect(await orgName()).toBe('Orbit Analytics');
   });
 
+  it('command text longer than Slack allows in a message is refused at once, nothing renamed', async () => {
+    const ack = await h.command(USERS.ada.id, `rename ${'x'.repeat(300_000)}`);
+    expect(ack.status).toBe(200);
+    expect(ack.elapsedMs).toBeLessThan(ACK_LIMIT_MS);
+    expect(JSON.stringify(ack.json)).toMatch(/longer than 40,000 characters/);
+    expect(await orgName()).toBe('Orbit Analytics');
+  });
+
   it('a NUL in a modal input gets an inline error under that field and changes nothing', async () => {
     await h.command(USERS.ada.id, 'rename');
     const view = await h.standin.waitFor(() => h.standin.openView(USERS.ada.id), 3000, 'the rename modal');

@@ -32,6 +32,19 @@ export const COMMAND_TEXT_REFUSED = {
     'done. Type it again without them.',
 } as const;
 
+/**
+ * Longest slash command text accepted, in UTF-16 code units: Slack's own limit on a message's text (40,000
+ * characters, docs.slack.dev/reference/methods/chat.postMessage#truncating), far above any `/org` command (an
+ * invitation note, the longest argument, is at most 4,000). Bounding it bounds the work a command can cause.
+ */
+export const MAX_COMMAND_TEXT_LENGTH = 40_000;
+
+/** The acknowledgement of a slash command whose text is longer than {@link MAX_COMMAND_TEXT_LENGTH}. */
+export const COMMAND_TEXT_TOO_LONG = {
+  response_type: 'ephemeral',
+  text: `Your command is longer than ${MAX_COMMAND_TEXT_LENGTH.toLocaleString('en-US')} characters, so nothing was done.`,
+} as const;
+
 /** The acknowledgement of a slash command this app does not serve (only its manifest's commands reach it). */
 export function unknownCommandAck(command: string): { response_type: 'ephemeral'; text: string } {
   const shown = [...command].slice(0, 32).join('');

@@ -16,7 +16,9 @@ import {
   BUTTON_OUT_OF_DATE,
   BUTTON_VALUE_REFUSED,
   COMMAND_TEXT_REFUSED,
+  COMMAND_TEXT_TOO_LONG,
   FIELD_TEXT_REFUSED,
+  MAX_COMMAND_TEXT_LENGTH,
   unknownCommandAck,
   VIEW_OUT_OF_DATE_ACK,
 } from './answers.js';
@@ -95,10 +97,13 @@ const Action = z.looseObject({
   action_ts: Token.optional(),
 });
 
-/** One input element's value in `view.state.values` (plain-text input, select, user select, …). */
+/**
+ * One input element's value in `view.state.values` (plain-text input, select, user select, …). A plain-text
+ * input holds at most 3,000 characters (its `max_length` cannot be set higher: Block Kit reference).
+ */
 const StateValue = z.looseObject({
   type: z.string().min(1).max(64),
-  value: z.string().nullable().optional(),
+  value: z.string().max(3000).nullable().optional(),
   selected_option: SelectedOption.nullable().optional(),
   selected_options: z.array(SelectedOption).max(100).optional(),
   selected_user: SlackId.nullable().optional(),
@@ -301,6 +306,9 @@ function screenCommand(body: Json, handled: HandledPayloads): Screened {
   const { command, text } = parsed.data;
   if (!handled.commands.includes(command)) {
     return { verdict: 'answer', reason: 'unknown command', level: 'warn', ack: unknownCommandAck(command) };
+  }
+  if (text.length > MAX_COMMAND_TEXT_LENGTH) {
+    return { verdict: 'answer', reason: 'command text too long', level: 'warn', ack: COMMAND_TEXT_TOO_LONG };
   }
   if (!isStorableText(text)) {
     return {
