@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { CLIENT_ACTIONS } from '../../src/slack/blocks/clients.js';
+import { HOME_ACTIONS } from '../../src/slack/blocks/home.js';
 import { RENAME_VIEW } from '../../src/slack/blocks/rename-modal.js';
 import { FIELD_TEXT_REFUSED } from '../../src/slack/edge/answers.js';
 import type { DeliveryOverrides } from '../../src/standin/types.js';
@@ -121,6 +122,25 @@ describe('the Slack edge: every payload checked before any listener runs', () =>
     expect(visibleText(told)).toMatch(/out of date/);
   });
 
+  it('a listener that fails after its ack: the user gets the apology quoting the request id the logs carry', async () => {
+    const payload = await blockActions([{ action_id: HOME_ACTIONS.rename, type: 'button', value: 'rename' }]);
+    // A trigger_id Slack never issued: views.open fails inside the listener, after it acknowledged.
+    payload.trigger_id = '9.9.never-issued';
+    const before = new Set(h.standin.ephemerals);
+    const ack = await h.standin.deliverRaw(interactionBody(payload), FORM);
+    expect(ack.status).toBe(200);
+    expect(ack.elapsedMs).toBeLessThan(ACK_LIMIT_MS);
+    const apology = await h.standin.waitFor(
+      () => h.standin.ephemerals.find((e) => e.user === USERS.ada.id && !before.has(e)),
+      3000,
+      'the apology',
+    );
+    const reference = /Reference: `([0-9a-f]{8})`/.exec(visibleText(apology))?.[1];
+    expect(reference).toBeDefined();
+    expect(h.logs()).toMatch(new RegExp(`"requestId":"${reference}"[^\n]*listener failed`));
+    await stillServing();
+  });
+
   it('an unknown payload type is acknowledged with an empty 200 and logged at warn', async () => {
     for (const type of ['message_action', 'shortcut', 'interactive_message', 'totally_new']) {
       const ack = await h.standin.deliverRaw(interactionBody({ type, user: { id: USERS.ada.id } }), FORM);
@@ -146,6 +166,7 @@ describe('the Slack edge: every payload checked before any listener runs', () =>
 
   it('a NUL in a button value is refused before any query: the user is told, nothing changes, no SQL error', async () => {
     const audits = await h.em().count(AuditEvent, {});
+    const logged = h.logs().length;
     const payload = await blockActions([
       { action_id: CLIENT_ACTIONS.disable, block_id: 'client_row:x', type: 'button', value: 'cli_\u0000abc' },
     ]);
@@ -159,7 +180,7 @@ describe('the Slack edge: every payload checked before any listener runs', () =>
     );
     expect(visibleText(told)).toMatch(/control characters such as NUL/);
     expect(await h.em().count(AuditEvent, {})).toBe(audits);
-    expect(h.logs()).not.toMatch(/SQLITE|listener failed/);
+    expect(h.logs().slice(logged)).not.toMatch(/SQLITE|listener failed/);
   });
 
   it('a NUL or other control character in command text is refused with a clear reply, nothing renamed', async () => {
