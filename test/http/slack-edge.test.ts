@@ -277,6 +277,24 @@ describe('the Slack edge: every payload checked before any listener runs', () =>
     }
   });
 
+  it('deeply nested JSON in a payload is refused or served, never a crash', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const payload = await blockActions([{ action_id: CLIENT_ACTIONS.create, type: 'button', value: 'x' }]);
+    const inAction = JSON.stringify({
+      ...payload,
+      actions: [{ action_id: CLIENT_ACTIONS.create, type: 'button' }],
+    }).replace('"type":"button"', `"type":"button","nested":${deep}`);
+    const inMessage = JSON.stringify({ ...payload, message: { ts: '1.1' } }).replace(
+      '"ts":"1.1"',
+      `"ts":"1.1","nested":${deep}`,
+    );
+    for (const json of [inAction, inMessage, deep]) {
+      const ack = await h.standin.deliverRaw(new URLSearchParams({ payload: json }).toString(), FORM);
+      expect(ack.status).toBeLessThan(500);
+    }
+    await stillServing();
+  });
+
   it('an unknown content type gets 415 and a body over the limit 413', async () => {
     expect((await h.standin.deliverRaw('{}', 'text/plain')).status).toBe(415);
     const huge = `payload=${'x'.repeat(4 * 1024 * 1024 + 1)}`;
