@@ -2,7 +2,7 @@
  * The composition root for HTTP and Socket Mode: opens the database (running migrations), builds the Bolt app with
  * its receiver, registers the middleware and listeners, and starts it.
  */
-import { App, HTTPReceiver, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import { initOrm, type Orm } from './db/orm.js';
@@ -15,6 +15,8 @@ import { type Logger, toSlackLogger } from './logger.js';
 import { type MailSender, SmtpMailSender } from './mail/mail-sender.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { type OrgContext, requestContextMiddleware } from './slack/context.js';
+import { SlackHttpEdge } from './slack/edge/http-edge.js';
+import { SlackSocketEdge } from './slack/edge/socket-edge.js';
 import { createErrorHandler } from './slack/error-handler.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { mailFailedNotifier } from './slack/notifications/mail-failed.js';
@@ -72,22 +74,23 @@ export async function startApp(
   const { botToken, signingSecret, appToken } = config.slack;
   if (!botToken) throw new Error('SLACK_BOT_TOKEN is required in HTTP and Socket Mode');
 
+  // Our own receivers (src/slack/edge) check every payload's signature and shape before Bolt sees it.
   let receiver: Receiver;
-  let httpReceiver: HTTPReceiver | undefined;
+  let httpEdge: SlackHttpEdge | undefined;
   if (config.mode === 'socket') {
     if (!appToken) throw new Error('SLACK_APP_TOKEN is required in Socket Mode');
     // The Socket Mode client takes its Web API options (slackApiUrl for apps.connections.open) from here.
-    receiver = new SocketModeReceiver({ appToken, logger: slackLogger, installerOptions: { clientOptions } });
+    const socket = new SocketModeReceiver({
+      appToken,
+      logger: slackLogger,
+      installerOptions: { clientOptions },
+    });
+    receiver = new SlackSocketEdge(socket, { logger });
   } else if (config.mode === 'http') {
     if (!signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
     // Never started itself: our server (below) hands it every request that is not one of our routes.
-    httpReceiver = new HTTPReceiver({
-      signingSecret,
-      endpoints: '/slack/events',
-      logger: slackLogger,
-      processBeforeResponse: false,
-    });
-    receiver = httpReceiver;
+    httpEdge = new SlackHttpEdge({ signingSecret, logger });
+    receiver = httpEdge;
   } else {
     throw new Error('console mode is started by src/console, not startApp');
   }
@@ -126,15 +129,15 @@ export async function startApp(
   app.error(createErrorHandler({ logger, client: () => app.client }));
 
   // One server on PORT in both modes: our routes are dispatched directly (Bolt's custom-route dispatch costs more
-  // than the token endpoint itself); in HTTP mode everything else goes to Bolt's receiver, signature checks and all.
+  // than the token endpoint itself); in HTTP mode everything else goes to the Slack edge, signature checks and all.
   const server: AppServer = await startAppServer({
     routes: customRoutes,
     port: config.port,
     logger: logger.child({ component: 'http' }),
-    ...(httpReceiver ? { fallback: httpReceiver.requestListener } : {}),
+    ...(httpEdge ? { fallback: httpEdge.requestListener } : {}),
   });
   const { port } = server;
-  if (!httpReceiver) {
+  if (!httpEdge) {
     try {
       await app.start();
     } catch (err) {
@@ -173,7 +176,7 @@ export async function startApp(
     async stop() {
       await outbox?.stop();
       // In HTTP mode the receiver was never started (our server is its server), so there is nothing to stop.
-      if (!httpReceiver) await app.stop();
+      if (!httpEdge) await app.stop();
       await server.close();
       if (!deps.orm) await orm.close();
     },

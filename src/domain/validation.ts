@@ -14,6 +14,23 @@ const BIDI_CONTROL = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const INVISIBLE = /[\u200b\u200c\u2060\ufeff]/gu;
 // A UTF-16 surrogate without its pair (not a character: it cannot be stored or shown faithfully).
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+// Control characters no keyboard types into a Slack field: C0 but tab, line feed and carriage return; DEL; C1.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const UNTYPABLE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
+
+/**
+ * Whether `text` can be stored and shown as it is: no NUL or other control character that no keyboard types (tab
+ * and line breaks pass: each field's own rules decide about those) and no lone UTF-16 surrogate. The Slack edge
+ * refuses command text, button values and modal inputs that fail this before any listener runs.
+ */
+export function isStorableText(text: string): boolean {
+  return !UNTYPABLE_CONTROL.test(text) && !LONE_SURROGATE.test(text);
+}
+
+/** Whether `text` holds a UTF-16 surrogate without its pair (not a character: it cannot be stored faithfully). */
+export function hasLoneSurrogate(text: string): boolean {
+  return LONE_SURROGATE.test(text);
+}
 
 /**
  * A one-line display name (organization, API client, data source or layer): NFC, trimmed, runs of spaces folded,

@@ -92,7 +92,10 @@ class PayloadScope {
     private readonly deps: ScopeDeps,
     private readonly args: AnyMiddlewareArgs,
     private readonly client: WebClient,
-  ) {}
+    givenRequestId?: string,
+  ) {
+    this.#requestId = givenRequestId;
+  }
 
   get identity(): ReturnType<typeof payloadIdentity> {
     this.#identity ??= payloadIdentity(this.args);
@@ -163,7 +166,9 @@ const SCOPE_GETTERS: PropertyDescriptorMap = Object.fromEntries(
 export function requestContextMiddleware(deps: ScopeDeps): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const { context, next, client } = args;
-    const scope = new PayloadScope(deps, args, client);
+    // The Slack edge gives each payload its request id (`customProperties`), so its log lines and ours share it.
+    const given = typeof context.requestId === 'string' ? context.requestId : undefined;
+    const scope = new PayloadScope(deps, args, client, given);
     Object.defineProperty(context, SCOPE, { value: scope });
     Object.defineProperties(context, SCOPE_GETTERS);
     context.actor = () => scope.actor();

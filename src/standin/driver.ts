@@ -228,6 +228,14 @@ export class Driver {
     return this.event(event, options);
   }
 
+  /** Sends a raw body over HTTP; see SlackStandIn.deliverRaw. */
+  deliverRaw(body: string, contentType: string, overrides: DeliveryOverrides = {}): Promise<DeliveryResult> {
+    const target = this.target;
+    if (target?.kind !== 'http')
+      throw new Error('deliverRaw needs an HTTP delivery target: call deliverTo() first');
+    return this.deps.http.sendRaw(target.url, body, contentType, overrides, this.deps.deliveryTimeoutMs);
+  }
+
   private async deliver(
     kind: DeliveryKind,
     payload: JsonObject,

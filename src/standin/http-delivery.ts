@@ -56,6 +56,22 @@ export class HttpDeliverer {
     timeoutMs: number,
   ): Promise<DeliveryResult> {
     const { body, contentType } = encodeDelivery(kind, payload);
+    return this.sendRaw(url, body, contentType, overrides, timeoutMs);
+  }
+
+  /**
+   * POSTs any body, signed as Slack signs (unless `overrides.omitSignature`), and waits for the answer: for tests
+   * of what the app does with bodies Slack would never send (`payload=null`, JSON `null`, broken JSON …).
+   * @param body the raw body; `contentType` its `Content-Type` header.
+   * @throws Error when the connection fails or no answer comes within `timeoutMs`.
+   */
+  sendRaw(
+    url: string,
+    body: string,
+    contentType: string,
+    overrides: DeliveryOverrides,
+    timeoutMs: number,
+  ): Promise<DeliveryResult> {
     const signature = signSlackRequest(
       overrides.signingSecret ?? this.signingSecret,
       body,
@@ -65,9 +81,11 @@ export class HttpDeliverer {
       'content-type': contentType,
       'content-length': String(Buffer.byteLength(body)),
       'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
-      'x-slack-signature': signature['x-slack-signature'],
-      'x-slack-request-timestamp': signature['x-slack-request-timestamp'],
     };
+    if (!overrides.omitSignature) {
+      headers['x-slack-signature'] = signature['x-slack-signature'];
+      headers['x-slack-request-timestamp'] = signature['x-slack-request-timestamp'];
+    }
     if (overrides.retryNum !== undefined) headers['x-slack-retry-num'] = String(overrides.retryNum);
     if (overrides.retryReason !== undefined) headers['x-slack-retry-reason'] = overrides.retryReason;
     for (const [name, value] of Object.entries(overrides.headers ?? {})) headers[name.toLowerCase()] = value;
@@ -92,7 +110,7 @@ export class HttpDeliverer {
         });
       });
       const timer = setTimeout(
-        () => req.destroy(new Error(`HTTP delivery of ${kind} got no answer within ${timeoutMs} ms`)),
+        () => req.destroy(new Error(`HTTP delivery got no answer within ${timeoutMs} ms`)),
         timeoutMs,
       );
       this.inFlight.add(req);

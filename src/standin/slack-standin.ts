@@ -485,6 +485,16 @@ export class SlackStandIn {
     return this.driver.redeliver(delivery, overrides);
   }
 
+  /**
+   * POSTs any body to the app's request URL, signed as Slack signs it (with `overrides`: another secret or
+   * timestamp, no signature, extra headers), and returns the answer. Nothing is recorded or applied: it plays
+   * requests Slack would never send (`payload=null`, JSON `null`, broken JSON, fuzzed payloads). HTTP only.
+   * @throws Error without an HTTP delivery target, when the connection fails, or without an answer in time
+   */
+  deliverRaw(body: string, contentType: string, overrides?: DeliveryOverrides): Promise<DeliveryResult> {
+    return this.driver.deliverRaw(body, contentType, overrides);
+  }
+
   /** The `app_home_opened` event for `userId` (with the current Home view, if published). */
   appHomeOpened(userId: string, options?: DeliveryOverrides): Promise<DeliveryResult> {
     return this.driver.appHomeOpened(userId, options);

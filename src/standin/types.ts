@@ -195,8 +195,13 @@ export type DeliveryTarget = { kind: 'http'; url: string } | { kind: 'socket' };
 export interface DeliveryOverrides {
   /** Sign with this secret instead of the app's. */
   signingSecret?: string;
-  /** Sign with this Unix time in seconds (an old one must be refused by the app). */
+  /**
+   * Sign with this Unix time in seconds (`X-Slack-Request-Timestamp`): one more than five minutes from the app's
+   * clock, in the past or the future, must be refused.
+   */
   timestampSeconds?: number;
+  /** Send no `X-Slack-Signature` / `X-Slack-Request-Timestamp` headers at all. HTTP only. */
+  omitSignature?: boolean;
   /** Extra or replacing HTTP headers (e.g. `X-Slack-Retry-Num`). HTTP only. */
   headers?: Record<string, string>;
   /** Retry number: `X-Slack-Retry-Num` over HTTP, `retry_attempt` over Socket Mode (events only). */

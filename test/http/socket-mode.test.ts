@@ -66,6 +66,47 @@ describe('Socket Mode', () => {
     expect(JSON.stringify(ack.json)).toContain('Socket Labs');
   });
 
+  it('acknowledges and drops malformed envelope payloads, tells of an out-of-date button, and keeps serving', async () => {
+    const malformed = [
+      { type: 'block_actions', actions: 'not-a-list', user: { id: USERS.ada.id } },
+      { type: 'block_actions', actions: [{ action_id: 'client_enable', type: 'button' }] },
+      { type: 'view_submission', user: { id: USERS.ada.id }, view: null },
+      { type: 'event_callback', team_id: standin.team.id, event_id: 'Ev1', event: { type: 'user_change' } },
+      { type: 'never_heard_of_it' },
+    ];
+    for (const payload of malformed) {
+      const ack = await standin.redeliver({ kind: 'interactive', payload, at: Date.now() });
+      expect(ack.status).toBe(200);
+      expect(ack.body).toBe('');
+    }
+    const before = new Set(standin.ephemerals);
+    await standin.command(USERS.ada.id, 'help');
+    const issued = standin.lastCommand;
+    if (!issued) throw new Error('no command issued');
+    await standin.waitFor(() => standin.ephemerals.find((e) => !before.has(e)), 5000, 'the help reply');
+    const seen = new Set(standin.ephemerals);
+    const ack = await standin.redeliver({
+      kind: 'interactive',
+      payload: {
+        type: 'block_actions',
+        user: { id: USERS.ada.id, team_id: standin.team.id },
+        team: { id: standin.team.id },
+        response_url: issued.responseUrl,
+        actions: [{ action_id: 'retired_button', type: 'button', value: '1' }],
+      },
+      at: Date.now(),
+    });
+    expect(ack.status).toBe(200);
+    const told = await standin.waitFor(
+      () => standin.ephemerals.find((e) => !seen.has(e)),
+      5000,
+      'the out-of-date reply',
+    );
+    expect(visibleText(told)).toMatch(/This button is out of date/);
+    const overview = await standin.command(USERS.ada.id, 'overview');
+    expect(JSON.stringify(overview.json)).toContain('Socket Labs');
+  });
+
   it('serves /healthz on its own HTTP port', async () => {
     const res = await fetch(`http://127.0.0.1:${app.port}/healthz`);
     expect(res.status).toBe(200);

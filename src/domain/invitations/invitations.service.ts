@@ -22,7 +22,7 @@ import { graphemeCount } from '../graphemes.js';
 import { Member, type Role } from '../members/member.entity.js';
 import { isHomeTeam, isHomeUser, type SlackProfile } from '../members/slack-account.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { parseInput } from '../validation.js';
+import { hasLoneSurrogate, parseInput } from '../validation.js';
 import {
   Invitation,
   InvitationMessage,
@@ -56,7 +56,8 @@ export const Reason = z
         (s) => [...s].length <= MAX_REASON_LENGTH,
         `The reason must be at most ${MAX_REASON_LENGTH} characters.`,
       )
-      .refine((s) => !CONTROL_EXCEPT_NEWLINE.test(s), 'The reason must not contain control characters.'),
+      .refine((s) => !CONTROL_EXCEPT_NEWLINE.test(s), 'The reason must not contain control characters.')
+      .refine((s) => !hasLoneSurrogate(s), 'The reason must be valid Unicode text.'),
   )
   .transform((s) => (s === '' ? null : s));
 
@@ -80,7 +81,8 @@ export const Note = z
         (s) => s.length <= MAX_NOTE_UNITS && graphemeCount(s) <= MAX_NOTE_GRAPHEMES,
         `The note must be at most ${MAX_NOTE_GRAPHEMES} characters.`,
       )
-      .refine((s) => !CONTROL_EXCEPT_NEWLINE.test(s), 'The note must not contain control characters.'),
+      .refine((s) => !CONTROL_EXCEPT_NEWLINE.test(s), 'The note must not contain control characters.')
+      .refine((s) => !hasLoneSurrogate(s), 'The note must be valid Unicode text.'),
   )
   .transform((s) => (s === '' ? null : s));
 

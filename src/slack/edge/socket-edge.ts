@@ -1,0 +1,94 @@
+/**
+ * The Socket Mode edge (docs.slack.dev/apis/events-api/using-socket-mode): Bolt's `SocketModeReceiver` keeps the
+ * WebSocket, and this wrapper stands between it and the app, applying the HTTP edge's payload checks. A malformed
+ * envelope payload is acknowledged and dropped (logged at warn), never thrown.
+ */
+import type { App, Receiver, ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
+import type { Logger } from '../../logger.js';
+import {
+  EDGE_ACK_DEADLINE_MS,
+  type EdgeOptions,
+  HANDLED_PAYLOADS,
+  newRequestId,
+  processGuarded,
+  screen,
+  tellPrivately,
+} from './screening.js';
+
+/**
+ * A Bolt `Receiver` wrapping a `SocketModeReceiver`: the inner receiver delivers each envelope's payload here
+ * (it is initialised with this edge in the app's place), and only payloads the screening passes reach the app, under
+ * the same acknowledgement guard as over HTTP (an ack within 3 seconds, whatever the listeners do).
+ */
+export class SlackSocketEdge implements Receiver {
+  private app: App | undefined;
+  private readonly log: Logger;
+  private readonly handled;
+  private readonly ackDeadlineMs: number;
+
+  constructor(
+    private readonly inner: SocketModeReceiver,
+    options: EdgeOptions,
+  ) {
+    this.log = options.logger.child({ component: 'slack-edge' });
+    this.handled = options.handled ?? HANDLED_PAYLOADS;
+    this.ackDeadlineMs = options.ackDeadlineMs ?? EDGE_ACK_DEADLINE_MS;
+  }
+
+  /** Called by Bolt: the inner receiver delivers to this edge, which delivers to `app`. */
+  init(app: App): void {
+    this.app = app;
+    // The inner receiver calls nothing but `processEvent` on what it is given.
+    this.inner.init({ processEvent: (event: ReceiverEvent) => this.process(event) } as unknown as App);
+  }
+
+  /** Opens the WebSocket (`apps.connections.open`). */
+  start(): Promise<unknown> {
+    return this.inner.start();
+  }
+
+  /** Closes the WebSocket. */
+  stop(): Promise<unknown> {
+    return this.inner.stop();
+  }
+
+  /** Screens one envelope's payload and hands it to the app; never rejects. */
+  private async process(event: ReceiverEvent): Promise<void> {
+    const requestId = newRequestId();
+    const log = this.log.child({ requestId });
+    const send = async (response?: string | Record<string, unknown>) => {
+      await event.ack(response);
+    };
+    try {
+      const verdict = screen(event.body, this.handled);
+      if (verdict.verdict === 'malformed') {
+        log.warn({ reason: verdict.reason }, 'Slack payload dropped: malformed');
+        await send();
+        return;
+      }
+      if (verdict.verdict === 'answer') {
+        log[verdict.level]({ reason: verdict.reason }, 'Slack payload answered at the edge');
+        await send(verdict.ack);
+        if (verdict.note) await tellPrivately(this.app?.client, verdict.note, log);
+        return;
+      }
+      if (!this.app) {
+        log.error('a Slack payload arrived before the app was initialised');
+        await send();
+        return;
+      }
+      await processGuarded({
+        app: this.app,
+        body: event.body,
+        send,
+        requestId,
+        log,
+        ackDeadlineMs: this.ackDeadlineMs,
+        ...(event.retryNum !== undefined ? { retryNum: event.retryNum } : {}),
+        ...(event.retryReason !== undefined ? { retryReason: event.retryReason } : {}),
+      });
+    } catch (err) {
+      log.error({ err }, 'the Slack edge failed');
+    }
+  }
+}
