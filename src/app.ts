@@ -164,6 +164,12 @@ export async function startApp(
     : null;
   outbox?.start();
   if (!outbox) logger.warn('SMTP_URL is not set: invitation mail stays queued in the outbox until it is');
+  if (outbox && new URL(config.publicUrl).hostname === 'localhost') {
+    logger.warn(
+      { publicUrl: config.publicUrl },
+      'PUBLIC_URL is not set: links in invitation mail point at localhost, which invitees cannot open',
+    );
+  }
   if (invitations.keySource === 'random') {
     logger.warn('INVITATION_KEY is not set: mail still queued at a restart cannot be sent (resend it)');
   }
