@@ -47,7 +47,8 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
       `Sorry, something went wrong on our side and nothing may have been done. Reference: \`${requestId}\`.`,
     );
     if (domain) {
-      message = plainMessage(sanitizeMrkdwn(domain.message, ['user', 'date']));
+      // Mentions, channel references and dates stay links; anything else (`<!channel>`, links) is escaped.
+      message = plainMessage(sanitizeMrkdwn(domain.message, ['user', 'channel', 'date']));
       log.info({ code: domain.code }, 'refused');
     } else if (busy) {
       // A direct call (views.open, users.info…) met Slack's rate limit: not a failure of ours, so no apology.

@@ -6,12 +6,17 @@
  * fault window ends, a delivery that keeps failing ends `failed`, and no secret reaches `slack_deliveries`.
  */
 import { readFileSync } from 'node:fs';
+import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { deliveryClientOptions } from '../../src/app.js';
 import { SlackDelivery } from '../../src/domain/deliveries/slack-delivery.entity.js';
 import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
+import { createServices } from '../../src/domain/services.js';
+import { createLogger } from '../../src/logger.js';
 import { MEMBER_ACTIONS } from '../../src/slack/blocks/members.js';
+import { SlackDeliveryWorker } from '../../src/slack/deliveries/worker.js';
 import type { RecordedEphemeral, RecordedMessage } from '../../src/standin/index.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
@@ -258,6 +263,30 @@ describe('the removal DM and the App Home tab', () => {
     const reply = await h.ask(ada.id, 'invite');
     expect(visibleText(reply)).toContain('Slack is busy');
     expect(visibleText(reply)).not.toMatch(/sorry/i);
+  });
+});
+
+describe('never twice', () => {
+  it('two workers draining the same rows at once deliver each exactly once', async () => {
+    const org = await h.em().findOneOrFail(Organization, { slackTeamId: h.standin.team.id });
+    const before = (userId: string) =>
+      h.standin.callsTo('views.publish').filter((c) => c.ok && c.args.user_id === userId).length;
+    const counts = { ada: before(ada.id), cleo: before(cleo.id) };
+    const other = new SlackDeliveryWorker({
+      orm: h.app.orm,
+      client: () => new WebClient(h.standin.botToken, deliveryClientOptions(h.standin.apiUrl)),
+      clock: h.clock,
+      logger: createLogger('silent'),
+      intervalMs: 3_600_000,
+      maxAttempts: 3,
+    });
+    for (let round = 0; round < 5; round += 1) {
+      expect(await createServices(h.em(), h.clock).deliveries.queueAdminHomes(org.id)).toBe(2);
+      await Promise.all([h.app.deliveries.drain(), other.drain(), h.app.deliveries.drain(), other.drain()]);
+    }
+    await allDelivered();
+    expect(before(ada.id) - counts.ada).toBe(5);
+    expect(before(cleo.id) - counts.cleo).toBe(5);
   });
 });
 
