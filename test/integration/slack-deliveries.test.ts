@@ -269,9 +269,9 @@ describe('the removal DM and the App Home tab', () => {
 describe('never twice', () => {
   it('two workers draining the same rows at once deliver each exactly once', async () => {
     const org = await h.em().findOneOrFail(Organization, { slackTeamId: h.standin.team.id });
-    const before = (userId: string) =>
+    const published = (userId: string) =>
       h.standin.callsTo('views.publish').filter((c) => c.ok && c.args.user_id === userId).length;
-    const counts = { ada: before(ada.id), cleo: before(cleo.id) };
+    const counts = { ada: published(ada.id), cleo: published(cleo.id) };
     const other = new SlackDeliveryWorker({
       orm: h.app.orm,
       client: () => new WebClient(h.standin.botToken, deliveryClientOptions(h.standin.apiUrl)),
@@ -285,8 +285,8 @@ describe('never twice', () => {
       await Promise.all([h.app.deliveries.drain(), other.drain(), h.app.deliveries.drain(), other.drain()]);
     }
     await allDelivered();
-    expect(before(ada.id) - counts.ada).toBe(5);
-    expect(before(cleo.id) - counts.cleo).toBe(5);
+    expect(published(ada.id) - counts.ada).toBe(5);
+    expect(published(cleo.id) - counts.cleo).toBe(5);
   });
 });
 
