@@ -290,6 +290,42 @@ describe('never twice', () => {
   });
 });
 
+describe('a restart', () => {
+  it('queued deliveries survive it, and a claim left by a process that died is released at start', async () => {
+    h.standin.addFault({ method: 'chat.postMessage', status: 500, durationMs: 60_000 });
+    await h.ask(bob.id, 'invite quinn@example.com');
+    const inv = await h.em().findOneOrFail(Invitation, { email: 'quinn@example.com' });
+    await until(
+      async () => (await h.em().count(SlackDelivery, { invitationId: inv.id, attempts: { $gte: 1 } })) === 2,
+      5000,
+      'both copies tried once',
+    );
+    // One row looks as if a process died while sending it: claimed for an hour by an instance that is gone.
+    const [first] = await h
+      .em()
+      .find(SlackDelivery, { invitationId: inv.id }, { orderBy: { target: 'asc' } });
+    if (!first) throw new Error('no row');
+    await h
+      .em()
+      .nativeUpdate(
+        SlackDelivery,
+        { id: first.id },
+        {
+          lockedBy: 'a-process-that-died',
+          lockedUntil: new Date(Date.now() + 3_600_000),
+          nextAttemptAt: null,
+        },
+      );
+    await h.restart();
+    h.standin.clearFaults();
+    await h.app.deliveries.drain();
+    await allDelivered();
+    for (const admin of [ada, cleo]) {
+      expect(copiesIn(h.standin.imChannelOf(admin.id), 'quinn@example.com')).toHaveLength(1);
+    }
+  });
+});
+
 describe('no secret in slack_deliveries', () => {
   it('the database file holds no client secret nor invitation token', async () => {
     const created = await h.ask(ada.id, 'clients create ci-pipeline');
