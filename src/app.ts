@@ -15,7 +15,7 @@ import { type Logger, toSlackLogger } from './logger.js';
 import { type MailSender, SmtpMailSender } from './mail/mail-sender.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { type OrgContext, requestContextMiddleware } from './slack/context.js';
-import { SlackDeliveryWorker } from './slack/deliveries/worker.js';
+import { DELIVER_WAIT_MS, SlackDeliveryWorker } from './slack/deliveries/worker.js';
 import { createErrorHandler } from './slack/error-handler.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { mailFailedNotifier } from './slack/notifications/mail-failed.js';
@@ -87,7 +87,7 @@ export async function startApp(
     intervalMs: config.slackDeliveryIntervalMs,
     maxAttempts: config.slackDeliveryMaxAttempts,
   });
-  const deliver = () => deliveries.kick();
+  const deliver = () => deliveries.kick(DELIVER_WAIT_MS);
   const customRoutes = httpRoutes({
     orm,
     logger,

@@ -27,8 +27,9 @@ export interface OrgContext {
   /** `users.info` in the shape the domain reads; null for a user Slack does not know. */
   profiles: ProfileLookup;
   /**
-   * Runs the Slack delivery worker now and resolves when it is done (never rejects): call it after a change
-   * committed, so the messages and views it queued go out at once when Slack allows (src/slack/deliveries).
+   * Runs the Slack delivery worker now and resolves when it is done, or after `DELIVER_WAIT_MS` if Slack is slow
+   * (never rejects): call it after a change committed, so the messages and views it queued go out at once when
+   * Slack allows (src/slack/deliveries).
    */
   deliver: () => Promise<void>;
 }

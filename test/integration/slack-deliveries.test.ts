@@ -133,6 +133,29 @@ describe('chat.postMessage answers 429 (Retry-After: 2) for 3 seconds', () => {
   });
 });
 
+describe('chat.postMessage answers slowly', () => {
+  it('the reply does not wait for a slow Slack beyond a moment; the copies still arrive, once each', async () => {
+    h.standin.addFault({ method: 'chat.postMessage', delayMs: 4000, count: 1 });
+    const reply = await h.ask(bob.id, 'invite pat@example.com');
+    expect(visibleText(reply)).toContain('for approval');
+    // The slow call was still in flight when the reply came.
+    expect(
+      h.standin.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.args).includes('pat@')).length,
+    ).toBe(0);
+    for (const admin of [ada, cleo]) {
+      await h.standin.waitFor(
+        () => copiesIn(h.standin.imChannelOf(admin.id), 'pat@example.com')[0],
+        15_000,
+        `the copy for ${admin.name}`,
+      );
+    }
+    await allDelivered();
+    for (const admin of [ada, cleo]) {
+      expect(copiesIn(h.standin.imChannelOf(admin.id), 'pat@example.com')).toHaveLength(1);
+    }
+  });
+});
+
 describe('decision updates, the outcome DM and the invitee DM survive 429s and 500s', () => {
   it('approving while chat.update, chat.postMessage and users.lookupByEmail fail for a while loses nothing', async () => {
     await h.ask(bob.id, 'invite dan@example.com member analyst');
@@ -305,17 +328,15 @@ describe('a restart', () => {
       .em()
       .find(SlackDelivery, { invitationId: inv.id }, { orderBy: { target: 'asc' } });
     if (!first) throw new Error('no row');
-    await h
-      .em()
-      .nativeUpdate(
-        SlackDelivery,
-        { id: first.id },
-        {
-          lockedBy: 'a-process-that-died',
-          lockedUntil: new Date(Date.now() + 3_600_000),
-          nextAttemptAt: null,
-        },
-      );
+    await h.em().nativeUpdate(
+      SlackDelivery,
+      { id: first.id },
+      {
+        lockedBy: 'a-process-that-died',
+        lockedUntil: new Date(Date.now() + 3_600_000),
+        nextAttemptAt: null,
+      },
+    );
     await h.restart();
     h.standin.clearFaults();
     await h.app.deliveries.drain();

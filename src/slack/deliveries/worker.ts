@@ -26,6 +26,12 @@ export const DEFAULT_SLACK_BACKOFF = { baseMs: 1_000, maxMs: 5 * 60 * 1000 } as 
 /** How long a worker's claim on a row lasts, in milliseconds (longer than one Web API call with its timeout). */
 export const SLACK_CLAIM_MS = 60 * 1000;
 
+/**
+ * How long a user's reply waits for the deliveries of their change, in milliseconds: the normal path delivers well
+ * within it, so "sent" is true; a slow Slack does not hold the reply longer (the rows are durably queued).
+ */
+export const DELIVER_WAIT_MS = 2000;
+
 /** Rows taken per query. */
 const BATCH = 20;
 
@@ -132,15 +138,24 @@ export class SlackDeliveryWorker {
   }
 
   /**
-   * Runs now (after a change committed) and resolves when the run is over; never rejects (a failed run is
-   * logged). Rows queued before the call are covered.
+   * Runs now (after a change committed) and resolves when the run is over, or after `waitMs` when Slack is slow
+   * (the run goes on; what it has not sent yet stays queued); never rejects (a failed run is logged). Rows queued
+   * before the call are covered.
+   * @param waitMs longest wait in milliseconds; unbounded when absent
    */
-  async kick(): Promise<void> {
-    try {
-      await this.drain();
-    } catch (err) {
-      this.log.error({ err }, 'Slack delivery run failed');
-    }
+  async kick(waitMs?: number): Promise<void> {
+    const run = this.drain().then(
+      () => undefined,
+      (err: unknown) => this.log.error({ err }, 'Slack delivery run failed'),
+    );
+    if (waitMs === undefined) return run;
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      timer.unref();
+    });
+    await Promise.race([run, budget]);
+    clearTimeout(timer);
   }
 
   /** Runs once (runs never overlap: a call during a run waits for it, then runs again). */
