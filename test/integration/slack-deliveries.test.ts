@@ -279,6 +279,16 @@ describe('the removal DM and the App Home tab', () => {
     expect(published).toBe(1);
     const home = h.standin.homeView(cleo.id);
     expect(JSON.stringify(home?.view)).toContain('Orbit Analytics');
+    // And with HTTP 500 for two calls: published once more, after the outage.
+    h.standin.addFault({ method: 'views.publish', status: 500, count: 2 });
+    expect((await h.standin.appHomeOpened(cleo.id)).status).toBe(200);
+    await until(
+      async () => h.standin.callsTo('views.publish').filter((c) => c.ok).length - before === 2,
+      15_000,
+      'the second publish',
+    );
+    await allDelivered();
+    expect(h.standin.callsTo('views.publish').filter((c) => c.ok).length - before).toBe(2);
   });
 
   it('a direct call answered 429 (views.open) gets a calm "Slack is busy", not an apology', async () => {
@@ -304,7 +314,16 @@ describe('never twice', () => {
       maxAttempts: 3,
     });
     for (let round = 0; round < 5; round += 1) {
-      expect(await createServices(h.em(), h.clock).deliveries.queueAdminHomes(org.id)).toBe(2);
+      const services = createServices(h.em(), h.clock);
+      for (const admin of [ada, cleo]) {
+        const actor = {
+          slackTeamId: org.slackTeamId,
+          slackUserId: admin.id,
+          organization: org,
+          member: null,
+        };
+        expect(await services.deliveries.queueHomeFor(actor)).not.toBeNull();
+      }
       await Promise.all([h.app.deliveries.drain(), other.drain(), h.app.deliveries.drain(), other.drain()]);
     }
     await allDelivered();

@@ -40,29 +40,6 @@ export class DeliveriesService {
   }
 
   /**
-   * Queues a publish of an Admin's Home tab for each active Admin but `except` (their pending requests changed).
-   * @returns how many were queued
-   */
-  async queueAdminHomes(organizationId: string, except?: string): Promise<number> {
-    return this.em.transactional(async (em) => {
-      const admins = await em.find(Member, {
-        organization: organizationId,
-        role: 'admin',
-        slackUserId: { $ne: null },
-        slackDeactivatedAt: null,
-      });
-      const org = em.getReference(Organization, organizationId);
-      let n = 0;
-      for (const admin of admins) {
-        if (!admin.slackUserId || admin.slackUserId === except) continue;
-        await queueHome(em, org, admin.slackUserId, this.clock.now());
-        n += 1;
-      }
-      return n;
-    });
-  }
-
-  /**
    * Queues the DM telling the inviting (or approving) Admin that an invitation mail was given up on — unless they
    * are no longer an active Admin of the organization (left, demoted, or their account deactivated).
    * @returns the delivery's id, or null when nobody is to be told
