@@ -86,7 +86,10 @@ export function slackBackoffDelay(
 export class SlackDeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
-  private stopped = true;
+  /** True between {@link start} and {@link stop}: runs are planned ahead. */
+  private running = false;
+  /** Set by {@link stop}: a run in progress ends after the row it is sending. */
+  private halted = false;
   private readonly log: Logger;
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly now: () => number;
@@ -121,8 +124,9 @@ export class SlackDeliveryWorker {
 
   /** Releases earlier claims, then runs at once and every `intervalMs` (or sooner when a row is due) until {@link stop}. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
+    if (this.running) return;
+    this.running = true;
+    this.halted = false;
     this.chain = this.chain
       .then(() => this.releaseStaleClaims())
       .catch((err: unknown) => this.log.error({ err }, 'could not release earlier claims'));
@@ -131,7 +135,8 @@ export class SlackDeliveryWorker {
 
   /** Stops the timer and waits for a run in progress. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.running = false;
+    this.halted = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     await this.chain.catch(() => undefined);
@@ -170,7 +175,7 @@ export class SlackDeliveryWorker {
 
   /** Plans the next run: at the next due row, at most `intervalMs` away. */
   private async schedule(): Promise<void> {
-    if (this.stopped) return;
+    if (!this.running) return;
     if (this.timer) clearTimeout(this.timer);
     let delay = this.options.intervalMs;
     try {
@@ -186,7 +191,7 @@ export class SlackDeliveryWorker {
     } catch (err) {
       this.log.warn({ err }, 'could not plan the next Slack delivery run');
     }
-    if (this.stopped) return;
+    if (!this.running) return;
     this.timer = setTimeout(() => void this.kick(), delay);
     this.timer.unref();
   }
@@ -197,7 +202,7 @@ export class SlackDeliveryWorker {
     /** Web API methods answered 429 in this run, until when (ms). */
     const paused = new Map<string, number>();
     for (;;) {
-      if (this.stopped && seen.size > 0) break;
+      if (this.halted) break;
       const now = new Date(this.now());
       const due = await this.options.orm.em.fork().find(
         SlackDelivery,
