@@ -5,6 +5,7 @@ import { Migration20261129000200_invitations } from './Migration20261129000200_i
 import { Migration20261129000300_oauth_clients } from './Migration20261129000300_oauth_clients.js';
 import { Migration20261203000100_invitation_note_mail_lock_owner } from './Migration20261203000100_invitation_note_mail_lock_owner.js';
 import { Migration20261203000200_slack_identity } from './Migration20261203000200_slack_identity.js';
+import { Migration20261203000300_slack_deliveries } from './Migration20261203000300_slack_deliveries.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
@@ -20,4 +21,5 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261203000100_invitation_note_mail_lock_owner,
   },
   { name: 'Migration20261203000200_slack_identity', class: Migration20261203000200_slack_identity },
+  { name: 'Migration20261203000300_slack_deliveries', class: Migration20261203000300_slack_deliveries },
 ];

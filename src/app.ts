@@ -3,7 +3,7 @@
  * its receiver, registers the middleware and listeners, and starts it.
  */
 import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import type { WebClientOptions } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import type { Config } from './config.js';
 import { initOrm, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
@@ -15,6 +15,7 @@ import { type Logger, toSlackLogger } from './logger.js';
 import { type MailSender, SmtpMailSender } from './mail/mail-sender.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
 import { type OrgContext, requestContextMiddleware } from './slack/context.js';
+import { DELIVER_WAIT_MS, SlackDeliveryWorker } from './slack/deliveries/worker.js';
 import { SlackHttpEdge } from './slack/edge/http-edge.js';
 import { SlackSocketEdge } from './slack/edge/socket-edge.js';
 import { createErrorHandler } from './slack/error-handler.js';
@@ -29,6 +30,8 @@ export interface RunningApp {
   port: number;
   /** The mail outbox worker (tests call `outbox.drain()`); null when there is no way to send mail. */
   outbox: OutboxWorker | null;
+  /** The Slack delivery worker (messages and views promised by changes; tests call `deliveries.drain()`). */
+  deliveries: SlackDeliveryWorker;
   stop(): Promise<void>;
 }
 
@@ -43,6 +46,14 @@ export function webClientOptions(apiUrl: string): WebClientOptions {
     timeout: 10_000,
     rejectRateLimitedCalls: true,
   };
+}
+
+/**
+ * Web API options of the Slack delivery worker: no retries inside the client and a 429 answered at once, so the
+ * worker itself schedules the next attempt (after `Retry-After`, or with backoff) without holding anyone up.
+ */
+export function deliveryClientOptions(apiUrl: string): WebClientOptions {
+  return { ...webClientOptions(apiUrl), retryConfig: { retries: 0 } };
 }
 
 /**
@@ -61,18 +72,32 @@ export async function startApp(
   const orm = deps.orm ?? (await initOrm(config.databaseUrl, { logger }));
   const slackLogger = toSlackLogger(logger);
   const invitations = invitationSettingsFrom(config);
+  const clientOptions = webClientOptions(config.slack.apiUrl);
+  const { botToken, signingSecret, appToken } = config.slack;
+  if (!botToken) throw new Error('SLACK_BOT_TOKEN is required in HTTP and Socket Mode');
+  const serviceOptions = { clients: config.clients, invitations: invitations.settings };
+  const deliveryClient = new WebClient(botToken, {
+    ...deliveryClientOptions(config.slack.apiUrl),
+    logger: slackLogger,
+  });
+  const deliveries = new SlackDeliveryWorker({
+    orm,
+    client: () => deliveryClient,
+    clock,
+    logger,
+    serviceOptions,
+    intervalMs: config.slackDeliveryIntervalMs,
+    maxAttempts: config.slackDeliveryMaxAttempts,
+  });
+  const deliver = () => deliveries.kick(DELIVER_WAIT_MS);
   const customRoutes = httpRoutes({
     orm,
     logger,
     clock,
     clients: config.clients,
     invitations: invitations.settings,
-    // Called only when a form is posted, after start-up, when `app` exists.
-    slackClient: () => app.client,
+    deliver,
   });
-  const clientOptions = webClientOptions(config.slack.apiUrl);
-  const { botToken, signingSecret, appToken } = config.slack;
-  if (!botToken) throw new Error('SLACK_BOT_TOKEN is required in HTTP and Socket Mode');
 
   // Our own receivers (src/slack/edge) check every payload's signature and shape before Bolt sees it.
   let receiver: Receiver;
@@ -121,8 +146,9 @@ export async function startApp(
       orm,
       logger,
       clock,
-      serviceOptions: { clients: config.clients, invitations: invitations.settings },
+      serviceOptions,
       directory: new TeamDirectory(orm),
+      deliver,
     }),
   );
   registerListeners(app);
@@ -146,6 +172,7 @@ export async function startApp(
     }
   }
   logger.info({ mode: config.mode, port }, 'AstroBee Org is running');
+  deliveries.start();
 
   const mailSender = deps.mailSender ?? (config.smtpUrl ? new SmtpMailSender(config.smtpUrl) : undefined);
   const outbox = mailSender
@@ -159,7 +186,7 @@ export async function startApp(
         mailFrom: config.mailFrom,
         intervalMs: config.mailWorkerIntervalMs,
         maxAttempts: config.mailMaxAttempts,
-        onFailed: mailFailedNotifier(() => app.client),
+        onFailed: mailFailedNotifier({ orm, clock, deliver }),
       })
     : null;
   outbox?.start();
@@ -179,8 +206,10 @@ export async function startApp(
     orm,
     port,
     outbox,
+    deliveries,
     async stop() {
       await outbox?.stop();
+      await deliveries.stop();
       // In HTTP mode the receiver was never started (our server is its server), so there is nothing to stop.
       if (!httpEdge) await app.stop();
       await server.close();

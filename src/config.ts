@@ -107,6 +107,16 @@ const EnvSchema = z
       .int('MAIL_MAX_ATTEMPTS must be an integer')
       .min(1, 'MAIL_MAX_ATTEMPTS must be at least 1')
       .default(12),
+    SLACK_DELIVERY_INTERVAL_MS: z.coerce
+      .number({ error: 'SLACK_DELIVERY_INTERVAL_MS must be a number' })
+      .int('SLACK_DELIVERY_INTERVAL_MS must be an integer')
+      .min(50, 'SLACK_DELIVERY_INTERVAL_MS must be at least 50')
+      .default(5000),
+    SLACK_DELIVERY_MAX_ATTEMPTS: z.coerce
+      .number({ error: 'SLACK_DELIVERY_MAX_ATTEMPTS must be a number' })
+      .int('SLACK_DELIVERY_MAX_ATTEMPTS must be an integer')
+      .min(1, 'SLACK_DELIVERY_MAX_ATTEMPTS must be at least 1')
+      .default(12),
   })
   .superRefine((env, ctx) => {
     if (env.SLACK_SIGNING_SECRET !== undefined && env.SLACK_SIGNING_SECRET.trim() === '') {
@@ -167,6 +177,10 @@ export interface Config {
   mailWorkerIntervalMs: number;
   /** Delivery attempts of one mail before it is marked failed. */
   mailMaxAttempts: number;
+  /** Milliseconds between two polls of the Slack delivery worker (it also runs right after each change). */
+  slackDeliveryIntervalMs: number;
+  /** Attempts of one Slack delivery (message or view) before it is marked failed. */
+  slackDeliveryMaxAttempts: number;
 }
 
 /** Thrown when the environment is invalid; `message` names every offending variable. */
@@ -225,5 +239,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     invitationsPerDay: e.INVITATIONS_PER_DAY,
     mailWorkerIntervalMs: e.MAIL_WORKER_INTERVAL_MS,
     mailMaxAttempts: e.MAIL_MAX_ATTEMPTS,
+    slackDeliveryIntervalMs: e.SLACK_DELIVERY_INTERVAL_MS,
+    slackDeliveryMaxAttempts: e.SLACK_DELIVERY_MAX_ATTEMPTS,
   };
 }

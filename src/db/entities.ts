@@ -1,6 +1,7 @@
 import { AuditEventSchema } from '../domain/audit/audit-event.entity.js';
 import { AccessTokenSchema, ApiClientSchema, ClientSecretSchema } from '../domain/clients/client.entity.js';
 import { DataLayerSchema, DataSourceSchema } from '../domain/data/data.entity.js';
+import { SlackDeliverySchema } from '../domain/deliveries/slack-delivery.entity.js';
 import { InvitationMessageSchema, InvitationSchema } from '../domain/invitations/invitation.entity.js';
 import { MemberSchema } from '../domain/members/member.entity.js';
 import { OrganizationSchema } from '../domain/organizations/organization.entity.js';
@@ -18,6 +19,7 @@ export const entities = [
   InvitationSchema,
   InvitationMessageSchema,
   OutboxMailSchema,
+  SlackDeliverySchema,
   ApiClientSchema,
   ClientSecretSchema,
   AccessTokenSchema,

@@ -5,6 +5,7 @@ import { ClientsService } from './clients/clients.service.js';
 import { OAuthService } from './clients/oauth.service.js';
 import type { ClientSettings } from './clients/settings.js';
 import { DataService } from './data/data.service.js';
+import { DeliveriesService } from './deliveries/deliveries.service.js';
 import { InvitationsService } from './invitations/invitations.service.js';
 import { defaultInvitationSettings, type InvitationSettings } from './invitations/settings.js';
 import { MembersService } from './members/members.service.js';
@@ -19,6 +20,7 @@ export interface Services {
   clients: ClientsService;
   oauth: OAuthService;
   data: DataService;
+  deliveries: DeliveriesService;
 }
 
 /** Builds the services over `em` (a fork, never the global EntityManager). */
@@ -35,5 +37,6 @@ export function createServices(
     clients: new ClientsService(em, clock, options.clients),
     oauth: new OAuthService(em, clock, options.clients),
     data: new DataService(em, clock),
+    deliveries: new DeliveriesService(em, clock),
   };
 }

@@ -1,5 +1,4 @@
 import type { CustomRoute } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { Orm } from '../db/orm.js';
 import { type Clock, systemClock } from '../domain/actor.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../domain/clients/settings.js';
@@ -26,8 +25,8 @@ export function httpRoutes(deps: {
   clients?: ClientSettings;
   failedAuthLimits?: FailedAuthLimits;
   invitations?: InvitationSettings;
-  /** The bot's Web API client, for updating an invitee's Slack DM after they answer on the page. */
-  slackClient?: () => WebClient;
+  /** Runs the Slack delivery worker, so the Slack messages an answer on the invitation page updates go out now. */
+  deliver?: () => Promise<void>;
 }): CustomRoute[] {
   const logger = deps.logger.child({ component: 'http' });
   const oauth = {
@@ -53,7 +52,7 @@ export function httpRoutes(deps: {
         logger,
         clock: deps.clock ?? systemClock,
         settings: deps.invitations ?? defaultInvitationSettings(),
-        ...(deps.slackClient ? { slackClient: deps.slackClient } : {}),
+        ...(deps.deliver ? { deliver: deps.deliver } : {}),
       }),
     },
   ];

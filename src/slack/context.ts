@@ -26,6 +26,12 @@ export interface OrgContext {
   directory: TeamDirectory;
   /** `users.info` in the shape the domain reads; null for a user Slack does not know. */
   profiles: ProfileLookup;
+  /**
+   * Runs the Slack delivery worker now and resolves when it is done, or after `DELIVER_WAIT_MS` if Slack is slow
+   * (never rejects): call it after a change committed, so the messages and views it queued go out at once when
+   * Slack allows (src/slack/deliveries).
+   */
+  deliver: () => Promise<void>;
 }
 
 /**
@@ -73,6 +79,8 @@ interface ScopeDeps {
   /** Settings of the domain services (see `createServices`). */
   serviceOptions?: Parameters<typeof createServices>[2];
   directory: TeamDirectory;
+  /** Runs the Slack delivery worker (see {@link OrgContext.deliver}). */
+  deliver: () => Promise<void>;
 }
 
 /**
@@ -174,6 +182,7 @@ export function requestContextMiddleware(deps: ScopeDeps): Middleware<AnyMiddlew
     context.actor = () => scope.actor();
     context.directory = deps.directory;
     context.profiles = profileLookup(client);
+    context.deliver = deps.deliver;
     await next();
   };
 }

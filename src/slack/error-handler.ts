@@ -3,6 +3,7 @@ import { DomainError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import { plainMessage } from './blocks/common.js';
 import { payloadIdentity } from './context.js';
+import { isRateLimited } from './deliveries/slack-errors.js';
 import { replyPrivately } from './reply.js';
 import { sanitizeMrkdwn } from './text.js';
 
@@ -23,8 +24,9 @@ function unwrap(error: Error): Error[] {
 
 /**
  * The one `app.error` handler (Bolt's extended error handler). A {@link DomainError} is the user's to read: it is
- * sent to them privately. Anything else is logged with a reference id and the user gets a short apology that
- * quotes it. No error passes silently.
+ * sent to them privately. A rate-limited direct Web API call (a 429 on `views.open`, say) gets a calm "Slack is busy,
+ * try again in a few seconds" and a warning in the log. Anything else is logged with a reference id and the user
+ * gets a short apology that quotes it. No error passes silently.
  */
 export function createErrorHandler(deps: { logger: Logger; client: () => WebClient }) {
   return async ({ error, body, context }: ErrorHandlerArgs): Promise<void> => {
@@ -38,14 +40,21 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
     });
     const errors = unwrap(error);
     const domain = errors.find((e): e is DomainError => e instanceof DomainError);
-    const unexpected = errors.filter((e) => !(e instanceof DomainError));
+    const busy = !domain && errors.some((e) => isRateLimited(e));
+    const unexpected = errors.filter((e) => !(e instanceof DomainError) && !isRateLimited(e));
     for (const e of unexpected) log.error({ err: e }, 'listener failed');
-    const message = domain
-      ? plainMessage(sanitizeMrkdwn(domain.message, ['user', 'date']))
-      : plainMessage(
-          `Sorry, something went wrong on our side and nothing may have been done. Reference: \`${requestId}\`.`,
-        );
-    if (domain) log.info({ code: domain.code }, 'refused');
+    let message = plainMessage(
+      `Sorry, something went wrong on our side and nothing may have been done. Reference: \`${requestId}\`.`,
+    );
+    if (domain) {
+      // Mentions, channel references and dates stay links; anything else (`<!channel>`, links) is escaped.
+      message = plainMessage(sanitizeMrkdwn(domain.message, ['user', 'channel', 'date']));
+      log.info({ code: domain.code }, 'refused');
+    } else if (busy) {
+      // A direct call (views.open, users.info…) met Slack's rate limit: not a failure of ours, so no apology.
+      message = plainMessage(':hourglass: Slack is busy right now. Try again in a few seconds.');
+      log.warn({ errors: errors.map((e) => e.message) }, 'rate limited by Slack on a direct call');
+    }
     const responseUrl = (body as { response_url?: unknown }).response_url;
     if (!identity.userId) return;
     try {

@@ -5,7 +5,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { ProfileLookup, SlackProfile } from '../domain/members/slack-account.js';
 import type { Logger } from '../logger.js';
-import { slackErrorCode } from './listeners/actions/invitation-slack.js';
+import { slackErrorCode } from './deliveries/slack-errors.js';
 
 /** `users.info` errors that mean Slack does not know the user (or will not show them to this app). */
 const UNKNOWN_USER_ERRORS = new Set(['user_not_found', 'user_not_visible', 'users_not_found']);

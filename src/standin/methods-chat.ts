@@ -16,7 +16,7 @@ import type { JsonObject, StandInChannel } from './types.js';
 /**
  * The conversation the bot posts to, checked as Slack does: an unknown conversation, or a private one (private
  * channel, DM, group DM) without the bot, is invisible to it (`channel_not_found`); a public channel without the bot
- * is `not_in_channel`.
+ * is `not_in_channel`; an archived one is `is_archived`.
  */
 function postableChannel(ctx: ApiContext, channelArg: string): StandInChannel {
   const channel = resolveChannel(ctx, channelArg);
@@ -24,6 +24,7 @@ function postableChannel(ctx: ApiContext, channelArg: string): StandInChannel {
   if (!ctx.workspace.isMember(channel, ctx.workspace.bot.userId)) {
     throw new SlackApiError(channel.isPrivate ? 'channel_not_found' : 'not_in_channel');
   }
+  if (channel.isArchived) throw new SlackApiError('is_archived');
   return channel;
 }
 
@@ -111,11 +112,25 @@ function conversationsOpen(ctx: ApiContext, args: JsonObject): JsonObject {
   return { channel: { id: ctx.workspace.groupDmWithBot(users).id } };
 }
 
-/** The `chat.*` and `conversations.open` methods, by name. */
+/**
+ * `conversations.info`: a conversation the bot can see (a public channel, or a private one it is in); anything else
+ * is `channel_not_found`, as Slack answers a bot token.
+ */
+function conversationsInfo(ctx: ApiContext, args: JsonObject): JsonObject {
+  const channel = ctx.workspace.channels.get(requireString(args, 'channel', 'channel_not_found'));
+  if (!channel) throw new SlackApiError('channel_not_found');
+  if (channel.isPrivate && !ctx.workspace.isMember(channel, ctx.workspace.bot.userId)) {
+    throw new SlackApiError('channel_not_found');
+  }
+  return { channel: ctx.workspace.channelObject(channel) };
+}
+
+/** The `chat.*`, `conversations.open` and `conversations.info` methods, by name. */
 export const CHAT_METHODS: Record<string, MethodSpec> = {
   'chat.postMessage': { token: 'bot', handler: postMessage },
   'chat.postEphemeral': { token: 'bot', handler: postEphemeral },
   'chat.update': { token: 'bot', handler: update },
   'chat.delete': { token: 'bot', handler: remove },
   'conversations.open': { token: 'bot', handler: conversationsOpen },
+  'conversations.info': { token: 'bot', handler: conversationsInfo },
 };

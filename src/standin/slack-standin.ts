@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { ApiContext } from './api-context.js';
 import { buttonsOf } from './block-kit.js';
 import { Driver } from './driver.js';
+import { type Fault, type FaultInput, FaultSwitch } from './faults.js';
 import { decodeArguments, readBody, sendJson } from './http-body.js';
 import { HttpDeliverer } from './http-delivery.js';
 import { IdFactory } from './ids.js';
@@ -87,6 +88,7 @@ export class SlackStandIn {
   private readonly http: HttpDeliverer;
   private readonly driver: Driver;
   private readonly api: ApiContext;
+  private readonly faultSwitch: FaultSwitch;
   private server: Server | undefined;
   private listeningPort: number | undefined;
   private stopped = false;
@@ -106,6 +108,7 @@ export class SlackStandIn {
 
     this.ids = new IdFactory(this.now);
     this.recorder = new Recorder(this.logger);
+    this.faultSwitch = new FaultSwitch(this.now);
     const bot = {
       userId: this.botUserId,
       botId: this.botId,
@@ -386,6 +389,27 @@ export class SlackStandIn {
     return buttonsOf(blocks);
   }
 
+  // ── fault switches ───────────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Makes a Web API method (or `*`) answer HTTP 429 with `Retry-After`, 500 or 503, or answer slowly, for `count`
+   * calls or `durationMs` (see src/standin/faults.ts). Also `POST /standin/faults` with the same JSON.
+   * @throws Error for a bad fault
+   */
+  addFault(input: FaultInput): Fault {
+    return this.faultSwitch.add(input);
+  }
+
+  /** The faults in force. Also `GET /standin/faults`. */
+  get faults(): Fault[] {
+    return this.faultSwitch.list();
+  }
+
+  /** Removes one fault, or all. Also `DELETE /standin/faults[/<id>]`. @returns how many were removed */
+  clearFaults(id?: string): number {
+    return this.faultSwitch.clear(id);
+  }
+
   // ── delivering to the app ────────────────────────────────────────────────────────────────────────────────────
 
   /** Where payloads go: the app's HTTP request URL, or the app's Socket Mode connection(s). */
@@ -508,9 +532,19 @@ export class SlackStandIn {
     if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
       const body = req.method === 'POST' ? await readBody(req) : url.searchParams.toString();
       const args = decodeArguments(req.method === 'POST' ? req.headers['content-type'] : undefined, body);
+      const fault = this.faultSwitch.take(apiMethod);
+      if (fault && fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+      if (fault?.status !== undefined) {
+        this.answerFault(res, apiMethod, args ?? {}, fault.status, fault.retryAfterSeconds);
+        return;
+      }
       const token = tokenOf(req.headers.authorization, args ?? {});
       const tokens = { bot: this.botToken, app: this.appToken };
       sendJson(res, 200, callMethod(this.api, tokens, apiMethod, args, token));
+      return;
+    }
+    if (url.pathname === '/standin/faults' || url.pathname.startsWith('/standin/faults/')) {
+      await this.faultRoute(req, res, url.pathname.slice('/standin/faults/'.length) || undefined);
       return;
     }
     const responseId = /^\/response\/([\w-]+)$/.exec(url.pathname)?.[1];
@@ -526,6 +560,48 @@ export class SlackStandIn {
       return;
     }
     sendJson(res, 404, { ok: false, error: 'not_found' });
+  }
+
+  /** Answers a Web API call as a fault switch says (the method does not run), and records the call as failed. */
+  private answerFault(
+    res: ServerResponse,
+    method: string,
+    args: JsonObject,
+    status: 429 | 500 | 503,
+    retryAfterSeconds = 1,
+  ): void {
+    const { token: _omitted, ...recordedArgs } = args;
+    const error = status === 429 ? 'ratelimited' : `http_${status}`;
+    const call: RecordedCall = { method, args: recordedArgs, at: this.now(), ok: false, error };
+    this.recorder.calls.push(call);
+    this.recorder.emit({ kind: 'call', call });
+    if (status === 429) {
+      sendJson(res, 429, { ok: false, error: 'ratelimited' }, { 'retry-after': String(retryAfterSeconds) });
+      return;
+    }
+    sendJson(res, status, { ok: false, error: status === 503 ? 'service_unavailable' : 'internal_error' });
+  }
+
+  /** `POST /standin/faults` (JSON fault) adds, `GET` lists, `DELETE` (optionally `/<id>`) removes. */
+  private async faultRoute(req: IncomingMessage, res: ServerResponse, id: string | undefined): Promise<void> {
+    if (req.method === 'GET') {
+      sendJson(res, 200, { ok: true, faults: this.faultSwitch.list() });
+      return;
+    }
+    if (req.method === 'DELETE') {
+      sendJson(res, 200, { ok: true, removed: this.faultSwitch.clear(id) });
+      return;
+    }
+    if (req.method === 'POST' && id === undefined) {
+      try {
+        const fault = this.faultSwitch.add(tryParseJson(await readBody(req)) as FaultInput);
+        sendJson(res, 201, { ok: true, fault });
+      } catch (error) {
+        sendJson(res, 400, { ok: false, error: error instanceof Error ? error.message : String(error) });
+      }
+      return;
+    }
+    sendJson(res, 405, { ok: false, error: 'method_not_allowed' }, { allow: 'GET, POST, DELETE' });
   }
 
   /** A response_url body: JSON, or a form with a `payload` field holding JSON. */

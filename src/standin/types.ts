@@ -92,6 +92,8 @@ export interface StandInChannelInput {
   name: string;
   isPrivate?: boolean;
   isIm?: boolean;
+  /** An archived channel: posting there fails with `is_archived`. */
+  isArchived?: boolean;
   /** Member user ids; the bot is in the conversation only if its user id is listed. */
   members: string[];
 }
@@ -102,6 +104,7 @@ export interface StandInChannel {
   readonly name: string;
   readonly isPrivate: boolean;
   readonly isIm: boolean;
+  readonly isArchived: boolean;
   readonly members: readonly string[];
 }
 
@@ -113,7 +116,10 @@ export interface RecordedCall {
   /** Milliseconds since the epoch. */
   at: number;
   ok: boolean;
-  /** Slack's error code when `ok` is false. */
+  /**
+   * Slack's error code when `ok` is false; for a call answered by a fault switch (src/standin/faults.ts)
+   * `ratelimited` (HTTP 429) or `http_500` / `http_503`.
+   */
   error?: string;
 }
 

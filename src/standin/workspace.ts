@@ -84,6 +84,7 @@ export class Workspace {
       name: input.name,
       isIm,
       isPrivate: isIm || (input.isPrivate ?? input.id.startsWith('G')),
+      isArchived: input.isArchived ?? false,
       members: [...input.members],
     };
     this.channels.set(channel.id, channel);
@@ -148,6 +149,25 @@ export class Workspace {
     if (channel.isIm) return 'directmessage';
     if (channel.isPrivate && channel.id.startsWith('G')) return 'privategroup';
     return channel.name;
+  }
+
+  /**
+   * A conversation in the shape of `conversations.info`'s `channel` as the bot sees it
+   * (docs.slack.dev/reference/methods/conversations.info): `is_member` tells whether the bot is in it.
+   */
+  channelObject(channel: StandInChannel): JsonObject {
+    const isGroup = channel.isPrivate && !channel.isIm && channel.id.startsWith('G');
+    return {
+      id: channel.id,
+      name: channel.isIm ? undefined : channel.name,
+      is_channel: !channel.isIm && !isGroup,
+      is_group: isGroup,
+      is_im: channel.isIm,
+      is_private: channel.isPrivate,
+      is_archived: channel.isArchived,
+      is_member: this.isMember(channel, this.bot.userId),
+      ...(channel.isIm ? {} : { num_members: channel.members.length }),
+    } as JsonObject;
   }
 
   /** A user in the shape of `users.info`'s `user` (docs.slack.dev/reference/objects/user-object). */

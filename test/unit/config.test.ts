@@ -84,4 +84,16 @@ describe('loadConfig', () => {
     expect(config.slack.apiUrl).toBe('http://127.0.0.1:9999/api/');
     expect(config.publicUrl).toBe('http://localhost:4000');
   });
+
+  it('reads the Slack delivery worker settings (poll every 5 s, 12 attempts by default) and refuses bad ones', () => {
+    expect(loadConfig({})).toMatchObject({ slackDeliveryIntervalMs: 5000, slackDeliveryMaxAttempts: 12 });
+    expect(loadConfig({ SLACK_DELIVERY_INTERVAL_MS: '250', SLACK_DELIVERY_MAX_ATTEMPTS: '3' })).toMatchObject(
+      { slackDeliveryIntervalMs: 250, slackDeliveryMaxAttempts: 3 },
+    );
+    const err = configError({ SLACK_DELIVERY_INTERVAL_MS: '10', SLACK_DELIVERY_MAX_ATTEMPTS: '0' });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual([
+      'SLACK_DELIVERY_INTERVAL_MS',
+      'SLACK_DELIVERY_MAX_ATTEMPTS',
+    ]);
+  });
 });

@@ -5,6 +5,12 @@ import { OutboxMail } from '../../mail/outbox.entity.js';
 import { lockAdmin, lockMember, type MemberActor, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
+import {
+  queueApprovalRequest,
+  queueInvitationUpdates,
+  queueInviteeDm,
+  queueRequesterOutcome,
+} from '../deliveries/slack-deliveries.js';
 import { EmailAddress, normalizeEmail } from '../email.js';
 import {
   AlreadyMemberError,
@@ -199,7 +205,12 @@ export class InvitationsService {
         });
         inv.expiresAt = new Date(now.getTime() + this.settings.ttlMs);
         em.persist(inv);
-        if (isAdmin) this.issueToken(em, inv, organization, now);
+        if (isAdmin) {
+          this.issueToken(em, inv, organization, now);
+          await queueInviteeDm(em, organization, inv, now);
+        } else {
+          await queueApprovalRequest(em, organization, inv.id, now);
+        }
         recordAudit(em, {
           organization,
           actor: me,
@@ -252,6 +263,9 @@ export class InvitationsService {
       const organization = await em.findOneOrFail(Organization, me.organization.id);
       inv.expiresAt = new Date(now.getTime() + this.settings.ttlMs);
       this.issueToken(em, inv, organization, now);
+      await queueInvitationUpdates(em, organization, inv.id, now);
+      await queueRequesterOutcome(em, organization, inv, now);
+      await queueInviteeDm(em, organization, inv, now);
       recordAudit(em, {
         organization,
         actor: me,
@@ -292,8 +306,11 @@ export class InvitationsService {
       );
       await em.refresh(inv);
       if (won !== 1) throw new InvitationClosedError(decidedText(inv));
+      const organization = em.getReference(Organization, me.organization.id);
+      await queueInvitationUpdates(em, organization, inv.id, now);
+      await queueRequesterOutcome(em, organization, inv, now);
       recordAudit(em, {
-        organization: em.getReference(Organization, me.organization.id),
+        organization,
         actor: me,
         action: 'invitation.denied',
         targetType: 'invitation',
@@ -332,6 +349,7 @@ export class InvitationsService {
       await this.cancelUnsent(em, inv, now);
       inv.expiresAt = new Date(now.getTime() + this.settings.ttlMs);
       this.issueToken(em, inv, organization, now);
+      await queueInviteeDm(em, organization, inv, now);
       recordAudit(em, {
         organization,
         actor: me,
@@ -371,8 +389,10 @@ export class InvitationsService {
       await em.refresh(inv);
       if (won !== 1) throw new InvitationClosedError(decidedText(inv));
       await this.cancelUnsent(em, inv, now);
+      const organization = em.getReference(Organization, me.organization.id);
+      await queueInvitationUpdates(em, organization, inv.id, now);
       recordAudit(em, {
-        organization: em.getReference(Organization, me.organization.id),
+        organization,
         actor: me,
         action: 'invitation.revoked',
         targetType: 'invitation',
@@ -504,6 +524,7 @@ export class InvitationsService {
       await lockAdmin(em, actor, 'choose where invitation requests go');
       const org = await em.findOneOrFail(Organization, me.organization.id);
       org.approvalsChannelId = channelId;
+      org.approvalsChannelFailingSince = null;
       org.updatedAt = now;
       recordAudit(em, {
         organization: org,
@@ -519,42 +540,9 @@ export class InvitationsService {
     return previous;
   }
 
-  /**
-   * The Slack user ids of the organization's Admins who are linked to Slack and whose account is not known to be
-   * deactivated (for request DMs: a deactivated account is never messaged).
-   */
-  async adminSlackUserIds(organizationId: string): Promise<string[]> {
-    const admins = await this.em.find(
-      Member,
-      { organization: organizationId, role: 'admin', slackUserId: { $ne: null }, slackDeactivatedAt: null },
-      { orderBy: { email: 'asc' } },
-    );
-    return admins.flatMap((a) => (a.slackUserId ? [a.slackUserId] : []));
-  }
-
   /** An invitation by id, with its organization loaded (for rendering messages about it). */
   async get(invitationId: string): Promise<Invitation | null> {
     return this.em.findOne(Invitation, invitationId, { populate: ['organization'], refresh: true });
-  }
-
-  /** Remembers a posted Slack message about an invitation, so it can be updated once the invitation is decided. */
-  async recordMessage(
-    invitationId: string,
-    purpose: InvitationMessagePurpose,
-    channelId: string,
-    ts: string,
-  ): Promise<void> {
-    await this.em.transactional(async (em) => {
-      em.persist(
-        new InvitationMessage({
-          invitation: em.getReference(Invitation, invitationId),
-          purpose,
-          channelId,
-          ts,
-          now: this.clock.now(),
-        }),
-      );
-    });
   }
 
   /** The posted Slack messages about an invitation, oldest first. */
@@ -605,8 +593,10 @@ export class InvitationsService {
       await em.refresh(inv);
       if (won !== 1) return false;
       await this.cancelUnsent(em, inv, now);
+      const organization = em.getReference(Organization, inv.organization.id);
+      await queueInvitationUpdates(em, organization, inv.id, now);
       recordAudit(em, {
-        organization: em.getReference(Organization, inv.organization.id),
+        organization,
         actor: null,
         action: 'invitation.expired',
         targetType: 'invitation',
@@ -661,6 +651,7 @@ export class InvitationsService {
       if (won !== 1) throw new InvitationClosedError(decidedText(inv));
       if (member) em.persist(member);
       await this.cancelUnsent(em, inv, now);
+      await queueInvitationUpdates(em, organization, inv.id, now);
       recordAudit(em, {
         organization,
         actor: member ? { member, slackUserId: member.slackUserId ?? '' } : null,

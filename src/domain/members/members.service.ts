@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/sqlite';
 import { lockAdmin, lockMember, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
+import { queueDelivery } from '../deliveries/slack-deliveries.js';
 import { normalizeEmail } from '../email.js';
 import {
   ActiveAdminExistsError,
@@ -83,6 +84,8 @@ export interface Departure {
   organizationName: string;
   /** True when their Slack account is known to be deactivated (no message can reach them). */
   slackDeactivated: boolean;
+  /** The queued DM telling them (see src/domain/deliveries); null when none was queued. */
+  noticeDeliveryId: string | null;
 }
 
 function summary(m: Member): MemberSummary {
@@ -98,7 +101,7 @@ function nameOf(m: Pick<Member, 'email' | 'slackUserId'>): string {
 export interface Recovery {
   member: MemberSummary;
   organizationName: string;
-  /** The Slack users of every other member with a role whose account is active: each is told by DM. */
+  /** The Slack users of every other member with a role whose account is active: each is told by a queued DM. */
   notify: string[];
 }
 
@@ -427,6 +430,16 @@ export class MembersService {
       }
       const gone = summary(target);
       em.remove(target);
+      const notice =
+        gone.slackUserId && target.isActive
+          ? queueDelivery(em, {
+              organization,
+              kind: 'removal_dm',
+              target: gone.slackUserId,
+              payload: { organizationName: organization.name, removedBy: actor.slackUserId },
+              now: this.clock.now(),
+            })
+          : null;
       recordAudit(em, {
         organization,
         actor,
@@ -436,7 +449,12 @@ export class MembersService {
         details: { email: gone.email, slackUserId: gone.slackUserId, role: gone.role },
         at: this.clock.now(),
       });
-      return { member: gone, organizationName: organization.name, slackDeactivated: !target.isActive };
+      return {
+        member: gone,
+        organizationName: organization.name,
+        slackDeactivated: !target.isActive,
+        noticeDeliveryId: notice?.id ?? null,
+      };
     });
   }
 
@@ -481,7 +499,12 @@ export class MembersService {
         details: { email: gone.email, slackUserId: gone.slackUserId, role: gone.role },
         at: this.clock.now(),
       });
-      return { member: gone, organizationName: organization.name, slackDeactivated: !me.isActive };
+      return {
+        member: gone,
+        organizationName: organization.name,
+        slackDeactivated: !me.isActive,
+        noticeDeliveryId: null,
+      };
     });
   }
 
@@ -556,11 +579,17 @@ export class MembersService {
         slackUserId: { $ne: null },
         slackDeactivatedAt: null,
       });
-      return {
-        member: summary(member),
-        organizationName: organization.name,
-        notify: others.flatMap((m) => (m.slackUserId ? [m.slackUserId] : [])),
-      };
+      const notify = others.flatMap((m) => (m.slackUserId ? [m.slackUserId] : []));
+      for (const target of notify) {
+        queueDelivery(em, {
+          organization,
+          kind: 'recovery_notice',
+          target,
+          payload: { organizationName: organization.name, recoveredBy: actor.slackUserId },
+          now,
+        });
+      }
+      return { member: summary(member), organizationName: organization.name, notify };
     });
   }
 

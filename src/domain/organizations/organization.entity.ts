@@ -35,6 +35,11 @@ export class Organization extends BaseEntity {
   slackEnterpriseId: string | null = null;
   /** Slack channel where Members' invitation requests go; null means a DM to each Admin. */
   approvalsChannelId: string | null = null;
+  /**
+   * When posting to the approvals channel started failing (requests then go to the Admins by DM, and the Admins
+   * were told once); null while it works. Cleared when a post there succeeds again or the channel is changed.
+   */
+  approvalsChannelFailingSince: Date | null = null;
 
   constructor(name: string, slackTeamId: string, now: Date, slackEnterpriseId: string | null = null) {
     super();
@@ -62,6 +67,11 @@ export const OrganizationSchema = new EntitySchema<Organization, BaseEntity>({
     slackTeamId: { type: 'string', fieldName: 'slack_team_id', unique: true },
     slackEnterpriseId: { type: 'string', fieldName: 'slack_enterprise_id', nullable: true },
     approvalsChannelId: { type: 'string', fieldName: 'approvals_channel_id', nullable: true },
+    approvalsChannelFailingSince: {
+      type: 'Date',
+      fieldName: 'approvals_channel_failing_since',
+      nullable: true,
+    },
   },
 });
 

@@ -16,7 +16,6 @@
  * buttons. The token is never logged: log lines name the invitation id.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { WebClient } from '@slack/web-api';
 import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../domain/actor.js';
 import { displayEmail } from '../../domain/email.js';
@@ -26,10 +25,8 @@ import type { Invitation, InvitationStatus } from '../../domain/invitations/invi
 import { InvitationsService } from '../../domain/invitations/invitations.service.js';
 import type { InvitationSettings } from '../../domain/invitations/settings.js';
 import { INVITATION_TOKEN_PATTERN } from '../../domain/invitations/token.js';
-import { createServices } from '../../domain/services.js';
 import type { Logger } from '../../logger.js';
 import { escapeHtml, formatUtc } from '../../mail/invitation-mail.js';
-import { refreshCopies } from '../../slack/listeners/actions/invitation-slack.js';
 import { BodyTooLargeError, mediaType, readBody } from '../oauth/http-util.js';
 
 /** A request as Bolt's custom routes hand it over: with the path parameters. */
@@ -230,31 +227,18 @@ export function formDecision(
  * The handler of `/invitations/:token` (a Bolt custom route; the token is read from the path as sent, see
  * {@link tokenOf}). GET and HEAD show, POST acts, anything else is 405 — once the token is known and the invitation
  * open (an unknown token is 404, a final state 410 or 409, on every method).
- * @param deps `slackClient` gives the app's Web API client (Bolt's `app.client`, created after the routes, hence
- *   a function); when given, the invitee's recorded Slack DM is updated with `chat.update` after an answer. A
- *   failed update is logged (warn) and never undoes the answer, which is already committed.
+ * @param deps `deliver` runs the Slack delivery worker: an answer queues the update of the invitee's Slack DM (and
+ *   of the request copies) in its own transaction, and this sends it now; a failed delivery is retried by the worker
+ *   and never undoes the answer.
  */
 export function invitationPage(deps: {
   orm: Orm;
   logger: Logger;
   clock: Clock;
   settings: InvitationSettings;
-  slackClient?: () => WebClient;
+  deliver?: () => Promise<void>;
 }) {
   const log = deps.logger.child({ component: 'invitation-page' });
-  /** Shows the outcome in the invitee's Slack DM, as the DM's own buttons do; failures are only logged. */
-  const updateSlackDm = async (invitationId: string): Promise<void> => {
-    if (!deps.slackClient) return;
-    try {
-      const services = createServices(deps.orm.em.fork(), deps.clock, { invitations: deps.settings });
-      await refreshCopies({ client: deps.slackClient(), services, log }, invitationId);
-    } catch (err) {
-      log.warn(
-        { err, invitationId },
-        'could not update the Slack messages of an invitation answered on the web',
-      );
-    }
-  };
   return async (req: RouteRequest, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
     const service = new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings);
@@ -333,7 +317,7 @@ export function invitationPage(deps: {
         );
       }
       // After the page is sent: a slow Slack must not keep the invitee waiting (failures are only logged).
-      await updateSlackDm(inv.id);
+      await deps.deliver?.();
     } catch (err) {
       if (
         err instanceof DomainError &&

@@ -114,3 +114,21 @@ export function denyModal(inv: Invitation, privateMetadata: string): View {
     ],
   };
 }
+
+/**
+ * Told once to each Admin when posting requests to the approvals channel starts failing: requests now come by DM,
+ * and what to do about the channel.
+ * @param reason Slack's error code (`not_in_channel`, `channel_not_found`, `is_archived`, …)
+ */
+export function approvalsChannelFailingMessage(channelId: string, reason: string): SlackMessage {
+  const what =
+    reason === 'is_archived'
+      ? `<#${channelId}> is archived`
+      : `AstroBee Org cannot post to <#${channelId}> (it is not a member, or the channel is gone)`;
+  return plainMessage(
+    `:warning: Invitation requests could not be posted to the approvals channel: ${what}. ` +
+      'Until that is fixed, each request comes to every Admin by DM, as this one did. ' +
+      `Invite the app to the channel (\`/invite @AstroBee Org\` in <#${channelId}>), or choose another one with ` +
+      '`/org approvals #channel` (or `/org approvals dm`).',
+  );
+}

@@ -1,21 +1,26 @@
 /**
- * Tells the inviting Admin in Slack that an invitation mail was given up on. The one place the mail outbox reaches
- * Slack: a direct `chat.postMessage` to the Admin's user id (a DM from the app) today, to be re-pointed at a
- * durable Slack delivery outbox without changing its callers.
+ * Tells the inviting Admin in Slack that an invitation mail was given up on: the one place the mail outbox reaches
+ * Slack. The DM is queued in the Slack delivery outbox (src/domain/deliveries), so a rate limit or a short outage
+ * does not lose it, and it is not queued for an Admin who left, was demoted or whose account is deactivated.
  */
-import type { WebClient } from '@slack/web-api';
+import type { Orm } from '../../db/orm.js';
+import type { Clock } from '../../domain/actor.js';
+import { DeliveriesService } from '../../domain/deliveries/deliveries.service.js';
 import type { MailFailure } from '../../mail/outbox-worker.js';
-import { mailFailedMessage } from '../blocks/invites.js';
 
 /**
  * Builds the `onFailed` hook of the mail outbox worker.
- * @param client the app's Web API client (a function: Bolt's `app.client` exists only once the app is built)
- * @returns a function that DMs `failure.notifySlackUserId` (nothing when it is null); throws the Web API's error
- *   (the worker logs it and keeps the mail's state)
+ * @param deps `deliver` runs the Slack delivery worker (after the row is queued)
+ * @returns a function that queues a DM to `failure.notifySlackUserId` (nothing when it is null or no longer an
+ *   active Admin); throws the database's error (the worker logs it and keeps the mail's state)
  */
-export function mailFailedNotifier(client: () => WebClient): (failure: MailFailure) => Promise<void> {
+export function mailFailedNotifier(deps: {
+  orm: Orm;
+  clock: Clock;
+  deliver: () => Promise<void>;
+}): (failure: MailFailure) => Promise<void> {
   return async (failure) => {
-    if (!failure.notifySlackUserId) return;
-    await client().chat.postMessage({ channel: failure.notifySlackUserId, ...mailFailedMessage(failure) });
+    const queued = await new DeliveriesService(deps.orm.em.fork(), deps.clock).queueMailFailed(failure);
+    if (queued) await deps.deliver();
   };
 }

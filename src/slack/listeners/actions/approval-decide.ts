@@ -1,13 +1,11 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import type { Actor } from '../../../domain/actor.js';
-import type { Invitation } from '../../../domain/invitations/invitation.entity.js';
 import { denyModal } from '../../blocks/approval.js';
 import type { SlackMessage } from '../../blocks/common.js';
 import { invitesMessage } from '../../blocks/invites.js';
-import { publishHome } from '../events/app-home-opened.js';
+import type { OrgContext } from '../../context.js';
 import type { ButtonArgs } from '../types.js';
 import { encodeDenyMetadata } from '../views/deny-submission.js';
-import { notifyInvitee, refreshCopies, type SlackSide, tellRequester } from './invitation-slack.js';
 
 /** Where a click came from: a message in a channel or DM, an ephemeral (`/org invites`), or the Home tab. */
 export type ClickSource = 'message' | 'ephemeral' | 'home';
@@ -19,21 +17,18 @@ export function clickSource(body: BlockAction<ButtonAction>): ClickSource {
 }
 
 /**
- * After a decision on a request: every copy updated, the requester told, the invitee's DM sent (when approved), and
- * the surface the click came from refreshed (the `/org invites` list through `replaceList`, or the clicker's Home
- * tab).
+ * After a decision on a request (committed with its Slack deliveries: every copy's update, the requester's DM, the
+ * invitee's DM when approved): the clicker's Home tab is queued when the click came from it, the delivery worker
+ * runs, and the `/org invites` list is replaced through `replaceList` when the click came from it.
  */
 export async function afterDecision(
-  side: SlackSide,
-  inv: Invitation,
+  context: Pick<OrgContext, 'services' | 'deliver'>,
   from: { source: ClickSource; actor: Actor; replaceList?: (message: SlackMessage) => Promise<unknown> },
 ): Promise<void> {
-  await refreshCopies(side, inv.id);
-  await tellRequester(side, inv);
-  if (inv.status === 'pending') await notifyInvitee(side, inv, inv.organization.name);
-  if (from.source === 'home') await publishHome(side.client, side.services, from.actor);
+  if (from.source === 'home') await context.services.deliveries.queueHomeFor(from.actor);
+  await context.deliver();
   if (from.source === 'ephemeral' && from.replaceList) {
-    const { rows, total } = await side.services.invitations.listOpen(from.actor);
+    const { rows, total } = await context.services.invitations.listOpen(from.actor);
     await from.replaceList(invitesMessage(rows, total));
   }
 }
@@ -45,12 +40,11 @@ export async function afterDecision(
  */
 export async function approvalApprove(args: ButtonArgs): Promise<void> {
   await args.ack();
-  const { action, body, context, client } = args;
+  const { action, body, context } = args;
   const actor = await context.actor();
   const approved = await context.services.invitations.approve(actor, action.value ?? '');
   context.log.info({ invitationId: approved.id }, 'invitation request approved');
-  const inv = (await context.services.invitations.get(approved.id)) ?? approved;
-  await afterDecision({ client, services: context.services, log: context.log }, inv, {
+  await afterDecision(context, {
     source: clickSource(body),
     actor,
     replaceList: (message) => args.respond({ replace_original: true, ...message }),

@@ -1,6 +1,5 @@
 import { slackProfile } from '../../slack-profile.js';
 import type { ButtonArgs } from '../types.js';
-import { refreshCopies } from './invitation-slack.js';
 
 /**
  * Accept / Decline in the invitee's DM. Only the invitee may answer (the Slack user it was sent to, or one whose
@@ -21,5 +20,5 @@ export async function invitationRespond(args: ButtonArgs): Promise<void> {
     profile: await slackProfile(client, userId),
   });
   context.log.info({ invitationId: inv.id, decision }, 'invitation answered in Slack');
-  await refreshCopies({ client, services: context.services, log: context.log }, inv.id);
+  await context.deliver();
 }

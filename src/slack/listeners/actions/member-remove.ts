@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../../domain/errors.js';
 import { plainMessage } from '../../blocks/common.js';
-import { removedNotice, removedText } from '../../blocks/member-messages.js';
+import { removedText } from '../../blocks/member-messages.js';
 import { decodeMemberRef } from '../../blocks/members.js';
 import { accountDeactivated } from '../../slack-profile.js';
 import type { ButtonArgs } from '../types.js';
@@ -10,17 +10,11 @@ import { showMembersPage } from './members-page.js';
  * The Remove button, on a member row of `/org members` or in the confirm step of `/org remove` (Slack has already
  * asked "are you sure" in its confirm dialog). The clicker's role is checked again on the server; a second click
  * finds the member gone and changes nothing. The removed member is told by DM when linked to a Slack user whose
- * account is active: a deactivated account (recorded, or `users.info` → `deleted: true`) is never messaged, and the
- * Admin is told so.
+ * account is active — the DM is queued with the removal (src/domain/deliveries) and sent by the delivery worker, so a
+ * rate limit does not lose it. A deactivated account (recorded, or `users.info` → `deleted: true`) is never
+ * messaged (its queued DM is skipped), and the Admin is told so.
  */
-export async function memberRemove({
-  ack,
-  action,
-  body,
-  client,
-  context,
-  respond,
-}: ButtonArgs): Promise<void> {
+export async function memberRemove({ ack, action, context, respond }: ButtonArgs): Promise<void> {
   await ack();
   const ref = decodeMemberRef(action.value);
   if (!ref) throw new InvalidInputError('This button is out of date. Run `/org members` again.');
@@ -31,16 +25,14 @@ export async function memberRemove({
   const deactivated =
     gone !== null &&
     (departure.slackDeactivated || (await accountDeactivated(context.profiles, context.log, gone)));
-  if (gone && !deactivated) {
-    try {
-      await client.chat.postMessage({
-        channel: gone,
-        ...removedNotice(departure.organizationName, body.user.id),
-      });
-    } catch (err) {
-      context.log.warn({ err, memberId: departure.member.id }, 'could not tell a removed member by DM');
-    }
+  // The DM was queued with the removal, unless the account was known deactivated; found so only now, it is dropped.
+  if (deactivated && departure.noticeDeliveryId) {
+    await context.services.deliveries.skip(
+      departure.noticeDeliveryId,
+      'skipped: the Slack account is deactivated',
+    );
   }
+  await context.deliver();
   const notice = removedText(departure, deactivated);
   if (ref.page) await showMembersPage(context, respond, ref.page, notice);
   else await respond({ replace_original: true, ...plainMessage(notice) });

@@ -10,7 +10,6 @@ import { inviteResultMessage } from '../../blocks/invitation.js';
 import { inviteModal } from '../../blocks/invite-modal.js';
 import { slackProfile } from '../../slack-profile.js';
 import { argText, type SlackArg } from '../../text.js';
-import { notifyInvitee, postApprovalRequest, type SlackSide } from '../actions/invitation-slack.js';
 import type { SubcommandHandler } from '../types.js';
 import { encodeViewMetadata } from '../views/metadata.js';
 
@@ -101,21 +100,20 @@ export function parseRole(arg: SlackArg | undefined): Role | undefined {
 }
 
 /**
- * The Slack side of a new invitation or request, once it is committed: the invitee's DM for a sent invitation,
- * the copies for the Admins for a request.
- * @returns the reply for the person who invited
+ * The reply to the person who invited, once the invitation or request is committed with its Slack deliveries
+ * (the invitee's DM, the copies for the Admins) and the delivery worker has run: the deliveries are durably
+ * queued, so the reply may say they are on their way even when Slack asked the app to wait.
+ * @param organization where requests go: the approvals channel when set and not known to be failing, else the
+ *   Admins' DMs
  */
-export async function afterInvite(
-  side: SlackSide,
+export function afterInvite(
   outcome: InviteOutcome,
   invitation: Invitation,
-  organization: { id: string; name: string; approvalsChannelId: string | null },
+  organization: { approvalsChannelId: string | null; approvalsChannelFailingSince: Date | null },
 ) {
-  if (outcome === 'sent') {
-    await notifyInvitee(side, invitation, organization.name);
-    return inviteResultMessage(outcome, invitation, '');
-  }
-  const where = await postApprovalRequest(side, invitation, organization);
+  if (outcome === 'sent') return inviteResultMessage(outcome, invitation, '');
+  const channel = organization.approvalsChannelFailingSince ? null : organization.approvalsChannelId;
+  const where = channel ? `<#${channel}>` : 'the admins';
   return inviteResultMessage(outcome, invitation, where);
 }
 
@@ -151,11 +149,6 @@ export const invite: SubcommandHandler = async ({ args, command, actor, reply, a
     inviteeSlackUserId: target.slackUserId,
   });
   args.context.log.info({ invitationId: invitation.id, outcome }, 'invitation created');
-  const message = await afterInvite(
-    { client: args.client, services: args.context.services, log: args.context.log },
-    outcome,
-    invitation,
-    me.organization,
-  );
-  await reply(message);
+  await args.context.deliver();
+  await reply(afterInvite(outcome, invitation, me.organization));
 };

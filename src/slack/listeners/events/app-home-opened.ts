@@ -1,35 +1,13 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
-import type { Actor } from '../../../domain/actor.js';
-import type { Services } from '../../../domain/services.js';
-import { type HomeContent, homeView } from '../../blocks/home.js';
+import { homeView } from '../../blocks/home.js';
 import type { OrgContext } from '../../context.js';
 
-/** Requests shown on an Admin's Home tab at most. */
-export const HOME_REQUESTS_LIMIT = 10;
-
-/** What the Home tab shows `actor` (a user of another workspace: nothing of the organization). */
-export async function homeContent(services: Services, actor: Actor): Promise<HomeContent> {
-  if (!actor.organization) return { kind: 'no_organization' };
-  if (actor.foreignWorkspace) return { kind: 'foreign_workspace' };
-  if (!actor.member) return { kind: 'non_member', organizationName: actor.organization.name };
-  const overview = await services.organizations.overview(actor);
-  if (actor.member.role !== 'admin') return { kind: 'member', overview };
-  const { items, total } = await services.invitations.pendingRequests(actor, HOME_REQUESTS_LIMIT);
-  return { kind: 'admin', overview, requests: items, requestTotal: total };
-}
-
-/** Publishes the Home tab for `actor` (`views.publish`; the whole tab is replaced, so publishing twice is harmless). */
-export async function publishHome(client: WebClient, services: Services, actor: Actor): Promise<void> {
-  await client.views.publish({
-    user_id: actor.slackUserId,
-    view: homeView(await homeContent(services, actor)),
-  });
-}
-
 /**
- * `app_home_opened` (Home tab): publishes the tab for the user. Its only side effect is `views.publish`, which
- * replaces the tab whole, so an Events API retry (`X-Slack-Retry-Num`) or a duplicate delivery publishes the same
+ * `app_home_opened` (Home tab): queues a publish of the user's tab (coalesced per user: the latest wins) and runs
+ * the delivery worker, so a rate-limited `views.publish` is retried rather than lost. Before setup there is no
+ * organization to queue for: the "how to set up" tab is published directly (the next opening publishes it again);
+ * so is the tab of a user of another workspace, which shows nothing of the organization.
+ * The tab is replaced whole, so an Events API retry (`X-Slack-Retry-Num`) or a duplicate delivery publishes the same
  * view again and changes nothing else; no deduplication by `event_id` is needed here.
  */
 export async function appHomeOpened({
@@ -38,5 +16,14 @@ export async function appHomeOpened({
   context,
 }: SlackEventMiddlewareArgs<'app_home_opened'> & AllMiddlewareArgs<OrgContext>): Promise<void> {
   if (event.tab !== 'home') return;
-  await publishHome(client, context.services, await context.actor());
+  const actor = await context.actor();
+  if (actor.organization && actor.foreignWorkspace) {
+    await client.views.publish({ user_id: actor.slackUserId, view: homeView({ kind: 'foreign_workspace' }) });
+    return;
+  }
+  if (await context.services.deliveries.queueHomeFor(actor)) {
+    await context.deliver();
+    return;
+  }
+  await client.views.publish({ user_id: actor.slackUserId, view: homeView({ kind: 'no_organization' }) });
 }

@@ -38,7 +38,7 @@ export function decodeDenyMetadata(text: string | undefined): DenyMetadata | nul
  * Submission of the Deny modal: denies the request (re-checking the clicker is an Admin and that it is still
  * open). A refusal ("already approved by …", a reason too long) shows under the reason field and changes nothing.
  */
-export async function denySubmission({ ack, view, context, client }: ViewSubmissionArgs): Promise<void> {
+export async function denySubmission({ ack, view, context }: ViewSubmissionArgs): Promise<void> {
   const meta = decodeDenyMetadata(view.private_metadata);
   if (!meta) {
     await ack({
@@ -61,9 +61,8 @@ export async function denySubmission({ ack, view, context, client }: ViewSubmiss
   }
   await ack();
   context.log.info({ invitationId: denied.id }, 'invitation request denied');
-  const inv = (await context.services.invitations.get(denied.id)) ?? denied;
   const { responseUrl } = meta;
-  await afterDecision({ client, services: context.services, log: context.log }, inv, {
+  await afterDecision(context, {
     source: meta.source,
     actor,
     ...(responseUrl

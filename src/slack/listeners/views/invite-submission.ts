@@ -56,12 +56,8 @@ export async function inviteSubmission({
   }
   await ack();
   context.log.info({ invitationId: result.invitation.id, outcome: result.outcome }, 'invitation created');
-  const reply = await afterInvite(
-    { client, services: context.services, log: context.log },
-    result.outcome,
-    result.invitation,
-    requireMember(actor).organization,
-  );
+  await context.deliver();
+  const reply = afterInvite(result.outcome, result.invitation, requireMember(actor).organization);
   const { responseUrl } = decodeViewMetadata(view.private_metadata);
   await replyPrivately(client, { userId: body.user.id, responseUrl }, reply);
 }

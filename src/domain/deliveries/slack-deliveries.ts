@@ -1,0 +1,218 @@
+/**
+ * The domain side of the Slack delivery outbox: the messages and views a change promises are written as
+ * {@link SlackDelivery} rows through these functions, inside the change's own transaction (pass the transaction's
+ * EntityManager), so a committed change always has its deliveries and a rolled-back one has none. The Slack side
+ * (src/slack/deliveries) renders and delivers them. Nothing here knows Slack's API; a target is a Slack user or
+ * conversation id.
+ */
+import type { EntityManager } from '@mikro-orm/sqlite';
+import { InvitationMessage } from '../invitations/invitation.entity.js';
+import { Member } from '../members/member.entity.js';
+import type { Organization } from '../organizations/organization.entity.js';
+import { type DeliveryPayload, SlackDelivery, type SlackDeliveryKind } from './slack-delivery.entity.js';
+
+/** What a new delivery needs; see {@link SlackDelivery}. */
+export interface DeliveryInit {
+  organization: Organization;
+  kind: SlackDeliveryKind;
+  target: string | null;
+  payload?: DeliveryPayload;
+  invitationId?: string | null;
+  dedupeKey?: string | null;
+  now: Date;
+}
+
+/** Queues one delivery (persisted with the transaction's flush). */
+export function queueDelivery(em: EntityManager, init: DeliveryInit): SlackDelivery {
+  const row = new SlackDelivery(init);
+  em.persist(row);
+  return row;
+}
+
+/**
+ * Queues a delivery that coalesces with a pending, unclaimed one of the same `dedupeKey` (the latest payload
+ * wins, as for a Home tab that is replaced whole); a row already being delivered is left alone and a new one is
+ * queued after it.
+ */
+export async function queueCoalesced(
+  em: EntityManager,
+  init: DeliveryInit & { dedupeKey: string },
+): Promise<SlackDelivery> {
+  const waiting = await em.findOne(SlackDelivery, {
+    dedupeKey: init.dedupeKey,
+    status: 'pending',
+    lockedUntil: null,
+  });
+  if (waiting) {
+    waiting.payload = init.payload ?? {};
+    waiting.target = init.target;
+    return waiting;
+  }
+  return queueDelivery(em, init);
+}
+
+/**
+ * The Slack user ids of the organization's Admins who are linked to Slack and whose account is not known to be
+ * deactivated, in email order.
+ */
+export async function activeAdminSlackUserIds(em: EntityManager, organizationId: string): Promise<string[]> {
+  const admins = await em.find(
+    Member,
+    { organization: organizationId, role: 'admin', slackUserId: { $ne: null }, slackDeactivatedAt: null },
+    { orderBy: { email: 'asc' } },
+  );
+  return admins.flatMap((a) => (a.slackUserId ? [a.slackUserId] : []));
+}
+
+/**
+ * True when `slackUserId` is a member of the organization whose Slack account is recorded deactivated: such a
+ * person is never messaged.
+ */
+export async function isDeactivatedMember(
+  em: EntityManager,
+  organizationId: string,
+  slackUserId: string,
+): Promise<boolean> {
+  return (
+    (await em.count(Member, {
+      organization: organizationId,
+      slackUserId,
+      slackDeactivatedAt: { $ne: null },
+    })) > 0
+  );
+}
+
+/**
+ * Queues a DM of `kind` to each active Admin (see {@link activeAdminSlackUserIds}).
+ * @returns how many were queued
+ */
+export async function queueAdminDms(
+  em: EntityManager,
+  organization: Organization,
+  kind: SlackDeliveryKind,
+  init: { payload?: DeliveryPayload; invitationId?: string | null; now: Date },
+): Promise<number> {
+  const admins = await activeAdminSlackUserIds(em, organization.id);
+  for (const adminId of admins) queueDelivery(em, { organization, kind, target: adminId, ...init });
+  return admins.length;
+}
+
+/**
+ * Queues the copies of a Member's request for the Admins: one to the approvals channel when one is set (the Slack
+ * side falls back to the Admins' DMs should the channel refuse it), else one to each active Admin by DM.
+ * @returns where the request goes: the channel id, or null for the Admins' DMs
+ */
+export async function queueApprovalRequest(
+  em: EntityManager,
+  organization: Organization,
+  invitationId: string,
+  now: Date,
+): Promise<string | null> {
+  const channel = organization.approvalsChannelId;
+  if (channel) {
+    queueDelivery(em, {
+      organization,
+      kind: 'approval_request',
+      target: channel,
+      payload: { viaChannel: true },
+      invitationId,
+      now,
+    });
+    return channel;
+  }
+  await queueAdminDms(em, organization, 'approval_request', {
+    payload: { viaChannel: false },
+    invitationId,
+    now,
+  });
+  return null;
+}
+
+/**
+ * Queues a `chat.update` of every posted message about an invitation (the request copies and the invitee's DM),
+ * each coalesced per message. A copy whose post is still queued needs none: posts render the invitation as it is
+ * when they are delivered.
+ */
+export async function queueInvitationUpdates(
+  em: EntityManager,
+  organization: Organization,
+  invitationId: string,
+  now: Date,
+): Promise<number> {
+  const posted = await em.find(
+    InvitationMessage,
+    { invitation: invitationId },
+    { orderBy: { createdAt: 'asc' } },
+  );
+  for (const message of posted) {
+    await queueMessageUpdate(em, organization, message, now);
+  }
+  return posted.length;
+}
+
+/** Queues a `chat.update` of one posted message about an invitation, coalesced per message. */
+export async function queueMessageUpdate(
+  em: EntityManager,
+  organization: Organization,
+  message: Pick<InvitationMessage, 'channelId' | 'ts' | 'purpose'> & { invitation: { id: string } },
+  now: Date,
+): Promise<SlackDelivery> {
+  return queueCoalesced(em, {
+    organization,
+    kind: 'message_update',
+    target: message.channelId,
+    payload: { ts: message.ts, purpose: message.purpose },
+    invitationId: message.invitation.id,
+    dedupeKey: `update:${message.channelId}:${message.ts}`,
+    now,
+  });
+}
+
+/**
+ * Queues the invitee's DM with Accept / Decline: to `inviteeSlackUserId` when known, else found by email at
+ * delivery. Not queued for a member whose account is recorded deactivated.
+ */
+export async function queueInviteeDm(
+  em: EntityManager,
+  organization: Organization,
+  invitation: { id: string; inviteeSlackUserId: string | null },
+  now: Date,
+): Promise<SlackDelivery | null> {
+  const target = invitation.inviteeSlackUserId;
+  if (target && (await isDeactivatedMember(em, organization.id, target))) return null;
+  return queueDelivery(em, { organization, kind: 'invitee_dm', target, invitationId: invitation.id, now });
+}
+
+/** Queues the requester's DM with the Admins' decision, unless their account is recorded deactivated. */
+export async function queueRequesterOutcome(
+  em: EntityManager,
+  organization: Organization,
+  invitation: { id: string; inviterSlackUserId: string | null },
+  now: Date,
+): Promise<SlackDelivery | null> {
+  const target = invitation.inviterSlackUserId;
+  if (!target || (await isDeactivatedMember(em, organization.id, target))) return null;
+  return queueDelivery(em, {
+    organization,
+    kind: 'requester_outcome',
+    target,
+    invitationId: invitation.id,
+    now,
+  });
+}
+
+/** Queues a publish of `slackUserId`'s Home tab, coalesced per user (the tab is replaced whole: latest wins). */
+export async function queueHome(
+  em: EntityManager,
+  organization: Organization,
+  slackUserId: string,
+  now: Date,
+): Promise<SlackDelivery> {
+  return queueCoalesced(em, {
+    organization,
+    kind: 'home',
+    target: slackUserId,
+    dedupeKey: `home:${organization.id}:${slackUserId}`,
+    now,
+  });
+}

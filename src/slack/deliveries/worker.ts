@@ -1,0 +1,384 @@
+/**
+ * The Slack side of the delivery outbox: delivers the rows of `slack_deliveries` (src/domain/deliveries) with the
+ * Web API, at most once each, surviving rate limits and short outages.
+ */
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { WebClient } from '@slack/web-api';
+import type { Orm } from '../../db/orm.js';
+import type { Clock } from '../../domain/actor.js';
+import { SlackDelivery } from '../../domain/deliveries/slack-delivery.entity.js';
+import { truncateText } from '../../domain/graphemes.js';
+import { Organization } from '../../domain/organizations/organization.entity.js';
+import { createServices, type Services } from '../../domain/services.js';
+import { type Logger, scrubCredentials } from '../../logger.js';
+import { DELIVERY_KINDS, recordInvitationPost, type Sent } from './kinds.js';
+import {
+  CHANNEL_ERRORS,
+  classifySlackFailure,
+  DEACTIVATED_ERRORS,
+  type SlackFailure,
+} from './slack-errors.js';
+
+/** Backoff after a 5xx or network error: the delay before attempt n+1 is `baseMs · 2^(n-1)`, at most `maxMs`. */
+export const DEFAULT_SLACK_BACKOFF = { baseMs: 1_000, maxMs: 5 * 60 * 1000 } as const;
+
+/** How long a worker's claim on a row lasts, in milliseconds (longer than one Web API call with its timeout). */
+export const SLACK_CLAIM_MS = 60 * 1000;
+
+/**
+ * How long a user's reply waits for the deliveries of their change, in milliseconds: the normal path delivers well
+ * within it, so "sent" is true; a slow Slack does not hold the reply longer (the rows are durably queued).
+ */
+export const DELIVER_WAIT_MS = 2000;
+
+/** Rows taken per query. */
+const BATCH = 20;
+
+/** What one run did. */
+export interface SlackDrainResult {
+  sent: number;
+  /** Failed this time, will be tried again (rate limited, 5xx, network). */
+  retrying: number;
+  /** Given up on (a final Slack error, or the last attempt failed). */
+  failed: number;
+  /** Not delivered on purpose (deactivated account, Admin gone, invitation closed). */
+  skipped: number;
+}
+
+/** Dependencies of the {@link SlackDeliveryWorker}. */
+export interface SlackDeliveryWorkerOptions {
+  orm: Orm;
+  /** A Web API client without retries of its own and with `rejectRateLimitedCalls` (the worker schedules). */
+  client: () => WebClient;
+  /** The domain's clock (records' times: `delivered_at`, audit). */
+  clock: Clock;
+  logger: Logger;
+  /** Domain service settings (as given to `createServices`). */
+  serviceOptions?: Parameters<typeof createServices>[2];
+  /** Milliseconds between polls (`SLACK_DELIVERY_INTERVAL_MS`). */
+  intervalMs: number;
+  /** Attempts before a row is marked failed (`SLACK_DELIVERY_MAX_ATTEMPTS`). */
+  maxAttempts: number;
+  backoff?: { baseMs: number; maxMs: number };
+  /** Wall-clock milliseconds (Retry-After is real time); `Date.now` by default. */
+  now?: () => number;
+}
+
+/** The delay before the next attempt after `attempts` failed ones (5xx, network), in milliseconds. */
+export function slackBackoffDelay(
+  attempts: number,
+  backoff: { baseMs: number; maxMs: number } = DEFAULT_SLACK_BACKOFF,
+): number {
+  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Delivers queued Slack messages and views. Each run takes every due row (`pending`, `next_attempt_at` null or
+ * past, unclaimed), claims it (a conditional update: two workers never send one row), renders and sends it (one
+ * Web API call), and in one transaction marks it sent and records where the message went. A 429 is retried after
+ * its `Retry-After` (and pauses the other rows of that method for this run); a 5xx or a network error is retried
+ * with exponential backoff; a final Slack error (see slack-errors.ts) marks the row failed at once, as does the
+ * last of `maxAttempts`. Runs come every `intervalMs`, when something is due sooner, and whenever {@link kick} is
+ * called after a change commits (so the normal path is immediate). Should the process die between Slack's answer
+ * and the database update, that one row is sent again after its claim is released — the only way it can be.
+ */
+export class SlackDeliveryWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  /** True between {@link start} and {@link stop}: runs are planned ahead. */
+  private running = false;
+  /** Set by {@link stop}: a run in progress ends after the row it is sending. */
+  private halted = false;
+  private readonly log: Logger;
+  private readonly backoff: { baseMs: number; maxMs: number };
+  private readonly now: () => number;
+  /** This worker's identity in the rows it claims (`locked_by`): one per process start. */
+  readonly instanceId = randomUUID();
+
+  constructor(private readonly options: SlackDeliveryWorkerOptions) {
+    this.log = options.logger.child({ component: 'slack-deliveries' });
+    this.backoff = options.backoff ?? DEFAULT_SLACK_BACKOFF;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Releases the claims of workers of earlier processes (one process per SQLite file: any claim not held by this
+   * instance belongs to a process that is gone), so their rows go out at the next run.
+   * @returns how many claims were released
+   */
+  async releaseStaleClaims(): Promise<number> {
+    const released = await this.options.orm.em.fork().nativeUpdate(
+      SlackDelivery,
+      {
+        status: 'pending',
+        lockedUntil: { $ne: null },
+        $or: [{ lockedBy: null }, { lockedBy: { $ne: this.instanceId } }],
+      },
+      { lockedUntil: null, lockedBy: null },
+    );
+    if (released > 0)
+      this.log.info({ released }, 'released Slack delivery claims left by an earlier process');
+    return released;
+  }
+
+  /** Releases earlier claims, then runs at once and every `intervalMs` (or sooner when a row is due) until {@link stop}. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.halted = false;
+    this.chain = this.chain
+      .then(() => this.releaseStaleClaims())
+      .catch((err: unknown) => this.log.error({ err }, 'could not release earlier claims'));
+    void this.kick();
+  }
+
+  /** Stops the timer and waits for a run in progress. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.halted = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.chain.catch(() => undefined);
+  }
+
+  /**
+   * Runs now (after a change committed) and resolves when the run is over, or after `waitMs` when Slack is slow
+   * (the run goes on; what it has not sent yet stays queued); never rejects (a failed run is logged). Rows queued
+   * before the call are covered.
+   * @param waitMs longest wait in milliseconds; unbounded when absent
+   */
+  async kick(waitMs?: number): Promise<void> {
+    const run = this.drain().then(
+      () => undefined,
+      (err: unknown) => this.log.error({ err }, 'Slack delivery run failed'),
+    );
+    if (waitMs === undefined) return run;
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, waitMs);
+      timer.unref();
+    });
+    await Promise.race([run, budget]);
+    clearTimeout(timer);
+  }
+
+  /** Runs once (runs never overlap: a call during a run waits for it, then runs again). */
+  drain(): Promise<SlackDrainResult> {
+    const run = this.chain.catch(() => undefined).then(() => this.pass());
+    this.chain = run.then(
+      () => this.schedule(),
+      () => this.schedule(),
+    );
+    return run;
+  }
+
+  /** Plans the next run: at the next due row, at most `intervalMs` away. */
+  private async schedule(): Promise<void> {
+    if (!this.running) return;
+    if (this.timer) clearTimeout(this.timer);
+    let delay = this.options.intervalMs;
+    try {
+      const next = await this.options.orm.em
+        .fork()
+        .findOne(
+          SlackDelivery,
+          { status: 'pending', nextAttemptAt: { $ne: null } },
+          { orderBy: { nextAttemptAt: 'asc' }, fields: ['nextAttemptAt'] },
+        );
+      const at = next?.nextAttemptAt?.getTime();
+      if (at !== undefined) delay = Math.max(10, Math.min(delay, at - this.now() + 5));
+    } catch (err) {
+      this.log.warn({ err }, 'could not plan the next Slack delivery run');
+    }
+    if (!this.running) return;
+    this.timer = setTimeout(() => void this.kick(), delay);
+    this.timer.unref();
+  }
+
+  private async pass(): Promise<SlackDrainResult> {
+    const result: SlackDrainResult = { sent: 0, retrying: 0, failed: 0, skipped: 0 };
+    const seen = new Set<string>();
+    /** Web API methods answered 429 in this run, until when (ms). */
+    const paused = new Map<string, number>();
+    for (;;) {
+      if (this.halted) break;
+      const now = new Date(this.now());
+      const due = await this.options.orm.em.fork().find(
+        SlackDelivery,
+        {
+          status: 'pending',
+          $and: [
+            { $or: [{ nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }] },
+            { $or: [{ lockedUntil: null }, { lockedUntil: { $lte: now } }] },
+          ],
+          id: { $nin: [...seen] },
+        },
+        { orderBy: { createdAt: 'asc', id: 'asc' }, limit: BATCH },
+      );
+      if (due.length === 0) break;
+      for (const row of due) {
+        seen.add(row.id);
+        const outcome = await this.deliver(row, paused);
+        if (outcome) result[outcome] += 1;
+      }
+    }
+    return result;
+  }
+
+  /** Claims, sends and records one row; returns what happened, or null when it was not taken. */
+  private async deliver(
+    candidate: SlackDelivery,
+    paused: Map<string, number>,
+  ): Promise<keyof SlackDrainResult | null> {
+    const kind = DELIVERY_KINDS[candidate.kind];
+    const em = this.options.orm.em.fork();
+    const nowMs = this.now();
+    const until = paused.get(kind.method);
+    if (until !== undefined && until > nowMs) {
+      // Slack said to wait for this method: no call now, and no attempt counted.
+      await em.nativeUpdate(
+        SlackDelivery,
+        { id: candidate.id, status: 'pending', lockedUntil: null },
+        { nextAttemptAt: new Date(until) },
+      );
+      return 'retrying';
+    }
+    const claimed = await em.nativeUpdate(
+      SlackDelivery,
+      {
+        id: candidate.id,
+        status: 'pending',
+        $or: [{ lockedUntil: null }, { lockedUntil: { $lte: new Date(nowMs) } }],
+      },
+      { lockedUntil: new Date(nowMs + SLACK_CLAIM_MS), lockedBy: this.instanceId },
+    );
+    if (claimed !== 1) return null;
+    const row = await em.findOneOrFail(SlackDelivery, candidate.id, { populate: ['organization'] });
+    const log = this.log.child({
+      deliveryId: row.id,
+      kind: row.kind,
+      invitationId: row.invitationId ?? undefined,
+    });
+    const services = createServices(em, this.options.clock, this.options.serviceOptions);
+    const attempts = row.attempts + 1;
+    try {
+      const outcome = await kind.send(row, { client: this.options.client(), em, services, log });
+      if ('skipped' in outcome) {
+        await this.finish(em, row, { status: 'skipped', attempts, lastError: outcome.skipped });
+        log.info({ reason: outcome.skipped }, 'Slack delivery skipped');
+        return 'skipped';
+      }
+      await this.markSent(row, attempts, outcome.sent);
+      if (row.kind === 'approval_request' && row.payload.viaChannel && row.target) {
+        await services.deliveries.approvalsChannelWorked(row.organization.id, row.target);
+      }
+      log.debug({ attempts }, 'Slack delivery sent');
+      return 'sent';
+    } catch (err) {
+      const failure = classifySlackFailure(err);
+      return this.failed(em, row, attempts, failure, services, paused, log);
+    }
+  }
+
+  private async failed(
+    em: EntityManager,
+    row: SlackDelivery,
+    attempts: number,
+    failure: SlackFailure,
+    services: Services,
+    paused: Map<string, number>,
+    log: Logger,
+  ): Promise<keyof SlackDrainResult> {
+    const reason = truncateText(scrubCredentials(failure.reason), 300);
+    if (failure.kind === 'final' || attempts >= this.options.maxAttempts) {
+      let lastError = reason;
+      if (failure.kind === 'final') lastError = await this.onFinal(row, failure, services, log, reason);
+      await this.finish(em, row, { status: 'failed', attempts, lastError });
+      log.warn({ attempts, lastError }, 'Slack delivery given up');
+      return 'failed';
+    }
+    const delay =
+      failure.kind === 'rate_limited' ? failure.retryAfterMs : slackBackoffDelay(attempts, this.backoff);
+    const nextAttemptAt = new Date(this.now() + delay);
+    if (failure.kind === 'rate_limited') {
+      const method = DELIVERY_KINDS[row.kind].method;
+      paused.set(method, Math.max(paused.get(method) ?? 0, nextAttemptAt.getTime()));
+    }
+    await this.finish(em, row, { status: 'pending', attempts, lastError: reason, nextAttemptAt });
+    log.info({ attempts, lastError: reason, nextAttemptAt }, 'Slack delivery not sent; will retry');
+    return 'retrying';
+  }
+
+  /**
+   * What a final refusal changes beside the row: the approvals channel refusing a request falls back to the
+   * Admins' DMs (and tells them once); a DM refused because the account is deactivated records that.
+   * @returns the row's `last_error`
+   */
+  private async onFinal(
+    row: SlackDelivery,
+    failure: Extract<SlackFailure, { kind: 'final' }>,
+    services: Services,
+    log: Logger,
+    reason: string,
+  ): Promise<string> {
+    try {
+      if (
+        row.kind === 'approval_request' &&
+        row.payload.viaChannel &&
+        row.target &&
+        CHANNEL_ERRORS.has(failure.code)
+      ) {
+        await services.deliveries.approvalsChannelFailed({
+          organizationId: row.organization.id,
+          channelId: row.target,
+          invitationId: row.invitationId,
+          reason: failure.code,
+        });
+        return `${reason} (sent to the Admins by DM instead)`;
+      }
+      if (row.target && DEACTIVATED_ERRORS.has(failure.code)) {
+        await services.members.recordAccounts(row.organization, [{ slackUserId: row.target, deleted: true }]);
+      }
+    } catch (err) {
+      log.error({ err }, 'could not act on a refused Slack delivery');
+    }
+    return reason;
+  }
+
+  /** Marks the row sent and records where the message went, in one transaction, if this worker still holds it. */
+  private async markSent(row: SlackDelivery, attempts: number, sent: Sent): Promise<void> {
+    const deliveredAt = this.options.clock.now();
+    await this.options.orm.em.fork().transactional(async (tx) => {
+      const won = await tx.nativeUpdate(
+        SlackDelivery,
+        { id: row.id, status: 'pending', lockedBy: this.instanceId },
+        {
+          status: 'sent',
+          attempts,
+          lastError: null,
+          deliveredAt,
+          channelId: sent.channelId ?? null,
+          ts: sent.ts ?? null,
+          lockedBy: null,
+          lockedUntil: null,
+        },
+      );
+      if (won === 1) {
+        await recordInvitationPost(tx, tx.getReference(Organization, row.organization.id), sent, deliveredAt);
+      }
+    });
+  }
+
+  private async finish(
+    em: EntityManager,
+    row: SlackDelivery,
+    changes: Partial<Pick<SlackDelivery, 'status' | 'attempts' | 'lastError' | 'nextAttemptAt'>>,
+  ): Promise<void> {
+    await em.nativeUpdate(
+      SlackDelivery,
+      { id: row.id, lockedBy: this.instanceId },
+      { ...changes, lockedUntil: null, lockedBy: null },
+    );
+  }
+}
