@@ -9,7 +9,8 @@ import { Migration20261203000300_slack_deliveries } from './Migration20261203000
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
- * a bundler. A new migration is appended here.
+ * a bundler. A new migration (`npm run mikro-orm -- migration:create --name <what>` writes its file here) is
+ * appended by hand; test/unit/migrations-index.test.ts fails while a file of this folder is not listed.
  */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261129000000_initial', class: Migration20261129000000_initial },

@@ -1,5 +1,6 @@
 /**
- * The ORM factory: MikroORM 6 on SQLite (WAL, busy timeout, foreign keys), migrations from `migrations/`.
+ * The ORM options and factory: MikroORM 6 on SQLite (WAL, busy timeout, foreign keys), migrations from `migrations/`.
+ * The MikroORM CLI uses the same options (`mikro-orm.config.ts`).
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -33,23 +34,33 @@ export function sqliteFileName(databaseUrl: string): string {
 }
 
 /**
- * Opens the database. The pool holds one connection: SQLite serialises writers anyway, and one connection makes
- * every transaction in this process wait its turn instead of failing with SQLITE_BUSY.
+ * The ORM options for `DATABASE_URL`: the one place where the settings live. {@link initOrm} opens the database
+ * with them, and `mikro-orm.config.ts` hands them to the MikroORM CLI, so the CLI diffs the same entities and runs
+ * the same migrations (`migrationsList`) as the bot. The pool holds one connection: SQLite serialises writers
+ * anyway, and one connection makes every transaction in this process wait its turn instead of failing with
+ * SQLITE_BUSY.
  *
  * @param databaseUrl see {@link sqliteFileName}
- * @param options `logger` for ORM messages; `migrate` (default true) runs pending migrations before returning
+ * @param options `logger` for ORM messages (at debug level)
+ * @returns options for `MikroORM.init` or the CLI's `defineConfig`; `migrations.path` is `migrations/` of the
+ *   working directory, where `mikro-orm migration:create` writes a new migration (the bot itself reads only
+ *   `migrationsList`)
+ * @throws Error as {@link sqliteFileName}
  */
-export async function initOrm(
-  databaseUrl: string,
-  options: { logger?: Logger; migrate?: boolean; overrides?: Partial<Options> } = {},
-): Promise<Orm> {
-  const dbName = sqliteFileName(databaseUrl);
-  if (dbName !== ':memory:') mkdirSync(dirname(dbName), { recursive: true });
-  const orm = await MikroORM.init({
-    dbName,
+export function ormOptions(databaseUrl: string, options: { logger?: Logger } = {}): Options {
+  const logger = options.logger;
+  return {
+    dbName: sqliteFileName(databaseUrl),
     entities,
     extensions: [Migrator],
-    migrations: { migrationsList, transactional: true, allOrNothing: true, snapshot: false, silent: true },
+    migrations: {
+      path: 'migrations',
+      migrationsList,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: false,
+      silent: true,
+    },
     pool: {
       min: 1,
       max: 1,
@@ -63,9 +74,33 @@ export async function initOrm(
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
     forceUtcTimezone: true,
     debug: false,
-    ...(options.logger
-      ? { logger: (message: string) => options.logger?.child({ component: 'orm' }).debug(message) }
-      : {}),
+    ...(logger ? { logger: (message: string) => logger.child({ component: 'orm' }).debug(message) } : {}),
+  };
+}
+
+/**
+ * Makes the folder of a SQLite file, so that a first start (or a first CLI run) on a new path works.
+ * @param databaseUrl see {@link sqliteFileName}
+ */
+export function ensureDatabaseFolder(databaseUrl: string): void {
+  const dbName = sqliteFileName(databaseUrl);
+  if (dbName !== ':memory:') mkdirSync(dirname(dbName), { recursive: true });
+}
+
+/**
+ * Opens the database with {@link ormOptions}.
+ *
+ * @param databaseUrl see {@link sqliteFileName}
+ * @param options `logger` for ORM messages; `migrate` (default true) runs pending migrations before returning;
+ *   `overrides` replace options (tests)
+ */
+export async function initOrm(
+  databaseUrl: string,
+  options: { logger?: Logger; migrate?: boolean; overrides?: Partial<Options> } = {},
+): Promise<Orm> {
+  ensureDatabaseFolder(databaseUrl);
+  const orm = await MikroORM.init({
+    ...ormOptions(databaseUrl, options.logger ? { logger: options.logger } : {}),
     ...options.overrides,
   });
   if (options.migrate !== false) await migrate(orm);
