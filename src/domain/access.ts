@@ -1,7 +1,13 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Actor } from './actor.js';
-import { ForeignWorkspaceError, NoOrganizationError, NotAMemberError, NotAuthorizedError } from './errors.js';
+import {
+  type AdminOperation,
+  ForeignWorkspaceError,
+  NoOrganizationError,
+  NotAMemberError,
+  NotAuthorizedError,
+} from './errors.js';
 import { Member } from './members/member.entity.js';
 import type { Organization } from './organizations/organization.entity.js';
 
@@ -30,9 +36,9 @@ export function requireMember(actor: Actor): MemberActor {
  * @param what the operation, for the message ("rename the organization")
  * @throws as {@link requireMember}; NotAuthorizedError for a Member
  */
-export function requireAdmin(actor: Actor, what: string): MemberActor {
+export function requireAdmin(actor: Actor, what: AdminOperation): MemberActor {
   const member = requireMember(actor);
-  if (member.member.role !== 'admin') throw new NotAuthorizedError(`Only admins can ${what}.`);
+  if (member.member.role !== 'admin') throw new NotAuthorizedError('admin_only', { operation: what });
   return member;
 }
 
@@ -71,9 +77,9 @@ export async function lockMember(em: EntityManager, actor: Actor): Promise<Membe
  * @param what the operation, for the message ("rename the organization")
  * @throws as {@link lockMember}; NotAuthorizedError when the caller is (now) a Member
  */
-export async function lockAdmin(em: EntityManager, actor: Actor, what: string): Promise<MemberActor> {
+export async function lockAdmin(em: EntityManager, actor: Actor, what: AdminOperation): Promise<MemberActor> {
   requireAdmin(actor, what);
   const locked = await lockMember(em, actor);
-  if (locked.member.role !== 'admin') throw new NotAuthorizedError(`Only admins can ${what}.`);
+  if (locked.member.role !== 'admin') throw new NotAuthorizedError('admin_only', { operation: what });
   return locked;
 }

@@ -77,7 +77,11 @@ export const OrganizationName = displayName({
 export function parseInput<T>(schema: z.ZodType<T, unknown>, value: unknown, field: string): T {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new InvalidInputError(result.error.issues[0]?.message ?? 'Invalid input.', field);
+    throw new InvalidInputError(
+      'invalid_value',
+      { problem: result.error.issues[0]?.message ?? 'Invalid input.' },
+      field,
+    );
   }
   return result.data;
 }

@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
-import { DomainError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import { plainMessage } from './blocks/common.js';
 import { payloadIdentity } from './context.js';
 import { isRateLimited } from './deliveries/slack-errors.js';
+import { slackRefusal } from './error-texts.js';
 import { replyPrivately } from './reply.js';
 import { sanitizeMrkdwn } from './text.js';
 
@@ -23,8 +23,8 @@ function unwrap(error: Error): Error[] {
 }
 
 /**
- * The one `app.error` handler (Bolt's extended error handler). A {@link DomainError} is the user's to read: it is
- * sent to them privately. A rate-limited direct Web API call (a 429 on `views.open`, say) gets a calm "Slack is busy,
+ * The one `app.error` handler (Bolt's extended error handler). A domain error (worded by `SLACK_ERROR_TEXTS`) or a
+ * `SlackInputError` is the user's to read: it is sent to them privately. A rate-limited direct Web API call (a 429 on `views.open`, say) gets a calm "Slack is busy,
  * try again in a few seconds" and a warning in the log. Anything else is logged with a reference id and the user
  * gets a short apology that quotes it. No error passes silently.
  */
@@ -39,16 +39,17 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
       payload: identity.type,
     });
     const errors = unwrap(error);
-    const domain = errors.find((e): e is DomainError => e instanceof DomainError);
+    const refusals = errors.map((e) => slackRefusal(e));
+    const domain = refusals.find((r) => r !== undefined);
     const busy = !domain && errors.some((e) => isRateLimited(e));
-    const unexpected = errors.filter((e) => !(e instanceof DomainError) && !isRateLimited(e));
+    const unexpected = errors.filter((e, i) => refusals[i] === undefined && !isRateLimited(e));
     for (const e of unexpected) log.error({ err: e }, 'listener failed');
     let message = plainMessage(
       `Sorry, something went wrong on our side and nothing may have been done. Reference: \`${requestId}\`.`,
     );
     if (domain) {
       // Mentions, channel references and dates stay links; anything else (`<!channel>`, links) is escaped.
-      message = plainMessage(sanitizeMrkdwn(domain.message, ['user', 'channel', 'date']));
+      message = plainMessage(sanitizeMrkdwn(domain.text, ['user', 'channel', 'date']));
       log.info({ code: domain.code }, 'refused');
     } else if (busy) {
       // A direct call (views.open, users.info…) met Slack's rate limit: not a failure of ours, so no apology.

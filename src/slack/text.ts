@@ -4,8 +4,9 @@
  * and the characters `&`, `<`, `>` typed by the user as `&amp;`, `&lt;`, `&gt;`
  * (https://api.slack.com/interactivity/slash-commands#creating_commands, "Escaping").
  */
-import { InvalidInputError } from '../domain/errors.js';
+
 import { truncateGraphemes } from '../domain/graphemes.js';
+import { SlackInputError } from './slack-input-error.js';
 
 /** One argument of a command, after decoding. */
 export type SlackArg =
@@ -130,11 +131,11 @@ function shownArg(arg: SlackArg): string {
  * `a@example.com` (lower-cased). A bare `@name` is refused, never guessed: it reaches us as plain text when the
  * command's escaping is off or the name was not picked from Slack's list, and display names are not unique.
  * @param usage the command's example, shown when the argument is missing or malformed (`/org remove @someone`)
- * @throws InvalidInputError (field `member`) for a missing argument, a bare `@name`, a channel, a link or other text
+ * @throws SlackInputError (field `member`) for a missing argument, a bare `@name`, a channel, a link or other text
  */
 export function memberReferenceArg(arg: SlackArg | undefined, usage: string): MemberReferenceArg {
   const hint = `Name them with a mention (pick the person from Slack's list as you type \`@\`) or with their email address, as in \`${usage}\`.`;
-  if (!arg) throw new InvalidInputError(`Who? ${hint}`, 'member');
+  if (!arg) throw new SlackInputError(`Who? ${hint}`, 'member');
   switch (arg.kind) {
     case 'user':
       return { slackUserId: arg.id, display: `<@${arg.id}>` };
@@ -143,7 +144,7 @@ export function memberReferenceArg(arg: SlackArg | undefined, usage: string): Me
       break;
     case 'word':
       if (arg.text.startsWith('@')) {
-        throw new InvalidInputError(
+        throw new SlackInputError(
           `${shownArg(arg)} arrived as plain text, not as a Slack mention, so it could match more than one person and nothing was done. ${hint}`,
           'member',
         );
@@ -154,7 +155,7 @@ export function memberReferenceArg(arg: SlackArg | undefined, usage: string): Me
     case 'link':
       break;
   }
-  throw new InvalidInputError(`${shownArg(arg)} is neither a person nor an email address. ${hint}`, 'member');
+  throw new SlackInputError(`${shownArg(arg)} is neither a person nor an email address. ${hint}`, 'member');
 }
 
 /** The `<…>` references Slack's mrkdwn gives a meaning to (https://api.slack.com/reference/surfaces/formatting). */

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/sqlite';
 import { lockAdmin, requireAdmin } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
-import { InvalidInputError, NotFoundError, quote } from '../errors.js';
+import { InvalidInputError, NotFoundError } from '../errors.js';
 import { truncateGraphemes } from '../graphemes.js';
 import type { Page } from '../members/members.service.js';
 import type { Organization } from '../organizations/organization.entity.js';
@@ -282,15 +282,14 @@ export class ClientsService {
     const id = clientId.trim();
     if (!isClientIdShape(id)) {
       throw new InvalidInputError(
-        `\`${quote(truncateGraphemes(id, 40))}\` is not a client ID. Client IDs look like \`cli_\` followed by 20 letters and digits; \`/org clients\` lists them.`,
+        'client_id_malformed',
+        { clientId: truncateGraphemes(id, 40) },
         'client_id',
       );
     }
     const client = await em.findOne(ApiClient, { id, organization, status: { $ne: 'deleted' } });
     if (!client) {
-      throw new NotFoundError(
-        `There is no API client \`${quote(id)}\` in ${quote(organization.name)}. \`/org clients\` lists them.`,
-      );
+      throw new NotFoundError('client_not_found', { clientId: id, organizationName: organization.name });
     }
     return client;
   }
@@ -303,10 +302,7 @@ export class ClientsService {
     );
     const wanted = name.toLocaleLowerCase();
     if (clients.some((c) => c.name.toLocaleLowerCase() === wanted)) {
-      throw new InvalidInputError(
-        `A client named "${quote(name)}" already exists. Choose another name.`,
-        'name',
-      );
+      throw new InvalidInputError('client_name_taken', { name }, 'name');
     }
   }
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
-import { NotFoundError } from '../errors.js';
+import { type DataItemKind, NotFoundError } from '../errors.js';
 import { truncateGraphemes } from '../graphemes.js';
 import { Member } from '../members/member.entity.js';
 import type { Organization } from '../organizations/organization.entity.js';
@@ -9,7 +9,7 @@ import { displayName, parseInput } from '../validation.js';
 import { DataLayer, DataSource } from './data.entity.js';
 
 /** The two kinds of data the API manages (and the overview counts). */
-export type DataKind = 'data_source' | 'data_layer';
+export type DataKind = DataItemKind;
 
 /** Longest data source or layer name, in characters (code points). */
 export const MAX_DATA_NAME_LENGTH = 120;
@@ -54,7 +54,6 @@ export interface OrganizationMetrics {
 }
 
 const ENTITY = { data_source: DataSource, data_layer: DataLayer } as const;
-const LABEL = { data_source: 'data source', data_layer: 'data layer' } as const;
 
 /**
  * Data sources and data layers of one organization, for the REST API (issue 4 §5). Every method is scoped to the
@@ -88,7 +87,7 @@ export class DataService {
    */
   async get(caller: DataCaller, kind: DataKind, id: string): Promise<DataItem> {
     const item = await this.em.findOne(ENTITY[kind], { id, organization: caller.organization });
-    if (!item) throw new NotFoundError(`No ${LABEL[kind]} with id ${truncateGraphemes(id, 64)}.`);
+    if (!item) throw new NotFoundError('data_item_not_found', { kind, id: truncateGraphemes(id, 64) });
     return toItem(item);
   }
 
@@ -126,7 +125,7 @@ export class DataService {
   async delete(caller: DataCaller, kind: DataKind, id: string): Promise<void> {
     await this.em.transactional(async (em) => {
       const item = await em.findOne(ENTITY[kind], { id, organization: caller.organization });
-      if (!item) throw new NotFoundError(`No ${LABEL[kind]} with id ${truncateGraphemes(id, 64)}.`);
+      if (!item) throw new NotFoundError('data_item_not_found', { kind, id: truncateGraphemes(id, 64) });
       em.remove(item);
       recordAudit(em, {
         organization: caller.organization,

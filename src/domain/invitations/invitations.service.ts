@@ -14,6 +14,7 @@ import {
 import { EmailAddress, normalizeEmail } from '../email.js';
 import {
   AlreadyMemberError,
+  type DomainErrorParams,
   ForeignWorkspaceError,
   InvitationClosedError,
   InvitationExpiredError,
@@ -21,8 +22,6 @@ import {
   InvitationPendingError,
   NotAuthorizedError,
   NotFoundError,
-  quote,
-  quoteEmail,
 } from '../errors.js';
 import { graphemeCount } from '../graphemes.js';
 import { Member, type Role } from '../members/member.entity.js';
@@ -102,24 +101,8 @@ export interface OpenInvitation {
 }
 
 /** Who decided an invitation or request, for "already approved by …". */
-function decidedText(inv: Invitation): string {
-  const who = inv.decidedBySlackUserId ? ` by <@${inv.decidedBySlackUserId}>` : '';
-  switch (inv.status) {
-    case 'pending':
-      return `This request was already approved${who}.`;
-    case 'denied':
-      return `This request was already denied${who}.`;
-    case 'accepted':
-      return `This invitation was already accepted by ${quoteEmail(inv.email)}.`;
-    case 'declined':
-      return `This invitation was declined by ${quoteEmail(inv.email)}.`;
-    case 'revoked':
-      return `This invitation was revoked${who}.`;
-    case 'expired':
-      return 'This invitation has expired.';
-    case 'requested':
-      return 'This request is still waiting for an Admin.';
-  }
+function decided(inv: Invitation): DomainErrorParams['invitation_closed'] {
+  return { status: inv.status, email: inv.email, decidedBySlackUserId: inv.decidedBySlackUserId };
 }
 
 /**
@@ -166,31 +149,30 @@ export class InvitationsService {
         const me = await lockMember(em, actor);
         isAdmin = me.member.role === 'admin';
         if (!isAdmin && role === 'admin') {
-          throw new NotAuthorizedError(
-            'Only admins can invite an Admin. Request a Member invitation; an admin can change the role later.',
-            'role',
-          );
+          throw new NotAuthorizedError('admin_invite_by_member', {}, 'role');
         }
         const reason = isAdmin ? null : parseInput(Reason, input.reason ?? '', 'reason');
         const note = isAdmin ? parseInput(Note, input.note ?? '', 'note') : null;
         const organization = await em.findOneOrFail(Organization, me.organization.id);
         if (await em.count(Member, { organization, email })) {
-          throw new AlreadyMemberError(
-            `${quoteEmail(email)} is already a member of ${quote(organization.name)}.`,
+          throw new AlreadyMemberError({ email, organizationName: organization.name }, 'email');
+        }
+        const open = await em.findOne(Invitation, { organization, openEmail: email });
+        if (open) {
+          throw new InvitationPendingError(
+            { email: open.email, awaitingApproval: open.status === 'requested' },
             'email',
           );
         }
-        const open = await em.findOne(Invitation, { organization, openEmail: email });
-        if (open) throw new InvitationPendingError(this.pendingText(open), 'email');
         const recent = await em.count(Invitation, {
           organization,
           createdAt: { $gt: new Date(now.getTime() - INVITATION_CAP_WINDOW_MS) },
         });
         if (recent >= this.settings.perDay) {
-          throw new InvitationLimitError(
-            `${quote(organization.name)} has reached its limit of ${this.settings.perDay} invitations in 24 hours. ` +
-              'Try again later.',
-          );
+          throw new InvitationLimitError({
+            organizationName: organization.name,
+            perDay: this.settings.perDay,
+          });
         }
         const inv = new Invitation({
           organization,
@@ -226,10 +208,7 @@ export class InvitationsService {
     } catch (err) {
       // Two invitations for one email at the same moment: the unique (organization, open_email) index decides.
       if (err instanceof UniqueConstraintViolationException) {
-        throw new InvitationPendingError(
-          `An invitation for ${quoteEmail(email)} is already pending.`,
-          'email',
-        );
+        throw new InvitationPendingError({ email, awaitingApproval: false }, 'email');
       }
       throw err;
     }
@@ -259,7 +238,7 @@ export class InvitationsService {
         },
       );
       await em.refresh(inv);
-      if (won !== 1) throw new InvitationClosedError(decidedText(inv));
+      if (won !== 1) throw new InvitationClosedError(decided(inv));
       const organization = await em.findOneOrFail(Organization, me.organization.id);
       inv.expiresAt = new Date(now.getTime() + this.settings.ttlMs);
       this.issueToken(em, inv, organization, now);
@@ -305,7 +284,7 @@ export class InvitationsService {
         },
       );
       await em.refresh(inv);
-      if (won !== 1) throw new InvitationClosedError(decidedText(inv));
+      if (won !== 1) throw new InvitationClosedError(decided(inv));
       const organization = em.getReference(Organization, me.organization.id);
       await queueInvitationUpdates(em, organization, inv.id, now);
       await queueRequesterOutcome(em, organization, inv, now);
@@ -329,7 +308,7 @@ export class InvitationsService {
   async requireOpenRequest(actor: Actor, invitationId: string): Promise<Invitation> {
     const me = requireAdmin(actor, 'deny invitation requests');
     const inv = await this.findInOrg(this.em, me, invitationId);
-    if (inv.status !== 'requested') throw new InvitationClosedError(decidedText(inv));
+    if (inv.status !== 'requested') throw new InvitationClosedError(decided(inv));
     return inv;
   }
 
@@ -344,7 +323,7 @@ export class InvitationsService {
     return this.em.transactional(async (em) => {
       await lockAdmin(em, actor, 'resend invitations');
       const inv = await this.findInOrg(em, me, invitationId);
-      if (inv.status !== 'pending') throw new InvitationClosedError(decidedText(inv));
+      if (inv.status !== 'pending') throw new InvitationClosedError(decided(inv));
       const organization = await em.findOneOrFail(Organization, me.organization.id);
       await this.cancelUnsent(em, inv, now);
       inv.expiresAt = new Date(now.getTime() + this.settings.ttlMs);
@@ -387,7 +366,7 @@ export class InvitationsService {
         },
       );
       await em.refresh(inv);
-      if (won !== 1) throw new InvitationClosedError(decidedText(inv));
+      if (won !== 1) throw new InvitationClosedError(decided(inv));
       await this.cancelUnsent(em, inv, now);
       const organization = em.getReference(Organization, me.organization.id);
       await queueInvitationUpdates(em, organization, inv.id, now);
@@ -430,7 +409,7 @@ export class InvitationsService {
   async respondByToken(token: string, decision: 'accept' | 'decline'): Promise<Invitation> {
     const found = await this.findByToken(token);
     if (!found) {
-      throw new NotFoundError('This invitation link is not valid. It may have been replaced by a newer one.');
+      throw new NotFoundError('invitation_link_invalid', {});
     }
     return this.respond(found.invitation.id, decision, { slackUserId: found.invitation.inviteeSlackUserId });
   }
@@ -451,7 +430,7 @@ export class InvitationsService {
   ): Promise<Invitation> {
     const inv = await this.em.findOne(Invitation, invitationId, { populate: ['organization'] });
     if (!inv || inv.organization.slackTeamId !== clicker.slackTeamId) {
-      throw new NotFoundError('This invitation no longer exists.');
+      throw new NotFoundError('invitation_gone', {});
     }
     const { profile } = clicker;
     if (
@@ -464,7 +443,7 @@ export class InvitationsService {
     const isInvitee =
       inv.inviteeSlackUserId === clicker.slackUserId ||
       (email !== null && normalizeEmail(email) === inv.email);
-    if (!isInvitee) throw new NotAuthorizedError('Only the person invited can answer this invitation.');
+    if (!isInvitee) throw new NotAuthorizedError('invitation_not_invitee', {});
     await this.expireIfDue(inv);
     return this.respond(inv.id, decision, { slackUserId: clicker.slackUserId });
   }
@@ -619,15 +598,13 @@ export class InvitationsService {
         populate: ['organization'],
         refresh: true,
       });
-      if (inv.status === 'expired') throw new InvitationExpiredError(decidedText(inv));
-      if (inv.status !== 'pending') throw new InvitationClosedError(decidedText(inv));
+      if (inv.status === 'expired') throw new InvitationExpiredError();
+      if (inv.status !== 'pending') throw new InvitationClosedError(decided(inv));
       const organization = inv.organization;
       let member: Member | null = null;
       if (decision === 'accept') {
         if (await em.count(Member, { organization, email: inv.email })) {
-          throw new AlreadyMemberError(
-            `${quoteEmail(inv.email)} is already a member of ${quote(organization.name)}.`,
-          );
+          throw new AlreadyMemberError({ email: inv.email, organizationName: organization.name });
         }
         // Link the Slack user unless another member already is that Slack user.
         const slackUserId =
@@ -648,7 +625,7 @@ export class InvitationsService {
         },
       );
       await em.refresh(inv);
-      if (won !== 1) throw new InvitationClosedError(decidedText(inv));
+      if (won !== 1) throw new InvitationClosedError(decided(inv));
       if (member) em.persist(member);
       await this.cancelUnsent(em, inv, now);
       await queueInvitationUpdates(em, organization, inv.id, now);
@@ -704,14 +681,8 @@ export class InvitationsService {
 
   private async findInOrg(em: EntityManager, me: MemberActor, invitationId: string): Promise<Invitation> {
     const inv = await em.findOne(Invitation, { id: invitationId, organization: me.organization.id });
-    if (!inv) throw new NotFoundError('That invitation does not exist (any more).');
+    if (!inv) throw new NotFoundError('invitation_not_found', {});
     return inv;
-  }
-
-  private pendingText(open: Invitation): string {
-    return open.status === 'requested'
-      ? `A request to invite ${quoteEmail(open.email)} is already pending approval.`
-      : `An invitation for ${quoteEmail(open.email)} is already pending.`;
   }
 }
 

@@ -12,8 +12,7 @@ import {
   MemberNotFoundError,
   NoOrganizationError,
   NotAuthorizedError,
-  quote,
-  quoteEmail,
+  type PersonRef,
   SlackAccountDeactivatedError,
   UnknownSlackUserError,
 } from '../errors.js';
@@ -54,13 +53,10 @@ export function pageBounds(
 }
 
 /**
- * Names a member: by Slack user (a mention; `display` is how to name them in messages, e.g. `<@U123>`), by email
- * (compared lower-cased), or by member id (from a button or select built by us).
+ * Names a member: by Slack user, by email (compared lower-cased), or by member id (from a button or select built by
+ * us).
  */
-export type MemberReference =
-  | { slackUserId: string; display?: string }
-  | { email: string }
-  | { memberId: string };
+export type MemberReference = { slackUserId: string } | { email: string } | { memberId: string };
 
 /** A member as the front ends show it (a snapshot; no live entity leaves a transaction). */
 export interface MemberSummary {
@@ -93,8 +89,8 @@ function summary(m: Member): MemberSummary {
 }
 
 /** How a message names a member: their mention when linked, else their email. */
-function nameOf(m: Pick<Member, 'email' | 'slackUserId'>): string {
-  return m.slackUserId ? `<@${m.slackUserId}>` : quoteEmail(m.email);
+function nameOf(m: Pick<Member, 'email' | 'slackUserId'>): PersonRef {
+  return { slackUserId: m.slackUserId ?? null, email: m.email };
 }
 
 /** The outcome of `/org recover`: who took the Admin role back, and whom to tell. */
@@ -349,10 +345,7 @@ export class MembersService {
       if (deactivated(profile)) {
         if (found.slackUserId)
           await this.recordAccounts(organization, [{ slackUserId: account, deleted: true }]);
-        throw new SlackAccountDeactivatedError(
-          `${'display' in ref && ref.display ? ref.display : nameOf(found)}'s Slack account is deactivated, so they ` +
-            'cannot be made an Admin. Nothing was changed.',
-        );
+        throw new SlackAccountDeactivatedError({ slackUserId: account, email: found.email });
       }
       if (found.slackUserId && !found.isActive) {
         await this.recordAccounts(organization, [{ slackUserId: account, deleted: false }]);
@@ -370,19 +363,11 @@ export class MembersService {
       if (previous === wanted) return { member: summary(target), previous, role: wanted, changed: false };
       const now = this.clock.now();
       if (wanted === 'member') {
-        await this.assertNotLastAdmin(
-          em,
-          organization,
-          target,
-          (last) =>
-            `${nameOf(target)} is the ${last} of ${quote(organization.name)}: make someone else an Admin first. Nothing was changed.`,
-        );
+        await this.assertNotLastAdmin(em, organization, target, 'demote');
         target.demoteToMember(now);
       } else {
         if (!target.isActive) {
-          throw new SlackAccountDeactivatedError(
-            `${nameOf(target)}'s Slack account is deactivated, so they cannot be made an Admin. Nothing was changed.`,
-          );
+          throw new SlackAccountDeactivatedError(nameOf(target));
         }
         target.promoteToAdmin(now);
       }
@@ -417,16 +402,10 @@ export class MembersService {
       const { member: me } = await lockAdmin(em, actor, 'remove members');
       const target = await this.findIn(em, organization, { memberId: targetId });
       if (target.id === me.id) {
-        throw new InvalidInputError('To leave the organization yourself, use `/org leave`.', 'member');
+        throw new InvalidInputError('remove_self', {}, 'member');
       }
       if (target.isAdmin) {
-        await this.assertNotLastAdmin(
-          em,
-          organization,
-          target,
-          (last) =>
-            `${nameOf(target)} is the ${last} of ${quote(organization.name)} and cannot be removed. Nothing was changed.`,
-        );
+        await this.assertNotLastAdmin(em, organization, target, 'remove');
       }
       const gone = summary(target);
       em.remove(target);
@@ -468,9 +447,7 @@ export class MembersService {
     const { organization, member } = requireMember(actor);
     if (!member.isAdmin) return;
     await this.refreshAdmins(organization, lookup, member.id);
-    await this.assertNotLastAdmin(this.em, organization, member, (last) =>
-      lastAdminLeaving(organization, last),
-    );
+    await this.assertNotLastAdmin(this.em, organization, member, 'leave');
   }
 
   /**
@@ -486,7 +463,7 @@ export class MembersService {
     return this.em.transactional(async (em) => {
       const { member: me } = await lockMember(em, current);
       if (me.isAdmin) {
-        await this.assertNotLastAdmin(em, organization, me, (last) => lastAdminLeaving(organization, last));
+        await this.assertNotLastAdmin(em, organization, me, 'leave');
       }
       const gone = summary(me);
       em.remove(me);
@@ -544,18 +521,12 @@ export class MembersService {
         (await em.findOne(Member, { organization, slackUserId: actor.slackUserId }, { refresh: true })) ??
         (email ? await em.findOne(Member, { organization, email }, { refresh: true }) : null);
       if (member?.slackUserId && member.slackUserId !== actor.slackUserId) {
-        throw new InvalidInputError(
-          `The member with your email (${quoteEmail(member.email)}) is linked to another Slack user. Nothing was changed.`,
-          'member',
-        );
+        throw new InvalidInputError('recovery_email_linked', { email: member.email }, 'member');
       }
       const previous = member?.role ?? null;
       if (!member) {
         if (!email) {
-          throw new InvalidInputError(
-            'Your Slack profile has no email address, which an Admin needs. Nothing was changed.',
-            'email',
-          );
+          throw new InvalidInputError('recovery_requires_email', {}, 'email');
         }
         member = new Member({ organization, email, role: 'admin', slackUserId: actor.slackUserId, now });
         em.persist(member);
@@ -601,9 +572,9 @@ export class MembersService {
       throw ForeignWorkspaceError.acting();
     }
     if (!profile.workspaceAdmin) {
-      throw new NotAuthorizedError(
-        `Only a Slack workspace owner or admin of this workspace can recover ${quote(organization.name)}. Nothing was changed.`,
-      );
+      throw new NotAuthorizedError('recovery_requires_workspace_admin', {
+        organizationName: organization.name,
+      });
     }
     return organization;
   }
@@ -616,32 +587,30 @@ export class MembersService {
       { orderBy: { email: 'asc' }, limit: 3, refresh: true },
     );
     if (active.length === 0) return;
-    throw new ActiveAdminExistsError(
-      `${quote(organization.name)} still has an active Admin (${active.map(nameOf).join(', ')}): ask them instead. ` +
-        '`/org recover` is only for an organization whose Admins are all deactivated in Slack. Nothing was changed.',
-    );
+    throw new ActiveAdminExistsError({ organizationName: organization.name, admins: active.map(nameOf) });
   }
 
   /**
    * Throws LastAdminError unless `organization` keeps an active Admin once `leaving` (an Admin) steps down: at least
    * one other Admin whose Slack account is not known to be deactivated (counted in `em`).
-   * @param message the refusal, given how to name the one leaving ("last Admin" or "last active Admin")
+   * @param change what is refused: demoting, removing or the leaving of `leaving`
    */
   private async assertNotLastAdmin(
     em: EntityManager,
     organization: Organization,
-    leaving: Pick<Member, 'id'>,
-    message: (last: string) => string,
+    leaving: Pick<Member, 'id' | 'email' | 'slackUserId'>,
+    change: 'demote' | 'remove' | 'leave',
   ): Promise<void> {
     const others = { organization, role: 'admin' as const, id: { $ne: leaving.id } };
     const active = await em.count(Member, { ...others, slackDeactivatedAt: null });
     if (active > 0) return;
     const inactive = await em.count(Member, others);
-    throw new LastAdminError(
-      message(
-        inactive > 0 ? "last active Admin (the other Admins' Slack accounts are deactivated)" : 'last Admin',
-      ),
-    );
+    throw new LastAdminError({
+      organizationName: organization.name,
+      member: nameOf(leaving),
+      change,
+      othersDeactivated: inactive > 0,
+    });
   }
 
   /** Finds the member `ref` names in `organization`, read fresh through `em`. */
@@ -654,19 +623,13 @@ export class MembersService {
     const team = organization.name;
     if ('memberId' in ref) {
       const found = await em.findOne(Member, { id: ref.memberId, organization }, { refresh: true });
-      if (!found)
-        throw new MemberNotFoundError(
-          `That member is no longer on the team of ${quote(team)}. Nothing was changed.`,
-        );
+      if (!found) throw new MemberNotFoundError('member_gone', { organizationName: team });
       return found;
     }
     if ('email' in ref) {
       const email = normalizeEmail(ref.email);
       const found = await em.findOne(Member, { organization, email }, { refresh: true });
-      if (!found)
-        throw new MemberNotFoundError(
-          `No one with the email ${quoteEmail(email)} is on the team of ${quote(team)}.`,
-        );
+      if (!found) throw new MemberNotFoundError('member_email_not_found', { email, organizationName: team });
       return found;
     }
     const linked = await em.findOne(
@@ -675,17 +638,15 @@ export class MembersService {
       { refresh: true },
     );
     if (linked) return linked;
-    const who = ref.display ?? 'That Slack user';
     const profile = lookup ? await lookup(ref.slackUserId) : undefined;
     if (profile === null) {
-      throw new UnknownSlackUserError(
-        `Slack does not know ${who}: they may have been removed from the workspace. Nothing was changed.`,
-      );
+      throw new UnknownSlackUserError(ref.slackUserId);
     }
     if (profile && !isHomeUser(organization, profile)) {
-      throw new ForeignWorkspaceError(
-        `${who} is a user of another Slack workspace, so they cannot be on the team of ${quote(team)}. Nothing was changed.`,
-      );
+      throw new ForeignWorkspaceError('slack_user_foreign', {
+        slackUserId: ref.slackUserId,
+        organizationName: team,
+      });
     }
     const email = profile?.email ? normalizeEmail(profile.email) : undefined;
     if (email) {
@@ -696,17 +657,11 @@ export class MembersService {
       );
       if (unlinked) return unlinked;
     }
-    throw new MemberNotFoundError(
-      `${ref.display ?? 'That Slack user'} is not on the team of ${quote(team)}.`,
-    );
+    throw new MemberNotFoundError('slack_user_not_member', {
+      slackUserId: ref.slackUserId,
+      organizationName: team,
+    });
   }
-}
-
-function lastAdminLeaving(organization: Organization, last: string): string {
-  return (
-    `You are the ${last} of ${quote(organization.name)}, so you cannot leave: make someone else an Admin first ` +
-    '(`/org role @someone admin`). Nothing was changed.'
-  );
 }
 
 /**
@@ -717,8 +672,9 @@ export function parseRole(raw: string): Role {
   const word = raw.trim().toLowerCase().replace(/s$/, '');
   const role = ROLES.find((r) => r === word);
   if (!role) {
-    const shown = /^[\w-]{1,20}$/.test(raw.trim()) ? `\`${raw.trim()}\`` : 'That';
-    throw new InvalidInputError(`${quote(shown)} is not a role: use \`admin\` or \`member\`.`, 'role');
+    // Only a short plain word is echoed back: anything else could carry markup into a front end's message.
+    const typed = /^[\w-]{1,20}$/.test(raw.trim()) ? raw.trim() : null;
+    throw new InvalidInputError('role_invalid', { typed }, 'role');
   }
   return role;
 }

@@ -37,16 +37,11 @@ export class OrganizationsService {
   ): Promise<Organization> {
     if (actor.organization) throw new OrganizationExistsError(actor.organization.name);
     if (!input.isWorkspaceAdmin) {
-      throw new NotAuthorizedError(
-        'Only a Slack workspace admin or owner can set up the organization. Nothing was created.',
-      );
+      throw new NotAuthorizedError('setup_requires_workspace_admin', {});
     }
     const name = parseInput(OrganizationName, input.name, 'name');
     if (!input.email) {
-      throw new InvalidInputError(
-        'Your Slack profile has no email address, which the first Admin needs.',
-        'email',
-      );
+      throw new InvalidInputError('setup_requires_email', {}, 'email');
     }
     const now = this.clock.now();
     const organization = new Organization(name, actor.slackTeamId, now, input.enterpriseId ?? null);

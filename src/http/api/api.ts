@@ -11,10 +11,11 @@ import {
   DataService,
   MAX_PER_PAGE,
 } from '../../domain/data/data.service.js';
-import { DomainError, InvalidInputError, NotFoundError } from '../../domain/errors.js';
+import { DomainError } from '../../domain/errors.js';
 import { truncateGraphemes } from '../../domain/graphemes.js';
 import type { Logger } from '../../logger.js';
 import { BodyTooLargeError, mediaType, readBody, sendJson } from '../oauth/http-util.js';
+import { apiErrorBody } from './error-texts.js';
 
 /** Path prefix of the API. */
 export const API_PREFIX = '/api/v1';
@@ -276,10 +277,9 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  if (err instanceof InvalidInputError) {
-    return new ApiError(400, 'invalid_request', err.message, {}, err.field);
+  if (err instanceof DomainError) {
+    const body = apiErrorBody(err);
+    return new ApiError(body.status, body.error, body.message, {}, body.field);
   }
-  if (err instanceof NotFoundError) return new ApiError(404, 'not_found', err.message);
-  if (err instanceof DomainError) return new ApiError(400, err.code, err.message);
   return new ApiError(500, 'server_error', 'Something went wrong on our side.');
 }

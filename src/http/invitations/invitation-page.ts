@@ -28,20 +28,13 @@ import { INVITATION_TOKEN_PATTERN } from '../../domain/invitations/token.js';
 import type { Logger } from '../../logger.js';
 import { escapeHtml, formatUtc } from '../../mail/invitation-mail.js';
 import { BodyTooLargeError, mediaType, readBody } from '../oauth/http-util.js';
+import { invitationPageError } from './error-texts.js';
 
 /** A request as Bolt's custom routes hand it over: with the path parameters. */
 type RouteRequest = IncomingMessage & { params?: Record<string, string | string[] | undefined> };
 
 /** Largest form body accepted, in bytes. */
 const MAX_BODY_BYTES = 4096;
-
-/** HTTP status for each refusal code. */
-const STATUS_BY_CODE: Record<string, number> = {
-  not_found: 404,
-  invitation_expired: 410,
-  invitation_closed: 409,
-  already_member: 409,
-};
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
@@ -93,19 +86,6 @@ function closedPage(res: ServerResponse, status: InvitationStatus, head: boolean
     `<p>${escapeHtml(CLOSED_TEXT[status] ?? 'This invitation is no longer open.')}</p>`,
     head,
   );
-}
-
-/**
- * A domain message (written in Slack's mrkdwn) as plain text for the page: mentions become "an admin" and the
- * entities `quote` wrote (`&amp;`, `&lt;`, `&gt;`) are decoded, so that `escapeHtml` escapes each character once
- * (an organization called "R&D" reads "R&D", not "R&amp;D").
- */
-function pageText(message: string): string {
-  return message
-    .replace(/<@[A-Z0-9]+(?:\|[^>]*)?>/g, 'an admin')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
 }
 
 function plain(
@@ -321,7 +301,7 @@ export function invitationPage(deps: {
     } catch (err) {
       if (
         err instanceof DomainError &&
-        (err.code === 'invitation_closed' || err.code === 'invitation_expired')
+        (err.kind === 'invitation_closed' || err.kind === 'invitation_expired')
       ) {
         // Answered or closed between the read above and the write: the status of the state it is in now.
         const now = await new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings).findByToken(
@@ -333,12 +313,8 @@ export function invitationPage(deps: {
         }
       }
       if (err instanceof DomainError) {
-        page(
-          res,
-          STATUS_BY_CODE[err.code] ?? 400,
-          'Invitation not available',
-          `<p>${escapeHtml(pageText(err.message))}</p>`,
-        );
+        const refusal = invitationPageError(err);
+        page(res, refusal.status, 'Invitation not available', refusal.html);
         return;
       }
       log.error({ err }, 'invitation page failed');

@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
-import { FOREIGN_WORKSPACE_TEXT } from '../../domain/errors.js';
 import type { Role } from '../../domain/members/member.entity.js';
+import { FOREIGN_WORKSPACE_TEXT } from '../error-texts.js';
 import { escapeMrkdwn } from '../text.js';
 import { type SlackMessage, section } from './common.js';
 

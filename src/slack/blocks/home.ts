@@ -1,7 +1,7 @@
 import type { KnownBlock, View } from '@slack/types';
-import { FOREIGN_WORKSPACE_TEXT } from '../../domain/errors.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import type { Overview } from '../../domain/organizations/organizations.service.js';
+import { FOREIGN_WORKSPACE_TEXT } from '../error-texts.js';
 import { escapeMrkdwn } from '../text.js';
 import { approvalButtons, requestLine } from './approval.js';
 import { LIMITS, section, truncate } from './common.js';

@@ -1,7 +1,7 @@
-import { InvalidInputError } from '../../../domain/errors.js';
 import { plainMessage } from '../../blocks/common.js';
 import { removedText } from '../../blocks/member-messages.js';
 import { decodeMemberRef } from '../../blocks/members.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import { accountDeactivated } from '../../slack-profile.js';
 import type { ButtonArgs } from '../types.js';
 import { showMembersPage } from './members-page.js';
@@ -17,7 +17,7 @@ import { showMembersPage } from './members-page.js';
 export async function memberRemove({ ack, action, context, respond }: ButtonArgs): Promise<void> {
   await ack();
   const ref = decodeMemberRef(action.value);
-  if (!ref) throw new InvalidInputError('This button is out of date. Run `/org members` again.');
+  if (!ref) throw new SlackInputError('This button is out of date. Run `/org members` again.');
   const actor = await context.actor();
   const departure = await context.services.members.remove(actor, { memberId: ref.memberId });
   context.log.info({ memberId: departure.member.id }, 'member removed');

@@ -4,10 +4,11 @@ import type {
   SlackActionMiddlewareArgs,
   StaticSelectAction,
 } from '@slack/bolt';
-import { DomainError, InvalidInputError } from '../../../domain/errors.js';
 import { roleChangedText } from '../../blocks/member-messages.js';
 import { decodeMemberRef, MEMBER_ROW_BLOCK } from '../../blocks/members.js';
 import type { OrgContext } from '../../context.js';
+import { slackRefusal } from '../../error-texts.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import { showMembersPage } from './members-page.js';
 
 /** Bolt's arguments to a static_select listener, with our context. */
@@ -27,11 +28,11 @@ export async function memberRole({ ack, action, context, respond }: StaticSelect
     ? decodeMemberRef(action.block_id.slice(prefix.length))
     : null;
   if (!ref) {
-    throw new InvalidInputError('This control is out of date. Run `/org members` again.');
+    throw new SlackInputError('This control is out of date. Run `/org members` again.');
   }
   const actor = await context.actor();
   let notice: string;
-  let refusal: DomainError | undefined;
+  let refusal: unknown;
   try {
     const change = await context.services.members.changeRole(
       actor,
@@ -41,10 +42,11 @@ export async function memberRole({ ack, action, context, respond }: StaticSelect
     );
     notice = roleChangedText(change);
   } catch (err) {
-    if (!(err instanceof DomainError)) throw err;
-    context.log.info({ code: err.code }, 'refused');
+    const refused = slackRefusal(err);
+    if (!refused) throw err;
+    context.log.info({ code: refused.code }, 'refused');
     refusal = err;
-    notice = `:no_entry: ${err.message}`;
+    notice = `:no_entry: ${refused.text}`;
   }
   try {
     await showMembersPage(context, respond, ref.page ?? 1, notice);

@@ -1,8 +1,8 @@
 import type { WebClient } from '@slack/web-api';
 import { requireAdmin } from '../../../domain/access.js';
-import { InvalidInputError } from '../../../domain/errors.js';
 import { plainMessage } from '../../blocks/common.js';
 import { slackErrorCode } from '../../deliveries/slack-errors.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import { argText } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
 
@@ -12,7 +12,7 @@ const APP_NAME = 'AstroBee Org';
 /**
  * Checks that the app can post to a channel chosen for requests (`conversations.info`, which needs
  * `channels:read` / `groups:read`): it exists, is not archived, is a channel (not a DM), and the app is a member.
- * @throws InvalidInputError (field `channel`) saying what to do; nothing is changed. The Web API's own errors
+ * @throws SlackInputError (field `channel`) saying what to do; nothing is changed. The Web API's own errors
  *   (a 429 included) pass through.
  */
 export async function checkApprovalsChannel(client: WebClient, channelId: string): Promise<void> {
@@ -22,7 +22,7 @@ export async function checkApprovalsChannel(client: WebClient, channelId: string
     info = await client.conversations.info({ channel: channelId });
   } catch (err) {
     if (slackErrorCode(err) === 'channel_not_found') {
-      throw new InvalidInputError(
+      throw new SlackInputError(
         `${APP_NAME} cannot see <#${channelId}>: it is a private channel the app is not in, or it no longer exists. ${inviteFirst}`,
         'channel',
       );
@@ -31,15 +31,15 @@ export async function checkApprovalsChannel(client: WebClient, channelId: string
   }
   const channel = info.channel;
   if (!channel || channel.is_im || channel.is_mpim) {
-    throw new InvalidInputError(`<#${channelId}> is not a channel. ${USAGE}`, 'channel');
+    throw new SlackInputError(`<#${channelId}> is not a channel. ${USAGE}`, 'channel');
   }
   if (channel.is_archived) {
-    throw new InvalidInputError(
+    throw new SlackInputError(
       `<#${channelId}> is archived, so requests cannot be posted there. Choose another channel. Nothing was changed.`,
       'channel',
     );
   }
-  if (!channel.is_member) throw new InvalidInputError(inviteFirst, 'channel');
+  if (!channel.is_member) throw new SlackInputError(inviteFirst, 'channel');
 }
 
 const USAGE =
@@ -65,17 +65,17 @@ export const approvals: SubcommandHandler = async ({ args, command, actor, reply
     );
     return;
   }
-  if (extra) throw new InvalidInputError(`Give one channel. ${USAGE}`, 'channel');
+  if (extra) throw new SlackInputError(`Give one channel. ${USAGE}`, 'channel');
   let channelId: string | null;
   if (arg.kind === 'channel') channelId = arg.id;
   else if (arg.kind === 'word' && ['dm', 'dms', 'off', 'none'].includes(arg.text.toLowerCase()))
     channelId = null;
   else if (arg.kind === 'word' && arg.text.startsWith('#')) {
-    throw new InvalidInputError(
+    throw new SlackInputError(
       `\`${arg.text}\` arrived as plain text. Pick the channel from Slack's autocomplete so it becomes a link. ${USAGE}`,
       'channel',
     );
-  } else throw new InvalidInputError(`\`${argText(arg)}\` is not a channel. ${USAGE}`, 'channel');
+  } else throw new SlackInputError(`\`${argText(arg)}\` is not a channel. ${USAGE}`, 'channel');
   if (channelId) {
     // A Web API call follows: acknowledge first.
     await acknowledge();

@@ -1,10 +1,10 @@
 import { requireAdmin } from '../../../domain/access.js';
 import type { Actor } from '../../../domain/actor.js';
-import { InvalidInputError } from '../../../domain/errors.js';
 import type { Services } from '../../../domain/services.js';
 import { clientsMessage, createClientModal } from '../../blocks/clients.js';
 import { plainMessage } from '../../blocks/common.js';
 import { withPageNotice } from '../../blocks/paging.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import { argText, type SlackArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
 import { deliverNewClient, deliverRotatedSecret, encodeClientModalMetadata } from './clients-delivery.js';
@@ -15,12 +15,12 @@ const VERBS: readonly ClientVerb[] = ['enable', 'disable', 'rotate', 'delete'];
 
 /**
  * Reads an optional page number of `/org clients [page]` or of the pager buttons.
- * @throws InvalidInputError for anything but a positive whole number
+ * @throws SlackInputError for anything but a positive whole number
  */
 export function parseClientsPage(arg: SlackArg | undefined): number {
   if (!arg) return 1;
   if (arg.kind === 'word' && /^[1-9]\d{0,5}$/.test(arg.text)) return Number(arg.text);
-  throw new InvalidInputError('The page must be a positive whole number, as in `/org clients 2`.', 'page');
+  throw new SlackInputError('The page must be a positive whole number, as in `/org clients 2`.', 'page');
 }
 
 const USAGE =
@@ -103,7 +103,7 @@ export const clients: SubcommandHandler = async ({ args, command, actor, reply, 
   const verb = VERBS.find((v) => v === word);
   if (!verb) {
     requireAdmin(actor, 'manage API clients');
-    throw new InvalidInputError(
+    throw new SlackInputError(
       `\`${first ? argText(first) : ''}\` is not a clients command. ${USAGE}`,
       'verb',
     );
@@ -111,7 +111,7 @@ export const clients: SubcommandHandler = async ({ args, command, actor, reply, 
   const id = command.args[1];
   if (id?.kind !== 'word' || command.args.length > 2) {
     requireAdmin(actor, 'manage API clients');
-    throw new InvalidInputError(
+    throw new SlackInputError(
       `Name one client by its ID: \`/org clients ${verb} <client id>\`.`,
       'client_id',
     );

@@ -1,6 +1,5 @@
 import type { WebClient } from '@slack/web-api';
 import { requireMember } from '../../../domain/access.js';
-import { ForeignWorkspaceError, InvalidInputError, UnknownSlackUserError } from '../../../domain/errors.js';
 import type { Invitation } from '../../../domain/invitations/invitation.entity.js';
 import type { InviteOutcome } from '../../../domain/invitations/invitations.service.js';
 import type { Role } from '../../../domain/members/member.entity.js';
@@ -8,6 +7,7 @@ import { isHomeUser } from '../../../domain/members/slack-account.js';
 import type { Organization } from '../../../domain/organizations/organization.entity.js';
 import { inviteResultMessage } from '../../blocks/invitation.js';
 import { inviteModal } from '../../blocks/invite-modal.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import { slackProfile } from '../../slack-profile.js';
 import { argText, type SlackArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
@@ -26,9 +26,9 @@ export interface InviteTarget {
  * Turns the first argument of `/org invite` into an email: an email (`<mailto:…>` or typed as is) or a mention
  * (`<@U…>`, `<@U…|name>`), whose email comes from the Slack profile (`users.info`).
  * @param organization the inviting organization: a person invited by mention must be a user of its own workspace
- * @throws InvalidInputError for a bare `@name` (escaping off: never guessed), a channel, a link or other text, a
- *   bot or deactivated user, or a profile without an email; UnknownSlackUserError for a mention Slack does not know
- *   (`user_not_found`); ForeignWorkspaceError for a user of another Slack workspace
+ * @throws SlackInputError for a bare `@name` (escaping off: never guessed), a channel, a link or other text, a
+ *   bot or deactivated user, a profile without an email, a mention Slack does not know (`user_not_found`), or a user
+ *   of another Slack workspace
  */
 export async function resolveInviteTarget(
   client: WebClient,
@@ -39,29 +39,31 @@ export async function resolveInviteTarget(
   if (arg.kind === 'user') {
     const profile = await slackProfile(client, arg.id);
     if (!profile) {
-      throw new UnknownSlackUserError(
+      throw new SlackInputError(
         `Slack does not know <@${arg.id}>: pick the person from Slack's autocomplete, or invite them by email. ` +
           'Nothing was sent.',
         'email',
+        'slack_user_unknown',
       );
     }
     if (profile.deleted) {
-      throw new InvalidInputError(
+      throw new SlackInputError(
         `<@${arg.id}>'s Slack account is deactivated, so they cannot be invited.`,
         'email',
       );
     }
     if (!isHomeUser(organization, profile)) {
-      throw new ForeignWorkspaceError(
+      throw new SlackInputError(
         `<@${arg.id}> is a user of another Slack workspace: members join as users of this workspace. ` +
           'Invite them by email instead. Nothing was sent.',
         'email',
+        'slack_user_foreign',
       );
     }
-    if (profile.isBot) throw new InvalidInputError(`<@${arg.id}> is a bot and cannot be invited.`, 'email');
+    if (profile.isBot) throw new SlackInputError(`<@${arg.id}> is a bot and cannot be invited.`, 'email');
     const { email } = profile;
     if (!email) {
-      throw new InvalidInputError(
+      throw new SlackInputError(
         `<@${arg.id}>'s Slack profile shows no email address. Invite them by email instead.`,
         'email',
       );
@@ -69,7 +71,7 @@ export async function resolveInviteTarget(
     return { email, slackUserId: arg.id };
   }
   if (arg.kind === 'word' && arg.text.startsWith('@')) {
-    throw new InvalidInputError(
+    throw new SlackInputError(
       `\`${arg.text}\` arrived as plain text, so it cannot be matched to a person safely. Pick them from Slack's ` +
         'autocomplete so the mention becomes a link, or give their email address.',
       'email',
@@ -77,14 +79,14 @@ export async function resolveInviteTarget(
   }
   if (arg.kind === 'word' && /^[^\s@]+@[^\s@]+$/.test(arg.text))
     return { email: arg.text, slackUserId: null };
-  throw new InvalidInputError(`\`${argText(arg)}\` is not an email address or a person. ${USAGE}`, 'email');
+  throw new SlackInputError(`\`${argText(arg)}\` is not an email address or a person. ${USAGE}`, 'email');
 }
 
 /**
  * Reads an optional role word. Text after the email with no role before it (`/org invite ana@example.com Our new
  * analyst`) is refused, not taken as a note: a mistyped role (`admn`) must not send a Member invitation with a
  * note; the refusal says where the text goes.
- * @throws InvalidInputError for anything but `admin` or `member`
+ * @throws SlackInputError for anything but `admin` or `member`
  */
 export function parseRole(arg: SlackArg | undefined): Role | undefined {
   if (!arg) return undefined;
@@ -92,7 +94,7 @@ export function parseRole(arg: SlackArg | undefined): Role | undefined {
     const word = arg.text.toLowerCase();
     if (word === 'admin' || word === 'member') return word;
   }
-  throw new InvalidInputError(
+  throw new SlackInputError(
     `The role must be \`admin\` or \`member\`, not \`${argText(arg)}\`. A note or reason goes after the role, as ` +
       `in \`/org invite ana@example.com member Our new analyst\`. ${USAGE}`,
     'role',

@@ -1,6 +1,6 @@
 import { requireMember } from '../../../domain/access.js';
-import { InvalidInputError } from '../../../domain/errors.js';
 import { leaveConfirmMessage } from '../../blocks/member-messages.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import type { SubcommandHandler } from '../types.js';
 
 /**
@@ -10,7 +10,7 @@ import type { SubcommandHandler } from '../types.js';
 export const leave: SubcommandHandler = async ({ args, command, actor }) => {
   const { organization, member } = requireMember(actor);
   if (command.args.length > 0) {
-    throw new InvalidInputError(
+    throw new SlackInputError(
       '`/org leave` takes no arguments: it is for leaving yourself. To remove someone else, an Admin uses `/org remove @someone`.',
       'member',
     );

@@ -1,22 +1,22 @@
 import type { Actor } from '../../../domain/actor.js';
-import { InvalidInputError } from '../../../domain/errors.js';
 import { MEMBERS_PAGE_SIZE, pageBounds } from '../../../domain/members/members.service.js';
 import type { TeamSnapshot } from '../../../domain/members/team-directory.js';
 import type { SlackMessage } from '../../blocks/common.js';
 import { type MembersViewer, membersMessage } from '../../blocks/members.js';
 import { withPageNotice } from '../../blocks/paging.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import type { ParsedCommand, SlackArg } from '../../text.js';
 import type { DirectoryHandler, SubcommandHandler } from '../types.js';
 
 /**
  * Reads an optional page number argument.
  * @param example the command with a page, shown when the argument is not a page (`/org members 2`)
- * @throws InvalidInputError (field `page`) for anything but a positive whole number
+ * @throws SlackInputError (field `page`) for anything but a positive whole number
  */
 export function parsePage(arg: SlackArg | undefined, example = '/org members 2'): number {
   if (!arg) return 1;
   if (arg.kind === 'word' && /^[1-9]\d{0,5}$/.test(arg.text)) return Number(arg.text);
-  throw new InvalidInputError(`The page must be a positive whole number, as in \`${example}\`.`, 'page');
+  throw new SlackInputError(`The page must be a positive whole number, as in \`${example}\`.`, 'page');
 }
 
 /** Who is looking at the members list (Admins get controls); undefined for a non-member. */
@@ -26,14 +26,11 @@ export function viewerOf(actor: Actor): MembersViewer | undefined {
 
 /**
  * The page asked for by `/org members [page]`.
- * @throws InvalidInputError (field `page`) for more than one argument or one that is not a page number
+ * @throws SlackInputError (field `page`) for more than one argument or one that is not a page number
  */
 function requestedPage(command: ParsedCommand): number {
   if (command.args.length > 1) {
-    throw new InvalidInputError(
-      '`/org members` takes at most a page number, as in `/org members 2`.',
-      'page',
-    );
+    throw new SlackInputError('`/org members` takes at most a page number, as in `/org members 2`.', 'page');
   }
   return parsePage(command.args[0]);
 }

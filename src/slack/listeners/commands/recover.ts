@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../../../domain/errors.js';
 import { recoverConfirmMessage } from '../../blocks/recovery.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import { slackProfile } from '../../slack-profile.js';
 import type { SubcommandHandler } from '../types.js';
 
@@ -10,7 +10,7 @@ import type { SubcommandHandler } from '../types.js';
  */
 export const recover: SubcommandHandler = async ({ args, command, actor, reply, acknowledge }) => {
   if (command.args.length > 0) {
-    throw new InvalidInputError('`/org recover` takes no arguments.', 'member');
+    throw new SlackInputError('`/org recover` takes no arguments.', 'member');
   }
   const { client, body, context } = args;
   // users.info goes to Slack: acknowledge first, answer through the response_url.

@@ -1,6 +1,6 @@
 import { requireAdmin } from '../../../domain/access.js';
-import { InvalidInputError } from '../../../domain/errors.js';
 import { removeConfirmMessage } from '../../blocks/member-messages.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import { accountDeactivated } from '../../slack-profile.js';
 import { memberReferenceArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
@@ -16,11 +16,11 @@ export const remove: SubcommandHandler = async ({ args, command, actor }) => {
   const admin = requireAdmin(actor, 'remove members');
   const ref = memberReferenceArg(command.args[0], USAGE);
   if (command.args.length > 1) {
-    throw new InvalidInputError(`Name one member at a time, as in \`${USAGE}\`.`, 'member');
+    throw new SlackInputError(`Name one member at a time, as in \`${USAGE}\`.`, 'member');
   }
   const member = await args.context.services.members.find(actor, ref, args.context.profiles);
   if (member.id === admin.member.id) {
-    throw new InvalidInputError('To leave the organization yourself, use `/org leave`.', 'member');
+    throw new SlackInputError('To leave the organization yourself, use `/org leave`.', 'member');
   }
   const deactivated = member.slackUserId
     ? await accountDeactivated(args.context.profiles, args.context.log, member.slackUserId)

@@ -1,7 +1,7 @@
 import { requireAdmin } from '../../../domain/access.js';
-import { InvalidInputError } from '../../../domain/errors.js';
 import { plainMessage } from '../../blocks/common.js';
 import { roleChangedText } from '../../blocks/member-messages.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import { argText, memberReferenceArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
 
@@ -16,7 +16,7 @@ export const role: SubcommandHandler = async ({ args, command, actor }) => {
   const ref = memberReferenceArg(command.args[0], USAGE);
   const roleArg = command.args[1];
   if (!roleArg || command.args.length > 2) {
-    throw new InvalidInputError(
+    throw new SlackInputError(
       `Name one member and one role, as in \`${USAGE}\` or \`/org role someone@example.com member\`.`,
       'role',
     );

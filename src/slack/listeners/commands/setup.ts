@@ -1,9 +1,7 @@
-import {
-  FOREIGN_WORKSPACE_TEXT,
-  ForeignWorkspaceError,
-  OrganizationExistsError,
-} from '../../../domain/errors.js';
+import { ForeignWorkspaceError, OrganizationExistsError } from '../../../domain/errors.js';
 import { plainMessage } from '../../blocks/common.js';
+import { FOREIGN_WORKSPACE_TEXT } from '../../error-texts.js';
+import { SlackInputError } from '../../slack-input-error.js';
 import { slackProfile } from '../../slack-profile.js';
 import { escapeMrkdwn } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
@@ -26,8 +24,10 @@ export const setup: SubcommandHandler = async ({ args, command, actor, reply, ac
   const home =
     profile?.teamId === body.team_id || (enterpriseId !== null && profile?.enterpriseId === enterpriseId);
   if (profile && !home) {
-    throw new ForeignWorkspaceError(
+    throw new SlackInputError(
       `${FOREIGN_WORKSPACE_TEXT} Only a workspace admin or owner of this workspace can set it up. Nothing was created.`,
+      undefined,
+      'foreign_workspace',
     );
   }
   const isWorkspaceAdmin = profile?.workspaceAdmin === true;

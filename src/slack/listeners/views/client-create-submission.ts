@@ -1,6 +1,6 @@
 import type { IssuedSecret } from '../../../domain/clients/clients.service.js';
-import { DomainError } from '../../../domain/errors.js';
 import { CREATE_CLIENT_VIEW } from '../../blocks/clients.js';
+import { slackRefusal } from '../../error-texts.js';
 import { decodeClientModalMetadata, deliverNewClient } from '../commands/clients-delivery.js';
 import type { ViewSubmissionArgs } from '../types.js';
 
@@ -23,8 +23,9 @@ export async function clientCreateSubmission({
   try {
     issued = await context.services.clients.create(actor, value);
   } catch (err) {
-    if (err instanceof DomainError && err.field === 'name') {
-      await ack({ response_action: 'errors', errors: { [CREATE_CLIENT_VIEW.blockId]: err.message } });
+    const refused = slackRefusal(err);
+    if (refused?.field === 'name') {
+      await ack({ response_action: 'errors', errors: { [CREATE_CLIENT_VIEW.blockId]: refused.text } });
       return;
     }
     await ack();

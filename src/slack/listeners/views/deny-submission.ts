@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DomainError } from '../../../domain/errors.js';
 import { DENY_VIEW } from '../../blocks/approval.js';
 import { LIMITS } from '../../blocks/common.js';
+import { slackRefusal } from '../../error-texts.js';
 import { postToResponseUrl } from '../../reply.js';
 import { afterDecision } from '../actions/approval-decide.js';
 import type { ViewSubmissionArgs } from '../types.js';
@@ -53,8 +53,9 @@ export async function denySubmission({ ack, view, context }: ViewSubmissionArgs)
   try {
     denied = await context.services.invitations.deny(actor, meta.invitationId, reason);
   } catch (err) {
-    if (err instanceof DomainError) {
-      await ack({ response_action: 'errors', errors: { [DENY_VIEW.reason.blockId]: err.message } });
+    const refused = slackRefusal(err);
+    if (refused) {
+      await ack({ response_action: 'errors', errors: { [DENY_VIEW.reason.blockId]: refused.text } });
       return;
     }
     throw err;

@@ -1,7 +1,7 @@
 import { requireMember } from '../../../domain/access.js';
-import { DomainError } from '../../../domain/errors.js';
 import type { Role } from '../../../domain/members/member.entity.js';
 import { INVITE_VIEW } from '../../blocks/invite-modal.js';
+import { slackRefusal } from '../../error-texts.js';
 import { replyPrivately } from '../../reply.js';
 import { afterInvite } from '../commands/invite.js';
 import type { ViewSubmissionArgs } from '../types.js';
@@ -43,12 +43,13 @@ export async function inviteSubmission({
       note,
     });
   } catch (err) {
-    if (err instanceof DomainError) {
-      const block = blockFor(err.field);
+    const refused = slackRefusal(err);
+    if (refused) {
+      const block = blockFor(refused.field);
       const present = view.blocks.some((b) => b.block_id === block);
       await ack({
         response_action: 'errors',
-        errors: { [present ? block : INVITE_VIEW.email.blockId]: err.message },
+        errors: { [present ? block : INVITE_VIEW.email.blockId]: refused.text },
       });
       return;
     }

@@ -1,5 +1,5 @@
-import { DomainError } from '../../../domain/errors.js';
 import { RENAME_VIEW } from '../../blocks/rename-modal.js';
+import { slackRefusal } from '../../error-texts.js';
 import { replyPrivately } from '../../reply.js';
 import { renamedMessage } from '../commands/rename.js';
 import type { ViewSubmissionArgs } from '../types.js';
@@ -22,8 +22,9 @@ export async function renameSubmission({
   try {
     result = await context.services.organizations.rename(await context.actor(), value);
   } catch (err) {
-    if (err instanceof DomainError) {
-      await ack({ response_action: 'errors', errors: { [RENAME_VIEW.blockId]: err.message } });
+    const refused = slackRefusal(err);
+    if (refused) {
+      await ack({ response_action: 'errors', errors: { [RENAME_VIEW.blockId]: refused.text } });
       return;
     }
     throw err;
