@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidInputError } from '../../src/domain/errors.js';
+import { SlackInputError } from '../../src/slack/slack-input-error.js';
 import { memberReferenceArg, parseCommand } from '../../src/slack/text.js';
 
 const USAGE = '/org remove @someone';
@@ -16,7 +16,7 @@ describe('memberReferenceArg', () => {
   });
 
   it('refuses a bare @name rather than guessing who it is', () => {
-    expect(() => ref('@bob')).toThrow(InvalidInputError);
+    expect(() => ref('@bob')).toThrow(SlackInputError);
     expect(() => ref('@bob')).toThrow(/`@bob` arrived as plain text, not as a Slack mention/);
   });
 
