@@ -24,9 +24,9 @@ function unwrap(error: Error): Error[] {
 
 /**
  * The one `app.error` handler (Bolt's extended error handler). A domain error (worded by `SLACK_ERROR_TEXTS`) or a
- * `SlackInputError` is the user's to read: it is sent to them privately. A rate-limited direct Web API call (a 429 on `views.open`, say) gets a calm "Slack is busy,
- * try again in a few seconds" and a warning in the log. Anything else is logged with a reference id and the user
- * gets a short apology that quotes it. No error passes silently.
+ * `SlackInputError` is the user's to read: it is sent to them privately. A rate-limited direct Web API call (a 429
+ * on `views.open`, say) gets a calm "Slack is busy, try again in a few seconds" and a warning in the log. Anything
+ * else is logged with a reference id and the user gets a short apology that quotes it. No error passes silently.
  */
 export function createErrorHandler(deps: { logger: Logger; client: () => WebClient }) {
   return async ({ error, body, context }: ErrorHandlerArgs): Promise<void> => {

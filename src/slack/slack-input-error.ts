@@ -1,6 +1,7 @@
 /**
  * A refusal worded by the Slack side itself, for input only Slack has (command arguments, mentions, channels, stale
- * buttons): its text is mrkdwn already. Listeners throw it like a domain error; `slackRefusal` (error-texts.ts) reads both.
+ * buttons): its text is mrkdwn already. Listeners throw it like a domain error; `slackRefusal` (error-texts.ts)
+ * reads both.
  */
 export class SlackInputError extends Error {
   /** The input the refusal is about (a modal shows it under that field). */
