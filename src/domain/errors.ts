@@ -135,6 +135,29 @@ export type DomainErrorCode = keyof DomainErrorParams;
 /** A front end's rendering of every code: a missing code is a compile error. */
 export type DomainErrorTable<R = string> = { [C in DomainErrorCode]: (params: DomainErrorParams[C]) => R };
 
+/**
+ * The families of domain errors, one per subclass: what a front end maps to a status (the REST API's JSON `error`,
+ * the invitation page's HTTP status). Stable, as the codes are.
+ */
+export type DomainErrorKind =
+  | 'not_authorized'
+  | 'not_a_member'
+  | 'no_organization'
+  | 'organization_exists'
+  | 'invalid_input'
+  | 'not_found'
+  | 'last_admin'
+  | 'member_not_found'
+  | 'invitation_pending'
+  | 'already_member'
+  | 'invitation_limit'
+  | 'invitation_closed'
+  | 'invitation_expired'
+  | 'foreign_workspace'
+  | 'slack_account_deactivated'
+  | 'slack_user_unknown'
+  | 'active_admin_exists';
+
 /** The constructor arguments for codes `C`: each code with its own params (a correlated union). */
 type ErrorArgs<C extends DomainErrorCode> = {
   [K in C]: [code: K, params: DomainErrorParams[K], field?: string];
@@ -145,7 +168,7 @@ type ErrorArgs<C extends DomainErrorCode> = {
  * front ends map to a status (HTTP 404, 409…); `code` and `params` are what they render.
  */
 export abstract class DomainError<C extends DomainErrorCode = DomainErrorCode> extends Error {
-  abstract readonly kind: string;
+  abstract readonly kind: DomainErrorKind;
   readonly code: C;
   readonly params: DomainErrorParams[C];
   /** The input field the error is about, when there is one (a modal shows it under that field). */

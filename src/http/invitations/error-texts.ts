@@ -1,5 +1,10 @@
 import { displayEmail } from '../../domain/email.js';
-import { type DomainError, type DomainErrorTable, renderDomainError } from '../../domain/errors.js';
+import {
+  type DomainError,
+  type DomainErrorKind,
+  type DomainErrorTable,
+  renderDomainError,
+} from '../../domain/errors.js';
 import { escapeHtml } from '../../mail/invitation-mail.js';
 import { API_ERROR_TEXTS } from '../api/error-texts.js';
 
@@ -37,7 +42,7 @@ export const INVITATION_PAGE_ERROR_TEXTS: DomainErrorTable = {
 };
 
 /** HTTP status of the page for each error family (`kind`); any other refusal is 400. */
-const STATUS_BY_KIND: Record<string, number> = {
+const STATUS_BY_KIND: Partial<Record<DomainErrorKind, number>> = {
   not_found: 404,
   invitation_expired: 410,
   invitation_closed: 409,
