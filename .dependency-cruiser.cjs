@@ -1,0 +1,93 @@
+/**
+ * Layer rules of the house (DESIGN.md §6), checked by `npm run depcheck` (part of `npm test`).
+ *
+ *   front ends   src/slack/  src/http/  src/console/   (never import each other's insides)
+ *   domain       src/domain/  (services, entities, rules, coded errors, and the ports it needs)
+ *   adapters     src/db/  src/mail/  and the Slack side's implementations of the domain's ports
+ *   composition  src/app.ts, src/main.ts, src/console/ (wires ports to adapters)
+ *
+ * A forbidden import fails with the rule's name, e.g. `error domain-not-outer-rings: src/domain/x.ts → src/slack/y.ts`.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-not-outer-rings',
+      severity: 'error',
+      comment:
+        'The domain imports nothing from the rings around it: no Slack side, HTTP, mail, console, stand-in, ' +
+        'configuration, composition root or src/db. It declares a port (an interface in src/domain/…/ports.ts) ' +
+        'and src/app.ts wires the implementation in.',
+      from: { path: '^src/domain/' },
+      to: {
+        path: [
+          '^src/(slack|http|mail|console|standin|db)/',
+          '^src/(config|app|main|migrate)\\.ts$',
+          '^migrations/',
+          '^manifest/',
+        ],
+      },
+    },
+    {
+      name: 'domain-no-sql-driver',
+      severity: 'error',
+      comment:
+        'The domain speaks to storage through MikroORM core (its EntityManager and entity schemas) and its own ' +
+        'ports; knex, the SQL drivers and MikroORM driver packages are for src/db.',
+      from: { path: '^src/domain/' },
+      to: {
+        path: [
+          '(^|/)node_modules/(knex|sqlite3|better-sqlite3|pg|mysql2|mariadb|tedious|libsql)/',
+          '(^|/)node_modules/@mikro-orm/(?!core/)[^/]+/',
+        ],
+      },
+    },
+    {
+      name: 'slack-not-http',
+      severity: 'error',
+      comment: 'The Slack side and the HTTP side are separate front ends; they meet through ports wired in src/app.ts.',
+      from: { path: '^src/slack/' },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'http-not-slack',
+      severity: 'error',
+      comment: 'The HTTP side (token endpoint, REST API, invitation page) reaches Slack only through domain ports.',
+      from: { path: '^src/http/' },
+      to: { path: '^src/slack/' },
+    },
+    {
+      name: 'listener-not-listener',
+      severity: 'error',
+      comment:
+        'A listener file never imports another listener file (their index dispatch tables excepted); shared ' +
+        'parts live in src/slack/shared/ or next to the Block Kit builders.',
+      from: {
+        path: '^src/slack/listeners/(actions|commands|views|events)/[^/]+\\.ts$',
+        pathNot: '^src/slack/listeners/[^/]+/index\\.ts$',
+      },
+      to: { path: '^src/slack/listeners/(actions|commands|views|events)/[^/]+\\.ts$' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycles anywhere (type-only imports count too).',
+      from: { path: '^(src|migrations|manifest)/' },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};
