@@ -45,14 +45,16 @@ module.exports = {
     {
       name: 'slack-not-http',
       severity: 'error',
-      comment: 'The Slack side and the HTTP side are separate front ends; they meet through ports wired in src/app.ts.',
+      comment:
+        'The Slack side and the HTTP side are separate front ends; they meet through ports wired in src/app.ts.',
       from: { path: '^src/slack/' },
       to: { path: '^src/http/' },
     },
     {
       name: 'http-not-slack',
       severity: 'error',
-      comment: 'The HTTP side (token endpoint, REST API, invitation page) reaches Slack only through domain ports.',
+      comment:
+        'The HTTP side (token endpoint, REST API, invitation page) reaches Slack only through domain ports.',
       from: { path: '^src/http/' },
       to: { path: '^src/slack/' },
     },

@@ -4,6 +4,7 @@
  */
 import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { standardPorts } from './adapters.js';
 import type { Config } from './config.js';
 import { initOrm, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
@@ -71,11 +72,20 @@ export async function startApp(
   const clock = deps.clock ?? systemClock;
   const orm = deps.orm ?? (await initOrm(config.databaseUrl, { logger }));
   const slackLogger = toSlackLogger(logger);
-  const invitations = invitationSettingsFrom(config);
+  const invitations = invitationSettingsFrom({
+    invitationKey: config.invitationKey,
+    signingSecret: config.slack.signingSecret,
+    perDay: config.invitationsPerDay,
+    mailFrom: config.mailFrom,
+  });
   const clientOptions = webClientOptions(config.slack.apiUrl);
   const { botToken, signingSecret, appToken } = config.slack;
   if (!botToken) throw new Error('SLACK_BOT_TOKEN is required in HTTP and Socket Mode');
-  const serviceOptions = { clients: config.clients, invitations: invitations.settings };
+  const serviceOptions = {
+    clients: config.clients,
+    invitations: invitations.settings,
+    ports: standardPorts(),
+  };
   const deliveryClient = new WebClient(botToken, {
     ...deliveryClientOptions(config.slack.apiUrl),
     logger: slackLogger,
@@ -96,6 +106,7 @@ export async function startApp(
     clock,
     clients: config.clients,
     invitations: invitations.settings,
+    outbox: serviceOptions.ports.outbox,
     deliver,
   });
 

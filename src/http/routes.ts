@@ -3,8 +3,10 @@ import type { Orm } from '../db/orm.js';
 import { type Clock, systemClock } from '../domain/actor.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../domain/clients/settings.js';
 import { TokenBatcher } from '../domain/clients/token-batcher.js';
+import type { InvitationOutbox } from '../domain/invitations/ports.js';
 import { defaultInvitationSettings, type InvitationSettings } from '../domain/invitations/settings.js';
 import type { Logger } from '../logger.js';
+import { OutboxMailQueue } from '../mail/invitation-outbox.js';
 import { API_PREFIX, apiHandler } from './api/api.js';
 import { healthz } from './healthz.js';
 import { invitationPage } from './invitations/invitation-page.js';
@@ -25,6 +27,8 @@ export function httpRoutes(deps: {
   clients?: ClientSettings;
   failedAuthLimits?: FailedAuthLimits;
   invitations?: InvitationSettings;
+  /** The invitations' outbox port; the mail outbox table by default. */
+  outbox?: InvitationOutbox;
   /** Runs the Slack delivery worker, so the Slack messages an answer on the invitation page updates go out now. */
   deliver?: () => Promise<void>;
 }): CustomRoute[] {
@@ -52,6 +56,7 @@ export function httpRoutes(deps: {
         logger,
         clock: deps.clock ?? systemClock,
         settings: deps.invitations ?? defaultInvitationSettings(),
+        outbox: deps.outbox ?? new OutboxMailQueue(),
         ...(deps.deliver ? { deliver: deps.deliver } : {}),
       }),
     },

@@ -1,0 +1,30 @@
+/**
+ * The standard implementations of the domain's ports (DESIGN.md §6), for the composition roots: `src/app.ts`
+ * (HTTP, Socket Mode, and the console through it) and the workers. The domain declares the ports; this module is
+ * the one place that picks their implementations.
+ */
+import type { Clock } from './domain/actor.js';
+import {
+  createServices as createDomainServices,
+  type DomainPorts,
+  type ServiceOptions,
+  type Services,
+} from './domain/services.js';
+import { OutboxMailQueue } from './mail/invitation-outbox.js';
+
+/** The ports over MikroORM and the mail outbox table. Stateless: one set serves every unit of work. */
+export function standardPorts(): DomainPorts {
+  return { outbox: new OutboxMailQueue() };
+}
+
+/**
+ * The domain services over `em` with the {@link standardPorts} (unless `options.ports` says otherwise) and the
+ * given settings (defaults of the domain otherwise).
+ */
+export function createServices(
+  em: Parameters<typeof createDomainServices>[0],
+  clock: Clock,
+  options: Partial<ServiceOptions> = {},
+): Services {
+  return createDomainServices(em, clock, { ...options, ports: options.ports ?? standardPorts() });
+}
