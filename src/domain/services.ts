@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import type { Clock } from './actor.js';
 import { AuditService } from './audit/audit.service.js';
 import { ClientsService } from './clients/clients.service.js';
