@@ -3,6 +3,7 @@
  * (HTTP, Socket Mode, and the console through it) and the workers. The domain declares the ports; this module is
  * the one place that picks their implementations.
  */
+import { SqlClientCredentialStore } from './db/client-credentials.js';
 import type { Clock } from './domain/actor.js';
 import {
   createServices as createDomainServices,
@@ -12,9 +13,9 @@ import {
 } from './domain/services.js';
 import { OutboxMailQueue } from './mail/invitation-outbox.js';
 
-/** The ports over MikroORM and the mail outbox table. Stateless: one set serves every unit of work. */
+/** The ports over MikroORM, the SQL database and the mail outbox table. Stateless: one set serves every unit of work. */
 export function standardPorts(): DomainPorts {
-  return { outbox: new OutboxMailQueue() };
+  return { outbox: new OutboxMailQueue(), credentials: new SqlClientCredentialStore() };
 }
 
 /**

@@ -107,6 +107,7 @@ export async function startApp(
     clients: config.clients,
     invitations: invitations.settings,
     outbox: serviceOptions.ports.outbox,
+    credentials: serviceOptions.ports.credentials,
     deliver,
   });
 

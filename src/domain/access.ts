@@ -1,5 +1,5 @@
-import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import type { Actor } from './actor.js';
 import { ForeignWorkspaceError, NoOrganizationError, NotAMemberError, NotAuthorizedError } from './errors.js';
 import { Member } from './members/member.entity.js';

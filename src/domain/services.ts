@@ -3,6 +3,7 @@ import type { Clock } from './actor.js';
 import { AuditService } from './audit/audit.service.js';
 import { ClientsService } from './clients/clients.service.js';
 import { OAuthService } from './clients/oauth.service.js';
+import type { ClientCredentialStore } from './clients/ports.js';
 import type { ClientSettings } from './clients/settings.js';
 import { DataService } from './data/data.service.js';
 import { DeliveriesService } from './deliveries/deliveries.service.js';
@@ -28,6 +29,8 @@ export interface Services {
 export interface DomainPorts {
   /** The invitation mails' outbox (src/mail). */
   outbox: InvitationOutbox;
+  /** The OAuth hot paths' statements (src/db). */
+  credentials: ClientCredentialStore;
 }
 
 /** Settings (plain values from the composition root) and ports of the domain services. */
@@ -53,7 +56,7 @@ export function createServices(em: EntityManager, clock: Clock, options: Service
     ),
     audit: new AuditService(em),
     clients: new ClientsService(em, clock, options.clients),
-    oauth: new OAuthService(em, clock, options.clients),
+    oauth: new OAuthService(em, clock, options.ports.credentials, options.clients),
     data: new DataService(em, clock),
     deliveries: new DeliveriesService(em, clock),
   };
