@@ -4,7 +4,12 @@
  * the one place that picks their implementations.
  */
 import { SqlClientCredentialStore } from './db/client-credentials.js';
+import type { Orm } from './db/orm.js';
+import { TableWriteSignal } from './db/table-writes.js';
 import type { Clock } from './domain/actor.js';
+import { Member } from './domain/members/member.entity.js';
+import { TeamDirectory } from './domain/members/team-directory.js';
+import { Organization } from './domain/organizations/organization.entity.js';
 import {
   createServices as createDomainServices,
   type DomainPorts,
@@ -28,4 +33,12 @@ export function createServices(
   options: Partial<ServiceOptions> = {},
 ): Services {
   return createDomainServices(em, clock, { ...options, ports: options.ports ?? standardPorts() });
+}
+
+/**
+ * The team directory of `orm`, kept coherent by a {@link TableWriteSignal} on the members and organizations
+ * tables. Make one per ORM (it hooks the ORM's `onQuery`).
+ */
+export function teamDirectoryOn(orm: Orm): TeamDirectory {
+  return new TeamDirectory(orm, new TableWriteSignal(orm, [Member, Organization]));
 }

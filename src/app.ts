@@ -4,12 +4,11 @@
  */
 import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
-import { standardPorts } from './adapters.js';
+import { standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
 import { initOrm, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
-import { TeamDirectory } from './domain/members/team-directory.js';
 import { httpRoutes } from './http/routes.js';
 import { type AppServer, startAppServer } from './http/server.js';
 import { type Logger, toSlackLogger } from './logger.js';
@@ -159,7 +158,7 @@ export async function startApp(
       logger,
       clock,
       serviceOptions,
-      directory: new TeamDirectory(orm),
+      directory: teamDirectoryOn(orm),
       deliver,
     }),
   );
