@@ -5,9 +5,13 @@ import type { Services } from '../../../domain/services.js';
 import { clientsMessage, createClientModal } from '../../blocks/clients.js';
 import { plainMessage } from '../../blocks/common.js';
 import { withPageNotice } from '../../blocks/paging.js';
+import {
+  deliverNewClient,
+  deliverRotatedSecret,
+  encodeClientModalMetadata,
+} from '../../shared/clients-delivery.js';
 import { argText, type SlackArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
-import { deliverNewClient, deliverRotatedSecret, encodeClientModalMetadata } from './clients-delivery.js';
 
 /** The lifecycle verbs of `/org clients <verb> <client id>` and of the row buttons. */
 export type ClientVerb = 'enable' | 'disable' | 'rotate' | 'delete';

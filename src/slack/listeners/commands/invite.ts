@@ -8,10 +8,10 @@ import { isHomeUser } from '../../../domain/members/slack-account.js';
 import type { Organization } from '../../../domain/organizations/organization.entity.js';
 import { inviteResultMessage } from '../../blocks/invitation.js';
 import { inviteModal } from '../../blocks/invite-modal.js';
+import { encodeViewMetadata } from '../../shared/view-metadata.js';
 import { slackProfile } from '../../slack-profile.js';
 import { argText, type SlackArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
-import { encodeViewMetadata } from '../views/metadata.js';
 
 const USAGE =
   'Usage: `/org invite <email or @user> [admin|member] [note or reason]`, or `/org invite` for a form.';

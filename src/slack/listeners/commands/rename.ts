@@ -1,9 +1,9 @@
 import { requireAdmin } from '../../../domain/access.js';
 import { plainMessage } from '../../blocks/common.js';
 import { renameModal } from '../../blocks/rename-modal.js';
+import { encodeViewMetadata } from '../../shared/view-metadata.js';
 import { escapeMrkdwn } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
-import { encodeViewMetadata } from '../views/metadata.js';
 
 /**
  * `/org rename [name]` (admins): with a name, renames; without one, opens a modal prefilled with the current name.

@@ -3,9 +3,9 @@ import { DomainError } from '../../../domain/errors.js';
 import type { Role } from '../../../domain/members/member.entity.js';
 import { INVITE_VIEW } from '../../blocks/invite-modal.js';
 import { replyPrivately } from '../../reply.js';
+import { decodeViewMetadata } from '../../shared/view-metadata.js';
 import { afterInvite } from '../commands/invite.js';
 import type { ViewSubmissionArgs } from '../types.js';
-import { decodeViewMetadata } from './metadata.js';
 
 /** The input block an error belongs under: the one its `field` names, else the email. */
 function blockFor(field: string | undefined): string {

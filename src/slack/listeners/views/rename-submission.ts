@@ -1,9 +1,9 @@
 import { DomainError } from '../../../domain/errors.js';
 import { RENAME_VIEW } from '../../blocks/rename-modal.js';
 import { replyPrivately } from '../../reply.js';
+import { decodeViewMetadata } from '../../shared/view-metadata.js';
 import { renamedMessage } from '../commands/rename.js';
 import type { ViewSubmissionArgs } from '../types.js';
-import { decodeViewMetadata } from './metadata.js';
 
 /**
  * Submission of the rename modal. A refused name comes back as an inline error under the field
