@@ -8,7 +8,7 @@ import { DomainError, InvalidInputError } from '../../../domain/errors.js';
 import { roleChangedText } from '../../blocks/member-messages.js';
 import { decodeMemberRef, MEMBER_ROW_BLOCK } from '../../blocks/members.js';
 import type { OrgContext } from '../../context.js';
-import { showMembersPage } from './members-page.js';
+import { showMembersPage } from '../../shared/members.js';
 
 /** Bolt's arguments to a static_select listener, with our context. */
 export type StaticSelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> &

@@ -3,8 +3,8 @@ import { DomainError } from '../../../domain/errors.js';
 import type { Role } from '../../../domain/members/member.entity.js';
 import { INVITE_VIEW } from '../../blocks/invite-modal.js';
 import { replyPrivately } from '../../reply.js';
+import { afterInvite } from '../../shared/invite.js';
 import { decodeViewMetadata } from '../../shared/view-metadata.js';
-import { afterInvite } from '../commands/invite.js';
 import type { ViewSubmissionArgs } from '../types.js';
 
 /** The input block an error belongs under: the one its `field` names, else the email. */

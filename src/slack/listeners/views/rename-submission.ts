@@ -1,8 +1,8 @@
 import { DomainError } from '../../../domain/errors.js';
 import { RENAME_VIEW } from '../../blocks/rename-modal.js';
 import { replyPrivately } from '../../reply.js';
+import { renamedMessage } from '../../shared/rename.js';
 import { decodeViewMetadata } from '../../shared/view-metadata.js';
-import { renamedMessage } from '../commands/rename.js';
 import type { ViewSubmissionArgs } from '../types.js';
 
 /**
