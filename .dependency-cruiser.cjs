@@ -59,6 +59,30 @@ module.exports = {
       to: { path: '^src/slack/' },
     },
     {
+      name: 'console-apart',
+      severity: 'error',
+      comment:
+        'The console is a front end of its own (DESIGN.md §6): it drives the real app through src/app.ts and the ' +
+        'Slack stand-in, and neither the Slack side nor the HTTP side imports it.',
+      from: { path: '^src/(slack|http)/' },
+      to: { path: '^src/console/' },
+    },
+    {
+      name: 'console-not-slack-or-http',
+      severity: 'error',
+      comment: 'The console reaches the Slack and HTTP sides only through the running app (src/app.ts).',
+      from: { path: '^src/console/' },
+      to: { path: '^src/(slack|http)/' },
+    },
+    {
+      name: 'adapters-not-front-ends',
+      severity: 'error',
+      comment:
+        "src/db and src/mail implement the domain's ports; they import no front end and no composition root.",
+      from: { path: '^src/(db|mail)/' },
+      to: { path: ['^src/(slack|http|console)/', '^src/(app|main|adapters)\\.ts$'] },
+    },
+    {
       name: 'listener-not-listener',
       severity: 'error',
       comment:

@@ -38,7 +38,11 @@ const FIXTURE: Record<string, string> = {
   'src/logger.ts': 'export const logger = console;\n',
   'src/db/orm.ts': 'export type Orm = { name: string };\n',
   'src/mail/outbox.ts': 'export const outbox = 1;\n',
-  'src/console/console.ts': 'export const consoleMode = 1;\n',
+  'src/console/console.ts':
+    "import { blocks } from '../slack/blocks.js';\nexport const consoleMode = blocks;\n", // console-not-slack-or-http
+  'src/http/healthz.ts':
+    "import { consoleMode } from '../console/console.js';\nexport const healthz = consoleMode;\n", // console-apart
+  'src/mail/worker.ts': "import { server } from '../http/server.js';\nexport const worker = server;\n", // adapters-not-front-ends
   'src/standin/index.ts': 'export const standin = 1;\n',
   'src/slack/blocks.ts': 'export const blocks = 1;\n',
   'src/http/server.ts': "import { blocks } from '../slack/blocks.js';\nexport const server = blocks;\n", // http-not-slack
@@ -141,6 +145,14 @@ describe('layer rules (npm run depcheck)', () => {
   it("slack-not-http and http-not-slack: the two front ends don't import each other", () => {
     expect(result.output).toContain('error slack-not-http: src/slack/context.ts → src/http/server.ts');
     expect(result.output).toContain('error http-not-slack: src/http/server.ts → src/slack/blocks.ts');
+  });
+
+  it('console-apart, console-not-slack-or-http, adapters-not-front-ends', () => {
+    expect(result.output).toContain('error console-apart: src/http/healthz.ts → src/console/console.ts');
+    expect(result.output).toContain(
+      'error console-not-slack-or-http: src/console/console.ts → src/slack/blocks.ts',
+    );
+    expect(result.output).toContain('error adapters-not-front-ends: src/mail/worker.ts → src/http/server.ts');
   });
 
   it('listener-not-listener: a listener never imports another; the dispatch tables may', () => {
