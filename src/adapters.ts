@@ -3,6 +3,7 @@
  * (HTTP, Socket Mode, and the console through it) and the workers. The domain declares the ports; this module is
  * the one place that picks their implementations.
  */
+import type { EntityManager } from '@mikro-orm/core';
 import { SqlClientCredentialStore } from './db/client-credentials.js';
 import type { Orm } from './db/orm.js';
 import { TableWriteSignal } from './db/table-writes.js';
@@ -18,7 +19,7 @@ import {
 } from './domain/services.js';
 import { OutboxMailQueue } from './mail/invitation-outbox.js';
 
-/** The ports over MikroORM, the SQL database and the mail outbox table. Stateless: one set serves every unit of work. */
+/** The ports over MikroORM, the SQL database and the mail outbox table; stateless (one set serves every request). */
 export function standardPorts(): DomainPorts {
   return { outbox: new OutboxMailQueue(), credentials: new SqlClientCredentialStore() };
 }
@@ -28,7 +29,7 @@ export function standardPorts(): DomainPorts {
  * given settings (defaults of the domain otherwise).
  */
 export function createServices(
-  em: Parameters<typeof createDomainServices>[0],
+  em: EntityManager,
   clock: Clock,
   options: Partial<ServiceOptions> = {},
 ): Services {

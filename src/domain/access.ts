@@ -47,7 +47,8 @@ export function requireAdmin(actor: Actor, what: string): MemberActor {
  * first statement turns the deferred transaction into a write transaction at once (the database's single writer
  * lock, as `BEGIN IMMEDIATE` would), and on PostgreSQL the same statement takes the row's lock (as `SELECT … FOR
  * UPDATE` does, which the read that follows also asks for). A foreign key's ON UPDATE action does not fire, since
- * the key's value does not change.
+ * the key's value does not change; on PostgreSQL, writing the key column makes it a FOR UPDATE row lock (not FOR NO
+ * KEY UPDATE), so another transaction inserting a row that references this member waits for the commit.
  *
  * @param em the EntityManager of the open transaction
  * @returns the caller's member row, freshly read
