@@ -1,12 +1,14 @@
 /**
  * Layer rules of the house (DESIGN.md §6), checked by `npm run depcheck` (part of `npm test`).
  *
- *   front ends   src/slack/  src/http/  src/console/   (never import each other's insides)
- *   domain       src/domain/  (services, entities, rules, coded errors, and the ports it needs)
- *   adapters     src/db/  src/mail/  and the Slack side's implementations of the domain's ports
- *   composition  src/app.ts, src/main.ts, src/console/ (wires ports to adapters)
+ *   front ends   src/slack/  src/http/  src/console/   (never import each other)
+ *   domain       src/domain/  (services, entities, rules, coded errors, and the ports it needs: …/ports.ts)
+ *   adapters     src/db/  src/mail/  (implement the domain's ports)
+ *   composition  src/app.ts, src/adapters.ts, src/main.ts (wire ports to adapters; the console runs through app)
  *
- * A forbidden import fails with the rule's name, e.g. `error domain-not-outer-rings: src/domain/x.ts → src/slack/y.ts`.
+ * A forbidden import fails with the rule's name, e.g.
+ * `error domain-not-outer-rings: src/domain/x.ts → src/slack/y.ts`. test/unit/layer-rules.test.ts shows that each
+ * rule fires.
  * @type {import('dependency-cruiser').IConfiguration}
  */
 module.exports = {
