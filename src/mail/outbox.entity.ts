@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
 import { Invitation } from '../domain/invitations/invitation.entity.js';
-import type { InvitationMailData, OutboxStatus } from '../domain/invitations/ports.js';
+import type { InvitationMailData, OutboxStatus, QueuedInvitationMail } from '../domain/invitations/ports.js';
 import { belongsToOrganization, type Organization } from '../domain/organizations/organization.entity.js';
 
 export type { InvitationMailData, OutboxStatus } from '../domain/invitations/ports.js';
@@ -33,18 +32,9 @@ export class OutboxMail {
   createdAt: Date;
   updatedAt: Date;
 
-  constructor(init: {
-    /** The row's id; a new UUID when absent. */
-    id?: string;
-    organization: Organization;
-    invitation: Invitation;
-    recipient: string;
-    data: InvitationMailData;
-    sealedToken: string;
-    now: Date;
-    messageDomain: string;
-  }) {
-    this.id = init.id ?? randomUUID();
+  /** A row for the mail the invitations queue (the domain chose its id and sealed its token for it). */
+  constructor(init: QueuedInvitationMail) {
+    this.id = init.id;
     this.organization = init.organization;
     this.invitation = init.invitation;
     this.recipient = init.recipient;
