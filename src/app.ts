@@ -4,11 +4,11 @@
  */
 import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
+import { standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
 import { initOrm, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
-import { TeamDirectory } from './domain/members/team-directory.js';
 import { httpRoutes } from './http/routes.js';
 import { type AppServer, startAppServer } from './http/server.js';
 import { type Logger, toSlackLogger } from './logger.js';
@@ -71,11 +71,20 @@ export async function startApp(
   const clock = deps.clock ?? systemClock;
   const orm = deps.orm ?? (await initOrm(config.databaseUrl, { logger }));
   const slackLogger = toSlackLogger(logger);
-  const invitations = invitationSettingsFrom(config);
+  const invitations = invitationSettingsFrom({
+    invitationKey: config.invitationKey,
+    signingSecret: config.slack.signingSecret,
+    perDay: config.invitationsPerDay,
+    mailFrom: config.mailFrom,
+  });
   const clientOptions = webClientOptions(config.slack.apiUrl);
   const { botToken, signingSecret, appToken } = config.slack;
   if (!botToken) throw new Error('SLACK_BOT_TOKEN is required in HTTP and Socket Mode');
-  const serviceOptions = { clients: config.clients, invitations: invitations.settings };
+  const serviceOptions = {
+    clients: config.clients,
+    invitations: invitations.settings,
+    ports: standardPorts(),
+  };
   const deliveryClient = new WebClient(botToken, {
     ...deliveryClientOptions(config.slack.apiUrl),
     logger: slackLogger,
@@ -96,6 +105,8 @@ export async function startApp(
     clock,
     clients: config.clients,
     invitations: invitations.settings,
+    outbox: serviceOptions.ports.outbox,
+    credentials: serviceOptions.ports.credentials,
     deliver,
   });
 
@@ -147,7 +158,7 @@ export async function startApp(
       logger,
       clock,
       serviceOptions,
-      directory: new TeamDirectory(orm),
+      directory: teamDirectoryOn(orm),
       deliver,
     }),
   );

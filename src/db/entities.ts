@@ -1,4 +1,5 @@
 import { AuditEventSchema } from '../domain/audit/audit-event.entity.js';
+import { BaseEntitySchema } from '../domain/base.entity.js';
 import { AccessTokenSchema, ApiClientSchema, ClientSecretSchema } from '../domain/clients/client.entity.js';
 import { DataLayerSchema, DataSourceSchema } from '../domain/data/data.entity.js';
 import { SlackDeliverySchema } from '../domain/deliveries/slack-delivery.entity.js';
@@ -6,7 +7,6 @@ import { InvitationMessageSchema, InvitationSchema } from '../domain/invitations
 import { MemberSchema } from '../domain/members/member.entity.js';
 import { OrganizationSchema } from '../domain/organizations/organization.entity.js';
 import { OutboxMailSchema } from '../mail/outbox.entity.js';
-import { BaseEntitySchema } from './base.entity.js';
 
 /** Every entity schema the ORM knows. */
 export const entities = [

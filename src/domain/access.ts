@@ -1,5 +1,5 @@
+import type { EntityManager } from '@mikro-orm/core';
 import { LockMode } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Actor } from './actor.js';
 import {
   type AdminOperation,
@@ -48,10 +48,13 @@ export function requireAdmin(actor: Actor, what: AdminOperation): MemberActor {
  * commits under: a demotion or removal committed before this point is seen, and none can commit between this
  * point and the change's commit.
  *
- * The lock is a no-op write on the row (`UPDATE members SET role = role WHERE id = ?`): on SQLite a write as the
+ * The lock is a no-op write on the row through the ORM (`em.nativeUpdate` setting the primary key to its own
+ * value: `UPDATE members SET id = ? WHERE id = ?`, no column changes, no `updated_at`): on SQLite a write as the
  * first statement turns the deferred transaction into a write transaction at once (the database's single writer
  * lock, as `BEGIN IMMEDIATE` would), and on PostgreSQL the same statement takes the row's lock (as `SELECT … FOR
- * UPDATE` does, which the read that follows also asks for).
+ * UPDATE` does, which the read that follows also asks for). A foreign key's ON UPDATE action does not fire, since
+ * the key's value does not change; on PostgreSQL, writing the key column makes it a FOR UPDATE row lock (not FOR NO
+ * KEY UPDATE), so another transaction inserting a row that references this member waits for the commit.
  *
  * @param em the EntityManager of the open transaction
  * @returns the caller's member row, freshly read
@@ -60,8 +63,8 @@ export function requireAdmin(actor: Actor, what: AdminOperation): MemberActor {
 export async function lockMember(em: EntityManager, actor: Actor): Promise<MemberActor> {
   const resolved = requireMember(actor);
   const { organization } = resolved;
-  // A write of the row onto itself: the lock, with no change.
-  await em.execute('update members set role = role where id = ?', [resolved.member.id], 'run');
+  // A write of the row onto itself (its key set to its own value): the lock, with no change.
+  await em.nativeUpdate(Member, { id: resolved.member.id }, { id: resolved.member.id });
   const member = await em.findOne(
     Member,
     { id: resolved.member.id, organization: organization.id },

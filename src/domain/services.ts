@@ -1,12 +1,14 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import type { Clock } from './actor.js';
 import { AuditService } from './audit/audit.service.js';
 import { ClientsService } from './clients/clients.service.js';
 import { OAuthService } from './clients/oauth.service.js';
+import type { ClientCredentialStore } from './clients/ports.js';
 import type { ClientSettings } from './clients/settings.js';
 import { DataService } from './data/data.service.js';
 import { DeliveriesService } from './deliveries/deliveries.service.js';
 import { InvitationsService } from './invitations/invitations.service.js';
+import type { InvitationOutbox } from './invitations/ports.js';
 import { defaultInvitationSettings, type InvitationSettings } from './invitations/settings.js';
 import { MembersService } from './members/members.service.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
@@ -23,19 +25,38 @@ export interface Services {
   deliveries: DeliveriesService;
 }
 
-/** Builds the services over `em` (a fork, never the global EntityManager). */
-export function createServices(
-  em: EntityManager,
-  clock: Clock,
-  options: { invitations?: InvitationSettings; clients?: ClientSettings } = {},
-): Services {
+/** The ports the domain declares, implemented by the outer layers and wired in by the composition root. */
+export interface DomainPorts {
+  /** The invitation mails' outbox (src/mail). */
+  outbox: InvitationOutbox;
+  /** The OAuth hot paths' statements (src/db). */
+  credentials: ClientCredentialStore;
+}
+
+/** Settings (plain values from the composition root) and ports of the domain services. */
+export interface ServiceOptions {
+  invitations?: InvitationSettings;
+  clients?: ClientSettings;
+  ports: DomainPorts;
+}
+
+/**
+ * Builds the services over `em` (a fork, never the global EntityManager). The composition root passes the ports
+ * (`src/adapters.ts` builds the standard ones).
+ */
+export function createServices(em: EntityManager, clock: Clock, options: ServiceOptions): Services {
   return {
     organizations: new OrganizationsService(em, clock),
     members: new MembersService(em, clock),
-    invitations: new InvitationsService(em, clock, options.invitations ?? defaultInvitationSettings()),
+    invitations: new InvitationsService(
+      em,
+      clock,
+      options.invitations ?? defaultInvitationSettings(),
+      options.ports.outbox,
+    ),
     audit: new AuditService(em),
     clients: new ClientsService(em, clock, options.clients),
-    oauth: new OAuthService(em, clock, options.clients),
+    oauth: new OAuthService(em, clock, options.ports.credentials, options.clients),
     data: new DataService(em, clock),
     deliveries: new DeliveriesService(em, clock),
   };

@@ -1,10 +1,14 @@
 import type { CustomRoute } from '@slack/bolt';
+import { SqlClientCredentialStore, SqliteAccessTokenBatchStore } from '../db/client-credentials.js';
 import type { Orm } from '../db/orm.js';
 import { type Clock, systemClock } from '../domain/actor.js';
+import type { ClientCredentialStore } from '../domain/clients/ports.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../domain/clients/settings.js';
 import { TokenBatcher } from '../domain/clients/token-batcher.js';
+import type { InvitationOutbox } from '../domain/invitations/ports.js';
 import { defaultInvitationSettings, type InvitationSettings } from '../domain/invitations/settings.js';
 import type { Logger } from '../logger.js';
+import { OutboxMailQueue } from '../mail/invitation-outbox.js';
 import { API_PREFIX, apiHandler } from './api/api.js';
 import { healthz } from './healthz.js';
 import { invitationPage } from './invitations/invitation-page.js';
@@ -25,6 +29,10 @@ export function httpRoutes(deps: {
   clients?: ClientSettings;
   failedAuthLimits?: FailedAuthLimits;
   invitations?: InvitationSettings;
+  /** The OAuth hot paths' statements; SQL on `orm` by default. */
+  credentials?: ClientCredentialStore;
+  /** The invitations' outbox port; the mail outbox table by default. */
+  outbox?: InvitationOutbox;
   /** Runs the Slack delivery worker, so the Slack messages an answer on the invitation page updates go out now. */
   deliver?: () => Promise<void>;
 }): CustomRoute[] {
@@ -35,8 +43,9 @@ export function httpRoutes(deps: {
     clock: deps.clock ?? systemClock,
     settings: deps.clients ?? DEFAULT_CLIENT_SETTINGS,
     limiter: new FailedAuthLimiter(deps.failedAuthLimits),
+    credentials: deps.credentials ?? new SqlClientCredentialStore(),
   };
-  const batcher = new TokenBatcher(oauth);
+  const batcher = new TokenBatcher({ ...oauth, store: new SqliteAccessTokenBatchStore(deps.orm) });
   const api = apiHandler({ ...oauth, logger: deps.logger.child({ component: 'api' }) });
   return [
     { path: '/oauth/token', method: ALL_METHODS, handler: tokenEndpoint({ ...oauth, batcher }) },
@@ -52,6 +61,7 @@ export function httpRoutes(deps: {
         logger,
         clock: deps.clock ?? systemClock,
         settings: deps.invitations ?? defaultInvitationSettings(),
+        outbox: deps.outbox ?? new OutboxMailQueue(),
         ...(deps.deliver ? { deliver: deps.deliver } : {}),
       }),
     },

@@ -8,6 +8,7 @@ import type { InvitationSettings } from '../domain/invitations/settings.js';
 import { hashInvitationToken, UnsealError } from '../domain/invitations/token.js';
 import { type Logger, scrubCredentials } from '../logger.js';
 import { renderInvitationMail } from './invitation-mail.js';
+import { OutboxMailQueue } from './invitation-outbox.js';
 import { classifySendFailure, type MailSender } from './mail-sender.js';
 import { OutboxMail } from './outbox.entity.js';
 
@@ -162,7 +163,12 @@ export class OutboxWorker {
   private async pass(): Promise<DrainResult> {
     const result: DrainResult = { sent: 0, retrying: 0, failed: 0, cancelled: 0, expired: 0 };
     const { orm, clock, settings } = this.options;
-    result.expired = await new InvitationsService(orm.em.fork(), clock, settings).expireDue();
+    result.expired = await new InvitationsService(
+      orm.em.fork(),
+      clock,
+      settings,
+      new OutboxMailQueue(),
+    ).expireDue();
     const seen = new Set<string>();
     for (;;) {
       if (this.stopped) break;

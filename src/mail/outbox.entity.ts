@@ -1,28 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
 import { Invitation } from '../domain/invitations/invitation.entity.js';
+import type { InvitationMailData, OutboxStatus, QueuedInvitationMail } from '../domain/invitations/ports.js';
 import { belongsToOrganization, type Organization } from '../domain/organizations/organization.entity.js';
 
-/**
- * Delivery state of an outbox row: `queued` (never tried), `retrying` (failed, will try again at `nextAttemptAt`),
- * `sent`, `failed` (refused for good by the SMTP server with a 5yz reply, or gave up after the last attempt;
- * `lastError` says why) and `cancelled` (the invitation was resent, revoked or closed
- * before the mail went out).
- */
-export const OUTBOX_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'cancelled'] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
-
-/** What the invitation mail shows; no secret. */
-export interface InvitationMailData {
-  organizationName: string;
-  inviterEmail: string;
-  role: 'admin' | 'member';
-  /** ISO 8601 instant. */
-  expiresAt: string;
-  /** The inviting Admin's note, as typed (escaped when rendered). */
-  note?: string;
-  [key: string]: string | undefined;
-}
+export type { InvitationMailData, OutboxStatus } from '../domain/invitations/ports.js';
+export { OUTBOX_STATUSES } from '../domain/invitations/ports.js';
 
 /**
  * One mail to send (transactional outbox): written in the same transaction as the invitation it announces, sent
@@ -50,16 +32,9 @@ export class OutboxMail {
   createdAt: Date;
   updatedAt: Date;
 
-  constructor(init: {
-    organization: Organization;
-    invitation: Invitation;
-    recipient: string;
-    data: InvitationMailData;
-    sealedToken: string;
-    now: Date;
-    messageDomain: string;
-  }) {
-    this.id = randomUUID();
+  /** A row for the mail the invitations queue (the domain chose its id and sealed its token for it). */
+  constructor(init: QueuedInvitationMail) {
+    this.id = init.id;
     this.organization = init.organization;
     this.invitation = init.invitation;
     this.recipient = init.recipient;

@@ -77,7 +77,7 @@ interface ScopeDeps {
   logger: Logger;
   clock: Clock;
   /** Settings of the domain services (see `createServices`). */
-  serviceOptions?: Parameters<typeof createServices>[2];
+  serviceOptions: Parameters<typeof createServices>[2];
   directory: TeamDirectory;
   /** Runs the Slack delivery worker (see {@link OrgContext.deliver}). */
   deliver: () => Promise<void>;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServices } from '../../src/adapters.js';
 import { initOrm } from '../../src/db/orm.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
@@ -12,7 +13,6 @@ import {
 } from '../../src/domain/errors.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { createServices } from '../../src/domain/services.js';
 import { type FreshDb, freshOrm, profileOf, TestClock } from '../support/db.js';
 import { slackTextOf } from '../support/errors.js';
 

@@ -5,6 +5,7 @@
  * event). A Member-level invitation by the demoted caller becomes a request, as their committed role says.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServices } from '../../src/adapters.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { ApiClient } from '../../src/domain/clients/client.entity.js';
@@ -12,7 +13,7 @@ import { NotAuthorizedError } from '../../src/domain/errors.js';
 import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { createServices, type Services } from '../../src/domain/services.js';
+import type { Services } from '../../src/domain/services.js';
 import { OutboxMail } from '../../src/mail/outbox.entity.js';
 import { type FreshDb, freshOrm, TestClock } from '../support/db.js';
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SqliteAccessTokenBatchStore } from '../../src/db/client-credentials.js';
 import { initOrm, type Orm } from '../../src/db/orm.js';
 import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
 import { ClientsService } from '../../src/domain/clients/clients.service.js';
@@ -63,7 +64,12 @@ describe('TokenBatcher on a migrated SQLite file', () => {
 
   it('issues all requests queued in one event-loop turn with one statement, and at most maxBatch per statement', async () => {
     const { client, secretHash } = await seedClient(orm, clock);
-    const batcher = new TokenBatcher({ orm, clock, logger: createLogger('silent'), maxBatch: 16 });
+    const batcher = new TokenBatcher({
+      store: new SqliteAccessTokenBatchStore(orm),
+      clock,
+      logger: createLogger('silent'),
+      maxBatch: 16,
+    });
     statements.length = 0;
     const tokens = await Promise.all(Array.from({ length: 40 }, () => batcher.issue(client.id, secretHash)));
     expect(tokens.every((t) => t !== null && t.expiresIn === 3600)).toBe(true);
@@ -79,7 +85,11 @@ describe('TokenBatcher on a migrated SQLite file', () => {
 
   it('answers null for a request whose secret does not match, inside a group with good ones', async () => {
     const { client, secretHash } = await seedClient(orm, clock);
-    const batcher = new TokenBatcher({ orm, clock, logger: createLogger('silent') });
+    const batcher = new TokenBatcher({
+      store: new SqliteAccessTokenBatchStore(orm),
+      clock,
+      logger: createLogger('silent'),
+    });
     const [good, bad, unknown] = await Promise.all([
       batcher.issue(client.id, secretHash),
       batcher.issue(client.id, hashCredential('abo_cs_not-the-secret')),
@@ -93,7 +103,11 @@ describe('TokenBatcher on a migrated SQLite file', () => {
 
   it('compares guessed secrets in memory: no statement ever carries the hash of a wrong secret', async () => {
     const { client } = await seedClient(orm, clock);
-    const batcher = new TokenBatcher({ orm, clock, logger: createLogger('silent') });
+    const batcher = new TokenBatcher({
+      store: new SqliteAccessTokenBatchStore(orm),
+      clock,
+      logger: createLogger('silent'),
+    });
     const guesses = Array.from({ length: 5 }, (_, i) => hashCredential(`abo_cs_guess-${i}`));
     statements.length = 0;
     bound.length = 0;
@@ -110,7 +124,11 @@ describe('TokenBatcher on a migrated SQLite file', () => {
 
   it('rejects every request of a failed group with a TokenBatchError that does not carry the statement', async () => {
     const { client, secretHash } = await seedClient(orm, clock);
-    const batcher = new TokenBatcher({ orm, clock, logger: createLogger('silent') });
+    const batcher = new TokenBatcher({
+      store: new SqliteAccessTokenBatchStore(orm),
+      clock,
+      logger: createLogger('silent'),
+    });
     await orm.em
       .getConnection()
       .execute(
@@ -133,7 +151,11 @@ describe('TokenBatcher on a migrated SQLite file', () => {
 
   it('reads secrets once per client, finds a secret rotated in since, and refuses kept ones the database no longer accepts', async () => {
     const { client, secretHash } = await seedClient(orm, clock);
-    const batcher = new TokenBatcher({ orm, clock, logger: createLogger('silent') });
+    const batcher = new TokenBatcher({
+      store: new SqliteAccessTokenBatchStore(orm),
+      clock,
+      logger: createLogger('silent'),
+    });
     const secretReads = () => statements.filter((sql) => sql.includes('from api_client_secrets')).length;
     expect(await batcher.issue(client.id, secretHash)).not.toBeNull();
     expect(await batcher.issue(client.id, secretHash)).not.toBeNull();

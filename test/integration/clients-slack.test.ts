@@ -13,7 +13,7 @@ import { Member, type Role } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { createLogger } from '../../src/logger.js';
 import { CLIENT_ACTIONS, CREATE_CLIENT_VIEW } from '../../src/slack/blocks/clients.js';
-import { deliverNewClient } from '../../src/slack/listeners/commands/clients-delivery.js';
+import { deliverNewClient } from '../../src/slack/shared/clients-delivery.js';
 import type { RecordedEphemeral } from '../../src/standin/index.js';
 import { signSlackRequest } from '../../src/standin/index.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';

@@ -4,6 +4,7 @@
  * invitation in Slack as a user of another workspace.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServices } from '../../src/adapters.js';
 import {
   ForeignWorkspaceError,
   LastAdminError,
@@ -14,7 +15,6 @@ import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member, type Role } from '../../src/domain/members/member.entity.js';
 import { isHomeUser, type SlackProfile } from '../../src/domain/members/slack-account.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { createServices } from '../../src/domain/services.js';
 import { type FreshDb, freshOrm, profileOf, TestClock } from '../support/db.js';
 import { slackTextOf } from '../support/errors.js';
 

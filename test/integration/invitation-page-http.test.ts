@@ -6,10 +6,10 @@
  * method and the form (the README's table), and the page answers at one address only: any other spelling is 404.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServices } from '../../src/adapters.js';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
-import { createServices } from '../../src/domain/services.js';
 import { type Harness, startHarness, USERS } from '../support/harness.js';
 import { type MailSink, mailSink } from '../support/mail-sink.js';
 

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServices } from '../../src/adapters.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import {
@@ -11,7 +12,6 @@ import {
 import { Member, type Role } from '../../src/domain/members/member.entity.js';
 import { parseRole } from '../../src/domain/members/members.service.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { createServices } from '../../src/domain/services.js';
 import { type FreshDb, freshOrm, profileOf, TestClock } from '../support/db.js';
 import { slackTextOf } from '../support/errors.js';
 

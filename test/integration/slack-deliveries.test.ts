@@ -8,12 +8,12 @@
 import { readFileSync } from 'node:fs';
 import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServices } from '../../src/adapters.js';
 import { deliveryClientOptions } from '../../src/app.js';
 import { SlackDelivery } from '../../src/domain/deliveries/slack-delivery.entity.js';
 import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { createServices } from '../../src/domain/services.js';
 import { createLogger } from '../../src/logger.js';
 import { MEMBER_ACTIONS } from '../../src/slack/blocks/members.js';
 import { SlackDeliveryWorker } from '../../src/slack/deliveries/worker.js';

@@ -6,11 +6,11 @@
  * Admins' DMs and the Admins are told once, until a post there works again.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServices } from '../../src/adapters.js';
 import { SlackDelivery } from '../../src/domain/deliveries/slack-delivery.entity.js';
 import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { createServices } from '../../src/domain/services.js';
 import type { RecordedMessage } from '../../src/standin/index.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createServices, teamDirectoryOn } from '../../src/adapters.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { DataSource } from '../../src/domain/data/data.entity.js';
 import { Member, type Role } from '../../src/domain/members/member.entity.js';
 import { MEMBERS_PAGE_SIZE, type MemberSummary } from '../../src/domain/members/members.service.js';
-import { TeamDirectory } from '../../src/domain/members/team-directory.js';
+import type { TeamDirectory } from '../../src/domain/members/team-directory.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { createServices } from '../../src/domain/services.js';
 import { type FreshDb, freshOrm, profileOf, TestClock } from '../support/db.js';
 
 const TEAM = 'T0DIRECTORY';
@@ -30,7 +30,7 @@ describe('TeamDirectory: the team read from memory, coherent with every write', 
   beforeEach(async () => {
     db = await freshOrm();
     clock = new TestClock();
-    directory = new TeamDirectory(db.orm);
+    directory = teamDirectoryOn(db.orm);
     const services = createServices(db.orm.em.fork(), clock);
     await services.organizations.setup(
       { slackTeamId: TEAM, slackUserId: 'U0ADA', organization: null, member: null },

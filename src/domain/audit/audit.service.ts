@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import { requireAdmin } from '../access.js';
 import type { Actor } from '../actor.js';
 import type { Page } from '../members/members.service.js';

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import type { Actor } from '../actor.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import { type AuditDetails, AuditEvent } from './audit-event.entity.js';

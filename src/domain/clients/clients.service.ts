@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import { lockAdmin, requireAdmin } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';

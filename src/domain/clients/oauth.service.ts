@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import type { Clock } from '../actor.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import { AccessToken, ApiClient } from './client.entity.js';
@@ -13,8 +13,9 @@ import {
   isWellFormedCredential,
   keysEqual,
 } from './credentials.js';
+import type { ClientCredentialStore } from './ports.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS, LAST_USED_WRITE_INTERVAL_MS } from './settings.js';
-import { timeOrderedUuid } from './token-batcher.js';
+import { timeOrderedUuid } from './time-ordered-uuid.js';
 
 /** The outcome of client authentication (RFC 6749 §2.3.1). */
 export type ClientAuthentication =
@@ -38,26 +39,20 @@ export interface ApiCaller {
   organization: Organization;
 }
 
-/** Row shape of the client-and-secrets lookup. */
-interface SecretRow {
-  status: string;
-  last_used_at: number | string | Date | null;
-  secret_hash: string | null;
-  expires_at: number | string | Date | null;
-}
-
-function toDate(value: number | string | Date): Date {
-  return value instanceof Date ? value : new Date(typeof value === 'string' ? Number(value) || value : value);
-}
-
 /**
  * The integration side of API clients: client authentication, token issuance and revocation (RFC 6749 §4.4,
- * RFC 7009) and bearer token checks (RFC 6750). The hot paths use one SQL statement each.
+ * RFC 7009) and bearer token checks (RFC 6750). The hot paths use one statement each, through the
+ * {@link ClientCredentialStore} port.
  */
 export class OAuthService {
+  /**
+   * @param em the unit of work (a fork)
+   * @param store the purpose-made statements of the hot paths (src/db implements them)
+   */
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
+    private readonly store: ClientCredentialStore,
     private readonly settings: ClientSettings = DEFAULT_CLIENT_SETTINGS,
   ) {}
 
@@ -70,25 +65,19 @@ export class OAuthService {
     if (!isClientIdShape(clientId) || !isWellFormedCredential(secret, CLIENT_SECRET_PREFIX)) {
       return { kind: 'failed' };
     }
-    const rows: SecretRow[] = await this.em
-      .getConnection()
-      .execute(
-        'select c.status, c.last_used_at, s.secret_hash, s.expires_at from api_clients c ' +
-          "left join api_client_secrets s on s.client_id = c.id where c.id = ? and c.status <> 'deleted'",
-        [clientId],
-      );
+    const rows = await this.store.clientSecrets(this.em, clientId);
     const now = this.clock.now().getTime();
     const hash = hashCredential(secret);
     let match = false;
     for (const row of rows) {
-      if (!row.secret_hash) continue;
-      const valid = row.expires_at === null || toDate(row.expires_at).getTime() > now;
+      if (!row.secretHash) continue;
+      const valid = row.expiresAt === null || row.expiresAt.getTime() > now;
       // Compare every row, valid or not, so the time taken does not tell which one matched.
-      if (hashesEqual(row.secret_hash, hash) && valid) match = true;
+      if (hashesEqual(row.secretHash, hash) && valid) match = true;
     }
     if (!match) return { kind: 'failed' };
     if (rows[0]?.status !== 'active') return { kind: 'disabled', clientId };
-    await this.touch(clientId, rows[0].last_used_at);
+    await this.touch(clientId, rows[0].lastUsedAt);
     return { kind: 'authenticated', clientId };
   }
 
@@ -101,23 +90,14 @@ export class OAuthService {
     const now = this.clock.now();
     const accessToken = generateAccessToken(now.getTime());
     const expiresAt = new Date(now.getTime() + this.settings.accessTokenLifetimeMs);
-    const platform = this.em.getPlatform();
-    const result: { affectedRows?: number } = await this.em
-      .getConnection()
-      .execute(
-        'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
-          "select ?, ?, ?, ?, ? where exists (select 1 from api_clients where id = ? and status = 'active')",
-        [
-          timeOrderedUuid(now.getTime()),
-          clientId,
-          accessTokenKey(accessToken),
-          platform.processDateProperty(now),
-          platform.processDateProperty(expiresAt),
-          clientId,
-        ],
-        'run',
-      );
-    if (!result.affectedRows) return null;
+    const inserted = await this.store.insertTokenIfActive(this.em, {
+      id: timeOrderedUuid(now.getTime()),
+      clientId,
+      tokenKey: accessTokenKey(accessToken),
+      createdAt: now,
+      expiresAt,
+    });
+    if (!inserted) return null;
     return { accessToken, expiresIn: Math.floor(this.settings.accessTokenLifetimeMs / 1000) };
   }
 
@@ -163,9 +143,9 @@ export class OAuthService {
   }
 
   /** Writes "last used" when the stored value is missing or older than a minute. */
-  private async touch(clientId: string, lastUsed: number | string | Date | null): Promise<void> {
+  private async touch(clientId: string, lastUsed: Date | null): Promise<void> {
     const now = this.clock.now();
-    if (lastUsed !== null && now.getTime() - toDate(lastUsed).getTime() < LAST_USED_WRITE_INTERVAL_MS) return;
+    if (lastUsed !== null && now.getTime() - lastUsed.getTime() < LAST_USED_WRITE_INTERVAL_MS) return;
     await this.em.nativeUpdate(ApiClient, { id: clientId }, { lastUsedAt: now });
   }
 }

@@ -1,38 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import type { Orm } from '../../db/orm.js';
 import type { Logger } from '../../logger.js';
 import type { Clock } from '../actor.js';
 import { accessTokenKey, generateAccessToken, hashesEqual } from './credentials.js';
 import type { IssuedToken } from './oauth.service.js';
+import type { AccessTokenBatchStore } from './ports.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS, LAST_USED_WRITE_INTERVAL_MS } from './settings.js';
+import { timeOrderedUuid } from './time-ordered-uuid.js';
+
+export { timeOrderedUuid };
 
 /** Most token requests in one statement: 5 bound values each, far below SQLite's 32,766 variables. */
 export const MAX_TOKEN_BATCH = 256;
-
-/**
- * The verifying insert of a group: its rows arrive as one JSON array of `[id, client ID, token key, secret hash]`,
- * so the statement's text never changes.
- */
-const INSERT_TOKENS =
-  'with v (id, client_id, token_hash, secret_hash) as (' +
-  'select value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_each(?)) ' +
-  'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
-  'select v.id, c.id, v.token_hash, ?, ? from v ' +
-  'join api_client_secrets s on s.secret_hash = v.secret_hash and s.client_id = v.client_id ' +
-  'and (s.expires_at is null or s.expires_at > ?) ' +
-  "join api_clients c on c.id = s.client_id and c.status = 'active' " +
-  'returning token_hash';
-
-/** What this module uses of knex's client: its pool of node-sqlite3 connections. */
-interface KnexPoolClient {
-  acquireConnection(): Promise<SqliteConnection>;
-  releaseConnection(connection: SqliteConnection): Promise<unknown>;
-}
-
-/** What this module uses of a node-sqlite3 `Database`. */
-interface SqliteConnection {
-  all(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown[]) => void): void;
-}
 
 /** Most clients whose secrets' hashes are kept between groups (past it, all are dropped and read again). */
 const MAX_CLIENTS_KEPT = 10_000;
@@ -97,7 +74,8 @@ export class TokenBatcher {
 
   constructor(
     private readonly deps: {
-      orm: Orm;
+      /** The group's statements (src/db implements them). */
+      store: AccessTokenBatchStore;
       clock: Clock;
       logger: Logger;
       settings?: ClientSettings;
@@ -172,30 +150,23 @@ export class TokenBatcher {
    * created or rotated in since is found. A kept secret revoked since passes here but not the insert, which checks
    * again: see {@link forget}.
    */
-  private async authenticated(batch: Pending[], now: number, nowValue: unknown): Promise<Pending[]> {
+  private async authenticated(batch: Pending[], now: Date): Promise<Pending[]> {
     const passed: Pending[] = [];
     const unmatched: Pending[] = [];
-    for (const p of batch) (this.matches(p, now) ? passed : unmatched).push(p);
+    const nowMs = now.getTime();
+    for (const p of batch) (this.matches(p, nowMs) ? passed : unmatched).push(p);
     if (unmatched.length === 0) return passed;
     const clientIds = [...new Set(unmatched.map((p) => p.clientId))];
-    const rows: { client_id: string; secret_hash: string; expires_at: number | null }[] =
-      await this.deps.orm.em
-        .getConnection()
-        .execute(
-          `select client_id, secret_hash, expires_at from api_client_secrets where client_id in (${clientIds.map(() => '?').join(', ')}) ` +
-            'and (expires_at is null or expires_at > ?)',
-          [...clientIds, nowValue],
-          'all',
-        );
+    const rows = await this.deps.store.validSecrets(clientIds, now);
     if (this.secretsOf.size + clientIds.length > MAX_CLIENTS_KEPT) this.secretsOf.clear();
     for (const id of clientIds) this.secretsOf.set(id, []);
     for (const r of rows) {
-      this.secretsOf.get(r.client_id)?.push({
-        hash: r.secret_hash,
-        expiresAt: r.expires_at === null ? null : new Date(r.expires_at).getTime(),
+      this.secretsOf.get(r.clientId)?.push({
+        hash: r.secretHash,
+        expiresAt: r.expiresAt === null ? null : r.expiresAt.getTime(),
       });
     }
-    for (const p of unmatched) if (this.matches(p, now)) passed.push(p);
+    for (const p of unmatched) if (this.matches(p, nowMs)) passed.push(p);
     return passed;
   }
 
@@ -215,49 +186,24 @@ export class TokenBatcher {
     this.secretsOf.delete(clientId);
   }
 
-  /** Authenticates the group, then runs the verifying insert. @returns the token hashes inserted */
+  /** Authenticates the group, then runs the verifying insert. @returns the token keys inserted */
   private async insert(group: Pending[]): Promise<Set<string>> {
-    const em = this.deps.orm.em;
-    const platform = em.getPlatform();
     const now = this.deps.clock.now();
     const settings = this.deps.settings ?? DEFAULT_CLIENT_SETTINGS;
-    const nowValue = platform.processDateProperty(now);
-    const expiresValue = platform.processDateProperty(
+    const batch = await this.authenticated(group, now);
+    if (batch.length === 0) return new Set();
+    const issued = await this.deps.store.insertVerified(
+      batch.map((p) => ({
+        id: timeOrderedUuid(now.getTime()),
+        clientId: p.clientId,
+        tokenKey: p.tokenKey,
+        secretHash: p.secretHash,
+      })),
+      now,
       new Date(now.getTime() + settings.accessTokenLifetimeMs),
     );
-    const batch = await this.authenticated(group, now.getTime(), nowValue);
-    if (batch.length === 0) return new Set();
-    const rows = batch.map((p) => [timeOrderedUuid(now.getTime()), p.clientId, p.tokenKey, p.secretHash]);
-    const result = await this.all<{ token_hash: string }>(INSERT_TOKENS, [
-      JSON.stringify(rows),
-      nowValue,
-      expiresValue,
-      nowValue,
-    ]);
-    const issued = new Set(result.map((r) => r.token_hash));
     for (const p of batch) if (!issued.has(p.tokenKey)) this.forget(p.clientId);
     return issued;
-  }
-
-  /**
-   * Runs one statement with bound parameters on the pool's connection, past knex's query builder and MikroORM's
-   * formatting (which would inline every parameter into a new SQL text for SQLite to parse again). The connection
-   * is taken from knex's pool, so the statement waits its turn behind every other query of the app; MikroORM's
-   * `onQuery` hook still sees it, as it sees every other statement.
-   * @throws the driver's error (`code` SQLITE_…)
-   */
-  private async all<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const connection = this.deps.orm.em.getConnection();
-    this.deps.orm.config.get('onQuery')(sql, params);
-    const client: KnexPoolClient = connection.getKnex().client;
-    const db = await client.acquireConnection();
-    try {
-      return await new Promise<T[]>((resolve, reject) => {
-        db.all(sql, params, (err, rows) => (err ? reject(err) : resolve(rows as T[])));
-      });
-    } finally {
-      await client.releaseConnection(db);
-    }
   }
 
   /** Writes "last used" of the clients served, unless this process wrote it less than a minute ago. */
@@ -270,38 +216,14 @@ export class TokenBatcher {
     if (due.length === 0) return;
     for (const id of due) this.touched.set(id, now);
     if (this.touched.size > 10_000) this.touched.clear();
-    const platform = this.deps.orm.em.getPlatform();
     try {
-      await this.deps.orm.em
-        .getConnection()
-        .execute(
-          `update api_clients set last_used_at = ? where id in (${due.map(() => '?').join(', ')}) ` +
-            'and (last_used_at is null or last_used_at <= ?)',
-          [
-            platform.processDateProperty(new Date(now)),
-            ...due,
-            platform.processDateProperty(new Date(now - LAST_USED_WRITE_INTERVAL_MS)),
-          ],
-          'run',
-        );
+      await this.deps.store.touchLastUsed(due, new Date(now), new Date(now - LAST_USED_WRITE_INTERVAL_MS));
     } catch (err) {
       // "Last used" is informative: its failure must not fail tokens that are already issued.
       for (const id of due) this.touched.delete(id);
       this.deps.logger.warn({ err }, 'could not write last used of API clients');
     }
   }
-}
-
-/**
- * A version 7 UUID (RFC 9562 §5.7: 48-bit Unix milliseconds, then random bits — here those of a `randomUUID()`).
- * Rows keyed by it are appended at the end of the primary-key index instead of at a random page, which cuts the
- * pages each batch of token rows dirties in SQLite's write-ahead log.
- */
-export function timeOrderedUuid(ms = Date.now()): string {
-  const random = randomUUID();
-  const time = ms.toString(16).padStart(12, '0');
-  // xxxxxxxx-xxxx-4xxx-… → tttttttt-tttt-7xxx-…: the variant bits (10) of the v4 UUID stay as they are.
-  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${random.slice(15)}`;
 }
 
 function toBatchError(err: unknown): TokenBatchError {

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import type { Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import { type DataItemKind, NotFoundError } from '../errors.js';

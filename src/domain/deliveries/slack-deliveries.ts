@@ -5,7 +5,7 @@
  * (src/slack/deliveries) renders and delivers them. Nothing here knows Slack's API; a target is a Slack user or
  * conversation id.
  */
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import { InvitationMessage } from '../invitations/invitation.entity.js';
 import { Member } from '../members/member.entity.js';
 import type { Organization } from '../organizations/organization.entity.js';

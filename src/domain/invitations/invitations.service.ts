@@ -1,7 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/sqlite';
 import { z } from 'zod';
-import { OutboxMail } from '../../mail/outbox.entity.js';
 import { lockAdmin, lockMember, type MemberActor, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
@@ -35,6 +35,7 @@ import {
   type InvitationStatus,
   OPEN_STATUSES,
 } from './invitation.entity.js';
+import type { InvitationOutbox, MailDelivery } from './ports.js';
 import { INVITATION_CAP_WINDOW_MS, type InvitationSettings } from './settings.js';
 import { hashInvitationToken, INVITATION_TOKEN_PATTERN, newInvitationToken } from './token.js';
 
@@ -97,7 +98,7 @@ export type InviteOutcome = 'sent' | 'requested';
 /** One row of `/org invites`: an open invitation and the state of its latest mail. */
 export interface OpenInvitation {
   invitation: Invitation;
-  delivery: Pick<OutboxMail, 'status' | 'attempts' | 'lastError' | 'sentAt' | 'nextAttemptAt'> | null;
+  delivery: MailDelivery | null;
 }
 
 /** Who decided an invitation or request, for "already approved by …". */
@@ -116,6 +117,7 @@ export class InvitationsService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly settings: InvitationSettings,
+    private readonly outbox: InvitationOutbox,
   ) {}
 
   /**
@@ -461,17 +463,14 @@ export class InvitationsService {
       orderBy: { createdAt: 'desc', id: 'asc' },
       limit: INVITES_LIST_LIMIT,
     });
-    const mails = invitations.length
-      ? await this.em.find(
-          OutboxMail,
-          { invitation: { $in: invitations.map((i) => i.id) } },
-          { orderBy: { createdAt: 'desc' } },
-        )
-      : [];
-    const rows = invitations.map((invitation) => {
-      const mail = mails.find((m) => m.invitation.id === invitation.id);
-      return { invitation, delivery: mail ?? null };
-    });
+    const deliveries = await this.outbox.latestDeliveries(
+      this.em,
+      invitations.map((i) => i.id),
+    );
+    const rows = invitations.map((invitation) => ({
+      invitation,
+      delivery: deliveries.get(invitation.id) ?? null,
+    }));
     return { rows, total };
   }
 
@@ -651,7 +650,9 @@ export class InvitationsService {
     inv.tokenHash = hashInvitationToken(token);
     inv.sentAt = now;
     inv.updatedAt = now;
-    const mail = new OutboxMail({
+    const mailId = randomUUID();
+    this.outbox.queue(em, {
+      id: mailId,
       organization,
       invitation: inv,
       recipient: inv.email,
@@ -662,21 +663,15 @@ export class InvitationsService {
         expiresAt: (inv.expiresAt ?? now).toISOString(),
         ...(inv.note ? { note: inv.note } : {}),
       },
-      sealedToken: 'pending',
+      sealedToken: this.settings.sealer.seal(token, mailId),
       now,
       messageDomain: this.settings.messageDomain,
     });
-    mail.sealedToken = this.settings.sealer.seal(token, mail.id);
-    em.persist(mail);
   }
 
   /** Cancels the invitation's mail that has not gone out yet, and forgets its sealed token. */
   private async cancelUnsent(em: EntityManager, inv: Invitation, now: Date): Promise<void> {
-    await em.nativeUpdate(
-      OutboxMail,
-      { invitation: inv.id, status: { $in: ['queued', 'retrying'] } },
-      { status: 'cancelled', sealedToken: null, updatedAt: now },
-    );
+    await this.outbox.cancelUnsent(em, inv.id, now);
   }
 
   private async findInOrg(em: EntityManager, me: MemberActor, invitationId: string): Promise<Invitation> {

@@ -1,4 +1,3 @@
-import type { Config } from '../../config.js';
 import { TokenSealer } from './token.js';
 
 /** How long an invitation (or a request) stays open: 7 days, in milliseconds (DESIGN.md §3). */
@@ -29,32 +28,47 @@ export function mailDomain(mailFrom: string): string {
 }
 
 /**
- * Builds the settings from the configuration. The sealing key comes from `INVITATION_KEY`; without it, from
+ * The configuration values the settings are built from, passed as plain values by the composition root
+ * (src/app.ts, src/console): the domain reads no configuration of its own.
+ */
+export interface InvitationSettingsSource {
+  /** `INVITATION_KEY`, if set. */
+  invitationKey?: string;
+  /** `SLACK_SIGNING_SECRET`, if set (HTTP mode). */
+  signingSecret?: string;
+  /** `INVITATIONS_PER_DAY`: cap on invitations and requests per organization per 24 hours. */
+  perDay: number;
+  /** `MAIL_FROM`, e.g. `AstroBee <no-reply@example.com>`. */
+  mailFrom: string;
+}
+
+/**
+ * Builds the settings from configuration values. The sealing key comes from `INVITATION_KEY`; without it, from
  * `SLACK_SIGNING_SECRET` (a stable server secret in HTTP mode, under its own HKDF label); without either (console
  * mode, tests), from random bytes, so mail still queued when the process stops cannot be sent after a restart (the
  * worker marks it failed and an Admin resends).
  */
-export function invitationSettingsFrom(config: Config): {
+export function invitationSettingsFrom(source: InvitationSettingsSource): {
   settings: InvitationSettings;
   keySource: InvitationKeySource;
 } {
-  const keySource: InvitationKeySource = config.invitationKey
+  const keySource: InvitationKeySource = source.invitationKey
     ? 'INVITATION_KEY'
-    : config.slack.signingSecret
+    : source.signingSecret
       ? 'SLACK_SIGNING_SECRET'
       : 'random';
   const sealer =
     keySource === 'INVITATION_KEY'
-      ? new TokenSealer(config.invitationKey ?? '')
+      ? new TokenSealer(source.invitationKey ?? '')
       : keySource === 'SLACK_SIGNING_SECRET'
-        ? new TokenSealer(`signing-secret:${config.slack.signingSecret ?? ''}`)
+        ? new TokenSealer(`signing-secret:${source.signingSecret ?? ''}`)
         : TokenSealer.random();
   return {
     settings: {
-      perDay: config.invitationsPerDay,
+      perDay: source.perDay,
       ttlMs: INVITATION_TTL_MS,
       sealer,
-      messageDomain: mailDomain(config.mailFrom),
+      messageDomain: mailDomain(source.mailFrom),
     },
     keySource,
   };

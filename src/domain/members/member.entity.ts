@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
-import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
+import { BaseEntity, BaseEntitySchema } from '../base.entity.js';
 import { belongsToOrganization, type Organization } from '../organizations/organization.entity.js';
 
 /** The two roles of DESIGN.md §3. */

@@ -1,11 +1,8 @@
-import type { EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
-import type { Orm } from '../../db/orm.js';
+import type { EntityManager } from '@mikro-orm/core';
 import { Organization } from '../organizations/organization.entity.js';
 import { Member } from './member.entity.js';
 import { MEMBERS_ORDER, type MemberSummary, type Page, pageBounds } from './members.service.js';
-
-/** A statement that may write: INSERT (an upsert too), UPDATE, DELETE or REPLACE, also after a WITH clause. */
-const WRITE_STATEMENT = /\b(?:insert|update|delete|replace)\b/i;
+import type { TeamChangeSignal } from './ports.js';
 
 /** One organization's team as the directory holds it: read-only, in the order of `/org members`. */
 export interface TeamSnapshot {
@@ -26,51 +23,33 @@ export interface DirectoryView {
  * An in-memory read model of each bound workspace's team, so that reading it (`/org members`) runs no SQL: the
  * members in list order and the linked members by Slack user id, per Slack team.
  *
- * Kept coherent by watching the SQL this ORM sends (its `onQuery` hook, which every statement passes through: unit
- * of work flushes, `nativeUpdate`/`nativeDelete` and raw `execute` alike): a statement that writes the members or
- * organizations table drops every snapshot before it runs, and the end of the transaction that wrote it drops them
- * again (MikroORM's transaction events, https://mikro-orm.io/docs/events). A snapshot loaded while a write was
- * under way is served to the readers that asked for it but not kept. On SQLite the pool's one connection puts a
- * load's SELECT after any write already sent, and after the commit of a transaction in progress.
+ * Kept coherent by a {@link TeamChangeSignal} (src/db's `TableWriteSignal` watches the SQL the ORM sends): a
+ * statement that writes the members or organizations table drops every snapshot before it runs, and the end of the
+ * transaction that wrote it drops them again. A snapshot loaded while a write was under way is served to the
+ * readers that asked for it but not kept. On SQLite the pool's one connection puts a load's SELECT after any write
+ * already sent, and after the commit of a transaction in progress.
  *
  * Like the rest of this build it assumes one process per database (SQLite): another process's writes would not
- * reach this process's snapshots (with PostgreSQL and several instances, snapshots would need a shared
- * invalidation, e.g. LISTEN/NOTIFY).
+ * reach this process's snapshots (with PostgreSQL and several instances, the signal would need to be shared, e.g.
+ * LISTEN/NOTIFY).
  *
  * Reading: {@link view} answers from the snapshot, loading it on first use; concurrent first uses share one load.
  */
-export class TeamDirectory implements EventSubscriber {
+export class TeamDirectory {
   /** Bumped by every relevant write; a load started under an older generation is served but not kept. */
   private generation = 0;
   private readonly snapshots = new Map<string, TeamSnapshot>();
   private readonly loads = new Map<string, { generation: number; promise: Promise<TeamSnapshot | null> }>();
-  /** A relevant write happened since the last transaction ended: drop again when it commits or rolls back. */
-  private writtenInTransaction = false;
-  /** Matches a statement that names one of the watched tables. */
-  private readonly watchedTable: RegExp;
 
   /**
-   * Hooks into the ORM: its `onQuery` (kept and chained) and its transaction events (forks share the subscriber
-   * list, so every request's EntityManager is seen).
-   * @param orm the open ORM; its global EntityManager is used only to fork a unit of work per load
+   * @param orm the open ORM (anything with its global EntityManager, used only to fork a unit of work per load)
+   * @param changes signals a write to the members or organizations tables (every snapshot is dropped then)
    */
-  constructor(private readonly orm: Orm) {
-    const tables = [Member, Organization].map((entity) => orm.getMetadata().get(entity.name).tableName);
-    this.watchedTable = new RegExp(`[\\s\`".](?:${tables.join('|')})[\\s\`"(]`, 'i');
-    const previous = orm.config.get('onQuery');
-    orm.config.set('onQuery', (sql: string, params: readonly unknown[]) => {
-      this.observe(sql);
-      return previous(sql, params as unknown[]);
-    });
-    orm.em.getEventManager().registerSubscriber(this);
-  }
-
-  afterTransactionCommit(_args: TransactionEventArgs): void {
-    this.transactionEnded();
-  }
-
-  afterTransactionRollback(_args: TransactionEventArgs): void {
-    this.transactionEnded();
+  constructor(
+    private readonly orm: { em: EntityManager },
+    changes: TeamChangeSignal,
+  ) {
+    changes.subscribe(() => this.invalidate());
   }
 
   /** Drops every snapshot now (the next read loads afresh). */
@@ -108,20 +87,6 @@ export class TeamDirectory implements EventSubscriber {
   page(team: TeamSnapshot, page: number, pageSize: number): Page<MemberSummary> {
     const { offset, ...bounds } = pageBounds(team.members.length, page, pageSize);
     return { ...bounds, items: team.members.slice(offset, offset + pageSize) };
-  }
-
-  /** Drops the snapshots when `sql` may write a watched table (a false alarm costs one reload, no more). */
-  private observe(sql: string): void {
-    if (WRITE_STATEMENT.test(sql) && this.watchedTable.test(` ${sql} `)) {
-      this.writtenInTransaction = true;
-      this.invalidate();
-    }
-  }
-
-  private transactionEnded(): void {
-    if (!this.writtenInTransaction) return;
-    this.writtenInTransaction = false;
-    this.invalidate();
   }
 
   private load(slackTeamId: string): Promise<TeamSnapshot | null> {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
-import { BaseEntity, BaseEntitySchema } from '../../db/base.entity.js';
+import { BaseEntity, BaseEntitySchema } from '../base.entity.js';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 

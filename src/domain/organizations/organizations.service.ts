@@ -1,5 +1,5 @@
+import type { EntityManager } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/sqlite';
 import { lockAdmin, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../domain/actor.js';
 import { OAuthService } from '../../domain/clients/oauth.service.js';
+import type { ClientCredentialStore } from '../../domain/clients/ports.js';
 import type { ClientSettings } from '../../domain/clients/settings.js';
 import {
   type DataCaller,
@@ -141,11 +142,13 @@ export function apiHandler(deps: {
   logger: Logger;
   clock: Clock;
   settings: ClientSettings;
+  /** The OAuth hot paths' statements (the domain's port; src/db implements it). */
+  credentials: ClientCredentialStore;
 }): (req: IncomingMessage, res: ServerResponse) => void {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const em = deps.orm.em.fork();
-    const caller = await authenticate(req, new OAuthService(em, deps.clock, deps.settings));
+    const caller = await authenticate(req, new OAuthService(em, deps.clock, deps.credentials, deps.settings));
     const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
     const parts = path.split('/').filter(Boolean);
     const method = req.method ?? 'GET';

@@ -23,6 +23,7 @@ import { DomainError } from '../../domain/errors.js';
 import { truncateGraphemes } from '../../domain/graphemes.js';
 import type { Invitation, InvitationStatus } from '../../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../../domain/invitations/invitations.service.js';
+import type { InvitationOutbox } from '../../domain/invitations/ports.js';
 import type { InvitationSettings } from '../../domain/invitations/settings.js';
 import { INVITATION_TOKEN_PATTERN } from '../../domain/invitations/token.js';
 import type { Logger } from '../../logger.js';
@@ -216,12 +217,14 @@ export function invitationPage(deps: {
   logger: Logger;
   clock: Clock;
   settings: InvitationSettings;
+  /** The invitations' outbox port (src/mail's {@link InvitationOutbox} on the outbox table). */
+  outbox: InvitationOutbox;
   deliver?: () => Promise<void>;
 }) {
   const log = deps.logger.child({ component: 'invitation-page' });
   return async (req: RouteRequest, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
-    const service = new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings);
+    const service = new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings, deps.outbox);
     const token = tokenOf(req);
     try {
       const head = method === 'HEAD';
@@ -277,9 +280,12 @@ export function invitationPage(deps: {
       }
       const inv = await service.respondByToken(token, decision);
       log.info({ invitationId: inv.id, decision }, 'invitation answered on the web');
-      const answered = await new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings).get(
-        inv.id,
-      );
+      const answered = await new InvitationsService(
+        deps.orm.em.fork(),
+        deps.clock,
+        deps.settings,
+        deps.outbox,
+      ).get(inv.id);
       const orgName = answered?.organization.name ?? 'the organization';
       if (decision === 'accept') {
         page(
@@ -304,9 +310,12 @@ export function invitationPage(deps: {
         (err.kind === 'invitation_closed' || err.kind === 'invitation_expired')
       ) {
         // Answered or closed between the read above and the write: the status of the state it is in now.
-        const now = await new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings).findByToken(
-          token,
-        );
+        const now = await new InvitationsService(
+          deps.orm.em.fork(),
+          deps.clock,
+          deps.settings,
+          deps.outbox,
+        ).findByToken(token);
         if (now && now.invitation.status !== 'pending') {
           closedPage(res, now.invitation.status, false);
           return;

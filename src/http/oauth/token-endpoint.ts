@@ -8,6 +8,7 @@ import {
   isWellFormedCredential,
 } from '../../domain/clients/credentials.js';
 import { OAuthService } from '../../domain/clients/oauth.service.js';
+import type { ClientCredentialStore } from '../../domain/clients/ports.js';
 import type { ClientSettings } from '../../domain/clients/settings.js';
 import type { TokenBatcher } from '../../domain/clients/token-batcher.js';
 import type { Logger } from '../../logger.js';
@@ -39,6 +40,8 @@ export interface OAuthEndpointDeps {
   clock: Clock;
   settings: ClientSettings;
   limiter: FailedAuthLimiter;
+  /** The OAuth hot paths' statements (the domain's port; src/db implements it). */
+  credentials: ClientCredentialStore;
 }
 
 /** An OAuth error response to send. */
@@ -169,7 +172,7 @@ export function tokenEndpoint(deps: OAuthEndpointDeps & { batcher: TokenBatcher 
       });
     } else {
       // Not issued: find out why on the precise path (and issue after all if the client was enabled meanwhile).
-      const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.settings);
+      const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.credentials, deps.settings);
       const auth = await oauth.authenticate(clientId, clientSecret);
       if (auth.kind === 'failed') {
         await deps.limiter.recordFailure(address, clientId);
@@ -191,7 +194,12 @@ export function tokenEndpoint(deps: OAuthEndpointDeps & { batcher: TokenBatcher 
     const now = deps.clock.now().getTime();
     if (now >= nextPurge) {
       nextPurge = now + PURGE_INTERVAL_MS;
-      await new OAuthService(deps.orm.em.fork(), deps.clock, deps.settings).purgeExpiredTokens();
+      await new OAuthService(
+        deps.orm.em.fork(),
+        deps.clock,
+        deps.credentials,
+        deps.settings,
+      ).purgeExpiredTokens();
     }
   });
 }
@@ -207,7 +215,7 @@ export function revocationEndpoint(deps: OAuthEndpointDeps) {
     const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
     const token = form.get('token');
     if (token === undefined) throw new OAuthError('invalid_request', 'token is required.');
-    const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.settings);
+    const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.credentials, deps.settings);
     const auth = await oauth.authenticate(clientId, clientSecret);
     if (auth.kind === 'failed') {
       await deps.limiter.recordFailure(address, clientId);

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { WebClient } from '@slack/web-api';
+import { standardPorts } from '../../adapters.js';
 import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../domain/actor.js';
 import { SlackDelivery } from '../../domain/deliveries/slack-delivery.entity.js';
@@ -260,7 +261,11 @@ export class SlackDeliveryWorker {
       kind: row.kind,
       invitationId: row.invitationId ?? undefined,
     });
-    const services = createServices(em, this.options.clock, this.options.serviceOptions);
+    const services = createServices(
+      em,
+      this.options.clock,
+      this.options.serviceOptions ?? { ports: standardPorts() },
+    );
     const attempts = row.attempts + 1;
     try {
       const outcome = await kind.send(row, { client: this.options.client(), em, services, log });

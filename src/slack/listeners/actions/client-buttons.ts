@@ -1,8 +1,8 @@
 import { requireAdmin } from '../../../domain/access.js';
 import { CLIENT_ACTIONS, clientsMessage, createClientModal } from '../../blocks/clients.js';
+import { applyVerb, parseClientsPage } from '../../shared/clients.js';
+import { deliverRotatedSecret, encodeClientModalMetadata } from '../../shared/clients-delivery.js';
 import { escapeMrkdwn } from '../../text.js';
-import { applyVerb, parseClientsPage } from '../commands/clients.js';
-import { deliverRotatedSecret, encodeClientModalMetadata } from '../commands/clients-delivery.js';
 import type { ButtonArgs } from '../types.js';
 
 /** The verb of a row button, from its action_id. */

@@ -1,8 +1,8 @@
 import { requireAdmin, requireMember } from '../../../domain/access.js';
 import { inviteModal } from '../../blocks/invite-modal.js';
 import { renameModal } from '../../blocks/rename-modal.js';
+import { encodeViewMetadata } from '../../shared/view-metadata.js';
 import type { ButtonArgs } from '../types.js';
-import { encodeViewMetadata } from '../views/metadata.js';
 
 /**
  * The Home tab's quick actions: "Invite someone" / "Request an invitation" opens the invite modal, "Rename" (admins)

@@ -1,10 +1,10 @@
 import { plainMessage } from '../../blocks/common.js';
 import { removedText } from '../../blocks/member-messages.js';
 import { decodeMemberRef } from '../../blocks/members.js';
+import { showMembersPage } from '../../shared/members.js';
 import { SlackInputError } from '../../slack-input-error.js';
 import { accountDeactivated } from '../../slack-profile.js';
 import type { ButtonArgs } from '../types.js';
-import { showMembersPage } from './members-page.js';
 
 /**
  * The Remove button, on a member row of `/org members` or in the confirm step of `/org remove` (Slack has already

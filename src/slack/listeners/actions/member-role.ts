@@ -8,8 +8,8 @@ import { roleChangedText } from '../../blocks/member-messages.js';
 import { decodeMemberRef, MEMBER_ROW_BLOCK } from '../../blocks/members.js';
 import type { OrgContext } from '../../context.js';
 import { slackRefusal } from '../../error-texts.js';
+import { showMembersPage } from '../../shared/members.js';
 import { SlackInputError } from '../../slack-input-error.js';
-import { showMembersPage } from './members-page.js';
 
 /** Bolt's arguments to a static_select listener, with our context. */
 export type StaticSelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> &

@@ -1,8 +1,8 @@
 import { requireAdmin } from '../../../domain/access.js';
 import { auditMessage } from '../../blocks/audit.js';
 import { withPageNotice } from '../../blocks/paging.js';
+import { parsePage } from '../../shared/members.js';
 import type { ButtonArgs, SubcommandHandler } from '../types.js';
-import { parsePage } from './members.js';
 
 /** `/org audit [page]` (admins): the audit log, newest first, a page at a time; a page past the last says so. */
 export const audit: SubcommandHandler = async ({ args, command, actor }) => {

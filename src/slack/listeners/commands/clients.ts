@@ -1,61 +1,22 @@
 import { requireAdmin } from '../../../domain/access.js';
-import type { Actor } from '../../../domain/actor.js';
-import type { Services } from '../../../domain/services.js';
 import { clientsMessage, createClientModal } from '../../blocks/clients.js';
 import { plainMessage } from '../../blocks/common.js';
 import { withPageNotice } from '../../blocks/paging.js';
+import { applyVerb, type ClientVerb, parseClientsPage } from '../../shared/clients.js';
+import {
+  deliverNewClient,
+  deliverRotatedSecret,
+  encodeClientModalMetadata,
+} from '../../shared/clients-delivery.js';
 import { SlackInputError } from '../../slack-input-error.js';
-import { argText, type SlackArg } from '../../text.js';
+import { argText } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
-import { deliverNewClient, deliverRotatedSecret, encodeClientModalMetadata } from './clients-delivery.js';
 
-/** The lifecycle verbs of `/org clients <verb> <client id>` and of the row buttons. */
-export type ClientVerb = 'enable' | 'disable' | 'rotate' | 'delete';
 const VERBS: readonly ClientVerb[] = ['enable', 'disable', 'rotate', 'delete'];
-
-/**
- * Reads an optional page number of `/org clients [page]` or of the pager buttons.
- * @throws SlackInputError for anything but a positive whole number
- */
-export function parseClientsPage(arg: SlackArg | undefined): number {
-  if (!arg) return 1;
-  if (arg.kind === 'word' && /^[1-9]\d{0,5}$/.test(arg.text)) return Number(arg.text);
-  throw new SlackInputError('The page must be a positive whole number, as in `/org clients 2`.', 'page');
-}
 
 const USAGE =
   '`/org clients` lists the API clients; `/org clients create [name]` creates one; ' +
   '`/org clients enable|disable|rotate|delete <client id>` changes one.';
-
-/**
- * Runs enable, disable or delete and says what happened (rotation is separate: it has a secret to deliver).
- * @returns the notice to show above the list
- */
-export async function applyVerb(
-  services: Services,
-  actor: Actor,
-  verb: Exclude<ClientVerb, 'rotate'>,
-  clientId: string,
-): Promise<string> {
-  switch (verb) {
-    case 'enable': {
-      const r = await services.clients.enable(actor, clientId);
-      return r.changed
-        ? `:white_check_mark: *${r.client.name}* is enabled. It can get new tokens; tokens issued before it was disabled stay revoked.`
-        : `*${r.client.name}* is already enabled.`;
-    }
-    case 'disable': {
-      const r = await services.clients.disable(actor, clientId);
-      return r.changed
-        ? `:no_entry: *${r.client.name}* is disabled: its tokens stopped working and it cannot get new ones until enabled.`
-        : `*${r.client.name}* is already disabled.`;
-    }
-    case 'delete': {
-      const r = await services.clients.delete(actor, clientId);
-      return `:wastebasket: *${r.name}* (\`${r.id}\`) is deleted. Its secrets and tokens stopped working for good.`;
-    }
-  }
-}
 
 /**
  * `/org clients …` (admins): list, create (a modal when no name is given), enable, disable, rotate, delete. A new

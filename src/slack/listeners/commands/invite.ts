@@ -1,17 +1,15 @@
 import type { WebClient } from '@slack/web-api';
 import { requireMember } from '../../../domain/access.js';
-import type { Invitation } from '../../../domain/invitations/invitation.entity.js';
-import type { InviteOutcome } from '../../../domain/invitations/invitations.service.js';
 import type { Role } from '../../../domain/members/member.entity.js';
 import { isHomeUser } from '../../../domain/members/slack-account.js';
 import type { Organization } from '../../../domain/organizations/organization.entity.js';
-import { inviteResultMessage } from '../../blocks/invitation.js';
 import { inviteModal } from '../../blocks/invite-modal.js';
+import { afterInvite } from '../../shared/invite.js';
+import { encodeViewMetadata } from '../../shared/view-metadata.js';
 import { SlackInputError } from '../../slack-input-error.js';
 import { slackProfile } from '../../slack-profile.js';
 import { argText, type SlackArg } from '../../text.js';
 import type { SubcommandHandler } from '../types.js';
-import { encodeViewMetadata } from '../views/metadata.js';
 
 const USAGE =
   'Usage: `/org invite <email or @user> [admin|member] [note or reason]`, or `/org invite` for a form.';
@@ -99,24 +97,6 @@ export function parseRole(arg: SlackArg | undefined): Role | undefined {
       `in \`/org invite ana@example.com member Our new analyst\`. ${USAGE}`,
     'role',
   );
-}
-
-/**
- * The reply to the person who invited, once the invitation or request is committed with its Slack deliveries
- * (the invitee's DM, the copies for the Admins) and the delivery worker has run: the deliveries are durably
- * queued, so the reply may say they are on their way even when Slack asked the app to wait.
- * @param organization where requests go: the approvals channel when set and not known to be failing, else the
- *   Admins' DMs
- */
-export function afterInvite(
-  outcome: InviteOutcome,
-  invitation: Invitation,
-  organization: { approvalsChannelId: string | null; approvalsChannelFailingSince: Date | null },
-) {
-  if (outcome === 'sent') return inviteResultMessage(outcome, invitation, '');
-  const channel = organization.approvalsChannelFailingSince ? null : organization.approvalsChannelId;
-  const where = channel ? `<#${channel}>` : 'the admins';
-  return inviteResultMessage(outcome, invitation, where);
 }
 
 /**

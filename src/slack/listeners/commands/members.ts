@@ -1,28 +1,12 @@
-import type { Actor } from '../../../domain/actor.js';
 import { MEMBERS_PAGE_SIZE, pageBounds } from '../../../domain/members/members.service.js';
 import type { TeamSnapshot } from '../../../domain/members/team-directory.js';
 import type { SlackMessage } from '../../blocks/common.js';
-import { type MembersViewer, membersMessage } from '../../blocks/members.js';
+import { membersMessage } from '../../blocks/members.js';
 import { withPageNotice } from '../../blocks/paging.js';
+import { parsePage, viewerOf } from '../../shared/members.js';
 import { SlackInputError } from '../../slack-input-error.js';
-import type { ParsedCommand, SlackArg } from '../../text.js';
+import type { ParsedCommand } from '../../text.js';
 import type { DirectoryHandler, SubcommandHandler } from '../types.js';
-
-/**
- * Reads an optional page number argument.
- * @param example the command with a page, shown when the argument is not a page (`/org members 2`)
- * @throws SlackInputError (field `page`) for anything but a positive whole number
- */
-export function parsePage(arg: SlackArg | undefined, example = '/org members 2'): number {
-  if (!arg) return 1;
-  if (arg.kind === 'word' && /^[1-9]\d{0,5}$/.test(arg.text)) return Number(arg.text);
-  throw new SlackInputError(`The page must be a positive whole number, as in \`${example}\`.`, 'page');
-}
-
-/** Who is looking at the members list (Admins get controls); undefined for a non-member. */
-export function viewerOf(actor: Actor): MembersViewer | undefined {
-  return actor.member ? { memberId: actor.member.id, role: actor.member.role } : undefined;
-}
 
 /**
  * The page asked for by `/org members [page]`.

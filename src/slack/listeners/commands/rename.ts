@@ -1,9 +1,8 @@
 import { requireAdmin } from '../../../domain/access.js';
-import { plainMessage } from '../../blocks/common.js';
 import { renameModal } from '../../blocks/rename-modal.js';
-import { escapeMrkdwn } from '../../text.js';
+import { renamedMessage } from '../../shared/rename.js';
+import { encodeViewMetadata } from '../../shared/view-metadata.js';
 import type { SubcommandHandler } from '../types.js';
-import { encodeViewMetadata } from '../views/metadata.js';
 
 /**
  * `/org rename [name]` (admins): with a name, renames; without one, opens a modal prefilled with the current name.
@@ -22,12 +21,3 @@ export const rename: SubcommandHandler = async ({ args, command, actor, reply, a
   const result = await args.context.services.organizations.rename(actor, command.rest);
   await reply(renamedMessage(result));
 };
-
-/** The confirmation after a rename. */
-export function renamedMessage(result: { previous: string; name: string }) {
-  return plainMessage(
-    result.previous === result.name
-      ? `The organization is already called *${escapeMrkdwn(result.name)}*.`
-      : `Renamed *${escapeMrkdwn(result.previous)}* to *${escapeMrkdwn(result.name)}*. The organization ID is unchanged.`,
-  );
-}

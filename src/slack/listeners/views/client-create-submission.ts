@@ -1,7 +1,7 @@
 import type { IssuedSecret } from '../../../domain/clients/clients.service.js';
 import { CREATE_CLIENT_VIEW } from '../../blocks/clients.js';
 import { slackRefusal } from '../../error-texts.js';
-import { decodeClientModalMetadata, deliverNewClient } from '../commands/clients-delivery.js';
+import { decodeClientModalMetadata, deliverNewClient } from '../../shared/clients-delivery.js';
 import type { ViewSubmissionArgs } from '../types.js';
 
 /**

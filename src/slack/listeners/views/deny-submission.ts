@@ -1,38 +1,8 @@
-import { z } from 'zod';
 import { DENY_VIEW } from '../../blocks/approval.js';
-import { LIMITS } from '../../blocks/common.js';
 import { slackRefusal } from '../../error-texts.js';
 import { postToResponseUrl } from '../../reply.js';
-import { afterDecision } from '../actions/approval-decide.js';
+import { afterDecision, decodeDenyMetadata } from '../../shared/approval.js';
 import type { ViewSubmissionArgs } from '../types.js';
-
-/** What the Deny modal carries in private_metadata: the request and where the click came from. Never a secret. */
-const DenyMetadata = z.object({
-  invitationId: z.string().min(1),
-  source: z.enum(['message', 'ephemeral', 'home']),
-  responseUrl: z.string().url().optional(),
-});
-export type DenyMetadata = z.infer<typeof DenyMetadata>;
-
-/**
- * Encodes the Deny modal's metadata.
- * @throws Error past Slack's 3000-character limit
- */
-export function encodeDenyMetadata(meta: DenyMetadata): string {
-  const text = JSON.stringify(meta);
-  if (text.length > LIMITS.privateMetadata) throw new Error('private_metadata over 3000 characters');
-  return text;
-}
-
-/** Decodes the Deny modal's metadata; null when malformed. */
-export function decodeDenyMetadata(text: string | undefined): DenyMetadata | null {
-  try {
-    const parsed = DenyMetadata.safeParse(JSON.parse(text ?? ''));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * Submission of the Deny modal: denies the request (re-checking the clicker is an Admin and that it is still

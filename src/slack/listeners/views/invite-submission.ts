@@ -3,9 +3,9 @@ import type { Role } from '../../../domain/members/member.entity.js';
 import { INVITE_VIEW } from '../../blocks/invite-modal.js';
 import { slackRefusal } from '../../error-texts.js';
 import { replyPrivately } from '../../reply.js';
-import { afterInvite } from '../commands/invite.js';
+import { afterInvite } from '../../shared/invite.js';
+import { decodeViewMetadata } from '../../shared/view-metadata.js';
 import type { ViewSubmissionArgs } from '../types.js';
-import { decodeViewMetadata } from './metadata.js';
 
 /** The input block an error belongs under: the one its `field` names, else the email. */
 function blockFor(field: string | undefined): string {

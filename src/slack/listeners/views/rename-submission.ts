@@ -1,9 +1,9 @@
 import { RENAME_VIEW } from '../../blocks/rename-modal.js';
 import { slackRefusal } from '../../error-texts.js';
 import { replyPrivately } from '../../reply.js';
-import { renamedMessage } from '../commands/rename.js';
+import { renamedMessage } from '../../shared/rename.js';
+import { decodeViewMetadata } from '../../shared/view-metadata.js';
 import type { ViewSubmissionArgs } from '../types.js';
-import { decodeViewMetadata } from './metadata.js';
 
 /**
  * Submission of the rename modal. A refused name comes back as an inline error under the field

@@ -1,12 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import { z } from 'zod';
-import type { Actor } from '../../../domain/actor.js';
-import type { ClientsService, IssuedSecret } from '../../../domain/clients/clients.service.js';
-import type { Logger } from '../../../logger.js';
-import { secretMessage } from '../../blocks/clients.js';
-import { LIMITS, plainMessage, type SlackMessage } from '../../blocks/common.js';
-import { postToResponseUrl, replyPrivately } from '../../reply.js';
-import { escapeMrkdwn } from '../../text.js';
+import type { Actor } from '../../domain/actor.js';
+import type { ClientsService, IssuedSecret } from '../../domain/clients/clients.service.js';
+import type { Logger } from '../../logger.js';
+import { secretMessage } from '../blocks/clients.js';
+import { LIMITS, plainMessage, type SlackMessage } from '../blocks/common.js';
+import { postToResponseUrl, replyPrivately } from '../reply.js';
+import { escapeMrkdwn } from '../text.js';
 
 /**
  * Where a secret may go: the requester alone, ephemerally. `responseUrl` is the command's or the clicked message's

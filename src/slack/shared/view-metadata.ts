@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from '../../blocks/common.js';
+import { LIMITS } from '../blocks/common.js';
 
 /** What our modals carry in private_metadata. Never a secret. */
 const ViewMetadata = z.object({ responseUrl: z.string().url().optional() });

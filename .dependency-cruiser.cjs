@@ -1,0 +1,122 @@
+/**
+ * Layer rules of the house (DESIGN.md §6), checked by `npm run depcheck` (part of `npm test`).
+ *
+ *   front ends   src/slack/  src/http/  src/console/   (never import each other)
+ *   domain       src/domain/  (services, entities, rules, coded errors, and the ports it needs: …/ports.ts)
+ *   adapters     src/db/  src/mail/  (implement the domain's ports)
+ *   composition  src/app.ts, src/adapters.ts, src/main.ts (wire ports to adapters; the console runs through app)
+ *
+ * A forbidden import fails with the rule's name, e.g.
+ * `error domain-not-outer-rings: src/domain/x.ts → src/slack/y.ts`. test/unit/layer-rules.test.ts shows that each
+ * rule fires.
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-not-outer-rings',
+      severity: 'error',
+      comment:
+        'The domain imports nothing from the rings around it: no Slack side, HTTP, mail, console, stand-in, ' +
+        'configuration, composition root or src/db. It declares a port (an interface in src/domain/…/ports.ts) ' +
+        'and src/app.ts wires the implementation in.',
+      from: { path: '^src/domain/' },
+      to: {
+        path: [
+          '^src/(slack|http|mail|console|standin|db)/',
+          '^src/(config|app|main|migrate)\\.ts$',
+          '^migrations/',
+          '^manifest/',
+        ],
+      },
+    },
+    {
+      name: 'domain-no-sql-driver',
+      severity: 'error',
+      comment:
+        'The domain speaks to storage through MikroORM core (its EntityManager and entity schemas) and its own ' +
+        'ports; knex, the SQL drivers and MikroORM driver packages are for src/db.',
+      from: { path: '^src/domain/' },
+      to: {
+        path: [
+          '(^|/)node_modules/(knex|sqlite3|better-sqlite3|pg|mysql2|mariadb|tedious|libsql)/',
+          '(^|/)node_modules/@mikro-orm/(?!core/)[^/]+/',
+        ],
+      },
+    },
+    {
+      name: 'slack-not-http',
+      severity: 'error',
+      comment:
+        'The Slack side and the HTTP side are separate front ends; they meet through ports wired in src/app.ts.',
+      from: { path: '^src/slack/' },
+      to: { path: '^src/http/' },
+    },
+    {
+      name: 'http-not-slack',
+      severity: 'error',
+      comment:
+        'The HTTP side (token endpoint, REST API, invitation page) reaches Slack only through domain ports.',
+      from: { path: '^src/http/' },
+      to: { path: '^src/slack/' },
+    },
+    {
+      name: 'console-apart',
+      severity: 'error',
+      comment:
+        'The console is a front end of its own (DESIGN.md §6): it drives the real app through src/app.ts and the ' +
+        'Slack stand-in, and neither the Slack side nor the HTTP side imports it.',
+      from: { path: '^src/(slack|http)/' },
+      to: { path: '^src/console/' },
+    },
+    {
+      name: 'console-not-slack-or-http',
+      severity: 'error',
+      comment: 'The console reaches the Slack and HTTP sides only through the running app (src/app.ts).',
+      from: { path: '^src/console/' },
+      to: { path: '^src/(slack|http)/' },
+    },
+    {
+      name: 'adapters-not-front-ends',
+      severity: 'error',
+      comment:
+        "src/db and src/mail implement the domain's ports; they import no front end and no composition root.",
+      from: { path: '^src/(db|mail)/' },
+      to: { path: ['^src/(slack|http|console)/', '^src/(app|main|adapters)\\.ts$'] },
+    },
+    {
+      name: 'listener-not-listener',
+      severity: 'error',
+      comment:
+        'A listener file never imports another listener file; shared parts live in src/slack/shared/ or next to ' +
+        "the Block Kit builders. Excepted: the dispatch tables (each folder's index.ts, and commands/org.ts, the " +
+        'table of /org subcommands).',
+      from: {
+        path: '^src/slack/listeners/(actions|commands|views|events)/[^/]+\\.ts$',
+        pathNot: ['^src/slack/listeners/[^/]+/index\\.ts$', '^src/slack/listeners/commands/org\\.ts$'],
+      },
+      to: { path: '^src/slack/listeners/(actions|commands|views|events)/[^/]+\\.ts$' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycles anywhere (type-only imports count too).',
+      from: { path: '^(src|migrations|manifest)/' },
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
+      mainFields: ['module', 'main', 'types', 'typings'],
+    },
+    reporterOptions: {
+      text: { highlightFocused: true },
+    },
+  },
+};

@@ -1,0 +1,67 @@
+/**
+ * What the invitations need from the rings around the domain (DESIGN.md §6). The domain declares these
+ * interfaces; the outer layers implement them (`src/mail/invitation-outbox.ts`) and the composition root
+ * (`src/app.ts`, `src/adapters.ts`) wires them in.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import type { Organization } from '../organizations/organization.entity.js';
+import type { Invitation } from './invitation.entity.js';
+
+/**
+ * Delivery state of a queued mail: `queued` (never tried), `retrying` (failed, will try again at `nextAttemptAt`),
+ * `sent`, `failed` (refused for good by the SMTP server with a 5yz reply, or gave up after the last attempt;
+ * `lastError` says why) and `cancelled` (the invitation was resent, revoked or closed before the mail went out).
+ */
+export const OUTBOX_STATUSES = ['queued', 'retrying', 'sent', 'failed', 'cancelled'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** What the invitation mail shows; no secret. */
+export interface InvitationMailData {
+  organizationName: string;
+  inviterEmail: string;
+  role: 'admin' | 'member';
+  /** ISO 8601 instant. */
+  expiresAt: string;
+  /** The inviting Admin's note, as typed (escaped when rendered). */
+  note?: string;
+  [key: string]: string | undefined;
+}
+
+/** The state of an invitation's latest mail, as `/org invites` shows it. */
+export interface MailDelivery {
+  status: OutboxStatus;
+  attempts: number;
+  lastError: string | null;
+  sentAt: Date | null;
+  nextAttemptAt: Date;
+}
+
+/** One invitation mail to queue. The token is already sealed for the mail's id (see `TokenSealer`). */
+export interface QueuedInvitationMail {
+  /** The mail's id (a UUID chosen by the domain: the token is sealed with it as associated data). */
+  id: string;
+  organization: Organization;
+  invitation: Invitation;
+  recipient: string;
+  data: InvitationMailData;
+  /** The invitation token, sealed (AES-256-GCM) for this mail id; never the raw token. */
+  sealedToken: string;
+  /** When it was queued (first attempt due at once). */
+  now: Date;
+  /** Right-hand side of the mail's Message-ID. */
+  messageDomain: string;
+}
+
+/**
+ * The transactional outbox of invitation mails: each method works inside the caller's unit of work (`em`, the
+ * EntityManager of the open transaction), so a mail is queued, or cancelled, in the same transaction as the
+ * invitation change it belongs to, and is committed or rolled back with it.
+ */
+export interface InvitationOutbox {
+  /** Queues `mail` in `em`'s unit of work (written by the transaction's flush). */
+  queue(em: EntityManager, mail: QueuedInvitationMail): void;
+  /** Cancels the invitation's mails that have not gone out yet and forgets their sealed tokens. */
+  cancelUnsent(em: EntityManager, invitationId: string, now: Date): Promise<void>;
+  /** The latest mail of each invitation that has one, by invitation id. */
+  latestDeliveries(em: EntityManager, invitationIds: readonly string[]): Promise<Map<string, MailDelivery>>;
+}

@@ -1,0 +1,194 @@
+/**
+ * The layer rules of `.dependency-cruiser.cjs` (DESIGN.md §6, issue 10 §3), run as `npm run depcheck` runs them:
+ * the dependency-cruiser CLI with the project's configuration and `--output-type err`. A fixture tree in a
+ * temporary folder holds one forbidden import per rule (and the allowed look-alikes next to them); each rule must
+ * fail the run and be named in its output, and the allowed imports must not be reported. The project itself must
+ * pass.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const ROOT = resolve(import.meta.dirname, '../..');
+const CLI = join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs');
+const CONFIG = join(ROOT, '.dependency-cruiser.cjs');
+
+/** Runs the checker in `cwd` on `src`; never throws on a failing check. */
+async function depcheck(cwd: string): Promise<{ code: number; output: string }> {
+  try {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [CLI, 'src', '--config', CONFIG, '--output-type', 'err'],
+      { cwd },
+    );
+    return { code: 0, output: stdout + stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: e.code ?? -1, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+  }
+}
+
+/** The fixture: file path → source. Each forbidden import is commented with the rule it breaks. */
+const FIXTURE: Record<string, string> = {
+  'src/config.ts': 'export const config = { port: 3000 };\n',
+  'src/logger.ts': 'export const logger = console;\n',
+  'src/db/orm.ts': 'export type Orm = { name: string };\n',
+  'src/mail/outbox.ts': 'export const outbox = 1;\n',
+  'src/console/console.ts':
+    "import { blocks } from '../slack/blocks.js';\nexport const consoleMode = blocks;\n", // console-not-slack-or-http
+  'src/http/healthz.ts':
+    "import { consoleMode } from '../console/console.js';\nexport const healthz = consoleMode;\n", // console-apart
+  'src/mail/worker.ts': "import { server } from '../http/server.js';\nexport const worker = server;\n", // adapters-not-front-ends
+  'src/standin/index.ts': 'export const standin = 1;\n',
+  'src/slack/blocks.ts': 'export const blocks = 1;\n',
+  'src/http/server.ts': "import { blocks } from '../slack/blocks.js';\nexport const server = blocks;\n", // http-not-slack
+  'src/slack/context.ts': "import { server } from '../http/server.js';\nexport const context = server;\n", // slack-not-http
+  'src/domain/ports.ts': 'export interface Outbox { queue(): void }\n',
+  // Allowed: the domain's own modules, MikroORM core, the neutral logger.
+  'src/domain/allowed.ts': [
+    "import type { EntityManager } from '@mikro-orm/core';",
+    "import type { logger } from '../logger.js';",
+    "import type { Outbox } from './ports.js';",
+    'export type Allowed = [EntityManager, Outbox, typeof logger];',
+    '',
+  ].join('\n'),
+  // domain-not-outer-rings, one import per ring
+  'src/domain/leaky.ts': [
+    "import { config } from '../config.js';",
+    "import type { Orm } from '../db/orm.js';",
+    "import { outbox } from '../mail/outbox.js';",
+    "import { blocks } from '../slack/blocks.js';",
+    "import { server } from '../http/server.js';",
+    "import { consoleMode } from '../console/console.js';",
+    "import { standin } from '../standin/index.js';",
+    'export const leaky = [config, outbox, blocks, server, consoleMode, standin] as unknown as Orm;',
+    '',
+  ].join('\n'),
+  // domain-no-sql-driver: a type-only import counts
+  'src/domain/driver.ts': [
+    "import type { EntityManager } from '@mikro-orm/sqlite';",
+    "import type { Knex } from 'knex';",
+    'export type Driver = [EntityManager, Knex];',
+    '',
+  ].join('\n'),
+  // listener-not-listener: one listener importing another
+  'src/slack/listeners/views/deny.ts': 'export const deny = 1;\n',
+  'src/slack/listeners/actions/approve.ts':
+    "import { deny } from '../views/deny.js';\nexport const approve = deny;\n",
+  // Allowed: the dispatch tables import listeners.
+  'src/slack/listeners/actions/index.ts':
+    "import { approve } from './approve.js';\nexport const ACTIONS = { approve };\n",
+  'src/slack/listeners/commands/org.ts':
+    "import { approve } from '../actions/approve.js';\nexport const SUBCOMMANDS = { approve };\n",
+  // no-circular
+  'src/domain/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",
+  'src/domain/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
+};
+
+describe('layer rules (npm run depcheck)', () => {
+  let dir: string;
+  let result: { code: number; output: string };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'layer-rules-'));
+    for (const [path, source] of Object.entries(FIXTURE)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), source);
+    }
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true },
+        include: ['src'],
+      }),
+    );
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    result = await depcheck(dir);
+  }, 60_000);
+
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('fails the run on a forbidden import', () => {
+    expect(result.code).not.toBe(0);
+    expect(result.output).toMatch(/dependency violations/);
+  });
+
+  it('domain-not-outer-rings: the domain imports no Slack, HTTP, mail, console, stand-in, config or src/db', () => {
+    for (const target of [
+      'src/config.ts',
+      'src/db/orm.ts',
+      'src/mail/outbox.ts',
+      'src/slack/blocks.ts',
+      'src/http/server.ts',
+      'src/console/console.ts',
+      'src/standin/index.ts',
+    ]) {
+      expect(result.output).toContain(`error domain-not-outer-rings: src/domain/leaky.ts → ${target}`);
+    }
+  });
+
+  it('domain-no-sql-driver: no knex or MikroORM driver package in the domain, not even as a type', () => {
+    expect(result.output).toMatch(
+      /error domain-no-sql-driver: src\/domain\/driver\.ts → \S*node_modules\/@mikro-orm\/sqlite\//,
+    );
+    expect(result.output).toMatch(
+      /error domain-no-sql-driver: src\/domain\/driver\.ts → \S*node_modules\/knex\//,
+    );
+  });
+
+  it("slack-not-http and http-not-slack: the two front ends don't import each other", () => {
+    expect(result.output).toContain('error slack-not-http: src/slack/context.ts → src/http/server.ts');
+    expect(result.output).toContain('error http-not-slack: src/http/server.ts → src/slack/blocks.ts');
+  });
+
+  it('console-apart, console-not-slack-or-http, adapters-not-front-ends', () => {
+    expect(result.output).toContain('error console-apart: src/http/healthz.ts → src/console/console.ts');
+    expect(result.output).toContain(
+      'error console-not-slack-or-http: src/console/console.ts → src/slack/blocks.ts',
+    );
+    expect(result.output).toContain('error adapters-not-front-ends: src/mail/worker.ts → src/http/server.ts');
+  });
+
+  it('listener-not-listener: a listener never imports another; the dispatch tables may', () => {
+    expect(result.output).toContain(
+      'error listener-not-listener: src/slack/listeners/actions/approve.ts → src/slack/listeners/views/deny.ts',
+    );
+    expect(result.output).not.toMatch(/listener-not-listener: src\/slack\/listeners\/actions\/index\.ts/);
+    expect(result.output).not.toMatch(/listener-not-listener: src\/slack\/listeners\/commands\/org\.ts/);
+  });
+
+  it('no-circular: an import cycle is refused', () => {
+    expect(result.output).toMatch(
+      /error no-circular: src\/domain\/a\.ts →\s+src\/domain\/b\.ts →\s+src\/domain\/a\.ts/,
+    );
+  });
+
+  it('the allowed imports of the domain (its own modules, MikroORM core, the logger) are not reported', () => {
+    expect(result.output).not.toContain('src/domain/allowed.ts');
+  });
+
+  it('the project itself obeys every rule', async () => {
+    const project = await run(
+      process.execPath,
+      [
+        CLI,
+        'src',
+        'migrations',
+        'manifest',
+        'mikro-orm.config.ts',
+        '--config',
+        CONFIG,
+        '--output-type',
+        'err',
+      ],
+      { cwd: ROOT },
+    );
+    expect(project.stdout).toMatch(/no dependency violations found/);
+  }, 60_000);
+});
