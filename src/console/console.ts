@@ -147,6 +147,7 @@ export async function runConsole(
     `AstroBee Org — console mode: the real app on http://localhost:${running.port}, Slack played by a local stand-in.`,
     `Workspace "${team.name}" (${team.id}) · users ${users.map((u) => u.name).join(', ')} (ada is a workspace admin) · database ${config.databaseUrl}`,
     `Logs: ${logFile}. Acting as ada. Type help for console commands, /org help for the app's.`,
+    `Slack stand-in: ${new URL(standin.apiUrl).origin} (fault switches: POST/GET/DELETE ${new URL(standin.apiUrl).origin}/standin/faults).`,
   ]);
 
   try {

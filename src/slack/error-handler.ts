@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
 import { plainMessage } from './blocks/common.js';
 import { payloadIdentity } from './context.js';
-import { isRateLimited } from './deliveries/slack-errors.js';
+import { isRateLimited, isSlackUnavailable } from './deliveries/slack-errors.js';
 import { slackRefusal } from './error-texts.js';
 import { replyPrivately } from './reply.js';
 import { sanitizeMrkdwn } from './text.js';
@@ -25,7 +25,8 @@ function unwrap(error: Error): Error[] {
 /**
  * The one `app.error` handler (Bolt's extended error handler). A domain error (worded by `SLACK_ERROR_TEXTS`) or a
  * `SlackInputError` is the user's to read: it is sent to them privately. A rate-limited direct Web API call (a 429
- * on `views.open`, say) gets a calm "Slack is busy, try again in a few seconds" and a warning in the log. Anything
+ * on `views.open`, say) gets a calm "Slack is busy, try again in a few seconds" and a warning in the log; a call Slack
+ * could not answer (5xx, timeout, network error) gets "Slack did not answer just now" with a reference. Anything
  * else is logged with a reference id and the user gets a short apology that quotes it. No error passes silently.
  */
 export function createErrorHandler(deps: { logger: Logger; client: () => WebClient }) {
@@ -42,7 +43,10 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
     const refusals = errors.map((e) => slackRefusal(e));
     const domain = refusals.find((r) => r !== undefined);
     const busy = !domain && errors.some((e) => isRateLimited(e));
-    const unexpected = errors.filter((e, i) => refusals[i] === undefined && !isRateLimited(e));
+    const unavailable = !domain && !busy && errors.some((e) => isSlackUnavailable(e));
+    const unexpected = errors.filter(
+      (e, i) => refusals[i] === undefined && !isRateLimited(e) && !isSlackUnavailable(e),
+    );
     for (const e of unexpected) log.error({ err: e }, 'listener failed');
     let message = plainMessage(
       `Sorry, something went wrong on our side and nothing may have been done. Reference: \`${requestId}\`.`,
@@ -55,6 +59,12 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
       // A direct call (views.open, users.info…) met Slack's rate limit: not a failure of ours, so no apology.
       message = plainMessage(':hourglass: Slack is busy right now. Try again in a few seconds.');
       log.warn({ errors: errors.map((e) => e.message) }, 'rate limited by Slack on a direct call');
+    } else if (unavailable && unexpected.length === 0) {
+      // Slack answered 5xx or not at all: say so plainly; the reference still leads to the log line.
+      message = plainMessage(
+        `:warning: Slack did not answer just now, so this could not be finished. Try again in a moment. Reference: \`${requestId}\`.`,
+      );
+      log.warn({ errors: errors.map((e) => e.message) }, 'Slack unavailable on a direct call');
     }
     const responseUrl = (body as { response_url?: unknown }).response_url;
     if (!identity.userId) return;

@@ -88,6 +88,8 @@ describe('console mode through a pipe', () => {
       ]);
       expectInOrder(out, [
         `Logs: ${join(dir, 'console.log')}`,
+        'Slack stand-in: http://127.0.0.1:',
+        '/standin/faults).',
         '── your DM with AstroBee · only visible to you ──',
         `🎉 *Demo* is set up. Organization ID: \`${organizationId}\`. You are its first Admin.`,
         '== Demo ==',

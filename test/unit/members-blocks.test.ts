@@ -11,6 +11,7 @@ import {
   MEMBER_ACTIONS,
   MEMBER_ROW_BLOCK,
   membersMessage,
+  removeConfirmDialog,
 } from '../../src/slack/blocks/members.js';
 
 const LONG_ORG = 'Ö'.repeat(80);
@@ -181,6 +182,16 @@ describe('confirm steps', () => {
     expect(dialogText(true)).toMatch(/are told by DM\.$/);
     expect(dialogText(false)).toMatch(/no DM reaches them\.$/);
     expect(dialogText(false)).not.toMatch(/told by DM/);
+  });
+
+  it('promises no DM in the confirm dialog to a deactivated account, and hedges where it was not looked up', () => {
+    const m = { ...member(5, 'member', true), email: 'zed@example.com' };
+    const message = removeConfirmMessage(m, 'Hive Works', true);
+    const buttons = message.blocks.flatMap((b) => (b.type === 'actions' ? b.elements : [])) as Button[];
+    const dialog = buttons[0]?.confirm?.text.text ?? '';
+    expect(dialog).toMatch(/deactivated, so no DM will be sent\.$/);
+    expect(dialog).not.toMatch(/are told by DM/);
+    expect(removeConfirmDialog(m, 'Hive Works').text.text).toMatch(/told by DM \(unless .*deactivated\)\.$/);
   });
 
   it('asks before leaving', () => {

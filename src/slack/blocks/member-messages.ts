@@ -49,7 +49,7 @@ export function removeConfirmMessage(
         elements: [
           button(MEMBER_ACTIONS.remove, 'Remove', encodeMemberRef({ memberId: member.id, page: null }), {
             style: 'danger',
-            confirm: removeConfirmDialog(member, organizationName),
+            confirm: removeConfirmDialog(member, organizationName, deactivated),
           }),
           button(MEMBER_ACTIONS.cancel, 'Cancel', 'cancel'),
         ],

@@ -151,14 +151,26 @@ function adminRow(m: MemberSummary, page: number, organizationName: string, view
   ];
 }
 
-/** The confirm dialog of a Remove button. */
-export function removeConfirmDialog(m: MemberSummary, organizationName: string): ConfirmationDialog {
+/**
+ * The confirm dialog of a Remove button.
+ * @param deactivated whether the member's Slack account is deactivated (no DM is sent then); undefined when not
+ *   looked up (the rows of `/org members`), and the dialog says the DM depends on it
+ */
+export function removeConfirmDialog(
+  m: MemberSummary,
+  organizationName: string,
+  deactivated?: boolean,
+): ConfirmationDialog {
+  const after = !m.slackUserId
+    ? '. They have not used AstroBee in Slack yet, so no DM reaches them.'
+    : deactivated === true
+      ? '. Their Slack account is deactivated, so no DM will be sent.'
+      : deactivated === false
+        ? ' and are told by DM.'
+        : ' and are told by DM (unless their Slack account is deactivated).';
   return confirmDialog(
     'Remove member?',
-    `Remove ${displayEmail(m.email)} (${roleLabel(m.role)}) from ${organizationName}? They lose access at once` +
-      (m.slackUserId
-        ? ' and are told by DM.'
-        : '. They have not used AstroBee in Slack yet, so no DM reaches them.'),
+    `Remove ${displayEmail(m.email)} (${roleLabel(m.role)}) from ${organizationName}? They lose access at once${after}`,
     'Remove',
   );
 }

@@ -68,6 +68,20 @@ export function isRateLimited(err: unknown): err is { retryAfter: number } {
 }
 
 /**
+ * True when `err` is a Web API call that Slack could not answer: an HTTP 5xx or 408 from Slack, or no answer at all
+ * (network error, timeout) — `@slack/web-api`'s `slack_webapi_http_error` and `slack_webapi_request_error`.
+ */
+export function isSlackUnavailable(err: unknown): boolean {
+  const e = err as { code?: unknown; statusCode?: unknown } | null;
+  if (e?.code === ErrorCode.RequestError) return true;
+  return (
+    e?.code === ErrorCode.HTTPError &&
+    typeof e.statusCode === 'number' &&
+    (e.statusCode >= 500 || e.statusCode === 408)
+  );
+}
+
+/**
  * Classifies a failed Web API call.
  * @param err what the call threw
  * @returns rate_limited with the delay Slack asked for (milliseconds; at least 1 s); final with Slack's error
