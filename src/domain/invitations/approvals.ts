@@ -1,0 +1,93 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { lockAdmin, requireAdmin } from '../access.js';
+import type { Actor, Clock } from '../actor.js';
+import { recordAudit } from '../audit/audit.js';
+import { InvitationClosedError } from '../errors.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { parseInput } from '../validation.js';
+import type { Invitation } from './invitation.entity.js';
+import { Reason } from './invitation-input.js';
+import { decided, type InvitationLifecycle } from './invitation-lifecycle.js';
+import { findInOrg } from './invitations-query.js';
+
+/**
+ * Approval routing (DESIGN.md §3): where a Member's requests go (a channel, or a DM to each Admin — the copies
+ * themselves are queued by the {@link InvitationLifecycle} and posted by the Slack side), and an Admin's decision
+ * on one. Each decision is a conditional update, so of two Admins clicking at once exactly one wins.
+ */
+export class InvitationApprovals {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly lifecycle: InvitationLifecycle,
+  ) {}
+
+  /**
+   * Approves a Member's request: the invitation is sent (token, expiry renewed, outbox row).
+   * @throws InvitationClosedError ("already approved by …") when it was decided before; NotAuthorizedError for a
+   *   Member; NotFoundError for an unknown id
+   */
+  async approve(actor: Actor, invitationId: string): Promise<Invitation> {
+    const me = requireAdmin(actor, 'approve invitation requests');
+    const now = this.clock.now();
+    return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'approve invitation requests');
+      return this.lifecycle.approve(em, await findInOrg(em, me, invitationId), me, now);
+    });
+  }
+
+  /**
+   * Denies a Member's request (final), with an optional reason told to the requester.
+   * @throws as {@link approve}; InvalidInputError (field `reason`)
+   */
+  async deny(actor: Actor, invitationId: string, reasonText?: string | null): Promise<Invitation> {
+    const me = requireAdmin(actor, 'deny invitation requests');
+    const reason = parseInput(Reason, reasonText ?? '', 'reason');
+    const now = this.clock.now();
+    return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'deny invitation requests');
+      return this.lifecycle.deny(em, await findInOrg(em, me, invitationId), me, reason, now);
+    });
+  }
+
+  /**
+   * Checks that a request can still be decided by this actor (before opening the Deny modal).
+   * @throws as {@link approve}
+   */
+  async requireOpenRequest(actor: Actor, invitationId: string): Promise<Invitation> {
+    const me = requireAdmin(actor, 'deny invitation requests');
+    const inv = await findInOrg(this.em, me, invitationId);
+    if (inv.status !== 'requested') throw new InvitationClosedError(decided(inv));
+    return inv;
+  }
+
+  /**
+   * Sets where Members' requests go: a Slack channel id, or null for a DM to each Admin
+   * (`organization.approvals_channel_set`). A channel that was failing is given a fresh start.
+   * @returns the previous channel id (or null)
+   * @throws NotAuthorizedError for a Member
+   */
+  async setApprovalsChannel(actor: Actor, channelId: string | null): Promise<string | null> {
+    const me = requireAdmin(actor, 'choose where invitation requests go');
+    const now = this.clock.now();
+    const previous = me.organization.approvalsChannelId;
+    await this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'choose where invitation requests go');
+      const org = await em.findOneOrFail(Organization, me.organization.id);
+      org.approvalsChannelId = channelId;
+      org.approvalsChannelFailingSince = null;
+      org.updatedAt = now;
+      recordAudit(em, {
+        organization: org,
+        actor: me,
+        action: 'organization.approvals_channel_set',
+        targetType: 'organization',
+        targetId: org.id,
+        details: { from: previous, to: channelId },
+        at: now,
+      });
+    });
+    me.organization.approvalsChannelId = channelId;
+    return previous;
+  }
+}
