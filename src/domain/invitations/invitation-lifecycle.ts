@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { EntityManager, FilterQuery } from '@mikro-orm/core';
 import type { MemberActor } from '../access.js';
 import type { Clock } from '../actor.js';
@@ -19,9 +18,9 @@ import {
 import { Member, type Role } from '../members/member.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Invitation, type InvitationStatus, OPEN_STATUSES } from './invitation.entity.js';
+import { issueToken } from './invitation-mail.js';
 import type { InvitationOutbox } from './ports.js';
 import type { InvitationSettings } from './settings.js';
-import { hashInvitationToken, newInvitationToken } from './token.js';
 
 /** The audit events of an invitation, one per transition. */
 type InvitationAuditAction =
@@ -85,7 +84,7 @@ export class InvitationLifecycle {
     inv.expiresAt = this.renewedExpiry(now);
     em.persist(inv);
     if (isAdmin) {
-      this.issueToken(em, inv, organization, now);
+      issueToken(em, inv, organization, now, this.settings, this.outbox);
       await queueInviteeDm(em, organization, inv, now);
     } else {
       await queueApprovalRequest(em, organization, inv.id, now);
@@ -107,7 +106,7 @@ export class InvitationLifecycle {
     await this.transition(em, inv, 'requested', { status: 'pending', ...decision(by, now) }, now);
     const organization = await em.findOneOrFail(Organization, by.organization.id);
     inv.expiresAt = this.renewedExpiry(now);
-    this.issueToken(em, inv, organization, now);
+    issueToken(em, inv, organization, now, this.settings, this.outbox);
     await queueInvitationUpdates(em, organization, inv.id, now);
     await queueRequesterOutcome(em, organization, inv, now);
     await queueInviteeDm(em, organization, inv, now);
@@ -163,7 +162,7 @@ export class InvitationLifecycle {
     const organization = await em.findOneOrFail(Organization, by.organization.id);
     await this.outbox.cancelUnsent(em, inv.id, now);
     inv.expiresAt = this.renewedExpiry(now);
-    this.issueToken(em, inv, organization, now);
+    issueToken(em, inv, organization, now, this.settings, this.outbox);
     await queueInviteeDm(em, organization, inv, now);
     this.audit(em, organization, by, 'invitation.resent', inv, now, { email: inv.email, role: inv.role });
     return inv;
@@ -208,6 +207,7 @@ export class InvitationLifecycle {
       if (await em.count(Member, { organization, email: inv.email })) {
         throw new AlreadyMemberError({ email: inv.email, organizationName: organization.name });
       }
+      // Link the Slack user unless another member already is that Slack user.
       const slackUserId =
         who.slackUserId && !(await em.count(Member, { organization, slackUserId: who.slackUserId }))
           ? who.slackUserId
@@ -332,34 +332,6 @@ export class InvitationLifecycle {
 
   private renewedExpiry(now: Date): Date {
     return new Date(now.getTime() + this.settings.ttlMs);
-  }
-
-  /**
-   * Gives `inv` a new token (hash stored) and queues its mail with the token sealed for that outbox row. The raw
-   * token leaves this function only inside the sealed value.
-   */
-  private issueToken(em: EntityManager, inv: Invitation, organization: Organization, now: Date): void {
-    const token = newInvitationToken();
-    inv.tokenHash = hashInvitationToken(token);
-    inv.sentAt = now;
-    inv.updatedAt = now;
-    const mailId = randomUUID();
-    this.outbox.queue(em, {
-      id: mailId,
-      organization,
-      invitation: inv,
-      recipient: inv.email,
-      data: {
-        organizationName: organization.name,
-        inviterEmail: inv.inviterEmail,
-        role: inv.role,
-        expiresAt: (inv.expiresAt ?? now).toISOString(),
-        ...(inv.note ? { note: inv.note } : {}),
-      },
-      sealedToken: this.settings.sealer.seal(token, mailId),
-      now,
-      messageDomain: this.settings.messageDomain,
-    });
   }
 }
 
