@@ -6,9 +6,9 @@ import { InvitationClosedError } from '../errors.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { parseInput } from '../validation.js';
 import type { Invitation } from './invitation.entity.js';
+import { changeAsAdmin, findInOrg } from './invitation-access.js';
 import { Reason } from './invitation-input.js';
 import { decided, type InvitationLifecycle } from './invitation-lifecycle.js';
-import { findInOrg } from './invitations-query.js';
 
 /**
  * Approval routing (DESIGN.md §3): where a Member's requests go (a channel, or a DM to each Admin — the copies
@@ -28,12 +28,14 @@ export class InvitationApprovals {
    *   Member; NotFoundError for an unknown id
    */
   async approve(actor: Actor, invitationId: string): Promise<Invitation> {
-    const me = requireAdmin(actor, 'approve invitation requests');
-    const now = this.clock.now();
-    return this.em.transactional(async (em) => {
-      await lockAdmin(em, actor, 'approve invitation requests');
-      return this.lifecycle.approve(em, await findInOrg(em, me, invitationId), me, now);
-    });
+    return changeAsAdmin(
+      this.em,
+      this.clock,
+      actor,
+      'approve invitation requests',
+      invitationId,
+      (em, inv, me, now) => this.lifecycle.approve(em, inv, me, now),
+    );
   }
 
   /**
@@ -41,13 +43,16 @@ export class InvitationApprovals {
    * @throws as {@link approve}; InvalidInputError (field `reason`)
    */
   async deny(actor: Actor, invitationId: string, reasonText?: string | null): Promise<Invitation> {
-    const me = requireAdmin(actor, 'deny invitation requests');
+    requireAdmin(actor, 'deny invitation requests');
     const reason = parseInput(Reason, reasonText ?? '', 'reason');
-    const now = this.clock.now();
-    return this.em.transactional(async (em) => {
-      await lockAdmin(em, actor, 'deny invitation requests');
-      return this.lifecycle.deny(em, await findInOrg(em, me, invitationId), me, reason, now);
-    });
+    return changeAsAdmin(
+      this.em,
+      this.clock,
+      actor,
+      'deny invitation requests',
+      invitationId,
+      (em, inv, me, now) => this.lifecycle.deny(em, inv, me, reason, now),
+    );
   }
 
   /**

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
-import { type MemberActor, requireAdmin } from '../access.js';
+import { requireAdmin } from '../access.js';
 import type { Actor } from '../actor.js';
-import { NotFoundError } from '../errors.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import {
   Invitation,
@@ -33,20 +32,6 @@ export const STATUS_LABELS: Record<InvitationStatus, string> = {
   expired: 'expired',
   denied: 'denied',
 };
-
-/**
- * An invitation of the caller's organization, read through `em`.
- * @throws NotFoundError (`invitation_not_found`) for an unknown id or one of another organization
- */
-export async function findInOrg(
-  em: EntityManager,
-  me: MemberActor,
-  invitationId: string,
-): Promise<Invitation> {
-  const inv = await em.findOne(Invitation, { id: invitationId, organization: me.organization.id });
-  if (!inv) throw new NotFoundError('invitation_not_found', {});
-  return inv;
-}
 
 /**
  * Reading invitations: the open ones and the requests waiting (an Admin's lists, expiry applied first), one by id

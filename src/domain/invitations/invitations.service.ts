@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import { lockAdmin, lockMember, requireAdmin, requireMember } from '../access.js';
+import { lockMember, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { EmailAddress, normalizeEmail } from '../email.js';
 import {
@@ -17,9 +17,10 @@ import { Organization } from '../organizations/organization.entity.js';
 import { parseInput } from '../validation.js';
 import { InvitationApprovals } from './approvals.js';
 import { Invitation, type InvitationMessage, type InvitationMessagePurpose } from './invitation.entity.js';
+import { changeAsAdmin } from './invitation-access.js';
 import { Note, Reason } from './invitation-input.js';
 import { InvitationLifecycle } from './invitation-lifecycle.js';
-import { findInOrg, InvitationsQuery, type OpenInvitation } from './invitations-query.js';
+import { InvitationsQuery, type OpenInvitation } from './invitations-query.js';
 import type { InvitationOutbox } from './ports.js';
 import { INVITATION_CAP_WINDOW_MS, type InvitationSettings } from './settings.js';
 
@@ -133,7 +134,7 @@ export class InvitationsService {
    * @throws InvitationClosedError ("already approved by …") when it was decided before; NotAuthorizedError for a
    *   Member; NotFoundError for an unknown id
    */
-  approve(actor: Actor, invitationId: string): Promise<Invitation> {
+  async approve(actor: Actor, invitationId: string): Promise<Invitation> {
     return this.approvals.approve(actor, invitationId);
   }
 
@@ -141,7 +142,7 @@ export class InvitationsService {
    * Denies a Member's request (final), with an optional reason told to the requester.
    * @throws as {@link approve}; InvalidInputError (field `reason`)
    */
-  deny(actor: Actor, invitationId: string, reasonText?: string | null): Promise<Invitation> {
+  async deny(actor: Actor, invitationId: string, reasonText?: string | null): Promise<Invitation> {
     return this.approvals.deny(actor, invitationId, reasonText);
   }
 
@@ -168,12 +169,9 @@ export class InvitationsService {
    * @throws InvitationClosedError when it is no longer pending; NotAuthorizedError for a Member
    */
   async resend(actor: Actor, invitationId: string): Promise<Invitation> {
-    const me = requireAdmin(actor, 'resend invitations');
-    const now = this.clock.now();
-    return this.em.transactional(async (em) => {
-      await lockAdmin(em, actor, 'resend invitations');
-      return this.lifecycle.resend(em, await findInOrg(em, me, invitationId), me, now);
-    });
+    return changeAsAdmin(this.em, this.clock, actor, 'resend invitations', invitationId, (em, inv, me, now) =>
+      this.lifecycle.resend(em, inv, me, now),
+    );
   }
 
   /**
@@ -181,12 +179,9 @@ export class InvitationsService {
    * @throws InvitationClosedError when it is already final; NotAuthorizedError for a Member
    */
   async revoke(actor: Actor, invitationId: string): Promise<Invitation> {
-    const me = requireAdmin(actor, 'revoke invitations');
-    const now = this.clock.now();
-    return this.em.transactional(async (em) => {
-      await lockAdmin(em, actor, 'revoke invitations');
-      return this.lifecycle.revoke(em, await findInOrg(em, me, invitationId), me, now);
-    });
+    return changeAsAdmin(this.em, this.clock, actor, 'revoke invitations', invitationId, (em, inv, me, now) =>
+      this.lifecycle.revoke(em, inv, me, now),
+    );
   }
 
   /**
