@@ -6,6 +6,7 @@ import { InvalidInputError, NotFoundError } from '../errors.js';
 import { truncateGraphemes } from '../graphemes.js';
 import type { Page } from '../members/members.service.js';
 import type { Organization } from '../organizations/organization.entity.js';
+import { pageBounds } from '../paging.js';
 import { displayName, parseInput } from '../validation.js';
 import { AccessToken, ApiClient, ClientSecret, type ClientStatus } from './client.entity.js';
 import { CLIENT_SECRET_PREFIX, generateCredential, hashCredential, isClientIdShape } from './credentials.js';
@@ -64,15 +65,14 @@ export class ClientsService {
     const { organization } = requireAdmin(actor, 'manage API clients');
     const where = { organization, status: { $ne: 'deleted' as const } };
     const total = await this.em.count(ApiClient, where);
-    const pageCount = Math.max(1, Math.ceil(total / pageSize));
-    const current = Math.min(Math.max(1, Math.trunc(page) || 1), pageCount);
+    const { offset, ...bounds } = pageBounds(total, page, pageSize);
     const clients = await this.em.find(ApiClient, where, {
       orderBy: { createdAt: 'desc', id: 'asc' },
       limit: pageSize,
-      offset: (current - 1) * pageSize,
+      offset,
     });
     const items = await Promise.all(clients.map((c) => this.summarize(this.em, c)));
-    return { items, page: current, pageCount, total, pageSize };
+    return { items, ...bounds };
   }
 
   /**
