@@ -26,9 +26,10 @@ import { InvitationsService } from '../../domain/invitations/invitations.service
 import type { InvitationOutbox } from '../../domain/invitations/ports.js';
 import type { InvitationSettings } from '../../domain/invitations/settings.js';
 import { INVITATION_TOKEN_PATTERN } from '../../domain/invitations/token.js';
+import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
 import { escapeHtml, formatUtc } from '../../mail/invitation-mail.js';
-import { BodyTooLargeError, mediaType, readBody } from '../oauth/http-util.js';
+import { mediaType } from '../oauth/http-util.js';
 import { invitationPageError } from './error-texts.js';
 
 /** A request as Bolt's custom routes hand it over: with the path parameters. */
