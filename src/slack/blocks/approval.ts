@@ -2,9 +2,10 @@ import type { KnownBlock, View } from '@slack/types';
 import { displayEmail } from '../../domain/email.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import { MAX_REASON_LENGTH } from '../../domain/invitations/invitations.service.js';
+import { roleLabel } from '../../domain/members/member.entity.js';
 import { escapeMrkdwn } from '../text.js';
 import { plainMessage, type SlackMessage, section } from './common.js';
-import { inviterText, roleLabel } from './invitation.js';
+import { inviterText } from './invitation.js';
 
 /** action_ids of the Approve / Deny buttons on a request; `value` is the invitation id. */
 export const APPROVAL_ACTIONS = { approve: 'approval_approve', deny: 'approval_deny' } as const;

@@ -3,7 +3,7 @@ import type { ClientSummary } from '../../domain/clients/clients.service.js';
 import { MAX_CLIENT_NAME_LENGTH } from '../../domain/clients/clients.service.js';
 import type { Page } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { LIMITS, type SlackMessage, section, truncate } from './common.js';
+import { button, type SlackMessage, section, slackDate, truncate } from './common.js';
 
 /** action_ids of the client list: row buttons carry the client ID as `value`, the pager a page number. */
 export const CLIENT_ACTIONS = {
@@ -25,31 +25,10 @@ export const CREATE_CLIENT_VIEW = {
   actionId: 'client_name_input',
 } as const;
 
-/** Slack's date formatting (https://api.slack.com/reference/surfaces/formatting#date-formatting), UTC fallback. */
-export function slackDate(at: Date): string {
-  const fallback = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${fallback}>`;
-}
-
-function button(
-  text: string,
-  actionId: string,
-  value: string,
-  extra: Partial<Pick<Button, 'style' | 'confirm'>> = {},
-): Button {
-  return {
-    type: 'button',
-    text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText) },
-    action_id: actionId,
-    value,
-    ...extra,
-  };
-}
-
 function clientLine(c: ClientSummary): string {
   const status = c.status === 'active' ? ':large_green_circle: Active' : ':red_circle: Disabled';
   const creator = c.createdBySlackUserId ? ` by <@${c.createdBySlackUserId}>` : '';
-  const lastUsed = c.lastUsedAt ? slackDate(c.lastUsedAt) : 'never';
+  const lastUsed = slackDate(c.lastUsedAt);
   const rotation = c.previousSecretValidUntil
     ? `\n:arrows_counterclockwise: The previous secret works until ${slackDate(c.previousSecretValidUntil)}`
     : '';
@@ -66,9 +45,9 @@ function rowActions(c: ClientSummary): ActionsBlock {
     block_id: `${CLIENT_ROW_BLOCK}:${c.id}`,
     elements: [
       c.status === 'active'
-        ? button('Disable', CLIENT_ACTIONS.disable, c.id)
-        : button('Enable', CLIENT_ACTIONS.enable, c.id, { style: 'primary' }),
-      button('Rotate secret', CLIENT_ACTIONS.rotate, c.id, {
+        ? button(CLIENT_ACTIONS.disable, 'Disable', c.id)
+        : button(CLIENT_ACTIONS.enable, 'Enable', c.id, { style: 'primary' }),
+      button(CLIENT_ACTIONS.rotate, 'Rotate secret', c.id, {
         confirm: {
           title: { type: 'plain_text', text: 'Rotate the secret?' },
           text: {
@@ -82,7 +61,7 @@ function rowActions(c: ClientSummary): ActionsBlock {
           deny: { type: 'plain_text', text: 'Cancel' },
         },
       }),
-      button('Delete', CLIENT_ACTIONS.delete, c.id, {
+      button(CLIENT_ACTIONS.delete, 'Delete', c.id, {
         style: 'danger',
         confirm: {
           title: { type: 'plain_text', text: 'Delete this client?' },
@@ -125,10 +104,10 @@ export function clientsMessage(
     ),
   );
   for (const c of page.items) blocks.push(section(clientLine(c)), rowActions(c));
-  const footer: Button[] = [button('New client', CLIENT_ACTIONS.create, 'new', { style: 'primary' })];
-  if (page.page > 1) footer.push(button('← Previous', `${CLIENT_ACTIONS.page}_prev`, String(page.page - 1)));
+  const footer: Button[] = [button(CLIENT_ACTIONS.create, 'New client', 'new', { style: 'primary' })];
+  if (page.page > 1) footer.push(button(`${CLIENT_ACTIONS.page}_prev`, '← Previous', String(page.page - 1)));
   if (page.page < page.pageCount)
-    footer.push(button('Next →', `${CLIENT_ACTIONS.page}_next`, String(page.page + 1)));
+    footer.push(button(`${CLIENT_ACTIONS.page}_next`, 'Next →', String(page.page + 1)));
   blocks.push({ type: 'actions', block_id: 'clients_footer', elements: footer });
   return { text: `${notice ? `${notice} — ` : ''}API clients of ${organizationName}: ${page.total}`, blocks };
 }

@@ -1,4 +1,4 @@
-import type { KnownBlock, SectionBlock } from '@slack/types';
+import type { Button, ConfirmationDialog, KnownBlock, SectionBlock } from '@slack/types';
 import { truncateText } from '../../domain/graphemes.js';
 import { sanitizeMrkdwn } from '../text.js';
 
@@ -52,4 +52,35 @@ export function section(text: string): SectionBlock {
 /** A one-section message (errors, confirmations); its fallback text is made safe like the section. */
 export function plainMessage(text: string): SlackMessage {
   return { text: truncateMrkdwn(sanitizeMrkdwn(text), LIMITS.sectionText), blocks: [section(text)] };
+}
+
+/**
+ * A time in Slack's date formatting (https://api.slack.com/reference/surfaces/formatting#date-formatting): the token
+ * `<!date^seconds^{date_short_pretty} {time}|fallback>`, shown in the reader's time zone, with a UTC fallback
+ * (`2026-11-02 09:30 UTC`) for clients that cannot format it. No date (null) reads `never`.
+ */
+export function slackDate(at: Date | null): string {
+  if (!at) return 'never';
+  const seconds = Math.floor(at.getTime() / 1000);
+  const fallback = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return `<!date^${seconds}^{date_short_pretty} {time}|${fallback}>`;
+}
+
+/**
+ * A Block Kit button element, its text cut to Slack's 75 characters.
+ * @param value the button's `value` (left out when undefined)
+ */
+export function button(
+  actionId: string,
+  text: string,
+  value?: string,
+  extra: { style?: 'primary' | 'danger'; confirm?: ConfirmationDialog } = {},
+): Button {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: false },
+    ...(value === undefined ? {} : { value }),
+    ...extra,
+  };
 }

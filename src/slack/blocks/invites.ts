@@ -1,11 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import { displayEmail } from '../../domain/email.js';
 import type { OpenInvitation } from '../../domain/invitations/invitations.service.js';
+import { roleLabel } from '../../domain/members/member.entity.js';
 import type { MailFailure } from '../../mail/outbox-worker.js';
 import { escapeMrkdwn } from '../text.js';
 import { approvalButtons, requestLine } from './approval.js';
-import { plainMessage, type SlackMessage, section, truncate } from './common.js';
-import { INVITATION_ACTIONS, inviterText, roleLabel, slackDate } from './invitation.js';
+import { plainMessage, type SlackMessage, section, slackDate, truncate } from './common.js';
+import { INVITATION_ACTIONS, inviterText } from './invitation.js';
 
 /** The delivery state of an invitation's latest mail, in words: queued / sent / retrying (…) / failed (…). */
 export function deliveryText(delivery: OpenInvitation['delivery']): string {
