@@ -10,13 +10,12 @@ import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
 import { edgeError } from './answers.js';
 import {
+  deliverScreened,
   EDGE_ACK_DEADLINE_MS,
   type EdgeOptions,
   HANDLED_PAYLOADS,
   newRequestId,
-  processGuarded,
   screen,
-  tellPrivately,
 } from './screening.js';
 
 /** The path Slack posts to (the manifest's request URLs). */
@@ -267,22 +266,10 @@ export class SlackHttpEdge implements Receiver {
       answer(res, 400, edgeError('invalid_payload', `The payload is malformed (${verdict.reason}).`));
       return;
     }
-    if (verdict.verdict === 'answer') {
-      log[verdict.level]({ reason: verdict.reason }, 'Slack payload answered at the edge');
-      answer(res, 200, verdict.ack);
-      if (verdict.note) await tellPrivately(this.app?.client, verdict.note, log);
-      return;
-    }
-    const app = this.app;
-    if (!app) {
-      log.error('a Slack payload arrived before the app was initialised');
-      answer(res, 200);
-      return;
-    }
     const retryNum = retryNumOf(req);
     const retryReason = retryReasonOf(req);
-    await processGuarded({
-      app,
+    await deliverScreened(verdict, {
+      app: this.app,
       body: parsed.value as Record<string, unknown>,
       send: async (response) => answer(res, 200, response),
       requestId,
