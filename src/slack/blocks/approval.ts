@@ -4,7 +4,7 @@ import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import { MAX_REASON_LENGTH } from '../../domain/invitations/invitations.service.js';
 import { roleLabel } from '../../domain/members/member.entity.js';
 import { escapeMrkdwn } from '../text.js';
-import { plainMessage, type SlackMessage, section } from './common.js';
+import { modal, plainMessage, type SlackMessage, section, textInputBlock } from './common.js';
 import { inviterText } from './invitation.js';
 
 /** action_ids of the Approve / Deny buttons on a request; `value` is the invitation id. */
@@ -91,29 +91,20 @@ export function requesterOutcomeMessage(inv: Invitation): SlackMessage {
  * @param privateMetadata carries the invitation id (and where the click came from)
  */
 export function denyModal(inv: Invitation, privateMetadata: string): View {
-  return {
-    type: 'modal',
-    callback_id: DENY_VIEW.callbackId,
-    title: { type: 'plain_text', text: 'Deny request' },
-    submit: { type: 'plain_text', text: 'Deny' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: privateMetadata,
+  return modal({
+    callbackId: DENY_VIEW.callbackId,
+    title: 'Deny request',
+    submit: 'Deny',
+    privateMetadata,
     blocks: [
       section(requestLine(inv)),
-      {
-        type: 'input',
-        block_id: DENY_VIEW.reason.blockId,
+      textInputBlock(DENY_VIEW.reason, 'Reason (sent to the requester)', {
         optional: true,
-        label: { type: 'plain_text', text: 'Reason (sent to the requester)' },
-        element: {
-          type: 'plain_text_input',
-          action_id: DENY_VIEW.reason.actionId,
-          multiline: true,
-          max_length: MAX_REASON_LENGTH,
-        },
-      },
+        multiline: true,
+        maxLength: MAX_REASON_LENGTH,
+      }),
     ],
-  };
+  });
 }
 
 /**

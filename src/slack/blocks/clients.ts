@@ -3,7 +3,7 @@ import type { ClientSummary } from '../../domain/clients/clients.service.js';
 import { MAX_CLIENT_NAME_LENGTH } from '../../domain/clients/clients.service.js';
 import type { Page } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { button, type SlackMessage, section, slackDate, truncate } from './common.js';
+import { button, modal, type SlackMessage, section, slackDate, textInputBlock, truncate } from './common.js';
 
 /** action_ids of the client list: row buttons carry the client ID as `value`, the pager a page number. */
 export const CLIENT_ACTIONS = {
@@ -151,28 +151,16 @@ export function secretMessage(
  * @param privateMetadata where to deliver the secret (a response_url or channel; never a secret), ≤ 3000 characters
  */
 export function createClientModal(privateMetadata: string): View {
-  return {
-    type: 'modal',
-    callback_id: CREATE_CLIENT_VIEW.callbackId,
-    title: { type: 'plain_text', text: 'New API client' },
-    submit: { type: 'plain_text', text: 'Create' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: privateMetadata,
+  return modal({
+    callbackId: CREATE_CLIENT_VIEW.callbackId,
+    title: 'New API client',
+    submit: 'Create',
+    privateMetadata,
     blocks: [
-      {
-        type: 'input',
-        block_id: CREATE_CLIENT_VIEW.blockId,
-        label: { type: 'plain_text', text: 'Name' },
-        hint: {
-          type: 'plain_text',
-          text: 'What the integration is, e.g. "Nightly export". Its secret is shown to you once.',
-        },
-        element: {
-          type: 'plain_text_input',
-          action_id: CREATE_CLIENT_VIEW.actionId,
-          max_length: MAX_CLIENT_NAME_LENGTH,
-        },
-      },
+      textInputBlock(CREATE_CLIENT_VIEW, 'Name', {
+        hint: 'What the integration is, e.g. "Nightly export". Its secret is shown to you once.',
+        maxLength: MAX_CLIENT_NAME_LENGTH,
+      }),
     ],
-  };
+  });
 }

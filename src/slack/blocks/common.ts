@@ -1,4 +1,4 @@
-import type { Button, ConfirmationDialog, KnownBlock, SectionBlock } from '@slack/types';
+import type { Button, ConfirmationDialog, InputBlock, KnownBlock, SectionBlock, View } from '@slack/types';
 import { truncateText } from '../../domain/graphemes.js';
 import { sanitizeMrkdwn } from '../text.js';
 
@@ -82,5 +82,60 @@ export function button(
     text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText), emoji: false },
     ...(value === undefined ? {} : { value }),
     ...extra,
+  };
+}
+
+/**
+ * A modal view (Block Kit "Modal view") with a submit button and a Cancel button.
+ * @param frame `title` (≤ 24 characters) and `submit` (≤ 24) are plain text; `privateMetadata` is opaque, ≤ 3000
+ *   characters, never a secret
+ */
+export function modal(frame: {
+  callbackId: string;
+  title: string;
+  submit: string;
+  privateMetadata: string;
+  blocks: KnownBlock[];
+}): View {
+  return {
+    type: 'modal',
+    callback_id: frame.callbackId,
+    title: { type: 'plain_text', text: frame.title },
+    submit: { type: 'plain_text', text: frame.submit },
+    close: { type: 'plain_text', text: 'Cancel' },
+    private_metadata: frame.privateMetadata,
+    blocks: frame.blocks,
+  };
+}
+
+/**
+ * An input block holding a `plain_text_input` (Block Kit "Plain-text input element").
+ * @param ids the block's `block_id` and the element's `action_id`
+ * @param options `maxLength` in UTF-16 code units, as Slack counts; unset options are left out of the payload
+ */
+export function textInputBlock(
+  ids: { blockId: string; actionId: string },
+  label: string,
+  options: {
+    hint?: string;
+    optional?: boolean;
+    multiline?: boolean;
+    maxLength?: number;
+    initialValue?: string;
+  } = {},
+): InputBlock {
+  return {
+    type: 'input',
+    block_id: ids.blockId,
+    ...(options.optional ? { optional: true } : {}),
+    label: { type: 'plain_text', text: label },
+    ...(options.hint === undefined ? {} : { hint: { type: 'plain_text', text: options.hint } }),
+    element: {
+      type: 'plain_text_input',
+      action_id: ids.actionId,
+      ...(options.multiline ? { multiline: true } : {}),
+      ...(options.initialValue === undefined ? {} : { initial_value: options.initialValue }),
+      ...(options.maxLength === undefined ? {} : { max_length: options.maxLength }),
+    },
   };
 }
