@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '../db/orm.js';
 import type { Clock } from '../domain/actor.js';
+import type { MailFailureNotice } from '../domain/deliveries/deliveries.service.js';
 import { truncateText } from '../domain/graphemes.js';
 import { Invitation } from '../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../domain/invitations/invitations.service.js';
@@ -35,18 +36,7 @@ export interface DrainResult {
 }
 
 /** An invitation mail given up on: what the inviting Admin is told. No token, no secret. */
-export interface MailFailure {
-  invitationId: string;
-  organizationId: string;
-  /** The invited address, in ASCII form as stored. */
-  recipient: string;
-  /** The Slack user who invited (or approved the request), when known. */
-  notifySlackUserId: string | null;
-  /** Why: the server's reply or the last error, one line. */
-  reason: string;
-  /** True when the server refused the mail for good (a 5yz reply); false when the attempts ran out. */
-  permanent: boolean;
-}
+export type MailFailure = MailFailureNotice;
 
 /** Dependencies of the {@link OutboxWorker}. */
 export interface OutboxWorkerOptions {

@@ -10,13 +10,8 @@ import type { ViewSubmissionArgs } from '../types.js';
  * `response_url` kept in private_metadata (the command's or the list's), else `chat.postEphemeral` in the channel it
  * came from, else ephemerally in the bot's DM; if none works the client is removed and the admin told.
  */
-export async function clientCreateSubmission({
-  ack,
-  body,
-  view,
-  context,
-  client,
-}: ViewSubmissionArgs): Promise<void> {
+export async function clientCreateSubmission(args: ViewSubmissionArgs): Promise<void> {
+  const { ack, body, view, context, client } = args;
   const value = inputValue(view, CREATE_CLIENT_VIEW);
   const actor = await context.actor();
   const outcome = await submitOrShowErrors(

@@ -20,13 +20,8 @@ function blockFor(field: string | undefined): string {
  * shows under its field and changes nothing; on success the modal closes and the person who invited is told where
  * the command was typed (its `response_url`), or by DM.
  */
-export async function inviteSubmission({
-  ack,
-  body,
-  view,
-  context,
-  client,
-}: ViewSubmissionArgs): Promise<void> {
+export async function inviteSubmission(args: ViewSubmissionArgs): Promise<void> {
+  const { ack, body, view, context, client } = args;
   const values = view.state.values;
   const email = inputValue(view, INVITE_VIEW.email);
   const roleValue = values[INVITE_VIEW.role.blockId]?.[INVITE_VIEW.role.actionId]?.selected_option?.value;

@@ -10,13 +10,8 @@ import type { ViewSubmissionArgs } from '../types.js';
  * (`response_action: 'errors'`) and changes nothing; on success the modal closes and the admin is told where the
  * command was typed (its `response_url`), or by DM.
  */
-export async function renameSubmission({
-  ack,
-  body,
-  view,
-  context,
-  client,
-}: ViewSubmissionArgs): Promise<void> {
+export async function renameSubmission(args: ViewSubmissionArgs): Promise<void> {
+  const { ack, body, view, context, client } = args;
   const value = inputValue(view, RENAME_VIEW);
   const outcome = await submitOrShowErrors(
     ack,
