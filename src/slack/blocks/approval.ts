@@ -4,7 +4,7 @@ import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import { MAX_REASON_LENGTH } from '../../domain/invitations/invitations.service.js';
 import { roleLabel } from '../../domain/members/member.entity.js';
 import { escapeMrkdwn } from '../text.js';
-import { modal, plainMessage, type SlackMessage, section, textInputBlock } from './common.js';
+import { button, modal, plainMessage, type SlackMessage, section, textInputBlock } from './common.js';
 import { inviterText } from './invitation.js';
 
 /** action_ids of the Approve / Deny buttons on a request; `value` is the invitation id. */
@@ -28,20 +28,8 @@ export function approvalButtons(inv: Invitation): KnownBlock {
     type: 'actions',
     block_id: `approval_${inv.id}`,
     elements: [
-      {
-        type: 'button',
-        action_id: APPROVAL_ACTIONS.approve,
-        style: 'primary',
-        text: { type: 'plain_text', text: 'Approve' },
-        value: inv.id,
-      },
-      {
-        type: 'button',
-        action_id: APPROVAL_ACTIONS.deny,
-        style: 'danger',
-        text: { type: 'plain_text', text: 'Deny' },
-        value: inv.id,
-      },
+      button(APPROVAL_ACTIONS.approve, 'Approve', inv.id, { style: 'primary' }),
+      button(APPROVAL_ACTIONS.deny, 'Deny', inv.id, { style: 'danger' }),
     ],
   };
 }

@@ -3,7 +3,15 @@ import { displayEmail } from '../../domain/email.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import type { InviteOutcome } from '../../domain/invitations/invitations.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { LIMITS, plainMessage, type SlackMessage, section, slackDate, truncateMrkdwn } from './common.js';
+import {
+  button,
+  LIMITS,
+  plainMessage,
+  type SlackMessage,
+  section,
+  slackDate,
+  truncateMrkdwn,
+} from './common.js';
 
 /** action_ids of the Accept / Decline buttons in the invitee's DM; `value` is the invitation id. */
 export const INVITATION_ACTIONS = {
@@ -74,19 +82,8 @@ export function inviteeMessage(inv: Invitation, organizationName: string): Slack
       type: 'actions',
       block_id: `invitation_${inv.id}`,
       elements: [
-        {
-          type: 'button',
-          action_id: INVITATION_ACTIONS.accept,
-          style: 'primary',
-          text: { type: 'plain_text', text: 'Accept' },
-          value: inv.id,
-        },
-        {
-          type: 'button',
-          action_id: INVITATION_ACTIONS.decline,
-          text: { type: 'plain_text', text: 'Decline' },
-          value: inv.id,
-        },
+        button(INVITATION_ACTIONS.accept, 'Accept', inv.id, { style: 'primary' }),
+        button(INVITATION_ACTIONS.decline, 'Decline', inv.id),
       ],
     },
   ];

@@ -5,7 +5,7 @@ import { roleLabel } from '../../domain/members/member.entity.js';
 import type { MailFailure } from '../../mail/outbox-worker.js';
 import { escapeMrkdwn } from '../text.js';
 import { approvalButtons, requestLine } from './approval.js';
-import { plainMessage, type SlackMessage, section, slackDate, truncate } from './common.js';
+import { button, plainMessage, type SlackMessage, section, slackDate, truncate } from './common.js';
 import { INVITATION_ACTIONS, inviterText } from './invitation.js';
 
 /** The delivery state of an invitation's latest mail, in words: queued / sent / retrying (…) / failed (…). */
@@ -57,18 +57,9 @@ function row(r: OpenInvitation): KnownBlock[] {
       type: 'actions',
       block_id: `invite_${inv.id}`,
       elements: [
-        {
-          type: 'button',
-          action_id: INVITATION_ACTIONS.resend,
-          text: { type: 'plain_text', text: 'Resend' },
-          value: inv.id,
-        },
-        {
-          type: 'button',
-          action_id: INVITATION_ACTIONS.revoke,
+        button(INVITATION_ACTIONS.resend, 'Resend', inv.id),
+        button(INVITATION_ACTIONS.revoke, 'Revoke', inv.id, {
           style: 'danger',
-          text: { type: 'plain_text', text: 'Revoke' },
-          value: inv.id,
           confirm: {
             title: { type: 'plain_text', text: 'Revoke invitation?' },
             text: {
@@ -78,7 +69,7 @@ function row(r: OpenInvitation): KnownBlock[] {
             confirm: { type: 'plain_text', text: 'Revoke' },
             deny: { type: 'plain_text', text: 'Cancel' },
           },
-        },
+        }),
       ],
     },
   ];
