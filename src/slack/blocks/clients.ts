@@ -1,9 +1,18 @@
-import type { ActionsBlock, Button, KnownBlock, View } from '@slack/types';
+import type { ActionsBlock, Button, View } from '@slack/types';
 import type { ClientSummary } from '../../domain/clients/clients.service.js';
 import { MAX_CLIENT_NAME_LENGTH } from '../../domain/clients/clients.service.js';
 import type { Page } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { button, modal, type SlackMessage, section, slackDate, textInputBlock, truncate } from './common.js';
+import {
+  button,
+  listHead,
+  modal,
+  type SlackMessage,
+  section,
+  slackDate,
+  textInputBlock,
+  truncate,
+} from './common.js';
 
 /** action_ids of the client list: row buttons carry the client ID as `value`, the pager a page number. */
 export const CLIENT_ACTIONS = {
@@ -92,16 +101,11 @@ export function clientsMessage(
   organizationName: string,
   notice?: string,
 ): SlackMessage {
-  const blocks: KnownBlock[] = [];
-  if (notice) blocks.push(section(notice));
-  blocks.push(
-    section(
-      `*API clients of ${escapeMrkdwn(organizationName)}* — ${page.total}` +
-        (page.pageCount > 1 ? ` · page ${page.page} of ${page.pageCount}` : '') +
-        (page.total === 0
-          ? '\nNo clients yet. Integrations use a client to get access tokens for the API.'
-          : ''),
-    ),
+  const blocks = listHead(
+    notice,
+    `*API clients of ${escapeMrkdwn(organizationName)}* — ${page.total}`,
+    page,
+    page.total === 0 ? '\nNo clients yet. Integrations use a client to get access tokens for the API.' : '',
   );
   for (const c of page.items) blocks.push(section(clientLine(c)), rowActions(c));
   const footer: Button[] = [button(CLIENT_ACTIONS.create, 'New client', 'new', { style: 'primary' })];

@@ -1,5 +1,6 @@
 import type { Button, ConfirmationDialog, InputBlock, KnownBlock, SectionBlock, View } from '@slack/types';
 import { truncateText } from '../../domain/graphemes.js';
+import type { Page } from '../../domain/members/members.service.js';
 import { sanitizeMrkdwn } from '../text.js';
 
 /** Slack's limits that the builders keep to (Block Kit reference, "Blocks" and "Composition objects"). */
@@ -138,4 +139,23 @@ export function textInputBlock(
       ...(options.maxLength === undefined ? {} : { max_length: options.maxLength }),
     },
   };
+}
+
+/**
+ * The first blocks of one page of a list message: the notice (the outcome of the last click), when there is one,
+ * then the header line, followed by ` · page <n> of <count>` when there is more than one page, then `after`.
+ * @param header mrkdwn, already escaped
+ */
+export function listHead(
+  notice: string | undefined,
+  header: string,
+  page: Pick<Page<unknown>, 'page' | 'pageCount'>,
+  after = '',
+): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  if (notice) blocks.push(section(notice));
+  blocks.push(
+    section(header + (page.pageCount > 1 ? ` · page ${page.page} of ${page.pageCount}` : '') + after),
+  );
+  return blocks;
 }

@@ -10,7 +10,7 @@ import { displayEmail } from '../../domain/email.js';
 import { type Role, roleLabel } from '../../domain/members/member.entity.js';
 import type { MemberSummary, Page } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { button, LIMITS, type SlackMessage, section, truncate } from './common.js';
+import { button, LIMITS, listHead, type SlackMessage, section, truncate } from './common.js';
 
 /** action_id prefix of the page buttons under the members list (`_prev`, `_next`); `value` is the page to show. */
 export const MEMBERS_PAGE_ACTION = 'members_page';
@@ -178,13 +178,10 @@ export function membersMessage(
   viewer?: MembersViewer,
   notice?: string,
 ): SlackMessage {
-  const blocks: KnownBlock[] = [];
-  if (notice) blocks.push(section(notice));
-  blocks.push(
-    section(
-      `*Team of ${escapeMrkdwn(organizationName)}* — ${page.total} member${page.total === 1 ? '' : 's'}` +
-        (page.pageCount > 1 ? ` · page ${page.page} of ${page.pageCount}` : ''),
-    ),
+  const blocks = listHead(
+    notice,
+    `*Team of ${escapeMrkdwn(organizationName)}* — ${page.total} member${page.total === 1 ? '' : 's'}`,
+    page,
   );
   if (viewer?.role === 'admin') {
     for (const m of page.items) blocks.push(...adminRow(m, page.page, organizationName, viewer.memberId));
