@@ -123,15 +123,26 @@ export class ClientsService {
     await this.em.transactional(async (em) => {
       const client = await this.load(em, admin.organization, clientId);
       em.remove(client);
-      recordAudit(em, {
-        organization: admin.organization,
-        actor,
-        action: 'client.discarded',
-        targetType: 'api_client',
-        targetId: client.id,
-        details: { name: client.name, reason: 'secret_not_delivered' },
-        at: this.clock.now(),
-      });
+      this.auditUndelivered(em, admin.organization, actor, client, 'client.discarded');
+    });
+  }
+
+  /** Audits a change undone because the client's secret could not be delivered to its creator. */
+  private auditUndelivered(
+    em: EntityManager,
+    organization: Organization,
+    actor: Actor,
+    client: ApiClient,
+    action: 'client.discarded' | 'client.rotation_reverted',
+  ): void {
+    recordAudit(em, {
+      organization,
+      actor,
+      action,
+      targetType: 'api_client',
+      targetId: client.id,
+      details: { name: client.name, reason: 'secret_not_delivered' },
+      at: this.clock.now(),
     });
   }
 
@@ -205,15 +216,7 @@ export class ClientsService {
       em.remove(added);
       const previous = secrets.find((s) => s.id !== secretId);
       if (previous) previous.expiresAt = null;
-      recordAudit(em, {
-        organization: admin.organization,
-        actor,
-        action: 'client.rotation_reverted',
-        targetType: 'api_client',
-        targetId: client.id,
-        details: { name: client.name, reason: 'secret_not_delivered' },
-        at: this.clock.now(),
-      });
+      this.auditUndelivered(em, admin.organization, actor, client, 'client.rotation_reverted');
     });
   }
 
