@@ -5,7 +5,7 @@
  *   domain       src/domain/  (services, entities, rules, coded errors, and the ports it needs: …/ports.ts)
  *   adapters     src/db/  src/mail/  (implement the domain's ports)
  *   composition  src/app.ts, src/adapters.ts, src/main.ts (wire ports to adapters; the console runs through app)
- *   neutral      src/lib/  (leaf helpers any ring may import: body reader, base32, Slack's entity escaping)
+ *   neutral      src/lib/  (leaf helpers any ring may import: body reader, base32, Slack entity escaping, backoff)
  *
  * A forbidden import fails with the rule's name, e.g.
  * `error domain-not-outer-rings: src/domain/x.ts → src/slack/y.ts`. test/unit/layer-rules.test.ts shows that each

@@ -7,6 +7,7 @@ import { Invitation } from '../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../domain/invitations/invitations.service.js';
 import type { InvitationSettings } from '../domain/invitations/settings.js';
 import { hashInvitationToken, UnsealError } from '../domain/invitations/token.js';
+import { backoffDelay } from '../lib/backoff.js';
 import { type Logger, scrubCredentials } from '../logger.js';
 import { renderInvitationMail } from './invitation-mail.js';
 import { OutboxMailQueue } from './invitation-outbox.js';
@@ -59,14 +60,6 @@ export interface OutboxWorkerOptions {
    * state. The composition wires it to a Slack DM to the inviting Admin.
    */
   onFailed?: (failure: MailFailure) => Promise<void>;
-}
-
-/** The delay before the next attempt after `attempts` failed ones, in milliseconds. */
-export function backoffDelay(
-  attempts: number,
-  backoff: { baseMs: number; maxMs: number } = DEFAULT_BACKOFF,
-): number {
-  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempts - 1));
 }
 
 /**
