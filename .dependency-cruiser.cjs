@@ -5,6 +5,7 @@
  *   domain       src/domain/  (services, entities, rules, coded errors, and the ports it needs: …/ports.ts)
  *   adapters     src/db/  src/mail/  (implement the domain's ports)
  *   composition  src/app.ts, src/adapters.ts, src/main.ts (wire ports to adapters; the console runs through app)
+ *   neutral      src/lib/  (leaf helpers any ring may import: body reader, base32, Slack entity escaping, backoff)
  *
  * A forbidden import fails with the rule's name, e.g.
  * `error domain-not-outer-rings: src/domain/x.ts → src/slack/y.ts`. test/unit/layer-rules.test.ts shows that each
@@ -96,6 +97,15 @@ module.exports = {
         pathNot: ['^src/slack/listeners/[^/]+/index\\.ts$', '^src/slack/listeners/commands/org\\.ts$'],
       },
       to: { path: '^src/slack/listeners/(actions|commands|views|events)/[^/]+\\.ts$' },
+    },
+    {
+      name: 'lib-is-a-leaf',
+      severity: 'error',
+      comment:
+        'src/lib holds neutral helpers that several rings use (the request body reader, the base32 encoder, ' +
+        'the escaping of the three Slack entities); it imports nothing of the app outside src/lib, so any ring may import it.',
+      from: { path: '^src/lib/' },
+      to: { path: '^(src/(?!lib/)|migrations/|manifest/)' },
     },
     {
       name: 'no-circular',

@@ -3,6 +3,7 @@
  * slash-command text the way Slack sends it with `should_escape: true`.
  */
 import { truncateGraphemes } from '../domain/graphemes.js';
+import { escapeMrkdwn } from '../lib/slack-entities.js';
 
 /** A parsed console line. */
 export type ConsoleCommand =
@@ -105,15 +106,11 @@ export interface SlashDirectory {
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 const URL_PATTERN = /^https?:\/\/\S+$/;
 
-function escapeText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
 function encodeWord(word: string, directory: SlashDirectory): string {
   // Trailing punctuation stays outside a link, as in Slack's client ("ask @bob, then").
   const split = /^([\s\S]*?)([.,;:!?)]*)$/.exec(word);
   const core = split?.[1] ?? word;
-  const tail = escapeText(split?.[2] ?? '');
+  const tail = escapeMrkdwn(split?.[2] ?? '');
   if (core.startsWith('@')) {
     const id = directory.userId(core.slice(1));
     if (id) return `<@${id}|${core.slice(1)}>${tail}`;
@@ -122,9 +119,9 @@ function encodeWord(word: string, directory: SlashDirectory): string {
     const id = directory.channelId(core.slice(1));
     if (id) return `<#${id}|${core.slice(1)}>${tail}`;
   }
-  if (EMAIL.test(core)) return `<mailto:${escapeText(core)}|${escapeText(core)}>${tail}`;
-  if (URL_PATTERN.test(core)) return `<${escapeText(core)}>${tail}`;
-  return escapeText(word);
+  if (EMAIL.test(core)) return `<mailto:${escapeMrkdwn(core)}|${escapeMrkdwn(core)}>${tail}`;
+  if (URL_PATTERN.test(core)) return `<${escapeMrkdwn(core)}>${tail}`;
+  return escapeMrkdwn(word);
 }
 
 /**

@@ -4,6 +4,8 @@
  * `` `code` `` are kept as typed (docs.slack.dev/messaging/formatting-message-text).
  */
 
+import { decodeEntities } from '../lib/slack-entities.js';
+
 /** What rendering needs to know about the workspace, and how to show dates. */
 export interface MrkdwnContext {
   /** The display name (`ada`) of a user id, or undefined when unknown. */
@@ -41,11 +43,6 @@ const EMOJI: Record<string, string> = {
   crown: '👑',
   mag: '🔍',
 };
-
-/** Decodes `&lt;`, `&gt;` and `&amp;` (in that order, so `&amp;lt;` stays `&lt;`). */
-export function decodeSlackEntities(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
 
 function ordinal(day: number): string {
   const lastTwo = day % 100;
@@ -158,5 +155,5 @@ function reference(inner: string, ctx: MrkdwnContext): string {
 export function renderMrkdwn(text: string, ctx: MrkdwnContext): string {
   const withRefs = text.replace(/<([^<>]+)>/g, (_whole, inner: string) => reference(inner, ctx));
   const withEmoji = withRefs.replace(/:([a-z0-9_+-]+):/g, (whole, name: string) => EMOJI[name] ?? whole);
-  return decodeSlackEntities(withEmoji);
+  return decodeEntities(withEmoji);
 }

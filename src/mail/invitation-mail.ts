@@ -1,4 +1,5 @@
 import { displayEmail } from '../domain/email.js';
+import { roleLabel, roleWithArticle } from '../domain/members/member.entity.js';
 import type { InvitationMailData } from './outbox.entity.js';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -26,13 +27,13 @@ export function renderInvitationMail(
   data: InvitationMailData,
   url: string,
 ): { subject: string; text: string; html: string } {
-  const role = data.role === 'admin' ? 'Admin' : 'Member';
+  const role = roleLabel(data.role);
   const expires = formatUtc(data.expiresAt);
   const subject = `You are invited to join ${data.organizationName} on AstroBee`;
   const inviter = displayEmail(data.inviterEmail);
   const note = data.note ? data.note : null;
   const text = [
-    `${inviter} invited you to join ${data.organizationName} on AstroBee as ${role === 'Admin' ? 'an Admin' : 'a Member'}.`,
+    `${inviter} invited you to join ${data.organizationName} on AstroBee as ${roleWithArticle(data.role)}.`,
     ...(note ? ['', `Their note: ${note.replace(/\n/g, '\n  ')}`] : []),
     '',
     `Open this link to accept or decline: ${url}`,

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '../db/orm.js';
 import type { Clock } from '../domain/actor.js';
+import type { MailFailureNotice } from '../domain/deliveries/deliveries.service.js';
 import { truncateText } from '../domain/graphemes.js';
 import { Invitation } from '../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../domain/invitations/invitations.service.js';
 import type { InvitationSettings } from '../domain/invitations/settings.js';
 import { hashInvitationToken, UnsealError } from '../domain/invitations/token.js';
+import { backoffDelay } from '../lib/backoff.js';
 import { type Logger, scrubCredentials } from '../logger.js';
 import { renderInvitationMail } from './invitation-mail.js';
 import { OutboxMailQueue } from './invitation-outbox.js';
@@ -35,18 +37,7 @@ export interface DrainResult {
 }
 
 /** An invitation mail given up on: what the inviting Admin is told. No token, no secret. */
-export interface MailFailure {
-  invitationId: string;
-  organizationId: string;
-  /** The invited address, in ASCII form as stored. */
-  recipient: string;
-  /** The Slack user who invited (or approved the request), when known. */
-  notifySlackUserId: string | null;
-  /** Why: the server's reply or the last error, one line. */
-  reason: string;
-  /** True when the server refused the mail for good (a 5yz reply); false when the attempts ran out. */
-  permanent: boolean;
-}
+export type MailFailure = MailFailureNotice;
 
 /** Dependencies of the {@link OutboxWorker}. */
 export interface OutboxWorkerOptions {
@@ -69,14 +60,6 @@ export interface OutboxWorkerOptions {
    * state. The composition wires it to a Slack DM to the inviting Admin.
    */
   onFailed?: (failure: MailFailure) => Promise<void>;
-}
-
-/** The delay before the next attempt after `attempts` failed ones, in milliseconds. */
-export function backoffDelay(
-  attempts: number,
-  backoff: { baseMs: number; maxMs: number } = DEFAULT_BACKOFF,
-): number {
-  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempts - 1));
 }
 
 /**

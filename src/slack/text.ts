@@ -6,6 +6,7 @@
  */
 
 import { truncateGraphemes } from '../domain/graphemes.js';
+import { decodeEntities, escapeMrkdwn } from '../lib/slack-entities.js';
 import { SlackInputError } from './slack-input-error.js';
 
 /** One argument of a command, after decoding. */
@@ -31,15 +32,7 @@ export function normalizeTypography(text: string): string {
     .replace(/[\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb]/g, '"');
 }
 
-/** Decodes the three entities Slack escapes. `&amp;` goes last so `&amp;lt;` stays `&lt;`. */
-export function decodeEntities(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-}
-
-/** Escapes text for Slack mrkdwn and plain_text fields that are rendered by Slack (`&`, `<`, `>`). */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
+export { decodeEntities, escapeMrkdwn } from '../lib/slack-entities.js';
 
 function parseAngle(inner: string): SlackArg {
   const bar = inner.indexOf('|');

@@ -1,5 +1,6 @@
 /** Reading and decoding request bodies the way Slack's Web API accepts them. */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody as readLimitedBody } from '../lib/http-body.js';
 import { isJsonObject, tryParseJson } from './json.js';
 import type { JsonObject } from './types.js';
 
@@ -11,18 +12,10 @@ const JSON_ARGUMENTS = new Set(['blocks', 'attachments', 'view', 'metadata', 'us
 
 /**
  * Reads the whole body as UTF-8 text.
- * @throws Error when the body is larger than MAX_BODY_BYTES.
+ * @throws BodyTooLargeError when the body is larger than MAX_BODY_BYTES; Error when the request is aborted
  */
 export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY_BYTES) throw new Error('request body too large');
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+  return (await readLimitedBody(req, MAX_BODY_BYTES)).toString('utf8');
 }
 
 /**

@@ -109,6 +109,16 @@ export function blockActionsPayload(
   return payload;
 }
 
+/** The fields every view interaction payload starts with, after its `type`: team, user, app and token. */
+function viewPayloadHead(identity: PayloadIdentity, user: StandInUser): JsonObject {
+  return {
+    team: teamRef(identity),
+    user: userRef(identity, user),
+    api_app_id: identity.workspace.bot.appId,
+    token: identity.token,
+  };
+}
+
 /** A `view_submission` interaction payload (`response_urls` is empty: no `response_url_enabled` inputs here). */
 export function viewSubmissionPayload(
   identity: PayloadIdentity,
@@ -116,10 +126,7 @@ export function viewSubmissionPayload(
 ): JsonObject {
   return {
     type: 'view_submission',
-    team: teamRef(identity),
-    user: userRef(identity, input.user),
-    api_app_id: identity.workspace.bot.appId,
-    token: identity.token,
+    ...viewPayloadHead(identity, input.user),
     trigger_id: input.triggerId,
     view: input.view,
     response_urls: [],
@@ -135,10 +142,7 @@ export function viewClosedPayload(
 ): JsonObject {
   return {
     type: 'view_closed',
-    team: teamRef(identity),
-    user: userRef(identity, input.user),
-    api_app_id: identity.workspace.bot.appId,
-    token: identity.token,
+    ...viewPayloadHead(identity, input.user),
     view: input.view,
     is_cleared: input.isCleared,
     enterprise: null,

@@ -84,6 +84,10 @@ const FIXTURE: Record<string, string> = {
     "import { approve } from './approve.js';\nexport const ACTIONS = { approve };\n",
   'src/slack/listeners/commands/org.ts':
     "import { approve } from '../actions/approve.js';\nexport const SUBCOMMANDS = { approve };\n",
+  // lib-is-a-leaf: a neutral helper importing a ring; allowed: a front end and the domain importing it
+  'src/lib/util.ts': "import { blocks } from '../slack/blocks.js';\nexport const util = blocks;\n",
+  'src/lib/pure.ts': 'export const pure = 1;\n',
+  'src/domain/uses-lib.ts': "import { pure } from '../lib/pure.js';\nexport const usesLib = pure;\n",
   // no-circular
   'src/domain/a.ts': "import { b } from './b.js';\nexport const a = () => b;\n",
   'src/domain/b.ts': "import { a } from './a.js';\nexport const b = () => a;\n",
@@ -161,6 +165,11 @@ describe('layer rules (npm run depcheck)', () => {
     );
     expect(result.output).not.toMatch(/listener-not-listener: src\/slack\/listeners\/actions\/index\.ts/);
     expect(result.output).not.toMatch(/listener-not-listener: src\/slack\/listeners\/commands\/org\.ts/);
+  });
+
+  it('lib-is-a-leaf: src/lib imports nothing of the app, and any ring may import it', () => {
+    expect(result.output).toContain('error lib-is-a-leaf: src/lib/util.ts → src/slack/blocks.ts');
+    expect(result.output).not.toContain('src/domain/uses-lib.ts');
   });
 
   it('no-circular: an import cycle is refused', () => {

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { requireAdmin } from '../access.js';
 import type { Actor } from '../actor.js';
 import type { Page } from '../members/members.service.js';
+import { pageBounds } from '../paging.js';
 import { AuditEvent } from './audit-event.entity.js';
 
 /** Audit events per page of `/org audit` (one section each, plus header and pager: 22 of 50 message blocks). */
@@ -20,17 +21,12 @@ export class AuditService {
   async list(actor: Actor, page = 1, pageSize = AUDIT_PAGE_SIZE): Promise<Page<AuditEvent>> {
     const { organization } = requireAdmin(actor, 'read the audit log');
     const total = await this.em.count(AuditEvent, { organization });
-    const pageCount = Math.max(1, Math.ceil(total / pageSize));
-    const current = Math.min(Math.max(1, Math.trunc(page) || 1), pageCount);
+    const { offset, ...bounds } = pageBounds(total, page, pageSize);
     const items = await this.em.find(
       AuditEvent,
       { organization },
-      {
-        orderBy: { createdAt: 'desc', id: 'desc' },
-        limit: pageSize,
-        offset: (current - 1) * pageSize,
-      },
+      { orderBy: { createdAt: 'desc', id: 'desc' }, limit: pageSize, offset },
     );
-    return { items, page: current, pageCount, total, pageSize };
+    return { items, ...bounds };
   }
 }

@@ -6,6 +6,7 @@ import { InvalidInputError, NotFoundError } from '../errors.js';
 import { truncateGraphemes } from '../graphemes.js';
 import type { Page } from '../members/members.service.js';
 import type { Organization } from '../organizations/organization.entity.js';
+import { pageBounds } from '../paging.js';
 import { displayName, parseInput } from '../validation.js';
 import { AccessToken, ApiClient, ClientSecret, type ClientStatus } from './client.entity.js';
 import { CLIENT_SECRET_PREFIX, generateCredential, hashCredential, isClientIdShape } from './credentials.js';
@@ -64,15 +65,14 @@ export class ClientsService {
     const { organization } = requireAdmin(actor, 'manage API clients');
     const where = { organization, status: { $ne: 'deleted' as const } };
     const total = await this.em.count(ApiClient, where);
-    const pageCount = Math.max(1, Math.ceil(total / pageSize));
-    const current = Math.min(Math.max(1, Math.trunc(page) || 1), pageCount);
+    const { offset, ...bounds } = pageBounds(total, page, pageSize);
     const clients = await this.em.find(ApiClient, where, {
       orderBy: { createdAt: 'desc', id: 'asc' },
       limit: pageSize,
-      offset: (current - 1) * pageSize,
+      offset,
     });
     const items = await Promise.all(clients.map((c) => this.summarize(this.em, c)));
-    return { items, page: current, pageCount, total, pageSize };
+    return { items, ...bounds };
   }
 
   /**
@@ -123,15 +123,26 @@ export class ClientsService {
     await this.em.transactional(async (em) => {
       const client = await this.load(em, admin.organization, clientId);
       em.remove(client);
-      recordAudit(em, {
-        organization: admin.organization,
-        actor,
-        action: 'client.discarded',
-        targetType: 'api_client',
-        targetId: client.id,
-        details: { name: client.name, reason: 'secret_not_delivered' },
-        at: this.clock.now(),
-      });
+      this.auditUndelivered(em, admin.organization, actor, client, 'client.discarded');
+    });
+  }
+
+  /** Audits a change undone because the client's secret could not be delivered to its creator. */
+  private auditUndelivered(
+    em: EntityManager,
+    organization: Organization,
+    actor: Actor,
+    client: ApiClient,
+    action: 'client.discarded' | 'client.rotation_reverted',
+  ): void {
+    recordAudit(em, {
+      organization,
+      actor,
+      action,
+      targetType: 'api_client',
+      targetId: client.id,
+      details: { name: client.name, reason: 'secret_not_delivered' },
+      at: this.clock.now(),
     });
   }
 
@@ -205,15 +216,7 @@ export class ClientsService {
       em.remove(added);
       const previous = secrets.find((s) => s.id !== secretId);
       if (previous) previous.expiresAt = null;
-      recordAudit(em, {
-        organization: admin.organization,
-        actor,
-        action: 'client.rotation_reverted',
-        targetType: 'api_client',
-        targetId: client.id,
-        details: { name: client.name, reason: 'secret_not_delivered' },
-        at: this.clock.now(),
-      });
+      this.auditUndelivered(em, admin.organization, actor, client, 'client.rotation_reverted');
     });
   }
 

@@ -9,6 +9,7 @@
  */
 import { createHash, hash, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
 import { crc32 } from 'node:zlib';
+import { base32 } from '../../lib/base32.js';
 
 /** Prefix of client secrets. */
 export const CLIENT_SECRET_PREFIX = 'abo_cs_';
@@ -18,7 +19,6 @@ export const ACCESS_TOKEN_PREFIX = 'abo_at_';
 export const CLIENT_ID_PREFIX = 'cli_';
 
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 /** Base62 characters for 256 bits (62^43 > 2^256). */
 const BODY_LENGTH = 43;
 /** Base62 characters for a CRC32 (62^6 > 2^32). */
@@ -166,19 +166,7 @@ export function hashesEqual(a: string, b: string): boolean {
 
 /** A new client ID: `cli_` and 20 base32 characters (100 random bits). Public; never reused (rows are kept). */
 export function newClientId(): string {
-  const bytes = randomBytes(13);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = ((value << 8) | byte) & 0xffff;
-    bits += 8;
-    while (bits >= 5 && out.length < 20) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return `${CLIENT_ID_PREFIX}${out}`;
+  return `${CLIENT_ID_PREFIX}${base32(randomBytes(13), 20)}`;
 }
 
 /** Whether `value` has the shape of a client ID (so a typo is refused with a clear message). */

@@ -141,14 +141,25 @@ export class DataService {
 
   /** The overview's metrics (as `/org overview` shows them). */
   async metrics(organization: Organization): Promise<OrganizationMetrics> {
-    const [members, admins, dataLayers, dataSources] = await Promise.all([
-      this.em.count(Member, { organization }),
-      this.em.count(Member, { organization, role: 'admin' }),
-      this.em.count(DataLayer, { organization }),
-      this.em.count(DataSource, { organization }),
-    ]);
-    return { members, admins, dataLayers, dataSources };
+    return organizationMetrics(this.em, organization);
   }
+}
+
+/**
+ * The overview's metrics of an organization: its members, its Admins, its data layers and data sources (four
+ * counts, read in parallel; no access check, the caller has done it).
+ */
+export async function organizationMetrics(
+  em: EntityManager,
+  organization: Organization,
+): Promise<OrganizationMetrics> {
+  const [members, admins, dataLayers, dataSources] = await Promise.all([
+    em.count(Member, { organization }),
+    em.count(Member, { organization, role: 'admin' }),
+    em.count(DataLayer, { organization }),
+    em.count(DataSource, { organization }),
+  ]);
+  return { members, admins, dataLayers, dataSources };
 }
 
 function toItem(row: DataSource | DataLayer): DataItem {

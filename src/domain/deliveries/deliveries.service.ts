@@ -9,9 +9,13 @@ import { type DeliveryPayload, SlackDelivery } from './slack-delivery.entity.js'
 export interface MailFailureNotice {
   invitationId: string;
   organizationId: string;
+  /** The invited address, in ASCII form as stored. */
   recipient: string;
+  /** The Slack user who invited (or approved the request), when known. */
   notifySlackUserId: string | null;
+  /** Why: the server's reply or the last error, one line. */
   reason: string;
+  /** True when the server refused the mail for good (a 5yz reply); false when the attempts ran out. */
   permanent: boolean;
 }
 

@@ -9,18 +9,14 @@ import type { EntityManager } from '@mikro-orm/core';
 import { InvitationMessage } from '../invitations/invitation.entity.js';
 import { Member } from '../members/member.entity.js';
 import type { Organization } from '../organizations/organization.entity.js';
-import { type DeliveryPayload, SlackDelivery, type SlackDeliveryKind } from './slack-delivery.entity.js';
+import {
+  type DeliveryInit,
+  type DeliveryPayload,
+  SlackDelivery,
+  type SlackDeliveryKind,
+} from './slack-delivery.entity.js';
 
-/** What a new delivery needs; see {@link SlackDelivery}. */
-export interface DeliveryInit {
-  organization: Organization;
-  kind: SlackDeliveryKind;
-  target: string | null;
-  payload?: DeliveryPayload;
-  invitationId?: string | null;
-  dedupeKey?: string | null;
-  now: Date;
-}
+export type { DeliveryInit };
 
 /** Queues one delivery (persisted with the transaction's flush). */
 export function queueDelivery(em: EntityManager, init: DeliveryInit): SlackDelivery {

@@ -42,6 +42,17 @@ export type SlackDeliveryStatus = (typeof SLACK_DELIVERY_STATUSES)[number];
 /** A JSON payload: plain data only. */
 export type DeliveryPayload = Record<string, string | number | boolean | null>;
 
+/** What a new delivery needs; see {@link SlackDelivery}. */
+export interface DeliveryInit {
+  organization: Organization;
+  kind: SlackDeliveryKind;
+  target: string | null;
+  payload?: DeliveryPayload;
+  invitationId?: string | null;
+  dedupeKey?: string | null;
+  now: Date;
+}
+
 /**
  * One message or view the app promised to deliver to Slack (a durable outbox, like the mail outbox): written in
  * the same transaction as the change that promises it, delivered by the Slack side's worker with backoff, at most
@@ -71,15 +82,7 @@ export class SlackDelivery {
   createdAt: Date;
   deliveredAt: Date | null = null;
 
-  constructor(init: {
-    organization: Organization;
-    kind: SlackDeliveryKind;
-    target: string | null;
-    payload?: DeliveryPayload;
-    invitationId?: string | null;
-    dedupeKey?: string | null;
-    now: Date;
-  }) {
+  constructor(init: DeliveryInit) {
     this.id = randomUUID();
     this.organization = init.organization;
     this.kind = init.kind;

@@ -7,6 +7,16 @@ import { belongsToOrganization, type Organization } from '../organizations/organ
 export const ROLES = ['admin', 'member'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** A role as people read it, capitalised as DESIGN.md §3 names it: `Admin` or `Member`. */
+export function roleLabel(role: Role): string {
+  return role === 'admin' ? 'Admin' : 'Member';
+}
+
+/** A role with its article, as a sentence says it: `an Admin` or `a Member`. */
+export function roleWithArticle(role: Role): string {
+  return role === 'admin' ? 'an Admin' : 'a Member';
+}
+
 /** A member of an organization, linked to a Slack user by id (or, on first use, by profile email). */
 export class Member extends BaseEntity {
   organization: Organization;

@@ -1,24 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
+import { base32 } from '../../lib/base32.js';
 import { BaseEntity, BaseEntitySchema } from '../base.entity.js';
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
 /** A new organization ID: `org_` and 16 base32 characters (80 random bits). Public, stable, used by integrations. */
 export function newOrganizationId(): string {
-  const bytes = randomBytes(10);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return `org_${out}`;
+  return `org_${base32(randomBytes(10))}`;
 }
 
 /**

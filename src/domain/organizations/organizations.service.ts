@@ -3,7 +3,7 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { lockAdmin, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
-import { DataLayer, DataSource } from '../data/data.entity.js';
+import { type OrganizationMetrics, organizationMetrics } from '../data/data.service.js';
 import { InvalidInputError, NotAuthorizedError, OrganizationExistsError } from '../errors.js';
 import { Member } from '../members/member.entity.js';
 import { OrganizationName, parseInput } from '../validation.js';
@@ -12,7 +12,7 @@ import { Organization } from './organization.entity.js';
 /** What `/org overview` shows. */
 export interface Overview {
   organization: { id: string; name: string; createdAt: Date };
-  metrics: { members: number; admins: number; dataLayers: number; dataSources: number };
+  metrics: OrganizationMetrics;
 }
 
 /** Organization setup, identity and overview. */
@@ -81,15 +81,9 @@ export class OrganizationsService {
    */
   async overview(actor: Actor): Promise<Overview> {
     const { organization } = requireMember(actor);
-    const [members, admins, dataLayers, dataSources] = await Promise.all([
-      this.em.count(Member, { organization }),
-      this.em.count(Member, { organization, role: 'admin' }),
-      this.em.count(DataLayer, { organization }),
-      this.em.count(DataSource, { organization }),
-    ]);
     return {
       organization: { id: organization.id, name: organization.name, createdAt: organization.createdAt },
-      metrics: { members, admins, dataLayers, dataSources },
+      metrics: await organizationMetrics(this.em, organization),
     };
   }
 

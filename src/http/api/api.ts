@@ -14,8 +14,9 @@ import {
 } from '../../domain/data/data.service.js';
 import { DomainError } from '../../domain/errors.js';
 import { truncateGraphemes } from '../../domain/graphemes.js';
+import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
-import { BodyTooLargeError, mediaType, readBody, sendJson } from '../oauth/http-util.js';
+import { mediaType, sendJson } from '../oauth/http-util.js';
 import { apiErrorBody } from './error-texts.js';
 
 /** Path prefix of the API. */

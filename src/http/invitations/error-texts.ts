@@ -1,4 +1,3 @@
-import { displayEmail } from '../../domain/email.js';
 import {
   type DomainError,
   type DomainErrorKind,
@@ -12,34 +11,10 @@ import { API_ERROR_TEXTS } from '../api/error-texts.js';
  * The invitation page's words for every domain error, as plain text (escaped for HTML by
  * {@link invitationPageErrorHtml}). The page speaks to the invitee, who may not be in Slack yet: no mentions, no
  * `/org` hints. The codes a visitor of the page can meet (an invalid, expired or answered link, an invitee who
- * joined meanwhile) are worded here; the rest read as the REST API words them.
+ * joined meanwhile) read as the REST API words them (plain text already); a code the page must word otherwise
+ * gets its own entry here.
  */
-export const INVITATION_PAGE_ERROR_TEXTS: DomainErrorTable = {
-  ...API_ERROR_TEXTS,
-  already_member: (p) => `${displayEmail(p.email)} is already a member of ${p.organizationName}.`,
-  invitation_closed: (p) => {
-    switch (p.status) {
-      case 'pending':
-        return 'This request was already approved by an admin.';
-      case 'denied':
-        return 'This request was already denied by an admin.';
-      case 'accepted':
-        return `This invitation was already accepted by ${displayEmail(p.email)}.`;
-      case 'declined':
-        return `This invitation was declined by ${displayEmail(p.email)}.`;
-      case 'revoked':
-        return 'This invitation was revoked by an admin.';
-      case 'expired':
-        return 'This invitation has expired.';
-      case 'requested':
-        return 'This request is still waiting for an Admin.';
-    }
-  },
-  invitation_expired: () => 'This invitation has expired.',
-  invitation_link_invalid: () =>
-    'This invitation link is not valid. It may have been replaced by a newer one.',
-  invitation_gone: () => 'This invitation no longer exists.',
-};
+export const INVITATION_PAGE_ERROR_TEXTS: DomainErrorTable = { ...API_ERROR_TEXTS };
 
 /** HTTP status of the page for each error family (`kind`); any other refusal is 400. */
 const STATUS_BY_KIND: Partial<Record<DomainErrorKind, number>> = {

@@ -26,9 +26,11 @@ import { InvitationsService } from '../../domain/invitations/invitations.service
 import type { InvitationOutbox } from '../../domain/invitations/ports.js';
 import type { InvitationSettings } from '../../domain/invitations/settings.js';
 import { INVITATION_TOKEN_PATTERN } from '../../domain/invitations/token.js';
+import { roleWithArticle } from '../../domain/members/member.entity.js';
+import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
 import { escapeHtml, formatUtc } from '../../mail/invitation-mail.js';
-import { BodyTooLargeError, mediaType, readBody } from '../oauth/http-util.js';
+import { mediaType } from '../oauth/http-util.js';
 import { invitationPageError } from './error-texts.js';
 
 /** A request as Bolt's custom routes hand it over: with the path parameters. */
@@ -153,10 +155,6 @@ function page(
   res.end(head ? undefined : html);
 }
 
-function roleText(role: string): string {
-  return role === 'admin' ? 'an Admin' : 'a Member';
-}
-
 const CLOSED_TEXT: Record<string, string> = {
   accepted: 'This invitation was already accepted.',
   declined: 'This invitation was declined.',
@@ -174,7 +172,7 @@ const CLOSED_TEXT: Record<string, string> = {
 function invitationBody(inv: Invitation, organizationName: string, token: string): string {
   return [
     `<p>${escapeHtml(displayEmail(inv.inviterEmail))} invited <strong>${escapeHtml(displayEmail(inv.email))}</strong> to join `,
-    `<strong>${escapeHtml(organizationName)}</strong> on AstroBee as ${roleText(inv.role)}.</p>`,
+    `<strong>${escapeHtml(organizationName)}</strong> on AstroBee as ${roleWithArticle(inv.role)}.</p>`,
     inv.note ? `<blockquote class="note">${escapeHtml(inv.note).replace(/\n/g, '<br>')}</blockquote>` : '',
     `<p>The invitation expires on ${escapeHtml(formatUtc((inv.expiresAt ?? new Date()).toISOString()))}.</p>`,
     `<form method="post" action="${escapeHtml(token)}">`,
@@ -292,7 +290,7 @@ export function invitationPage(deps: {
           res,
           200,
           `Welcome to ${orgName}`,
-          `<p>You joined <strong>${escapeHtml(orgName)}</strong> as ${roleText(inv.role)}. In Slack, type <code>/org help</code> to start.</p>`,
+          `<p>You joined <strong>${escapeHtml(orgName)}</strong> as ${roleWithArticle(inv.role)}. In Slack, type <code>/org help</code> to start.</p>`,
         );
       } else {
         page(

@@ -11,10 +11,11 @@ import { OAuthService } from '../../domain/clients/oauth.service.js';
 import type { ClientCredentialStore } from '../../domain/clients/ports.js';
 import type { ClientSettings } from '../../domain/clients/settings.js';
 import type { TokenBatcher } from '../../domain/clients/token-batcher.js';
+import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
 import { CredentialsError, type FormParams, parseForm, presentedCredentials } from './client-auth.js';
 import type { FailedAuthLimiter } from './failed-auth-limiter.js';
-import { BodyTooLargeError, clientAddress, mediaType, readBody, sendJson } from './http-util.js';
+import { clientAddress, mediaType, sendJson } from './http-util.js';
 
 /** Largest form body accepted by the token and revocation endpoints, in bytes. */
 export const MAX_FORM_BYTES = 8 * 1024;

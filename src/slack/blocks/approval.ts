@@ -2,9 +2,10 @@ import type { KnownBlock, View } from '@slack/types';
 import { displayEmail } from '../../domain/email.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import { MAX_REASON_LENGTH } from '../../domain/invitations/invitations.service.js';
+import { roleLabel } from '../../domain/members/member.entity.js';
 import { escapeMrkdwn } from '../text.js';
-import { plainMessage, type SlackMessage, section } from './common.js';
-import { inviterText, roleLabel } from './invitation.js';
+import { button, modal, plainMessage, type SlackMessage, section, textInputBlock } from './common.js';
+import { inviterText } from './invitation.js';
 
 /** action_ids of the Approve / Deny buttons on a request; `value` is the invitation id. */
 export const APPROVAL_ACTIONS = { approve: 'approval_approve', deny: 'approval_deny' } as const;
@@ -27,20 +28,8 @@ export function approvalButtons(inv: Invitation): KnownBlock {
     type: 'actions',
     block_id: `approval_${inv.id}`,
     elements: [
-      {
-        type: 'button',
-        action_id: APPROVAL_ACTIONS.approve,
-        style: 'primary',
-        text: { type: 'plain_text', text: 'Approve' },
-        value: inv.id,
-      },
-      {
-        type: 'button',
-        action_id: APPROVAL_ACTIONS.deny,
-        style: 'danger',
-        text: { type: 'plain_text', text: 'Deny' },
-        value: inv.id,
-      },
+      button(APPROVAL_ACTIONS.approve, 'Approve', inv.id, { style: 'primary' }),
+      button(APPROVAL_ACTIONS.deny, 'Deny', inv.id, { style: 'danger' }),
     ],
   };
 }
@@ -90,29 +79,20 @@ export function requesterOutcomeMessage(inv: Invitation): SlackMessage {
  * @param privateMetadata carries the invitation id (and where the click came from)
  */
 export function denyModal(inv: Invitation, privateMetadata: string): View {
-  return {
-    type: 'modal',
-    callback_id: DENY_VIEW.callbackId,
-    title: { type: 'plain_text', text: 'Deny request' },
-    submit: { type: 'plain_text', text: 'Deny' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: privateMetadata,
+  return modal({
+    callbackId: DENY_VIEW.callbackId,
+    title: 'Deny request',
+    submit: 'Deny',
+    privateMetadata,
     blocks: [
       section(requestLine(inv)),
-      {
-        type: 'input',
-        block_id: DENY_VIEW.reason.blockId,
+      textInputBlock(DENY_VIEW.reason, 'Reason (sent to the requester)', {
         optional: true,
-        label: { type: 'plain_text', text: 'Reason (sent to the requester)' },
-        element: {
-          type: 'plain_text_input',
-          action_id: DENY_VIEW.reason.actionId,
-          multiline: true,
-          max_length: MAX_REASON_LENGTH,
-        },
-      },
+        multiline: true,
+        maxLength: MAX_REASON_LENGTH,
+      }),
     ],
-  };
+  });
 }
 
 /**

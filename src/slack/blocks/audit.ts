@@ -3,7 +3,7 @@ import type { AuditDetails } from '../../domain/audit/audit-event.entity.js';
 import { displayEmail } from '../../domain/email.js';
 import type { Page } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { LIMITS, type SlackMessage, section, truncate } from './common.js';
+import { LIMITS, type SlackMessage, section, slackDate, truncate } from './common.js';
 import { pager } from './members.js';
 
 /** action_id prefix of the page buttons under the audit log (`_prev`, `_next`); `value` is the page to show. */
@@ -74,16 +74,6 @@ const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
 /** Longest shown detail value, in characters. */
 const MAX_DETAIL = 120;
-
-/**
- * A time in Slack's date formatting (https://api.slack.com/reference/surfaces/formatting#date-formatting): shown in
- * the reader's time zone, with a UTC fallback for clients that cannot format it.
- */
-export function slackDate(at: Date): string {
-  const seconds = Math.floor(at.getTime() / 1000);
-  const fallback = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `<!date^${seconds}^{date_short_pretty} {time}|${fallback}>`;
-}
 
 function detailValue(value: string | number | boolean | null): string {
   if (typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value))) {

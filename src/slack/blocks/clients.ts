@@ -1,9 +1,18 @@
-import type { ActionsBlock, Button, KnownBlock, View } from '@slack/types';
+import type { ActionsBlock, Button, View } from '@slack/types';
 import type { ClientSummary } from '../../domain/clients/clients.service.js';
 import { MAX_CLIENT_NAME_LENGTH } from '../../domain/clients/clients.service.js';
 import type { Page } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { LIMITS, type SlackMessage, section, truncate } from './common.js';
+import {
+  button,
+  listHead,
+  modal,
+  type SlackMessage,
+  section,
+  slackDate,
+  textInputBlock,
+  truncate,
+} from './common.js';
 
 /** action_ids of the client list: row buttons carry the client ID as `value`, the pager a page number. */
 export const CLIENT_ACTIONS = {
@@ -25,31 +34,10 @@ export const CREATE_CLIENT_VIEW = {
   actionId: 'client_name_input',
 } as const;
 
-/** Slack's date formatting (https://api.slack.com/reference/surfaces/formatting#date-formatting), UTC fallback. */
-export function slackDate(at: Date): string {
-  const fallback = `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  return `<!date^${Math.floor(at.getTime() / 1000)}^{date_short_pretty} {time}|${fallback}>`;
-}
-
-function button(
-  text: string,
-  actionId: string,
-  value: string,
-  extra: Partial<Pick<Button, 'style' | 'confirm'>> = {},
-): Button {
-  return {
-    type: 'button',
-    text: { type: 'plain_text', text: truncate(text, LIMITS.buttonText) },
-    action_id: actionId,
-    value,
-    ...extra,
-  };
-}
-
 function clientLine(c: ClientSummary): string {
   const status = c.status === 'active' ? ':large_green_circle: Active' : ':red_circle: Disabled';
   const creator = c.createdBySlackUserId ? ` by <@${c.createdBySlackUserId}>` : '';
-  const lastUsed = c.lastUsedAt ? slackDate(c.lastUsedAt) : 'never';
+  const lastUsed = slackDate(c.lastUsedAt);
   const rotation = c.previousSecretValidUntil
     ? `\n:arrows_counterclockwise: The previous secret works until ${slackDate(c.previousSecretValidUntil)}`
     : '';
@@ -66,9 +54,9 @@ function rowActions(c: ClientSummary): ActionsBlock {
     block_id: `${CLIENT_ROW_BLOCK}:${c.id}`,
     elements: [
       c.status === 'active'
-        ? button('Disable', CLIENT_ACTIONS.disable, c.id)
-        : button('Enable', CLIENT_ACTIONS.enable, c.id, { style: 'primary' }),
-      button('Rotate secret', CLIENT_ACTIONS.rotate, c.id, {
+        ? button(CLIENT_ACTIONS.disable, 'Disable', c.id)
+        : button(CLIENT_ACTIONS.enable, 'Enable', c.id, { style: 'primary' }),
+      button(CLIENT_ACTIONS.rotate, 'Rotate secret', c.id, {
         confirm: {
           title: { type: 'plain_text', text: 'Rotate the secret?' },
           text: {
@@ -82,7 +70,7 @@ function rowActions(c: ClientSummary): ActionsBlock {
           deny: { type: 'plain_text', text: 'Cancel' },
         },
       }),
-      button('Delete', CLIENT_ACTIONS.delete, c.id, {
+      button(CLIENT_ACTIONS.delete, 'Delete', c.id, {
         style: 'danger',
         confirm: {
           title: { type: 'plain_text', text: 'Delete this client?' },
@@ -113,22 +101,17 @@ export function clientsMessage(
   organizationName: string,
   notice?: string,
 ): SlackMessage {
-  const blocks: KnownBlock[] = [];
-  if (notice) blocks.push(section(notice));
-  blocks.push(
-    section(
-      `*API clients of ${escapeMrkdwn(organizationName)}* — ${page.total}` +
-        (page.pageCount > 1 ? ` · page ${page.page} of ${page.pageCount}` : '') +
-        (page.total === 0
-          ? '\nNo clients yet. Integrations use a client to get access tokens for the API.'
-          : ''),
-    ),
+  const blocks = listHead(
+    notice,
+    `*API clients of ${escapeMrkdwn(organizationName)}* — ${page.total}`,
+    page,
+    page.total === 0 ? '\nNo clients yet. Integrations use a client to get access tokens for the API.' : '',
   );
   for (const c of page.items) blocks.push(section(clientLine(c)), rowActions(c));
-  const footer: Button[] = [button('New client', CLIENT_ACTIONS.create, 'new', { style: 'primary' })];
-  if (page.page > 1) footer.push(button('← Previous', `${CLIENT_ACTIONS.page}_prev`, String(page.page - 1)));
+  const footer: Button[] = [button(CLIENT_ACTIONS.create, 'New client', 'new', { style: 'primary' })];
+  if (page.page > 1) footer.push(button(`${CLIENT_ACTIONS.page}_prev`, '← Previous', String(page.page - 1)));
   if (page.page < page.pageCount)
-    footer.push(button('Next →', `${CLIENT_ACTIONS.page}_next`, String(page.page + 1)));
+    footer.push(button(`${CLIENT_ACTIONS.page}_next`, 'Next →', String(page.page + 1)));
   blocks.push({ type: 'actions', block_id: 'clients_footer', elements: footer });
   return { text: `${notice ? `${notice} — ` : ''}API clients of ${organizationName}: ${page.total}`, blocks };
 }
@@ -172,28 +155,16 @@ export function secretMessage(
  * @param privateMetadata where to deliver the secret (a response_url or channel; never a secret), ≤ 3000 characters
  */
 export function createClientModal(privateMetadata: string): View {
-  return {
-    type: 'modal',
-    callback_id: CREATE_CLIENT_VIEW.callbackId,
-    title: { type: 'plain_text', text: 'New API client' },
-    submit: { type: 'plain_text', text: 'Create' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: privateMetadata,
+  return modal({
+    callbackId: CREATE_CLIENT_VIEW.callbackId,
+    title: 'New API client',
+    submit: 'Create',
+    privateMetadata,
     blocks: [
-      {
-        type: 'input',
-        block_id: CREATE_CLIENT_VIEW.blockId,
-        label: { type: 'plain_text', text: 'Name' },
-        hint: {
-          type: 'plain_text',
-          text: 'What the integration is, e.g. "Nightly export". Its secret is shown to you once.',
-        },
-        element: {
-          type: 'plain_text_input',
-          action_id: CREATE_CLIENT_VIEW.actionId,
-          max_length: MAX_CLIENT_NAME_LENGTH,
-        },
-      },
+      textInputBlock(CREATE_CLIENT_VIEW, 'Name', {
+        hint: 'What the integration is, e.g. "Nightly export". Its secret is shown to you once.',
+        maxLength: MAX_CLIENT_NAME_LENGTH,
+      }),
     ],
-  };
+  });
 }

@@ -4,7 +4,7 @@ import type { Overview } from '../../domain/organizations/organizations.service.
 import { FOREIGN_WORKSPACE_TEXT } from '../error-texts.js';
 import { escapeMrkdwn } from '../text.js';
 import { approvalButtons, requestLine } from './approval.js';
-import { LIMITS, section, truncate } from './common.js';
+import { button, LIMITS, section, truncate } from './common.js';
 
 /** action_ids of the Home tab's quick actions. */
 export const HOME_ACTIONS = { invite: 'home_invite', rename: 'home_rename' } as const;
@@ -37,15 +37,6 @@ function overviewBlocks(overview: Overview): KnownBlock[] {
       ],
     },
   ];
-}
-
-function button(actionId: string, text: string, style?: 'primary') {
-  return {
-    type: 'button' as const,
-    action_id: actionId,
-    text: { type: 'plain_text' as const, text },
-    ...(style ? { style } : {}),
-  };
 }
 
 /**
@@ -94,7 +85,7 @@ export function homeView(content: HomeContent): View {
         type: 'actions',
         block_id: 'home_actions',
         elements: [
-          button(HOME_ACTIONS.invite, 'Invite someone', 'primary'),
+          button(HOME_ACTIONS.invite, 'Invite someone', undefined, { style: 'primary' }),
           button(HOME_ACTIONS.rename, 'Rename'),
         ],
       });

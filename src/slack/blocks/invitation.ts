@@ -3,7 +3,15 @@ import { displayEmail } from '../../domain/email.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import type { InviteOutcome } from '../../domain/invitations/invitations.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { LIMITS, plainMessage, type SlackMessage, section, truncateMrkdwn } from './common.js';
+import {
+  button,
+  LIMITS,
+  plainMessage,
+  type SlackMessage,
+  section,
+  slackDate,
+  truncateMrkdwn,
+} from './common.js';
 
 /** action_ids of the Accept / Decline buttons in the invitee's DM; `value` is the invitation id. */
 export const INVITATION_ACTIONS = {
@@ -12,18 +20,6 @@ export const INVITATION_ACTIONS = {
   resend: 'invitation_resend',
   revoke: 'invitation_revoke',
 } as const;
-
-/** "Member" or "Admin". */
-export function roleLabel(role: string): string {
-  return role === 'admin' ? 'Admin' : 'Member';
-}
-
-/** A date as Slack shows it in the reader's time zone, with a UTC fallback (Slack's `<!date^…>` format). */
-export function slackDate(date: Date | null): string {
-  if (!date) return 'never';
-  const seconds = Math.floor(date.getTime() / 1000);
-  return `<!date^${seconds}^{date_short_pretty} {time}|${date.toISOString().slice(0, 16).replace('T', ' ')} UTC>`;
-}
 
 /** Who invited, for Slack: a mention when linked, else the email. */
 export function inviterText(inv: Invitation): string {
@@ -41,7 +37,7 @@ export function inviteResultMessage(
   const email = escapeMrkdwn(displayEmail(inv.email));
   return outcome === 'sent'
     ? plainMessage(
-        `:envelope: Invitation sent to *${email}* as ${roleLabel(inv.role) === 'Admin' ? 'an *Admin*' : 'a *Member*'}. ` +
+        `:envelope: Invitation sent to *${email}* as ${inv.role === 'admin' ? 'an *Admin*' : 'a *Member*'}. ` +
           `It expires ${slackDate(inv.expiresAt)}. See \`/org invites\` for its delivery.`,
       )
     : plainMessage(
@@ -86,19 +82,8 @@ export function inviteeMessage(inv: Invitation, organizationName: string): Slack
       type: 'actions',
       block_id: `invitation_${inv.id}`,
       elements: [
-        {
-          type: 'button',
-          action_id: INVITATION_ACTIONS.accept,
-          style: 'primary',
-          text: { type: 'plain_text', text: 'Accept' },
-          value: inv.id,
-        },
-        {
-          type: 'button',
-          action_id: INVITATION_ACTIONS.decline,
-          text: { type: 'plain_text', text: 'Decline' },
-          value: inv.id,
-        },
+        button(INVITATION_ACTIONS.accept, 'Accept', inv.id, { style: 'primary' }),
+        button(INVITATION_ACTIONS.decline, 'Decline', inv.id),
       ],
     },
   ];

@@ -1,5 +1,6 @@
 import type { KnownBlock, View } from '@slack/types';
 import { MAX_NOTE_GRAPHEMES, MAX_REASON_LENGTH } from '../../domain/invitations/invitations.service.js';
+import { modal, textInputBlock } from './common.js';
 
 /** callback_id of the invite modal; its input block and action ids. */
 export const INVITE_VIEW = {
@@ -42,37 +43,22 @@ export function inviteModal(isAdmin: boolean, privateMetadata: string): View {
         options: [member, { text: { type: 'plain_text', text: 'Admin' }, value: 'admin' }],
       },
     });
-    blocks.push({
-      type: 'input',
-      block_id: INVITE_VIEW.note.blockId,
-      optional: true,
-      label: { type: 'plain_text', text: 'Note for the invitee' },
-      hint: {
-        type: 'plain_text',
-        text: `Shown in the invitation mail and message; up to ${MAX_NOTE_GRAPHEMES} characters.`,
-      },
-      element: {
-        type: 'plain_text_input',
-        action_id: INVITE_VIEW.note.actionId,
+    blocks.push(
+      textInputBlock(INVITE_VIEW.note, 'Note for the invitee', {
+        optional: true,
+        hint: `Shown in the invitation mail and message; up to ${MAX_NOTE_GRAPHEMES} characters.`,
         multiline: true,
         // Slack counts code units; the note's own limit (in characters as people count them) is checked on submit.
-        max_length: 3000,
-      },
-    });
+        maxLength: 3000,
+      }),
+    );
   } else {
     blocks.push(
-      {
-        type: 'input',
-        block_id: INVITE_VIEW.reason.blockId,
+      textInputBlock(INVITE_VIEW.reason, 'Reason (for the admins)', {
         optional: true,
-        label: { type: 'plain_text', text: 'Reason (for the admins)' },
-        element: {
-          type: 'plain_text_input',
-          action_id: INVITE_VIEW.reason.actionId,
-          multiline: true,
-          max_length: MAX_REASON_LENGTH,
-        },
-      },
+        multiline: true,
+        maxLength: MAX_REASON_LENGTH,
+      }),
       {
         type: 'context',
         elements: [
@@ -84,13 +70,11 @@ export function inviteModal(isAdmin: boolean, privateMetadata: string): View {
       },
     );
   }
-  return {
-    type: 'modal',
-    callback_id: INVITE_VIEW.callbackId,
-    title: { type: 'plain_text', text: isAdmin ? 'Invite someone' : 'Request an invitation' },
-    submit: { type: 'plain_text', text: isAdmin ? 'Send invitation' : 'Send request' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: privateMetadata,
+  return modal({
+    callbackId: INVITE_VIEW.callbackId,
+    title: isAdmin ? 'Invite someone' : 'Request an invitation',
+    submit: isAdmin ? 'Send invitation' : 'Send request',
+    privateMetadata,
     blocks,
-  };
+  });
 }

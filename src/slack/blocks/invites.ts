@@ -1,11 +1,12 @@
 import type { KnownBlock } from '@slack/types';
 import { displayEmail } from '../../domain/email.js';
 import type { OpenInvitation } from '../../domain/invitations/invitations.service.js';
+import { roleLabel } from '../../domain/members/member.entity.js';
 import type { MailFailure } from '../../mail/outbox-worker.js';
 import { escapeMrkdwn } from '../text.js';
 import { approvalButtons, requestLine } from './approval.js';
-import { plainMessage, type SlackMessage, section, truncate } from './common.js';
-import { INVITATION_ACTIONS, inviterText, roleLabel, slackDate } from './invitation.js';
+import { button, plainMessage, type SlackMessage, section, slackDate, truncate } from './common.js';
+import { INVITATION_ACTIONS, inviterText } from './invitation.js';
 
 /** The delivery state of an invitation's latest mail, in words: queued / sent / retrying (…) / failed (…). */
 export function deliveryText(delivery: OpenInvitation['delivery']): string {
@@ -56,18 +57,9 @@ function row(r: OpenInvitation): KnownBlock[] {
       type: 'actions',
       block_id: `invite_${inv.id}`,
       elements: [
-        {
-          type: 'button',
-          action_id: INVITATION_ACTIONS.resend,
-          text: { type: 'plain_text', text: 'Resend' },
-          value: inv.id,
-        },
-        {
-          type: 'button',
-          action_id: INVITATION_ACTIONS.revoke,
+        button(INVITATION_ACTIONS.resend, 'Resend', inv.id),
+        button(INVITATION_ACTIONS.revoke, 'Revoke', inv.id, {
           style: 'danger',
-          text: { type: 'plain_text', text: 'Revoke' },
-          value: inv.id,
           confirm: {
             title: { type: 'plain_text', text: 'Revoke invitation?' },
             text: {
@@ -77,7 +69,7 @@ function row(r: OpenInvitation): KnownBlock[] {
             confirm: { type: 'plain_text', text: 'Revoke' },
             deny: { type: 'plain_text', text: 'Cancel' },
           },
-        },
+        }),
       ],
     },
   ];

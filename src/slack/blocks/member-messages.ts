@@ -1,16 +1,14 @@
 import { displayEmail } from '../../domain/email.js';
-import type { Role } from '../../domain/members/member.entity.js';
+import { type Role, roleLabel, roleWithArticle } from '../../domain/members/member.entity.js';
 import type { Departure, MemberSummary, RoleChange } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { plainMessage, type SlackMessage, section } from './common.js';
+import { button, plainMessage, type SlackMessage, section } from './common.js';
 import {
-  button,
   confirmDialog,
   encodeMemberRef,
   MEMBER_ACTIONS,
   memberName,
   removeConfirmDialog,
-  roleLabel,
 } from './members.js';
 
 /** Value of the Leave button (the caller is the only one it can act on). */
@@ -87,8 +85,8 @@ export function leaveConfirmMessage(organizationName: string, role: Role): Slack
 export function roleChangedText(change: RoleChange): string {
   const who = memberName(change.member);
   return change.changed
-    ? `:white_check_mark: ${who} is now ${change.role === 'admin' ? 'an Admin' : 'a Member'} (was ${roleLabel(change.previous)}).`
-    : `${who} is already ${change.role === 'admin' ? 'an Admin' : 'a Member'}. Nothing was changed.`;
+    ? `:white_check_mark: ${who} is now ${roleWithArticle(change.role)} (was ${roleLabel(change.previous)}).`
+    : `${who} is already ${roleWithArticle(change.role)}. Nothing was changed.`;
 }
 
 /** The outcome of a removal, for the Admin who made it. */

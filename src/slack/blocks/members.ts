@@ -7,10 +7,10 @@ import type {
   SectionBlock,
 } from '@slack/types';
 import { displayEmail } from '../../domain/email.js';
-import type { Role } from '../../domain/members/member.entity.js';
+import { type Role, roleLabel } from '../../domain/members/member.entity.js';
 import type { MemberSummary, Page } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { LIMITS, type SlackMessage, section, truncate } from './common.js';
+import { button, LIMITS, listHead, type SlackMessage, section, truncate } from './common.js';
 
 /** action_id prefix of the page buttons under the members list (`_prev`, `_next`); `value` is the page to show. */
 export const MEMBERS_PAGE_ACTION = 'members_page';
@@ -52,11 +52,6 @@ export function decodeMemberRef(text: string | undefined): MemberRowRef | null {
   return { memberId: m[2], page: page > 0 ? page : null };
 }
 
-/** The member's role as shown: `Admin` or `Member`. */
-export function roleLabel(role: Role): string {
-  return role === 'admin' ? 'Admin' : 'Member';
-}
-
 /** How a message names a member: their mention when linked (Slack shows the name), else their email. */
 export function memberName(m: Pick<MemberSummary, 'email' | 'slackUserId'>): string {
   return m.slackUserId ? `<@${m.slackUserId}>` : escapeMrkdwn(displayEmail(m.email));
@@ -79,16 +74,6 @@ export function confirmDialog(title: string, text: string, confirm: string): Con
     deny: plain('Cancel', CONFIRM_LIMITS.button),
     style: 'danger',
   };
-}
-
-/** A button, its text cut to Slack's 75 characters. */
-export function button(
-  actionId: string,
-  text: string,
-  value: string,
-  extra: { style?: 'primary' | 'danger'; confirm?: ConfirmationDialog } = {},
-): Button {
-  return { type: 'button', action_id: actionId, text: plain(text, LIMITS.buttonText), value, ...extra };
 }
 
 /**
@@ -193,13 +178,10 @@ export function membersMessage(
   viewer?: MembersViewer,
   notice?: string,
 ): SlackMessage {
-  const blocks: KnownBlock[] = [];
-  if (notice) blocks.push(section(notice));
-  blocks.push(
-    section(
-      `*Team of ${escapeMrkdwn(organizationName)}* — ${page.total} member${page.total === 1 ? '' : 's'}` +
-        (page.pageCount > 1 ? ` · page ${page.page} of ${page.pageCount}` : ''),
-    ),
+  const blocks = listHead(
+    notice,
+    `*Team of ${escapeMrkdwn(organizationName)}* — ${page.total} member${page.total === 1 ? '' : 's'}`,
+    page,
   );
   if (viewer?.role === 'admin') {
     for (const m of page.items) blocks.push(...adminRow(m, page.page, organizationName, viewer.memberId));

@@ -1,7 +1,7 @@
 import type { Recovery } from '../../domain/members/members.service.js';
 import { escapeMrkdwn } from '../text.js';
-import { plainMessage, type SlackMessage, section } from './common.js';
-import { button, confirmDialog, MEMBER_ACTIONS } from './members.js';
+import { button, plainMessage, type SlackMessage, section } from './common.js';
+import { confirmDialog, MEMBER_ACTIONS } from './members.js';
 
 /** The action id of the confirm button of `/org recover`. */
 export const RECOVER_ACTION = 'org_recover';

@@ -1,5 +1,6 @@
 import type { View } from '@slack/types';
 import { MAX_ORGANIZATION_NAME_LENGTH } from '../../domain/validation.js';
+import { modal, textInputBlock } from './common.js';
 
 /** callback_id of the rename modal; its input block and action ids. */
 export const RENAME_VIEW = {
@@ -13,26 +14,17 @@ export const RENAME_VIEW = {
  * @param privateMetadata opaque string carried back on submission (at most 3000 characters)
  */
 export function renameModal(currentName: string, privateMetadata: string): View {
-  return {
-    type: 'modal',
-    callback_id: RENAME_VIEW.callbackId,
-    title: { type: 'plain_text', text: 'Rename organization' },
-    submit: { type: 'plain_text', text: 'Rename' },
-    close: { type: 'plain_text', text: 'Cancel' },
-    private_metadata: privateMetadata,
+  return modal({
+    callbackId: RENAME_VIEW.callbackId,
+    title: 'Rename organization',
+    submit: 'Rename',
+    privateMetadata,
     blocks: [
-      {
-        type: 'input',
-        block_id: RENAME_VIEW.blockId,
-        label: { type: 'plain_text', text: 'Display name' },
-        hint: { type: 'plain_text', text: 'The organization ID does not change.' },
-        element: {
-          type: 'plain_text_input',
-          action_id: RENAME_VIEW.actionId,
-          initial_value: currentName,
-          max_length: MAX_ORGANIZATION_NAME_LENGTH,
-        },
-      },
+      textInputBlock(RENAME_VIEW, 'Display name', {
+        hint: 'The organization ID does not change.',
+        initialValue: currentName,
+        maxLength: MAX_ORGANIZATION_NAME_LENGTH,
+      }),
     ],
-  };
+  });
 }

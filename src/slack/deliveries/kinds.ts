@@ -66,17 +66,23 @@ async function invitationOf(ctx: SendContext, row: SlackDelivery): Promise<Invit
   return ctx.em.findOne(Invitation, row.invitationId, { populate: ['organization'], refresh: true });
 }
 
+/** How many members of the delivery's organization linked to `slackUserId` also match `where`. */
+function countMembers(
+  ctx: SendContext,
+  row: SlackDelivery,
+  slackUserId: string,
+  where: { role?: 'admin'; slackDeactivatedAt: null | { $ne: null } },
+): Promise<number> {
+  return ctx.em.count(Member, { organization: row.organization.id, slackUserId, ...where });
+}
+
 /** Why a DM to `slackUserId` must not go out: their account is recorded deactivated. */
 async function deactivated(
   ctx: SendContext,
   row: SlackDelivery,
   slackUserId: string,
 ): Promise<string | null> {
-  const n = await ctx.em.count(Member, {
-    organization: row.organization.id,
-    slackUserId,
-    slackDeactivatedAt: { $ne: null },
-  });
+  const n = await countMembers(ctx, row, slackUserId, { slackDeactivatedAt: { $ne: null } });
   return n > 0 ? 'skipped: the Slack account is deactivated' : null;
 }
 
@@ -86,12 +92,7 @@ async function notActiveAdmin(
   row: SlackDelivery,
   slackUserId: string,
 ): Promise<string | null> {
-  const n = await ctx.em.count(Member, {
-    organization: row.organization.id,
-    slackUserId,
-    role: 'admin',
-    slackDeactivatedAt: null,
-  });
+  const n = await countMembers(ctx, row, slackUserId, { role: 'admin', slackDeactivatedAt: null });
   return n > 0 ? null : 'skipped: no longer an active Admin (left, demoted or deactivated)';
 }
 

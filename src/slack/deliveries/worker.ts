@@ -12,6 +12,7 @@ import { SlackDelivery } from '../../domain/deliveries/slack-delivery.entity.js'
 import { truncateText } from '../../domain/graphemes.js';
 import { Organization } from '../../domain/organizations/organization.entity.js';
 import { createServices, type Services } from '../../domain/services.js';
+import { backoffDelay } from '../../lib/backoff.js';
 import { type Logger, scrubCredentials } from '../../logger.js';
 import { DELIVERY_KINDS, recordInvitationPost, type Sent } from './kinds.js';
 import {
@@ -64,14 +65,6 @@ export interface SlackDeliveryWorkerOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** Wall-clock milliseconds (Retry-After is real time); `Date.now` by default. */
   now?: () => number;
-}
-
-/** The delay before the next attempt after `attempts` failed ones (5xx, network), in milliseconds. */
-export function slackBackoffDelay(
-  attempts: number,
-  backoff: { baseMs: number; maxMs: number } = DEFAULT_SLACK_BACKOFF,
-): number {
-  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, attempts - 1));
 }
 
 /**
@@ -304,7 +297,7 @@ export class SlackDeliveryWorker {
       return 'failed';
     }
     const delay =
-      failure.kind === 'rate_limited' ? failure.retryAfterMs : slackBackoffDelay(attempts, this.backoff);
+      failure.kind === 'rate_limited' ? failure.retryAfterMs : backoffDelay(attempts, this.backoff);
     const nextAttemptAt = new Date(this.now() + delay);
     if (failure.kind === 'rate_limited') {
       const method = DELIVERY_KINDS[row.kind].method;

@@ -6,16 +6,16 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type App, HTTPReceiverDeferredRequestError, type Receiver } from '@slack/bolt';
+import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
 import { edgeError } from './answers.js';
 import {
+  deliverScreened,
   EDGE_ACK_DEADLINE_MS,
   type EdgeOptions,
   HANDLED_PAYLOADS,
   newRequestId,
-  processGuarded,
   screen,
-  tellPrivately,
 } from './screening.js';
 
 /** The path Slack posts to (the manifest's request URLs). */
@@ -66,38 +66,6 @@ export function verifySlackSignature(
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return typeof value === 'string' ? value : undefined;
-}
-
-/** Thrown by {@link readBody} when the body is larger than the limit. */
-class BodyTooLarge extends Error {}
-
-/**
- * Buffers a request body up to `limit` bytes.
- * @throws BodyTooLarge past the limit (the rest is not read); the request's own error when it fails or is aborted
- */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new BodyTooLarge());
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        reject(new BodyTooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-    req.on('aborted', () => reject(new Error('the request was aborted')));
-  });
 }
 
 /**
@@ -261,7 +229,7 @@ export class SlackHttpEdge implements Receiver {
     try {
       raw = await readBody(req, this.bodyLimit);
     } catch (err) {
-      if (err instanceof BodyTooLarge) {
+      if (err instanceof BodyTooLargeError) {
         log.warn({ limit: this.bodyLimit }, 'Slack request refused: body too large');
         res.setHeader('connection', 'close');
         answer(res, 413, edgeError('payload_too_large', `The body exceeds ${this.bodyLimit} bytes.`));
@@ -298,22 +266,10 @@ export class SlackHttpEdge implements Receiver {
       answer(res, 400, edgeError('invalid_payload', `The payload is malformed (${verdict.reason}).`));
       return;
     }
-    if (verdict.verdict === 'answer') {
-      log[verdict.level]({ reason: verdict.reason }, 'Slack payload answered at the edge');
-      answer(res, 200, verdict.ack);
-      if (verdict.note) await tellPrivately(this.app?.client, verdict.note, log);
-      return;
-    }
-    const app = this.app;
-    if (!app) {
-      log.error('a Slack payload arrived before the app was initialised');
-      answer(res, 200);
-      return;
-    }
     const retryNum = retryNumOf(req);
     const retryReason = retryReasonOf(req);
-    await processGuarded({
-      app,
+    await deliverScreened(verdict, {
+      app: this.app,
       body: parsed.value as Record<string, unknown>,
       send: async (response) => answer(res, 200, response),
       requestId,

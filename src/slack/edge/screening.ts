@@ -143,3 +143,28 @@ export async function processGuarded(options: {
     await edgeAck('Bolt finished without an ack');
   }
 }
+
+/**
+ * What both edges (HTTP and Socket Mode) do with a payload the screening did not find malformed: an edge answer is
+ * acknowledged with its `ack` (then its private note, if any, goes to the user); a payload to process goes to the
+ * app under {@link processGuarded}, or is acknowledged empty (logged at error) when no app is initialised yet.
+ * Rejects only when `send` does.
+ */
+export async function deliverScreened(
+  verdict: Exclude<Screened, { verdict: 'malformed' }>,
+  options: Omit<Parameters<typeof processGuarded>[0], 'app'> & { app: App | undefined },
+): Promise<void> {
+  const { app, send, log } = options;
+  if (verdict.verdict === 'answer') {
+    log[verdict.level]({ reason: verdict.reason }, 'Slack payload answered at the edge');
+    await send(verdict.ack);
+    if (verdict.note) await tellPrivately(app?.client, verdict.note, log);
+    return;
+  }
+  if (!app) {
+    log.error('a Slack payload arrived before the app was initialised');
+    await send();
+    return;
+  }
+  await processGuarded({ ...options, app });
+}

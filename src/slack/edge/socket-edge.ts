@@ -6,13 +6,12 @@
 import type { App, Receiver, ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import {
+  deliverScreened,
   EDGE_ACK_DEADLINE_MS,
   type EdgeOptions,
   HANDLED_PAYLOADS,
   newRequestId,
-  processGuarded,
   screen,
-  tellPrivately,
 } from './screening.js';
 
 /**
@@ -66,18 +65,7 @@ export class SlackSocketEdge implements Receiver {
         await send();
         return;
       }
-      if (verdict.verdict === 'answer') {
-        log[verdict.level]({ reason: verdict.reason }, 'Slack payload answered at the edge');
-        await send(verdict.ack);
-        if (verdict.note) await tellPrivately(this.app?.client, verdict.note, log);
-        return;
-      }
-      if (!this.app) {
-        log.error('a Slack payload arrived before the app was initialised');
-        await send();
-        return;
-      }
-      await processGuarded({
+      await deliverScreened(verdict, {
         app: this.app,
         body: event.body,
         send,

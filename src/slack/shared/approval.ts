@@ -7,9 +7,9 @@ import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { Actor } from '../../domain/actor.js';
 import type { SlackMessage } from '../blocks/common.js';
-import { LIMITS } from '../blocks/common.js';
 import { invitesMessage } from '../blocks/invites.js';
 import type { OrgContext } from '../context.js';
+import { decodePrivateMetadata, encodePrivateMetadata } from './view-metadata.js';
 
 /** What the Deny modal carries in private_metadata: the request and where the click came from. Never a secret. */
 const DenyMetadata = z.object({
@@ -50,17 +50,10 @@ export async function afterDecision(
  * @throws Error past Slack's 3000-character limit
  */
 export function encodeDenyMetadata(meta: DenyMetadata): string {
-  const text = JSON.stringify(meta);
-  if (text.length > LIMITS.privateMetadata) throw new Error('private_metadata over 3000 characters');
-  return text;
+  return encodePrivateMetadata(meta);
 }
 
 /** Decodes the Deny modal's metadata; null when malformed. */
 export function decodeDenyMetadata(text: string | undefined): DenyMetadata | null {
-  try {
-    const parsed = DenyMetadata.safeParse(JSON.parse(text ?? ''));
-    return parsed.success ? parsed.data : null;
-  } catch {
-    return null;
-  }
+  return decodePrivateMetadata(DenyMetadata, text);
 }

@@ -4,9 +4,10 @@ import type { Actor } from '../../domain/actor.js';
 import type { ClientsService, IssuedSecret } from '../../domain/clients/clients.service.js';
 import type { Logger } from '../../logger.js';
 import { secretMessage } from '../blocks/clients.js';
-import { LIMITS, plainMessage, type SlackMessage } from '../blocks/common.js';
+import { plainMessage, type SlackMessage } from '../blocks/common.js';
 import { postToResponseUrl, replyPrivately } from '../reply.js';
 import { escapeMrkdwn } from '../text.js';
+import { decodePrivateMetadata, encodePrivateMetadata } from './view-metadata.js';
 
 /**
  * Where a secret may go: the requester alone, ephemerally. `responseUrl` is the command's or the clicked message's
@@ -33,9 +34,7 @@ const ModalMetadata = z.object({
  * @throws Error past Slack's 3000 characters
  */
 export function encodeClientModalMetadata(meta: { responseUrl?: string; channelId?: string }): string {
-  const text = JSON.stringify(ModalMetadata.parse(meta));
-  if (text.length > LIMITS.privateMetadata) throw new Error('private_metadata over 3000 characters');
-  return text;
+  return encodePrivateMetadata(ModalMetadata.parse(meta));
 }
 
 /** Decodes it; anything malformed reads as empty (then the secret goes by the bot's own DM, ephemerally). */
@@ -43,12 +42,7 @@ export function decodeClientModalMetadata(text: string | undefined): {
   responseUrl?: string;
   channelId?: string;
 } {
-  try {
-    const parsed = ModalMetadata.safeParse(JSON.parse(text ?? '{}'));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
+  return decodePrivateMetadata(ModalMetadata, text) ?? {};
 }
 
 /** The Slack error code of a failed call, or the error's name: safe to log (never a request body). */

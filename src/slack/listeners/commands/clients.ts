@@ -26,6 +26,9 @@ const USAGE =
 export const clients: SubcommandHandler = async ({ args, command, actor, reply, acknowledge }) => {
   const { context, client, body } = args;
   const services = context.services;
+  // Where a new secret goes: to the caller alone, through the command's response_url (else the channel, else a DM).
+  const delivery = { client, clients: services.clients, log: context.log };
+  const target = { userId: body.user_id, responseUrl: body.response_url, channelId: body.channel_id };
   const first = command.args[0];
   const word = first?.kind === 'word' ? first.text.toLowerCase() : undefined;
 
@@ -52,12 +55,7 @@ export const clients: SubcommandHandler = async ({ args, command, actor, reply, 
     const issued = await services.clients.create(actor, name);
     // The secret goes through the response_url, not the acknowledgement: a failed post is seen and undone.
     await acknowledge();
-    await deliverNewClient(
-      { client, clients: services.clients, log: context.log },
-      actor,
-      { userId: body.user_id, responseUrl: body.response_url, channelId: body.channel_id },
-      issued,
-    );
+    await deliverNewClient(delivery, actor, target, issued);
     return;
   }
 
@@ -80,12 +78,7 @@ export const clients: SubcommandHandler = async ({ args, command, actor, reply, 
   if (verb === 'rotate') {
     const issued = await services.clients.rotate(actor, id.text);
     await acknowledge();
-    await deliverRotatedSecret(
-      { client, clients: services.clients, log: context.log },
-      actor,
-      { userId: body.user_id, responseUrl: body.response_url, channelId: body.channel_id },
-      issued,
-    );
+    await deliverRotatedSecret(delivery, actor, target, issued);
     return;
   }
   const notice = await applyVerb(services, actor, verb, id.text);

@@ -1,7 +1,7 @@
 import type { IssuedSecret } from '../../../domain/clients/clients.service.js';
 import { CREATE_CLIENT_VIEW } from '../../blocks/clients.js';
-import { slackRefusal } from '../../error-texts.js';
 import { decodeClientModalMetadata, deliverNewClient } from '../../shared/clients-delivery.js';
+import { inputValue, submitOrShowErrors } from '../../shared/view-submission.js';
 import type { ViewSubmissionArgs } from '../types.js';
 
 /**
@@ -10,28 +10,17 @@ import type { ViewSubmissionArgs } from '../types.js';
  * `response_url` kept in private_metadata (the command's or the list's), else `chat.postEphemeral` in the channel it
  * came from, else ephemerally in the bot's DM; if none works the client is removed and the admin told.
  */
-export async function clientCreateSubmission({
-  ack,
-  body,
-  view,
-  context,
-  client,
-}: ViewSubmissionArgs): Promise<void> {
-  const value = view.state.values[CREATE_CLIENT_VIEW.blockId]?.[CREATE_CLIENT_VIEW.actionId]?.value ?? '';
+export async function clientCreateSubmission(args: ViewSubmissionArgs): Promise<void> {
+  const { ack, body, view, context, client } = args;
+  const value = inputValue(view, CREATE_CLIENT_VIEW);
   const actor = await context.actor();
-  let issued: IssuedSecret;
-  try {
-    issued = await context.services.clients.create(actor, value);
-  } catch (err) {
-    const refused = slackRefusal(err);
-    if (refused?.field === 'name') {
-      await ack({ response_action: 'errors', errors: { [CREATE_CLIENT_VIEW.blockId]: refused.text } });
-      return;
-    }
-    await ack();
-    throw err;
-  }
-  await ack();
+  const outcome = await submitOrShowErrors(
+    ack,
+    () => context.services.clients.create(actor, value),
+    (refused) => (refused.field === 'name' ? CREATE_CLIENT_VIEW.blockId : undefined),
+  );
+  if (!('done' in outcome)) return;
+  const issued: IssuedSecret = outcome.done;
   const meta = decodeClientModalMetadata(view.private_metadata);
   await deliverNewClient(
     { client, clients: context.services.clients, log: context.log },

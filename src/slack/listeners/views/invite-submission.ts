@@ -1,10 +1,10 @@
 import { requireMember } from '../../../domain/access.js';
 import type { Role } from '../../../domain/members/member.entity.js';
 import { INVITE_VIEW } from '../../blocks/invite-modal.js';
-import { slackRefusal } from '../../error-texts.js';
 import { replyPrivately } from '../../reply.js';
 import { afterInvite } from '../../shared/invite.js';
 import { decodeViewMetadata } from '../../shared/view-metadata.js';
+import { inputValue, submitOrShowErrors } from '../../shared/view-submission.js';
 import type { ViewSubmissionArgs } from '../types.js';
 
 /** The input block an error belongs under: the one its `field` names, else the email. */
@@ -20,42 +20,25 @@ function blockFor(field: string | undefined): string {
  * shows under its field and changes nothing; on success the modal closes and the person who invited is told where
  * the command was typed (its `response_url`), or by DM.
  */
-export async function inviteSubmission({
-  ack,
-  body,
-  view,
-  context,
-  client,
-}: ViewSubmissionArgs): Promise<void> {
+export async function inviteSubmission(args: ViewSubmissionArgs): Promise<void> {
+  const { ack, body, view, context, client } = args;
   const values = view.state.values;
-  const email = values[INVITE_VIEW.email.blockId]?.[INVITE_VIEW.email.actionId]?.value ?? '';
+  const email = inputValue(view, INVITE_VIEW.email);
   const roleValue = values[INVITE_VIEW.role.blockId]?.[INVITE_VIEW.role.actionId]?.selected_option?.value;
   const role: Role | undefined = roleValue === 'admin' || roleValue === 'member' ? roleValue : undefined;
-  const reason = values[INVITE_VIEW.reason.blockId]?.[INVITE_VIEW.reason.actionId]?.value ?? '';
-  const note = values[INVITE_VIEW.note.blockId]?.[INVITE_VIEW.note.actionId]?.value ?? '';
+  const reason = inputValue(view, INVITE_VIEW.reason);
+  const note = inputValue(view, INVITE_VIEW.note);
   const actor = await context.actor();
-  let result: Awaited<ReturnType<typeof context.services.invitations.invite>>;
-  try {
-    result = await context.services.invitations.invite(actor, {
-      email,
-      ...(role ? { role } : {}),
-      reason,
-      note,
-    });
-  } catch (err) {
-    const refused = slackRefusal(err);
-    if (refused) {
+  const outcome = await submitOrShowErrors(
+    ack,
+    () => context.services.invitations.invite(actor, { email, ...(role ? { role } : {}), reason, note }),
+    (refused) => {
       const block = blockFor(refused.field);
-      const present = view.blocks.some((b) => b.block_id === block);
-      await ack({
-        response_action: 'errors',
-        errors: { [present ? block : INVITE_VIEW.email.blockId]: refused.text },
-      });
-      return;
-    }
-    throw err;
-  }
-  await ack();
+      return view.blocks.some((b) => b.block_id === block) ? block : INVITE_VIEW.email.blockId;
+    },
+  );
+  if (!('done' in outcome)) return;
+  const result = outcome.done;
   context.log.info({ invitationId: result.invitation.id, outcome: result.outcome }, 'invitation created');
   await context.deliver();
   const reply = afterInvite(result.outcome, result.invitation, requireMember(actor).organization);

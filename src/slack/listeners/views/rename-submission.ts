@@ -1,8 +1,8 @@
 import { RENAME_VIEW } from '../../blocks/rename-modal.js';
-import { slackRefusal } from '../../error-texts.js';
 import { replyPrivately } from '../../reply.js';
 import { renamedMessage } from '../../shared/rename.js';
 import { decodeViewMetadata } from '../../shared/view-metadata.js';
+import { inputValue, submitOrShowErrors } from '../../shared/view-submission.js';
 import type { ViewSubmissionArgs } from '../types.js';
 
 /**
@@ -10,26 +10,15 @@ import type { ViewSubmissionArgs } from '../types.js';
  * (`response_action: 'errors'`) and changes nothing; on success the modal closes and the admin is told where the
  * command was typed (its `response_url`), or by DM.
  */
-export async function renameSubmission({
-  ack,
-  body,
-  view,
-  context,
-  client,
-}: ViewSubmissionArgs): Promise<void> {
-  const value = view.state.values[RENAME_VIEW.blockId]?.[RENAME_VIEW.actionId]?.value ?? '';
-  let result: { previous: string; name: string };
-  try {
-    result = await context.services.organizations.rename(await context.actor(), value);
-  } catch (err) {
-    const refused = slackRefusal(err);
-    if (refused) {
-      await ack({ response_action: 'errors', errors: { [RENAME_VIEW.blockId]: refused.text } });
-      return;
-    }
-    throw err;
-  }
-  await ack();
+export async function renameSubmission(args: ViewSubmissionArgs): Promise<void> {
+  const { ack, body, view, context, client } = args;
+  const value = inputValue(view, RENAME_VIEW);
+  const outcome = await submitOrShowErrors(
+    ack,
+    async () => context.services.organizations.rename(await context.actor(), value),
+    () => RENAME_VIEW.blockId,
+  );
+  if (!('done' in outcome)) return;
   const { responseUrl } = decodeViewMetadata(view.private_metadata);
-  await replyPrivately(client, { userId: body.user.id, responseUrl }, renamedMessage(result));
+  await replyPrivately(client, { userId: body.user.id, responseUrl }, renamedMessage(outcome.done));
 }
