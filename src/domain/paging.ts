@@ -1,4 +1,11 @@
-import type { Page } from './members/members.service.js';
+/** A page of a list; `page` counts from 1. */
+export interface Page<T> {
+  items: T[];
+  page: number;
+  pageCount: number;
+  total: number;
+  pageSize: number;
+}
 
 /**
  * Where page `page` of a list of `total` items lies: the page clamped into range (a page past the last is the

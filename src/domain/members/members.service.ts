@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import type { Organization } from '../organizations/organization.entity.js';
+import { type Page, pageBounds } from '../paging.js';
 import { type Departure, Departures } from './departures.js';
 import { Member } from './member.entity.js';
 import { MemberRoles, type RoleChange } from './member-roles.js';
@@ -10,19 +11,12 @@ import { OrganizationRecovery, type Recovery } from './recovery.js';
 import type { ProfileLookup, SlackProfile } from './slack-account.js';
 import { SlackAccounts } from './slack-accounts.js';
 
+export type { Page } from '../paging.js';
+export { pageBounds } from '../paging.js';
 export type { Departure } from './departures.js';
 export { parseRole, type RoleChange } from './member-roles.js';
 export type { MemberReference, MemberSummary } from './member-rules.js';
 export type { Recovery } from './recovery.js';
-
-/** A page of a list; `page` counts from 1. */
-export interface Page<T> {
-  items: T[];
-  page: number;
-  pageCount: number;
-  total: number;
-  pageSize: number;
-}
 
 /**
  * Members shown per page of `/org members`. An Admin's page spends two blocks per row (a section with the role
@@ -32,20 +26,6 @@ export const MEMBERS_PAGE_SIZE = 20;
 
 /** The order of the members list: Admins first (`admin` sorts before `member`), then by email (unique per team). */
 export const MEMBERS_ORDER = { role: 'asc', email: 'asc' } as const;
-
-/**
- * Where page `page` of a list of `total` items lies: the page clamped into range (a page past the last is the
- * last; anything not a positive number is the first), the page count (at least 1) and the offset of its first item.
- */
-export function pageBounds(
-  total: number,
-  page: number,
-  pageSize: number,
-): Omit<Page<never>, 'items'> & { offset: number } {
-  const pageCount = Math.max(1, Math.ceil(total / pageSize));
-  const current = Math.min(Math.max(1, Math.trunc(page) || 1), pageCount);
-  return { page: current, pageCount, total, pageSize, offset: (current - 1) * pageSize };
-}
 
 /**
  * The team: listing, linking Slack users to members, role changes, removal and leaving. Every change re-reads the
