@@ -46,6 +46,8 @@ export function payloadIdentity(args: AnyMiddlewareArgs): {
   teamId?: string;
   userId?: string;
   userTeamId?: string;
+  /** The enterprise under Enterprise Grid (the payload's `enterprise_id`, `enterprise.id` or `team.enterprise_id`). */
+  enterpriseId?: string;
   type: string;
 } {
   const body = args.body as Record<string, unknown>;
@@ -67,6 +69,7 @@ export function payloadIdentity(args: AnyMiddlewareArgs): {
     ...(teamId ? { teamId } : {}),
     ...(userId ? { userId } : {}),
     ...(userTeamId ? { userTeamId } : {}),
+    ...(enterpriseId ? { enterpriseId } : {}),
     type: type === 'event_callback' ? (str(event.type) ?? type) : type,
   };
 }
