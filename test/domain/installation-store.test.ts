@@ -59,7 +59,7 @@ afterEach(async () => {
   await db.close();
 });
 
-const query = { teamId: 'T0ONE', isEnterpriseInstall: false } as const;
+const query = { teamId: 'T0ONE', enterpriseId: undefined, isEnterpriseInstall: false };
 
 describe('DatabaseInstallationStore', () => {
   it('stores an install with its tokens sealed: the database file holds no token in plain text', async () => {
@@ -166,7 +166,7 @@ describe('DatabaseInstallationStore', () => {
     expect(viaWorkspace.bot?.token).toBe(BOT_TOKEN);
     expect(viaWorkspace.isEnterpriseInstall).toBe(true);
     await expect(
-      store.fetchInstallation({ teamId: 'T0OTHER', isEnterpriseInstall: false }),
+      store.fetchInstallation({ teamId: 'T0OTHER', enterpriseId: undefined, isEnterpriseInstall: false }),
     ).rejects.toBeInstanceOf(NotInstalledError);
   });
 
