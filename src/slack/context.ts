@@ -55,8 +55,15 @@ export function payloadIdentity(args: AnyMiddlewareArgs): {
   const obj = (v: unknown): Record<string, unknown> =>
     v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
   const event = obj(body.event);
+  // As Bolt finds the installation: a modal opened through a Slack Connect channel names the workspace that has
+  // the app in `view.app_installed_team_id`; `team` is null for an org-wide installation's payload outside a
+  // workspace, where the user's own workspace is the one left.
   const teamId =
-    str(body.team_id) ?? str(obj(body.team).id) ?? str(obj(body.user).team_id) ?? str(event.team);
+    str(body.team_id) ??
+    str(obj(body.view).app_installed_team_id) ??
+    str(obj(body.team).id) ??
+    str(obj(body.user).team_id) ??
+    str(event.team);
   const userId = str(body.user_id) ?? str(obj(body.user).id) ?? str(event.user);
   // Under Enterprise Grid `user.team_id` may be the enterprise's id: a user of the enterprise that holds this
   // workspace is one of its own, so that id reads as the workspace's.
