@@ -378,7 +378,7 @@ function calleeName(expr: ts.Expression): ts.Node {
  * @param root the repository root
  */
 export async function scanRepository(root: string): Promise<CodeScan> {
-  const listeners = await import('../src/slack/listeners/index.js');
+  const listeners = await import('../src/slack/register.js');
   const registrations = recordRegistrations(listeners.registerListeners, inertApp<OrgContext>());
   const srcDir = join(root, 'src');
   const files = listSourceFiles(srcDir, ['standin']).map((f) => join(srcDir, f));

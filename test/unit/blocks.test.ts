@@ -1,9 +1,9 @@
 import type { InputBlock, KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../src/slack/blocks/common.js';
-import { COMMANDS, helpMessage } from '../../src/slack/blocks/help.js';
-import { overviewMessage } from '../../src/slack/blocks/overview.js';
-import { RENAME_VIEW, renameModal } from '../../src/slack/blocks/rename-modal.js';
+import { LIMITS } from '../../src/slack/shared/common.blocks.js';
+import { COMMANDS, helpMessage } from '../../src/slack/shared/help.blocks.js';
+import { overviewMessage } from '../../src/slack/organization/overview.blocks.js';
+import { RENAME_VIEW, renameModal } from '../../src/slack/organization/rename.blocks.js';
 
 /** Every string under a `text` key of a block, with its length, for limit checks. */
 function sectionTexts(blocks: KnownBlock[]): string[] {

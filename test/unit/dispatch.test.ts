@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ACTION_IDS, ACTION_LISTENERS } from '../../src/slack/listeners/actions/index.js';
-import { exactIdPattern, handlerFor } from '../../src/slack/listeners/dispatch.js';
+import { exactIdPattern, handlerFor } from '../../src/slack/shared/dispatch.js';
 import { VIEW_CALLBACK_IDS } from '../../src/slack/listeners/views/index.js';
 
 describe('exactIdPattern', () => {

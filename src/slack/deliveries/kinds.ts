@@ -24,12 +24,12 @@ import {
   approvalRequestMessage,
   approvalsChannelFailingMessage,
   requesterOutcomeMessage,
-} from '../blocks/approval.js';
-import type { SlackMessage } from '../blocks/common.js';
-import { inviteeClosedMessage, inviteeMessage } from '../blocks/invitation.js';
-import { mailFailedMessage } from '../blocks/invites.js';
-import { removedNotice } from '../blocks/member-messages.js';
-import { recoveryNotice } from '../blocks/recovery.js';
+} from '../invitations/approval.blocks.js';
+import type { SlackMessage } from '../shared/common.blocks.js';
+import { inviteeClosedMessage, inviteeMessage } from '../invitations/invitation.blocks.js';
+import { mailFailedMessage } from '../invitations/invites.blocks.js';
+import { removedNotice } from '../members/member-messages.blocks.js';
+import { recoveryNotice } from '../members/recovery.blocks.js';
 import { homeActor, renderHome } from './home.js';
 import { slackErrorCode } from './slack-errors.js';
 

@@ -11,7 +11,7 @@ import { ACTION_IDS } from '../listeners/actions/index.js';
 import { COMMAND_NAMES } from '../listeners/commands/index.js';
 import { EVENT_NAMES } from '../listeners/events/index.js';
 import { VIEW_CALLBACK_IDS } from '../listeners/views/index.js';
-import { replyPrivately } from '../reply.js';
+import { replyPrivately } from '../shared/reply.js';
 import { type HandledPayloads, type PrivateNote, type Screened, screenPayload } from './payloads.js';
 
 /** What this app's listeners serve (src/slack/listeners). */

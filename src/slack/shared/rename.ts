@@ -1,6 +1,6 @@
 /** Shared by `/org rename` and the rename modal's submission: the confirmation. */
-import { plainMessage } from '../blocks/common.js';
-import { escapeMrkdwn } from '../text.js';
+import { plainMessage } from './common.blocks.js';
+import { escapeMrkdwn } from './text.js';
 
 /** The confirmation after a rename. */
 export function renamedMessage(result: { previous: string; name: string }) {

@@ -1,31 +1,31 @@
 import type { AllMiddlewareArgs, App, BlockAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { APPROVAL_ACTIONS } from '../../blocks/approval.js';
-import { AUDIT_PAGE_ACTION } from '../../blocks/audit.js';
-import { CLIENT_ACTIONS } from '../../blocks/clients.js';
-import { HOME_ACTIONS } from '../../blocks/home.js';
-import { INVITATION_ACTIONS } from '../../blocks/invitation.js';
-import { MEMBER_ACTIONS, MEMBERS_PAGE_ACTION } from '../../blocks/members.js';
-import { RECOVER_ACTION } from '../../blocks/recovery.js';
+import { APPROVAL_ACTIONS } from '../../invitations/approval.blocks.js';
+import { AUDIT_PAGE_ACTION } from '../../organization/audit.blocks.js';
+import { CLIENT_ACTIONS } from '../../clients/clients.blocks.js';
+import { HOME_ACTIONS } from '../../home/home.blocks.js';
+import { INVITATION_ACTIONS } from '../../invitations/invitation.blocks.js';
+import { MEMBER_ACTIONS, MEMBERS_PAGE_ACTION } from '../../members/members.blocks.js';
+import { RECOVER_ACTION } from '../../members/recovery.blocks.js';
 import type { OrgContext } from '../../context.js';
-import { auditPage } from '../commands/audit.js';
-import { exactIdPattern, handlerFor } from '../dispatch.js';
-import type { ButtonArgs } from '../types.js';
-import { approvalApprove, approvalDeny } from './approval-decide.js';
+import { auditPage } from '../../organization/audit.command.js';
+import { exactIdPattern, handlerFor } from '../../shared/dispatch.js';
+import type { ButtonArgs } from '../../shared/listener-types.js';
+import { approvalApprove, approvalDeny } from '../../invitations/approval-decide.action.js';
 import {
   clientCreateButton,
   clientLifecycleButton,
   clientPageButton,
   clientRotateButton,
-} from './client-buttons.js';
-import { homeOpenModal } from './home-open-modal.js';
-import { invitationManage } from './invitation-manage.js';
-import { invitationRespond } from './invitation-respond.js';
-import { memberCancel } from './member-cancel.js';
-import { memberLeave } from './member-leave.js';
-import { memberRemove } from './member-remove.js';
-import { memberRole, type StaticSelectArgs } from './member-role.js';
-import { membersPage } from './members-page.js';
-import { orgRecover } from './org-recover.js';
+} from '../../clients/client-buttons.action.js';
+import { homeOpenModal } from '../../home/home-open-modal.action.js';
+import { invitationManage } from '../../invitations/invitation-manage.action.js';
+import { invitationRespond } from '../../invitations/invitation-respond.action.js';
+import { memberCancel } from '../../members/member-cancel.action.js';
+import { memberLeave } from '../../members/member-leave.action.js';
+import { memberRemove } from '../../members/member-remove.action.js';
+import { memberRole, type StaticSelectArgs } from '../../members/member-role.action.js';
+import { membersPage } from '../../members/members-page.action.js';
+import { orgRecover } from '../../members/recover.action.js';
 
 /** Bolt's arguments to an action listener of any element type, with our context. */
 type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs<OrgContext>;

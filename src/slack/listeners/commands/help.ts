@@ -1,6 +1,6 @@
 import type { Actor } from '../../../domain/actor.js';
-import { type HelpAudience, helpMessage } from '../../blocks/help.js';
-import type { SubcommandHandler } from '../types.js';
+import { type HelpAudience, helpMessage } from '../../shared/help.blocks.js';
+import type { SubcommandHandler } from '../../shared/listener-types.js';
 
 /** Whom help is written for, from the caller's standing (a user of another workspace is told only that). */
 export function audienceOf(actor: Actor): HelpAudience {

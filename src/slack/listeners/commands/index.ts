@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { OrgContext } from '../../context.js';
-import { orgCommand } from './org.js';
+import { orgCommand } from '../../shared/org-command.js';
 
 /** The slash commands this app registers (checked against slack-manifest.yml). */
 export const COMMAND_NAMES = ['/org'] as const;

@@ -1,15 +1,15 @@
 import type { App, ViewSubmitAction } from '@slack/bolt';
-import { DENY_VIEW } from '../../blocks/approval.js';
-import { CREATE_CLIENT_VIEW } from '../../blocks/clients.js';
-import { INVITE_VIEW } from '../../blocks/invite-modal.js';
-import { RENAME_VIEW } from '../../blocks/rename-modal.js';
+import { DENY_VIEW } from '../../invitations/approval.blocks.js';
+import { CREATE_CLIENT_VIEW } from '../../clients/clients.blocks.js';
+import { INVITE_VIEW } from '../../invitations/invite-modal.blocks.js';
+import { RENAME_VIEW } from '../../organization/rename.blocks.js';
 import type { OrgContext } from '../../context.js';
-import { exactIdPattern, handlerFor } from '../dispatch.js';
-import type { ViewSubmissionArgs } from '../types.js';
-import { clientCreateSubmission } from './client-create-submission.js';
-import { denySubmission } from './deny-submission.js';
-import { inviteSubmission } from './invite-submission.js';
-import { renameSubmission } from './rename-submission.js';
+import { exactIdPattern, handlerFor } from '../../shared/dispatch.js';
+import type { ViewSubmissionArgs } from '../../shared/listener-types.js';
+import { clientCreateSubmission } from '../../clients/client-create.view.js';
+import { denySubmission } from '../../invitations/deny.view.js';
+import { inviteSubmission } from '../../invitations/invite.view.js';
+import { renameSubmission } from '../../organization/rename.view.js';
 
 /** The view_submission listener of each modal callback id this app handles. */
 export const VIEW_LISTENERS: Readonly<Record<string, (args: ViewSubmissionArgs) => Promise<void>>> = {

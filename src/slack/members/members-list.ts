@@ -1,0 +1,45 @@
+/**
+ * Shared by the members' listeners (`/org members`, `/org audit`, the pager and row buttons): the page argument,
+ * the viewer, the refresh of a page.
+ */
+import type { RespondFn } from '@slack/bolt';
+import type { Actor } from '../../domain/actor.js';
+import { type MembersViewer, membersMessage } from './members.blocks.js';
+import type { OrgContext } from '../context.js';
+import { SlackInputError } from '../shared/slack-input-error.js';
+import type { SlackArg } from '../shared/text.js';
+
+/**
+ * Reads an optional page number argument.
+ * @param example the command with a page, shown when the argument is not a page (`/org members 2`)
+ * @throws SlackInputError (field `page`) for anything but a positive whole number
+ */
+export function parsePage(arg: SlackArg | undefined, example = '/org members 2'): number {
+  if (!arg) return 1;
+  if (arg.kind === 'word' && /^[1-9]\d{0,5}$/.test(arg.text)) return Number(arg.text);
+  throw new SlackInputError(`The page must be a positive whole number, as in \`${example}\`.`, 'page');
+}
+
+/** Who is looking at the members list (Admins get controls); undefined for a non-member. */
+export function viewerOf(actor: Actor): MembersViewer | undefined {
+  return actor.member ? { memberId: actor.member.id, role: actor.member.role } : undefined;
+}
+
+/**
+ * Replaces the members list the user is looking at with page `page` as it stands now, as the caller's role shows
+ * it (an Admin's controls only for a current Admin), with `notice` above it.
+ * @throws DomainError when the caller can no longer see the team (e.g. they were removed)
+ */
+export async function showMembersPage(
+  context: OrgContext,
+  respond: RespondFn,
+  page: number,
+  notice?: string,
+): Promise<void> {
+  const actor = await context.actor();
+  const result = await context.services.members.list(actor, page);
+  await respond({
+    replace_original: true,
+    ...membersMessage(result, actor.organization?.name ?? '', viewerOf(actor), notice),
+  });
+}
