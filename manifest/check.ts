@@ -45,17 +45,13 @@ export interface CheckResult {
   passed: string[];
 }
 
-/** Reads the id lists the listener modules export. */
+/** Reads the id lists src/slack/register.ts exports (assembled from every feature's registrations). */
 export async function loadExportedIdLists(): Promise<ExportedIdLists> {
-  const [commands, actions, views] = await Promise.all([
-    import('../src/slack/listeners/commands/index.js'),
-    import('../src/slack/listeners/actions/index.js'),
-    import('../src/slack/listeners/views/index.js'),
-  ]);
+  const listeners = await import('../src/slack/register.js');
   return {
-    commandNames: [...commands.COMMAND_NAMES],
-    actionIds: [...actions.ACTION_IDS],
-    viewCallbackIds: [...views.VIEW_CALLBACK_IDS],
+    commandNames: [...listeners.COMMAND_NAMES],
+    actionIds: [...listeners.ACTION_IDS],
+    viewCallbackIds: [...listeners.VIEW_CALLBACK_IDS],
   };
 }
 

@@ -1,9 +1,9 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import { plainMessage } from './shared/common.blocks.js';
 import { payloadIdentity } from './context.js';
 import { isRateLimited, isSlackUnavailable } from './deliveries/slack-errors.js';
 import { slackRefusal } from './error-texts.js';
+import { plainMessage } from './shared/common.blocks.js';
 import { replyPrivately } from './shared/reply.js';
 import { sanitizeMrkdwn } from './shared/text.js';
 

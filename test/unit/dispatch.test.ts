@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ACTION_IDS, ACTION_LISTENERS } from '../../src/slack/listeners/actions/index.js';
+import { ACTION_IDS, ACTION_LISTENERS, VIEW_CALLBACK_IDS } from '../../src/slack/register.js';
 import { exactIdPattern, handlerFor } from '../../src/slack/shared/dispatch.js';
-import { VIEW_CALLBACK_IDS } from '../../src/slack/listeners/views/index.js';
 
 describe('exactIdPattern', () => {
   it('matches each id whole and nothing else', () => {

@@ -2,7 +2,6 @@ import type { Button, KnownBlock, SectionBlock, StaticSelect } from '@slack/type
 import { describe, expect, it } from 'vitest';
 import type { MemberSummary, Page } from '../../src/domain/members/members.service.js';
 import { MEMBERS_PAGE_SIZE } from '../../src/domain/members/members.service.js';
-import { LIMITS } from '../../src/slack/shared/common.blocks.js';
 import { leaveConfirmMessage, removeConfirmMessage } from '../../src/slack/members/member-messages.blocks.js';
 import {
   CONFIRM_LIMITS,
@@ -13,6 +12,7 @@ import {
   membersMessage,
   removeConfirmDialog,
 } from '../../src/slack/members/members.blocks.js';
+import { LIMITS } from '../../src/slack/shared/common.blocks.js';
 
 const LONG_ORG = 'Ö'.repeat(80);
 

@@ -1,9 +1,9 @@
 import { requireAdmin } from '../../domain/access.js';
-import { CLIENT_ACTIONS, clientsMessage, createClientModal } from './clients.blocks.js';
-import { applyVerb, parseClientsPage } from './client-verbs.js';
-import { deliverRotatedSecret, encodeClientModalMetadata } from './secret-delivery.js';
-import { escapeMrkdwn } from '../shared/text.js';
 import type { ButtonArgs } from '../shared/listener-types.js';
+import { escapeMrkdwn } from '../shared/text.js';
+import { applyVerb, parseClientsPage } from './client-verbs.js';
+import { CLIENT_ACTIONS, clientsMessage, createClientModal } from './clients.blocks.js';
+import { deliverRotatedSecret, encodeClientModalMetadata } from './secret-delivery.js';
 
 /** The verb of a row button, from its action_id. */
 const VERB_OF: Record<string, 'enable' | 'disable' | 'delete'> = {

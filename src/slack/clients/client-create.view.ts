@@ -1,8 +1,8 @@
 import type { IssuedSecret } from '../../domain/clients/clients.service.js';
+import type { ViewSubmissionArgs } from '../shared/listener-types.js';
+import { inputValue, submitOrShowErrors } from '../shared/view-submission.js';
 import { CREATE_CLIENT_VIEW } from './clients.blocks.js';
 import { decodeClientModalMetadata, deliverNewClient } from './secret-delivery.js';
-import { inputValue, submitOrShowErrors } from '../shared/view-submission.js';
-import type { ViewSubmissionArgs } from '../shared/listener-types.js';
 
 /**
  * Submission of the create-client modal. A refused name (empty, too long, taken) comes back as an inline error under

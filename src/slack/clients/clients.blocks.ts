@@ -2,7 +2,6 @@ import type { ActionsBlock, Button, View } from '@slack/types';
 import type { ClientSummary } from '../../domain/clients/clients.service.js';
 import { MAX_CLIENT_NAME_LENGTH } from '../../domain/clients/clients.service.js';
 import type { Page } from '../../domain/members/members.service.js';
-import { escapeMrkdwn } from '../shared/text.js';
 import {
   button,
   listHead,
@@ -13,6 +12,7 @@ import {
   textInputBlock,
   truncate,
 } from '../shared/common.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
 
 /** action_ids of the client list: row buttons carry the client ID as `value`, the pager a page number. */
 export const CLIENT_ACTIONS = {

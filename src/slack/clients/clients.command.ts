@@ -1,16 +1,12 @@
 import { requireAdmin } from '../../domain/access.js';
-import { clientsMessage, createClientModal } from './clients.blocks.js';
 import { plainMessage } from '../shared/common.blocks.js';
+import type { SubcommandHandler } from '../shared/listener-types.js';
 import { withPageNotice } from '../shared/paging.blocks.js';
-import { applyVerb, type ClientVerb, parseClientsPage } from './client-verbs.js';
-import {
-  deliverNewClient,
-  deliverRotatedSecret,
-  encodeClientModalMetadata,
-} from './secret-delivery.js';
 import { SlackInputError } from '../shared/slack-input-error.js';
 import { argText } from '../shared/text.js';
-import type { SubcommandHandler } from '../shared/listener-types.js';
+import { applyVerb, type ClientVerb, parseClientsPage } from './client-verbs.js';
+import { clientsMessage, createClientModal } from './clients.blocks.js';
+import { deliverNewClient, deliverRotatedSecret, encodeClientModalMetadata } from './secret-delivery.js';
 
 const VERBS: readonly ClientVerb[] = ['enable', 'disable', 'rotate', 'delete'];
 

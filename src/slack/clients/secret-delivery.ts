@@ -3,11 +3,11 @@ import { z } from 'zod';
 import type { Actor } from '../../domain/actor.js';
 import type { ClientsService, IssuedSecret } from '../../domain/clients/clients.service.js';
 import type { Logger } from '../../logger.js';
-import { secretMessage } from './clients.blocks.js';
 import { plainMessage, type SlackMessage } from '../shared/common.blocks.js';
 import { postToResponseUrl, replyPrivately } from '../shared/reply.js';
 import { escapeMrkdwn } from '../shared/text.js';
 import { decodePrivateMetadata, encodePrivateMetadata } from '../shared/view-metadata.js';
+import { secretMessage } from './clients.blocks.js';
 
 /**
  * Where a secret may go: the requester alone, ephemerally. `responseUrl` is the command's or the clicked message's

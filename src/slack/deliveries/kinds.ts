@@ -25,11 +25,11 @@ import {
   approvalsChannelFailingMessage,
   requesterOutcomeMessage,
 } from '../invitations/approval.blocks.js';
-import type { SlackMessage } from '../shared/common.blocks.js';
 import { inviteeClosedMessage, inviteeMessage } from '../invitations/invitation.blocks.js';
 import { mailFailedMessage } from '../invitations/invites.blocks.js';
 import { removedNotice } from '../members/member-messages.blocks.js';
 import { recoveryNotice } from '../members/recovery.blocks.js';
+import type { SlackMessage } from '../shared/common.blocks.js';
 import { homeActor, renderHome } from './home.js';
 import { slackErrorCode } from './slack-errors.js';
 

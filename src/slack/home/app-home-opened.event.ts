@@ -1,6 +1,6 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { homeView } from './home.blocks.js';
 import type { OrgContext } from '../context.js';
+import { homeView } from './home.blocks.js';
 
 /**
  * `app_home_opened` (Home tab): queues a publish of the user's tab (coalesced per user: the latest wins) and runs

@@ -1,8 +1,8 @@
 import { requireAdmin, requireMember } from '../../domain/access.js';
 import { inviteModal } from '../invitations/invite-modal.blocks.js';
 import { renameModal } from '../organization/rename.blocks.js';
-import { encodeViewMetadata } from '../shared/view-metadata.js';
 import type { ButtonArgs } from '../shared/listener-types.js';
+import { encodeViewMetadata } from '../shared/view-metadata.js';
 
 /**
  * The Home tab's quick actions: "Invite someone" / "Request an invitation" opens the invite modal, "Rename" (admins)

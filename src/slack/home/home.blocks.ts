@@ -2,9 +2,9 @@ import type { KnownBlock, View } from '@slack/types';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import type { Overview } from '../../domain/organizations/organizations.service.js';
 import { FOREIGN_WORKSPACE_TEXT } from '../error-texts.js';
-import { escapeMrkdwn } from '../shared/text.js';
 import { approvalButtons, requestLine } from '../invitations/approval.blocks.js';
 import { button, LIMITS, section, truncate } from '../shared/common.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
 
 /** action_ids of the Home tab's quick actions. */
 export const HOME_ACTIONS = { invite: 'home_invite', rename: 'home_rename' } as const;

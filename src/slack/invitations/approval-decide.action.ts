@@ -1,6 +1,6 @@
+import type { ButtonArgs } from '../shared/listener-types.js';
 import { denyModal } from './approval.blocks.js';
 import { afterDecision, clickSource, encodeDenyMetadata } from './approval-decision.js';
-import type { ButtonArgs } from '../shared/listener-types.js';
 
 /**
  * Approve on a request (approvals channel, an Admin's DM, `/org invites`, or the Home tab). The server re-checks

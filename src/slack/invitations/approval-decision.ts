@@ -6,10 +6,10 @@
 import type { BlockAction, ButtonAction } from '@slack/bolt';
 import { z } from 'zod';
 import type { Actor } from '../../domain/actor.js';
-import type { SlackMessage } from '../shared/common.blocks.js';
-import { invitesMessage } from './invites.blocks.js';
 import type { OrgContext } from '../context.js';
+import type { SlackMessage } from '../shared/common.blocks.js';
 import { decodePrivateMetadata, encodePrivateMetadata } from '../shared/view-metadata.js';
+import { invitesMessage } from './invites.blocks.js';
 
 /** What the Deny modal carries in private_metadata: the request and where the click came from. Never a secret. */
 const DenyMetadata = z.object({

@@ -3,8 +3,15 @@ import { displayEmail } from '../../domain/email.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import { MAX_REASON_LENGTH } from '../../domain/invitations/invitations.service.js';
 import { roleLabel } from '../../domain/members/member.entity.js';
+import {
+  button,
+  modal,
+  plainMessage,
+  type SlackMessage,
+  section,
+  textInputBlock,
+} from '../shared/common.blocks.js';
 import { escapeMrkdwn } from '../shared/text.js';
-import { button, modal, plainMessage, type SlackMessage, section, textInputBlock } from '../shared/common.blocks.js';
 import { inviterText } from './invitation.blocks.js';
 
 /** action_ids of the Approve / Deny buttons on a request; `value` is the invitation id. */

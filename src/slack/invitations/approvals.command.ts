@@ -1,10 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import { requireAdmin } from '../../domain/access.js';
-import { plainMessage } from '../shared/common.blocks.js';
 import { slackErrorCode } from '../deliveries/slack-errors.js';
+import { plainMessage } from '../shared/common.blocks.js';
+import type { SubcommandHandler } from '../shared/listener-types.js';
 import { SlackInputError } from '../shared/slack-input-error.js';
 import { argText } from '../shared/text.js';
-import type { SubcommandHandler } from '../shared/listener-types.js';
 
 /** How the app is named in Slack (slack-manifest.yml `display_information.name`), for `/invite @…` hints. */
 const APP_NAME = 'AstroBee Org';

@@ -1,8 +1,8 @@
-import { DENY_VIEW } from './approval.blocks.js';
 import { slackRefusal } from '../error-texts.js';
-import { postToResponseUrl } from '../shared/reply.js';
-import { afterDecision, decodeDenyMetadata } from './approval-decision.js';
 import type { ViewSubmissionArgs } from '../shared/listener-types.js';
+import { postToResponseUrl } from '../shared/reply.js';
+import { DENY_VIEW } from './approval.blocks.js';
+import { afterDecision, decodeDenyMetadata } from './approval-decision.js';
 
 /**
  * Submission of the Deny modal: denies the request (re-checking the clicker is an Admin and that it is still

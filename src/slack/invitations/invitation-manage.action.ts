@@ -1,8 +1,8 @@
 import { displayEmail } from '../../domain/email.js';
 import { plainMessage } from '../shared/common.blocks.js';
-import { invitesMessage } from './invites.blocks.js';
-import { escapeMrkdwn } from '../shared/text.js';
 import type { ButtonArgs } from '../shared/listener-types.js';
+import { escapeMrkdwn } from '../shared/text.js';
+import { invitesMessage } from './invites.blocks.js';
 
 /**
  * Resend / Revoke on a row of `/org invites` (admins; the server re-checks). Resend issues a new token (the old

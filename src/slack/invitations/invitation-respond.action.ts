@@ -1,5 +1,5 @@
-import { slackProfile } from '../shared/slack-profile.js';
 import type { ButtonArgs } from '../shared/listener-types.js';
+import { slackProfile } from '../shared/slack-profile.js';
 
 /**
  * Accept / Decline in the invitee's DM. Only the invitee may answer (the Slack user it was sent to, or one whose

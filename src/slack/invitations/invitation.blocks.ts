@@ -2,7 +2,6 @@ import type { KnownBlock } from '@slack/types';
 import { displayEmail } from '../../domain/email.js';
 import type { Invitation } from '../../domain/invitations/invitation.entity.js';
 import type { InviteOutcome } from '../../domain/invitations/invitations.service.js';
-import { escapeMrkdwn } from '../shared/text.js';
 import {
   button,
   LIMITS,
@@ -12,6 +11,7 @@ import {
   slackDate,
   truncateMrkdwn,
 } from '../shared/common.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
 
 /** action_ids of the Accept / Decline buttons in the invitee's DM; `value` is the invitation id. */
 export const INVITATION_ACTIONS = {

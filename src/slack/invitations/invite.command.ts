@@ -3,13 +3,13 @@ import { requireMember } from '../../domain/access.js';
 import type { Role } from '../../domain/members/member.entity.js';
 import { isHomeUser } from '../../domain/members/slack-account.js';
 import type { Organization } from '../../domain/organizations/organization.entity.js';
-import { inviteModal } from './invite-modal.blocks.js';
-import { afterInvite } from './invite-reply.js';
-import { encodeViewMetadata } from '../shared/view-metadata.js';
+import type { SubcommandHandler } from '../shared/listener-types.js';
 import { SlackInputError } from '../shared/slack-input-error.js';
 import { slackProfile } from '../shared/slack-profile.js';
 import { argText, type SlackArg } from '../shared/text.js';
-import type { SubcommandHandler } from '../shared/listener-types.js';
+import { encodeViewMetadata } from '../shared/view-metadata.js';
+import { inviteModal } from './invite-modal.blocks.js';
+import { afterInvite } from './invite-reply.js';
 
 const USAGE =
   'Usage: `/org invite <email or @user> [admin|member] [note or reason]`, or `/org invite` for a form.';

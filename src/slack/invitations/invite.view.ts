@@ -1,11 +1,11 @@
 import { requireMember } from '../../domain/access.js';
 import type { Role } from '../../domain/members/member.entity.js';
-import { INVITE_VIEW } from './invite-modal.blocks.js';
+import type { ViewSubmissionArgs } from '../shared/listener-types.js';
 import { replyPrivately } from '../shared/reply.js';
-import { afterInvite } from './invite-reply.js';
 import { decodeViewMetadata } from '../shared/view-metadata.js';
 import { inputValue, submitOrShowErrors } from '../shared/view-submission.js';
-import type { ViewSubmissionArgs } from '../shared/listener-types.js';
+import { INVITE_VIEW } from './invite-modal.blocks.js';
+import { afterInvite } from './invite-reply.js';
 
 /** The input block an error belongs under: the one its `field` names, else the email. */
 function blockFor(field: string | undefined): string {

@@ -3,9 +3,16 @@ import { displayEmail } from '../../domain/email.js';
 import type { OpenInvitation } from '../../domain/invitations/invitations.service.js';
 import { roleLabel } from '../../domain/members/member.entity.js';
 import type { MailFailure } from '../../mail/outbox-worker.js';
+import {
+  button,
+  plainMessage,
+  type SlackMessage,
+  section,
+  slackDate,
+  truncate,
+} from '../shared/common.blocks.js';
 import { escapeMrkdwn } from '../shared/text.js';
 import { approvalButtons, requestLine } from './approval.blocks.js';
-import { button, plainMessage, type SlackMessage, section, slackDate, truncate } from '../shared/common.blocks.js';
 import { INVITATION_ACTIONS, inviterText } from './invitation.blocks.js';
 
 /** The delivery state of an invitation's latest mail, in words: queued / sent / retrying (…) / failed (…). */

@@ -1,5 +1,5 @@
-import { invitesMessage } from './invites.blocks.js';
 import type { SubcommandHandler } from '../shared/listener-types.js';
+import { invitesMessage } from './invites.blocks.js';
 
 /** `/org invites` (admins): open invitations and requests, each with its delivery state and buttons. */
 export const invites: SubcommandHandler = async ({ args, actor, reply }) => {

@@ -1,7 +1,7 @@
 import { requireMember } from '../../domain/access.js';
-import { leaveConfirmMessage } from './member-messages.blocks.js';
-import { SlackInputError } from '../shared/slack-input-error.js';
 import type { SubcommandHandler } from '../shared/listener-types.js';
+import { SlackInputError } from '../shared/slack-input-error.js';
+import { leaveConfirmMessage } from './member-messages.blocks.js';
 
 /**
  * `/org leave` (members): the confirm step. The last Admin is told at once that they cannot leave; anyone else gets

@@ -1,5 +1,5 @@
-import { leftMessage } from './member-messages.blocks.js';
 import type { ButtonArgs } from '../shared/listener-types.js';
+import { leftMessage } from './member-messages.blocks.js';
 
 /**
  * The Leave button of `/org leave`'s confirm step (after Slack's confirm dialog). The last Admin is refused in the

@@ -1,8 +1,8 @@
 import { displayEmail } from '../../domain/email.js';
 import { type Role, roleLabel, roleWithArticle } from '../../domain/members/member.entity.js';
 import type { Departure, MemberSummary, RoleChange } from '../../domain/members/members.service.js';
-import { escapeMrkdwn } from '../shared/text.js';
 import { button, plainMessage, type SlackMessage, section } from '../shared/common.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
 import {
   confirmDialog,
   encodeMemberRef,

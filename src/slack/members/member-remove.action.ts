@@ -1,10 +1,10 @@
 import { plainMessage } from '../shared/common.blocks.js';
+import type { ButtonArgs } from '../shared/listener-types.js';
+import { SlackInputError } from '../shared/slack-input-error.js';
+import { accountDeactivated } from '../shared/slack-profile.js';
 import { removedText } from './member-messages.blocks.js';
 import { decodeMemberRef } from './members.blocks.js';
 import { showMembersPage } from './members-list.js';
-import { SlackInputError } from '../shared/slack-input-error.js';
-import { accountDeactivated } from '../shared/slack-profile.js';
-import type { ButtonArgs } from '../shared/listener-types.js';
 
 /**
  * The Remove button, on a member row of `/org members` or in the confirm step of `/org remove` (Slack has already

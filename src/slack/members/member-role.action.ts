@@ -1,19 +1,9 @@
-import type {
-  AllMiddlewareArgs,
-  BlockAction,
-  SlackActionMiddlewareArgs,
-  StaticSelectAction,
-} from '@slack/bolt';
+import { slackRefusal } from '../error-texts.js';
+import type { StaticSelectArgs } from '../shared/listener-types.js';
+import { SlackInputError } from '../shared/slack-input-error.js';
 import { roleChangedText } from './member-messages.blocks.js';
 import { decodeMemberRef, MEMBER_ROW_BLOCK } from './members.blocks.js';
-import type { OrgContext } from '../context.js';
-import { slackRefusal } from '../error-texts.js';
 import { showMembersPage } from './members-list.js';
-import { SlackInputError } from '../shared/slack-input-error.js';
-
-/** Bolt's arguments to a static_select listener, with our context. */
-export type StaticSelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> &
-  AllMiddlewareArgs<OrgContext>;
 
 /**
  * The role select on an Admin's member row. The member and the list page come from the row's block_id; the

@@ -1,24 +1,8 @@
-/**
- * Shared by the members' listeners (`/org members`, `/org audit`, the pager and row buttons): the page argument,
- * the viewer, the refresh of a page.
- */
+/** Shared by the members' listeners (`/org members`, the pager and row buttons): the viewer, the refresh of a page. */
 import type { RespondFn } from '@slack/bolt';
 import type { Actor } from '../../domain/actor.js';
-import { type MembersViewer, membersMessage } from './members.blocks.js';
 import type { OrgContext } from '../context.js';
-import { SlackInputError } from '../shared/slack-input-error.js';
-import type { SlackArg } from '../shared/text.js';
-
-/**
- * Reads an optional page number argument.
- * @param example the command with a page, shown when the argument is not a page (`/org members 2`)
- * @throws SlackInputError (field `page`) for anything but a positive whole number
- */
-export function parsePage(arg: SlackArg | undefined, example = '/org members 2'): number {
-  if (!arg) return 1;
-  if (arg.kind === 'word' && /^[1-9]\d{0,5}$/.test(arg.text)) return Number(arg.text);
-  throw new SlackInputError(`The page must be a positive whole number, as in \`${example}\`.`, 'page');
-}
+import { type MembersViewer, membersMessage } from './members.blocks.js';
 
 /** Who is looking at the members list (Admins get controls); undefined for a non-member. */
 export function viewerOf(actor: Actor): MembersViewer | undefined {

@@ -1,5 +1,6 @@
-import { parsePage, showMembersPage } from './members-list.js';
 import type { ButtonArgs } from '../shared/listener-types.js';
+import { parsePage } from '../shared/text.js';
+import { showMembersPage } from './members-list.js';
 
 /** Previous / Next under `/org members`: replaces the list with the requested page. */
 export async function membersPage({ ack, action, context, respond }: ButtonArgs): Promise<void> {

@@ -1,16 +1,10 @@
-import type {
-  ActionsBlock,
-  Button,
-  ConfirmationDialog,
-  KnownBlock,
-  PlainTextOption,
-  SectionBlock,
-} from '@slack/types';
+import type { ConfirmationDialog, KnownBlock, PlainTextOption, SectionBlock } from '@slack/types';
 import { displayEmail } from '../../domain/email.js';
 import { type Role, roleLabel } from '../../domain/members/member.entity.js';
 import type { MemberSummary, Page } from '../../domain/members/members.service.js';
-import { escapeMrkdwn } from '../shared/text.js';
 import { button, LIMITS, listHead, type SlackMessage, section, truncate } from '../shared/common.blocks.js';
+import { pager } from '../shared/paging.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
 
 /** action_id prefix of the page buttons under the members list (`_prev`, `_next`); `value` is the page to show. */
 export const MEMBERS_PAGE_ACTION = 'members_page';
@@ -74,23 +68,6 @@ export function confirmDialog(title: string, text: string, confirm: string): Con
     deny: plain('Cancel', CONFIRM_LIMITS.button),
     style: 'danger',
   };
-}
-
-/**
- * Previous / Next buttons for a paged list, or nothing when there is one page.
- * @param actionPrefix the buttons' action_ids are `<prefix>_prev` and `<prefix>_next`; `value` is the page to show
- */
-export function pager(
-  actionPrefix: string,
-  blockId: string,
-  page: Pick<Page<unknown>, 'page' | 'pageCount'>,
-): ActionsBlock[] {
-  if (page.pageCount <= 1) return [];
-  const buttons: Button[] = [];
-  if (page.page > 1) buttons.push(button(`${actionPrefix}_prev`, '← Previous', String(page.page - 1)));
-  if (page.page < page.pageCount)
-    buttons.push(button(`${actionPrefix}_next`, 'Next →', String(page.page + 1)));
-  return [{ type: 'actions', block_id: blockId, elements: buttons }];
 }
 
 function memberLine(m: MemberSummary): string {

@@ -1,12 +1,12 @@
 import { MEMBERS_PAGE_SIZE, pageBounds } from '../../domain/members/members.service.js';
 import type { TeamSnapshot } from '../../domain/members/team-directory.js';
 import type { SlackMessage } from '../shared/common.blocks.js';
-import { membersMessage } from './members.blocks.js';
-import { withPageNotice } from '../shared/paging.blocks.js';
-import { parsePage, viewerOf } from './members-list.js';
-import { SlackInputError } from '../shared/slack-input-error.js';
-import type { ParsedCommand } from '../shared/text.js';
 import type { DirectoryHandler, SubcommandHandler } from '../shared/listener-types.js';
+import { withPageNotice } from '../shared/paging.blocks.js';
+import { SlackInputError } from '../shared/slack-input-error.js';
+import { type ParsedCommand, parsePage } from '../shared/text.js';
+import { membersMessage } from './members.blocks.js';
+import { viewerOf } from './members-list.js';
 
 /**
  * The page asked for by `/org members [page]`.

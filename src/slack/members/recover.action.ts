@@ -1,6 +1,6 @@
-import { recoveredMessage } from './recovery.blocks.js';
-import { slackProfile } from '../shared/slack-profile.js';
 import type { ButtonArgs } from '../shared/listener-types.js';
+import { slackProfile } from '../shared/slack-profile.js';
+import { recoveredMessage } from './recovery.blocks.js';
 
 /**
  * The button of `/org recover`'s confirm step (after Slack's confirm dialog). Every check is made again: the

@@ -1,7 +1,7 @@
-import { recoverConfirmMessage } from './recovery.blocks.js';
+import type { SubcommandHandler } from '../shared/listener-types.js';
 import { SlackInputError } from '../shared/slack-input-error.js';
 import { slackProfile } from '../shared/slack-profile.js';
-import type { SubcommandHandler } from '../shared/listener-types.js';
+import { recoverConfirmMessage } from './recovery.blocks.js';
 
 /**
  * `/org recover` (a Slack workspace owner or admin of the organization's own workspace, while the organization has

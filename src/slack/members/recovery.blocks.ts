@@ -1,6 +1,6 @@
 import type { Recovery } from '../../domain/members/members.service.js';
-import { escapeMrkdwn } from '../shared/text.js';
 import { button, plainMessage, type SlackMessage, section } from '../shared/common.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
 import { confirmDialog, MEMBER_ACTIONS } from './members.blocks.js';
 
 /** The action id of the confirm button of `/org recover`. */

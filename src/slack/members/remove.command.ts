@@ -1,9 +1,9 @@
 import { requireAdmin } from '../../domain/access.js';
-import { removeConfirmMessage } from './member-messages.blocks.js';
+import type { SubcommandHandler } from '../shared/listener-types.js';
 import { SlackInputError } from '../shared/slack-input-error.js';
 import { accountDeactivated } from '../shared/slack-profile.js';
 import { memberReferenceArg } from '../shared/text.js';
-import type { SubcommandHandler } from '../shared/listener-types.js';
+import { removeConfirmMessage } from './member-messages.blocks.js';
 
 const USAGE = '/org remove @someone';
 

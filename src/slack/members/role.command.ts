@@ -1,9 +1,9 @@
 import { requireAdmin } from '../../domain/access.js';
 import { plainMessage } from '../shared/common.blocks.js';
-import { roleChangedText } from './member-messages.blocks.js';
+import type { SubcommandHandler } from '../shared/listener-types.js';
 import { SlackInputError } from '../shared/slack-input-error.js';
 import { argText, memberReferenceArg } from '../shared/text.js';
-import type { SubcommandHandler } from '../shared/listener-types.js';
+import { roleChangedText } from './member-messages.blocks.js';
 
 const USAGE = '/org role @someone admin';
 

@@ -2,9 +2,9 @@ import type { KnownBlock } from '@slack/types';
 import type { AuditDetails } from '../../domain/audit/audit-event.entity.js';
 import { displayEmail } from '../../domain/email.js';
 import type { Page } from '../../domain/members/members.service.js';
-import { escapeMrkdwn } from '../shared/text.js';
 import { LIMITS, type SlackMessage, section, slackDate, truncate } from '../shared/common.blocks.js';
-import { pager } from '../members/members.blocks.js';
+import { pager } from '../shared/paging.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
 
 /** action_id prefix of the page buttons under the audit log (`_prev`, `_next`); `value` is the page to show. */
 export const AUDIT_PAGE_ACTION = 'audit_page';

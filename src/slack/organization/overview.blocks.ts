@@ -1,7 +1,7 @@
 import type { Overview } from '../../domain/organizations/organizations.service.js';
-import { escapeMrkdwn } from '../shared/text.js';
 import type { SlackMessage } from '../shared/common.blocks.js';
 import { truncate } from '../shared/common.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
 
 const plural = (n: number) => (n === 1 ? '' : 's');
 

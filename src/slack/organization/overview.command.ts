@@ -1,5 +1,5 @@
-import { overviewMessage } from './overview.blocks.js';
 import type { SubcommandHandler } from '../shared/listener-types.js';
+import { overviewMessage } from './overview.blocks.js';
 
 /** `/org overview`: name, organization ID, team members, data layers, data sources. */
 export const overview: SubcommandHandler = async ({ args, actor, reply }) => {

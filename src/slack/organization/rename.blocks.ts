@@ -1,6 +1,7 @@
 import type { View } from '@slack/types';
 import { MAX_ORGANIZATION_NAME_LENGTH } from '../../domain/validation.js';
-import { modal, textInputBlock } from '../shared/common.blocks.js';
+import { modal, plainMessage, type SlackMessage, textInputBlock } from '../shared/common.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
 
 /** callback_id of the rename modal; its input block and action ids. */
 export const RENAME_VIEW = {
@@ -27,4 +28,13 @@ export function renameModal(currentName: string, privateMetadata: string): View 
       }),
     ],
   });
+}
+
+/** The confirmation after a rename (by `/org rename <name>` or the rename modal). */
+export function renamedMessage(result: { previous: string; name: string }): SlackMessage {
+  return plainMessage(
+    result.previous === result.name
+      ? `The organization is already called *${escapeMrkdwn(result.name)}*.`
+      : `Renamed *${escapeMrkdwn(result.previous)}* to *${escapeMrkdwn(result.name)}*. The organization ID is unchanged.`,
+  );
 }

@@ -1,8 +1,7 @@
 import { requireAdmin } from '../../domain/access.js';
-import { renameModal } from './rename.blocks.js';
-import { renamedMessage } from '../shared/rename.js';
-import { encodeViewMetadata } from '../shared/view-metadata.js';
 import type { SubcommandHandler } from '../shared/listener-types.js';
+import { encodeViewMetadata } from '../shared/view-metadata.js';
+import { renamedMessage, renameModal } from './rename.blocks.js';
 
 /**
  * `/org rename [name]` (admins): with a name, renames; without one, opens a modal prefilled with the current name.

@@ -1,9 +1,8 @@
-import { RENAME_VIEW } from './rename.blocks.js';
+import type { ViewSubmissionArgs } from '../shared/listener-types.js';
 import { replyPrivately } from '../shared/reply.js';
-import { renamedMessage } from '../shared/rename.js';
 import { decodeViewMetadata } from '../shared/view-metadata.js';
 import { inputValue, submitOrShowErrors } from '../shared/view-submission.js';
-import type { ViewSubmissionArgs } from '../shared/listener-types.js';
+import { RENAME_VIEW, renamedMessage } from './rename.blocks.js';
 
 /**
  * Submission of the rename modal. A refused name comes back as an inline error under the field

@@ -1,10 +1,10 @@
 import { ForeignWorkspaceError, OrganizationExistsError } from '../../domain/errors.js';
-import { plainMessage } from '../shared/common.blocks.js';
 import { FOREIGN_WORKSPACE_TEXT } from '../error-texts.js';
+import { plainMessage } from '../shared/common.blocks.js';
+import type { SubcommandHandler } from '../shared/listener-types.js';
 import { SlackInputError } from '../shared/slack-input-error.js';
 import { slackProfile } from '../shared/slack-profile.js';
 import { escapeMrkdwn } from '../shared/text.js';
-import type { SubcommandHandler } from '../shared/listener-types.js';
 
 /**
  * `/org setup [name]`: creates the organization, for a Slack workspace admin or owner (`users.info`) of this very

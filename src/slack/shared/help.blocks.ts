@@ -1,8 +1,9 @@
 import type { KnownBlock } from '@slack/types';
+import type { Actor } from '../../domain/actor.js';
 import type { Role } from '../../domain/members/member.entity.js';
 import { FOREIGN_WORKSPACE_TEXT } from '../error-texts.js';
-import { escapeMrkdwn } from './text.js';
 import { type SlackMessage, section } from './common.blocks.js';
+import { escapeMrkdwn } from './text.js';
 
 /**
  * Who is reading the help: a member's role, a non-member of a bound workspace, a workspace with no organization,
@@ -18,93 +19,20 @@ export interface CommandHelp {
   audience: 'anyone' | 'member' | 'admin' | 'setup' | 'recovery';
 }
 
-/** The commands this build serves, in the order help lists them. */
-export const COMMANDS: CommandHelp[] = [
-  { usage: '/org help', summary: 'Show this help', audience: 'anyone' },
-  { usage: '/org setup [name]', summary: 'Create the organization for this workspace', audience: 'setup' },
-  {
-    usage: '/org overview',
-    summary: 'Name, organization ID, team members, data layers, data sources',
-    audience: 'member',
-  },
-  {
-    usage: '/org members [page]',
-    summary: 'The team, with each role (admins can change roles and remove members there)',
-    audience: 'member',
-  },
-  {
-    usage: '/org rename [name]',
-    summary: 'Change the display name (a form opens without a name)',
-    audience: 'admin',
-  },
-  { usage: '/org leave', summary: 'Leave the organization (asks to confirm)', audience: 'member' },
-  {
-    usage: '/org role <@user or email> <admin|member>',
-    summary: "Change a member's role",
-    audience: 'admin',
-  },
-  {
-    usage: '/org remove <@user or email>',
-    summary: 'Remove a member (asks to confirm; they are told by DM)',
-    audience: 'admin',
-  },
-  { usage: '/org audit [page]', summary: 'The audit log, newest first', audience: 'admin' },
-  {
-    usage: '/org invite [email or @user] [admin|member] [note or reason]',
-    summary:
-      "Invite someone (an admin's invitation is sent, with the text after the role as a note for the invitee; a member's goes to the admins for approval, the text as its reason; a form opens without arguments)",
-    audience: 'member',
-  },
-  {
-    usage: '/org invites',
-    summary: 'Open invitations and requests, with their mail delivery: approve, deny, resend, revoke',
-    audience: 'admin',
-  },
-  {
-    usage: '/org approvals [#channel|dm]',
-    summary: 'Where invitation requests go (default: a DM to each admin)',
-    audience: 'admin',
-  },
-  {
-    usage: '/org clients [page]',
-    summary: 'The OAuth API clients: status, created, last used; enable, disable, rotate, delete',
-    audience: 'admin',
-  },
-  {
-    usage: '/org clients create [name]',
-    summary: 'New API client; its secret is shown to you alone, once (a form opens without a name)',
-    audience: 'admin',
-  },
-  {
-    usage: '/org clients <enable|disable|rotate|delete> <client id>',
-    summary: 'Change a client, as the buttons do',
-    audience: 'admin',
-  },
-  {
-    usage: '/org recover',
-    summary:
-      "Take the Admin role back when every Admin's Slack account is deactivated (Slack workspace owners and admins; asks to confirm, every member is told)",
-    audience: 'recovery',
-  },
-];
+/** The router's own line: `/org` and `/org help` are answered by the `/org` router (shared/org-command.ts). */
+export const HELP_COMMAND: CommandHelp = {
+  usage: '/org help',
+  summary: 'Show this help',
+  audience: 'anyone',
+};
 
-/** Names of the subcommands, for "did you mean". */
-export const SUBCOMMANDS = [
-  'help',
-  'setup',
-  'overview',
-  'members',
-  'rename',
-  'role',
-  'remove',
-  'leave',
-  'audit',
-  'invite',
-  'invites',
-  'approvals',
-  'clients',
-  'recover',
-];
+/** Whom help is written for, from the caller's standing (a user of another workspace is told only that). */
+export function audienceOf(actor: Actor): HelpAudience {
+  if (!actor.organization) return 'no_organization';
+  if (actor.foreignWorkspace) return 'foreign_workspace';
+  if (!actor.member) return 'non_member';
+  return actor.member.role;
+}
 
 function visible(audience: HelpAudience, c: CommandHelp): boolean {
   switch (audience) {
@@ -124,12 +52,18 @@ function visible(audience: HelpAudience, c: CommandHelp): boolean {
 /**
  * Help for the caller's role. A user of another workspace gets one line saying the app serves only its own
  * workspace, and no commands.
+ * @param commands every help line, in the order help lists them (the features' registrations, src/slack/register.ts)
  * @param organizationName shown to members and non-members (never to a user of another workspace); absent before
  *   setup
  * @param intro a line above the list (an "unknown command" notice, say)
  */
-export function helpMessage(audience: HelpAudience, organizationName?: string, intro?: string): SlackMessage {
-  const lines = COMMANDS.filter((c) => visible(audience, c)).map((c) => `\`${c.usage}\` — ${c.summary}`);
+export function helpMessage(
+  commands: readonly CommandHelp[],
+  audience: HelpAudience,
+  organizationName?: string,
+  intro?: string,
+): SlackMessage {
+  const lines = commands.filter((c) => visible(audience, c)).map((c) => `\`${c.usage}\` — ${c.summary}`);
   const blocks: KnownBlock[] = [];
   if (intro) blocks.push(section(intro));
   if (audience === 'foreign_workspace') {

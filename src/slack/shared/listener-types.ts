@@ -5,12 +5,13 @@ import type {
   SlackActionMiddlewareArgs,
   SlackCommandMiddlewareArgs,
   SlackViewMiddlewareArgs,
+  StaticSelectAction,
   ViewSubmitAction,
 } from '@slack/bolt';
 import type { Actor } from '../../domain/actor.js';
 import type { DirectoryView } from '../../domain/members/team-directory.js';
-import type { SlackMessage } from './common.blocks.js';
 import type { OrgContext } from '../context.js';
+import type { SlackMessage } from './common.blocks.js';
 import type { ParsedCommand } from './text.js';
 
 /** Bolt's arguments to the `/org` command listener, with our context. */
@@ -51,3 +52,10 @@ export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & 
 
 /** Bolt's arguments to a view_submission listener, with our context. */
 export type ViewSubmissionArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs<OrgContext>;
+
+/** Bolt's arguments to a static_select listener, with our context. */
+export type StaticSelectArgs = SlackActionMiddlewareArgs<BlockAction<StaticSelectAction>> &
+  AllMiddlewareArgs<OrgContext>;
+
+/** Bolt's arguments to an action listener of any element type, with our context. */
+export type ActionArgs = SlackActionMiddlewareArgs<BlockAction> & AllMiddlewareArgs<OrgContext>;

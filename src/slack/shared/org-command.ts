@@ -1,59 +1,33 @@
 import { closest, distance } from 'fastest-levenshtein';
 import type { SlackMessage } from './common.blocks.js';
-import { helpMessage, SUBCOMMANDS } from './help.blocks.js';
-import { parseCommand } from './text.js';
 import { handlerFor } from './dispatch.js';
+import { audienceOf, type CommandHelp, helpMessage } from './help.blocks.js';
 import {
   ACK_DEADLINE_MS,
   type DirectoryHandler,
   type OrgCommandArgs,
   type SubcommandHandler,
 } from './listener-types.js';
-import { approvals } from '../invitations/approvals.command.js';
-import { audit } from '../organization/audit.command.js';
-import { clients } from '../clients/clients.command.js';
-import { audienceOf, help } from '../listeners/commands/help.js';
-import { invite } from '../invitations/invite.command.js';
-import { invites } from '../invitations/invites.command.js';
-import { leave } from '../members/leave.command.js';
-import { members, membersFromDirectory } from '../members/members.command.js';
-import { overview } from '../organization/overview.command.js';
-import { recover } from '../members/recover.command.js';
-import { remove } from '../members/remove.command.js';
-import { rename } from '../organization/rename.command.js';
-import { role } from '../members/role.command.js';
-import { setup } from '../organization/setup.command.js';
+import { parseCommand } from './text.js';
 
-/** The subcommands of `/org` and their handlers. */
-export const SUBCOMMAND_HANDLERS: Record<string, SubcommandHandler> = {
-  '': help,
-  help,
-  setup,
-  overview,
-  members,
-  rename,
-  role,
-  remove,
-  leave,
-  audit,
-  clients,
-  invite,
-  invites,
-  approvals,
-  recover,
-};
+/** What the `/org` router dispatches on, assembled from every feature's registrations (src/slack/register.ts). */
+export interface OrgCommandTable {
+  /** Subcommand → handler. `/org`, `/org help` and unknown subcommands are the router's own: help. */
+  subcommands: Readonly<Record<string, SubcommandHandler>>;
+  /**
+   * Subcommands that read only the team: for a caller the team directory knows (a linked member), answered from it
+   * with no SQL; anyone else takes the handler of {@link subcommands}.
+   */
+  directoryHandlers: Readonly<Record<string, DirectoryHandler>>;
+  /** Every help line, in the order help lists them. */
+  commands: readonly CommandHelp[];
+  /** Every subcommand name (`help` included), in the order "did you mean" tries them (the first closest wins). */
+  names: readonly string[];
+}
 
-/**
- * Subcommands that read only the team: for a caller the team directory knows (a linked member), answered from it
- * with no SQL; anyone else takes the handler of {@link SUBCOMMAND_HANDLERS}.
- */
-export const DIRECTORY_HANDLERS: Record<string, DirectoryHandler> = {
-  members: membersFromDirectory,
-};
-
-/** The closest known subcommand to `word`, when it is close enough to be a likely typo. */
-export function suggestSubcommand(word: string): string | undefined {
-  const best = closest(word, SUBCOMMANDS);
+/** The closest of `names` to `word`, when it is close enough to be a likely typo. */
+export function suggestSubcommand(word: string, names: readonly string[]): string | undefined {
+  const best = closest(word, [...names]);
   return distance(word, best) <= Math.max(2, Math.floor(best.length / 3)) ? best : undefined;
 }
 
@@ -108,43 +82,53 @@ class CommandAck {
 }
 
 /**
- * The `/org` listener. Parses the text (decoded once, here) and runs the subcommand. A quick answer goes back in the
- * acknowledgement; the router acknowledges on its own before Slack's 3-second limit when a handler is slow, and its
- * later replies go through the `response_url`. Domain errors thrown by a handler reach the global error handler,
- * which tells the user. A subcommand of {@link DIRECTORY_HANDLERS} whose team is in the directory's memory runs
- * with no I/O before its reply, so it needs no deadline.
+ * The `/org` listener for `table`. Parses the text (decoded once, here) and runs the subcommand; `/org`, `/org help`
+ * and an unknown subcommand get help for the caller's role (an unknown one with the closest match). A quick answer
+ * goes back in the acknowledgement; the router acknowledges on its own before Slack's 3-second limit when a handler
+ * is slow, and its later replies go through the `response_url`. Domain errors thrown by a handler reach the global
+ * error handler, which tells the user. A subcommand of {@link OrgCommandTable.directoryHandlers} whose team is in the
+ * directory's memory runs with no I/O before its reply, so it needs no deadline.
  */
-export async function orgCommand(args: OrgCommandArgs): Promise<void> {
-  const ack = new CommandAck(args);
-  const { reply, acknowledge } = ack;
-  try {
-    const command = parseCommand(args.command.text);
-    const { directory } = args.context;
-    const { team_id: teamId, user_id: userId } = args.command;
-    const fromDirectory = handlerFor(DIRECTORY_HANDLERS, command.subcommand);
-    const inMemory = fromDirectory ? directory.peek(teamId) : undefined;
-    if (!inMemory) ack.armDeadline();
-    if (fromDirectory) {
-      const view = inMemory ? directory.viewer(inMemory, userId) : await directory.view(teamId, userId);
-      if (view) {
-        await fromDirectory({ args, command, view, reply, acknowledge });
+export function orgCommand(table: OrgCommandTable): (args: OrgCommandArgs) => Promise<void> {
+  return async (args) => {
+    const ack = new CommandAck(args);
+    const { reply, acknowledge } = ack;
+    try {
+      const command = parseCommand(args.command.text);
+      const { directory } = args.context;
+      const { team_id: teamId, user_id: userId } = args.command;
+      const fromDirectory = handlerFor(table.directoryHandlers, command.subcommand);
+      const inMemory = fromDirectory ? directory.peek(teamId) : undefined;
+      if (!inMemory) ack.armDeadline();
+      if (fromDirectory) {
+        const view = inMemory ? directory.viewer(inMemory, userId) : await directory.view(teamId, userId);
+        if (view) {
+          await fromDirectory({ args, command, view, reply, acknowledge });
+          return;
+        }
+        ack.armDeadline();
+      }
+      const actor = await args.context.actor();
+      const handler = handlerFor(table.subcommands, command.subcommand);
+      if (handler) {
+        await handler({ args, command, actor, reply, acknowledge });
         return;
       }
-      ack.armDeadline();
+      const organizationName = actor.organization?.name;
+      if (command.subcommand === '' || command.subcommand === 'help') {
+        await reply(helpMessage(table.commands, audienceOf(actor), organizationName));
+        return;
+      }
+      // A user of another workspace has no command to be pointed to.
+      const suggestion = actor.foreignWorkspace
+        ? undefined
+        : suggestSubcommand(command.subcommand, table.names);
+      const intro =
+        `\`${command.subcommand}\` is not an /org command.` +
+        (suggestion ? ` Did you mean \`/org ${suggestion}\`?` : '');
+      await reply(helpMessage(table.commands, audienceOf(actor), organizationName, intro));
+    } finally {
+      await ack.ackOnce();
     }
-    const actor = await args.context.actor();
-    const handler = handlerFor(SUBCOMMAND_HANDLERS, command.subcommand);
-    if (handler) {
-      await handler({ args, command, actor, reply, acknowledge });
-      return;
-    }
-    // A user of another workspace has no command to be pointed to.
-    const suggestion = actor.foreignWorkspace ? undefined : suggestSubcommand(command.subcommand);
-    const intro =
-      `\`${command.subcommand}\` is not an /org command.` +
-      (suggestion ? ` Did you mean \`/org ${suggestion}\`?` : '');
-    await reply(helpMessage(audienceOf(actor), actor.organization?.name, intro));
-  } finally {
-    await ack.ackOnce();
-  }
+  };
 }

@@ -1,5 +1,6 @@
-import type { SlackMessage } from './common.blocks.js';
-import { section } from './common.blocks.js';
+import type { ActionsBlock, Button } from '@slack/types';
+import type { Page } from '../../domain/members/members.service.js';
+import { button, type SlackMessage, section } from './common.blocks.js';
 
 /**
  * What to say when a page past the last one was asked for (lists clamp the page into range), or null when the page
@@ -25,4 +26,21 @@ export function withPageNotice(
   const notice = pageNotice(requested, shown);
   if (!notice) return message;
   return { text: `${notice} ${message.text}`, blocks: [section(notice), ...message.blocks] };
+}
+
+/**
+ * Previous / Next buttons for a paged list, or nothing when there is one page.
+ * @param actionPrefix the buttons' action_ids are `<prefix>_prev` and `<prefix>_next`; `value` is the page to show
+ */
+export function pager(
+  actionPrefix: string,
+  blockId: string,
+  page: Pick<Page<unknown>, 'page' | 'pageCount'>,
+): ActionsBlock[] {
+  if (page.pageCount <= 1) return [];
+  const buttons: Button[] = [];
+  if (page.page > 1) buttons.push(button(`${actionPrefix}_prev`, '← Previous', String(page.page - 1)));
+  if (page.page < page.pageCount)
+    buttons.push(button(`${actionPrefix}_next`, 'Next →', String(page.page + 1)));
+  return [{ type: 'actions', block_id: blockId, elements: buttons }];
 }

@@ -181,3 +181,14 @@ export function sanitizeMrkdwn(
       return escapeMrkdwn(whole);
     });
 }
+
+/**
+ * Reads an optional page number argument.
+ * @param example the command with a page, shown when the argument is not a page (`/org members 2`)
+ * @throws SlackInputError (field `page`) for anything but a positive whole number
+ */
+export function parsePage(arg: SlackArg | undefined, example = '/org members 2'): number {
+  if (!arg) return 1;
+  if (arg.kind === 'word' && /^[1-9]\d{0,5}$/.test(arg.text)) return Number(arg.text);
+  throw new SlackInputError(`The page must be a positive whole number, as in \`${example}\`.`, 'page');
+}
