@@ -2,7 +2,7 @@
  * `npm run manifest:check`: proves `slack-manifest.yml` matches the code.
  *
  * - the manifest has the shape Slack's importer expects (manifest/schema.ts);
- * - every slash command the code registers is declared (with `should_escape: true`, which src/slack/text.ts
+ * - every slash command the code registers is declared (with `should_escape: true`, which src/slack/shared/text.ts
  *   relies on), and every declared command has a listener;
  * - interactivity is on when any action, view, shortcut or options listener exists;
  * - every event the code listens to is a declared bot event, with the scopes the event needs;
@@ -125,7 +125,7 @@ export function checkManifest(manifestText: string, scan: CodeScan, idLists?: Ex
     for (const c of declared) {
       if (c.should_escape !== true) {
         problems.push(
-          `${c.command}: should_escape must be true (src/slack/text.ts decodes escaped mentions, channels and links)`,
+          `${c.command}: should_escape must be true (src/slack/shared/text.ts decodes escaped mentions, channels and links)`,
         );
       }
       if (!c.usage_hint) warnings.push(`${c.command}: no usage_hint, Slack shows users no hint`);

@@ -1,7 +1,7 @@
 /**
  * How each kind of queued Slack delivery is rendered and sent (src/domain/deliveries): the Block Kit comes from
- * the pure builders of src/slack/blocks, rendered from the records as they are at delivery, so a request copy
- * posted after its decision already shows the outcome. Every kind makes one Web API call, so a retry never repeats
+ * the features' pure builders (src/slack/<feature>/*.blocks.ts), rendered from the records as they are at
+ * delivery, so a request copy posted after its decision already shows the outcome. Every kind makes one Web API call, so a retry never repeats
  * a call that succeeded.
  */
 import type { EntityManager } from '@mikro-orm/sqlite';

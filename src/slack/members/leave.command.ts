@@ -5,7 +5,7 @@ import { leaveConfirmMessage } from './member-messages.blocks.js';
 
 /**
  * `/org leave` (members): the confirm step. The last Admin is told at once that they cannot leave; anyone else gets
- * a Leave button (with a Slack confirm dialog) whose click does it (actions/member-leave.ts).
+ * a Leave button (with a Slack confirm dialog) whose click does it (member-leave.action.ts).
  */
 export const leave: SubcommandHandler = async ({ args, command, actor }) => {
   const { organization, member } = requireMember(actor);

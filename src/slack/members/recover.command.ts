@@ -6,7 +6,7 @@ import { recoverConfirmMessage } from './recovery.blocks.js';
 /**
  * `/org recover` (a Slack workspace owner or admin of the organization's own workspace, while the organization has
  * no active Admin): the confirm step. The caller's `users.info` and the Admins' accounts are checked; nothing changes
- * here. The reply carries a button (with a Slack confirm dialog) whose click does it (actions/org-recover.ts).
+ * here. The reply carries a button (with a Slack confirm dialog) whose click does it (recover.action.ts).
  */
 export const recover: SubcommandHandler = async ({ args, command, actor, reply, acknowledge }) => {
   if (command.args.length > 0) {

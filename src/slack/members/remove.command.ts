@@ -9,7 +9,7 @@ const USAGE = '/org remove @someone';
 
 /**
  * `/org remove <@user or email>` (admins): the confirm step. Nothing changes here; the reply carries a Remove button
- * (with a Slack confirm dialog) whose click removes the member (actions/member-remove.ts). It says whether the member
+ * (with a Slack confirm dialog) whose click removes the member (member-remove.action.ts). It says whether the member
  * will be told: not when their Slack account is deactivated (`users.info`).
  */
 export const remove: SubcommandHandler = async ({ args, command, actor }) => {
