@@ -19,8 +19,8 @@ import { DELIVER_WAIT_MS, SlackDeliveryWorker } from './slack/deliveries/worker.
 import { SlackHttpEdge } from './slack/edge/http-edge.js';
 import { SlackSocketEdge } from './slack/edge/socket-edge.js';
 import { createErrorHandler } from './slack/error-handler.js';
-import { registerListeners } from './slack/listeners/index.js';
 import { mailFailedNotifier } from './slack/notifications/mail-failed.js';
+import { registerListeners } from './slack/register.js';
 
 /** A started app. */
 export interface RunningApp {
