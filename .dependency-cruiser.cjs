@@ -89,14 +89,34 @@ module.exports = {
       name: 'listener-not-listener',
       severity: 'error',
       comment:
-        'A listener file never imports another listener file; shared parts live in src/slack/shared/ or next to ' +
-        "the Block Kit builders. Excepted: the dispatch tables (each folder's index.ts, and commands/org.ts, the " +
-        'table of /org subcommands).',
-      from: {
-        path: '^src/slack/listeners/(actions|commands|views|events)/[^/]+\\.ts$',
-        pathNot: ['^src/slack/listeners/[^/]+/index\\.ts$', '^src/slack/listeners/commands/org\\.ts$'],
+        'A Slack listener file (src/slack/<folder>/*.command.ts, *.action.ts, *.view.ts, *.event.ts) never imports ' +
+        'another one: what two listeners share goes in a helper of their feature or in src/slack/shared/. Each ' +
+        "feature's register.ts and src/slack/register.ts wire them (they are not listeners).",
+      from: { path: '^src/slack/.+\\.(command|action|view|event)\\.ts$' },
+      to: { path: '^src/slack/.+\\.(command|action|view|event)\\.ts$' },
+    },
+    {
+      name: 'feature-not-feature',
+      severity: 'error',
+      comment:
+        'A Slack feature (src/slack/{organization,members,invitations,clients,home,installations}/) imports nothing of another ' +
+        'feature but its pure Block Kit builders (*.blocks.ts): no listener, no register, no helper. What several ' +
+        'features need belongs in src/slack/shared/. A new feature folder is added to this list and to ' +
+        'shared-not-features.',
+      from: { path: '^src/slack/(organization|members|invitations|clients|home|installations)/' },
+      to: {
+        path: '^src/slack/(organization|members|invitations|clients|home|installations)/',
+        pathNot: ['^src/slack/$1/', '\\.blocks\\.ts$'],
       },
-      to: { path: '^src/slack/listeners/(actions|commands|views|events)/[^/]+\\.ts$' },
+    },
+    {
+      name: 'shared-not-features',
+      severity: 'error',
+      comment:
+        'src/slack/shared/ (dispatch tables, the /org router, listener types, common Block Kit pieces, text parsing, ' +
+        'replies) is below the features: it imports none of them. Only src/slack/register.ts assembles them.',
+      from: { path: '^src/slack/shared/' },
+      to: { path: '^src/slack/(organization|members|invitations|clients|home|installations)/' },
     },
     {
       name: 'lib-is-a-leaf',

@@ -2,7 +2,7 @@
  * `npm run manifest:check`: proves `slack-manifest.yml` matches the code.
  *
  * - the manifest has the shape Slack's importer expects (manifest/schema.ts);
- * - every slash command the code registers is declared (with `should_escape: true`, which src/slack/text.ts
+ * - every slash command the code registers is declared (with `should_escape: true`, which src/slack/shared/text.ts
  *   relies on), and every declared command has a listener;
  * - interactivity is on when any action, view, shortcut or options listener exists;
  * - every event the code listens to is a declared bot event, with the scopes the event needs;
@@ -46,17 +46,13 @@ export interface CheckResult {
   passed: string[];
 }
 
-/** Reads the id lists the listener modules export. */
+/** Reads the id lists src/slack/register.ts exports (assembled from every feature's registrations). */
 export async function loadExportedIdLists(): Promise<ExportedIdLists> {
-  const [commands, actions, views] = await Promise.all([
-    import('../src/slack/listeners/commands/index.js'),
-    import('../src/slack/listeners/actions/index.js'),
-    import('../src/slack/listeners/views/index.js'),
-  ]);
+  const listeners = await import('../src/slack/register.js');
   return {
-    commandNames: [...commands.COMMAND_NAMES],
-    actionIds: [...actions.ACTION_IDS],
-    viewCallbackIds: [...views.VIEW_CALLBACK_IDS],
+    commandNames: [...listeners.COMMAND_NAMES],
+    actionIds: [...listeners.ACTION_IDS],
+    viewCallbackIds: [...listeners.VIEW_CALLBACK_IDS],
   };
 }
 
@@ -133,7 +129,7 @@ export function checkManifest(manifestText: string, scan: CodeScan, idLists?: Ex
     for (const c of declared) {
       if (c.should_escape !== true) {
         problems.push(
-          `${c.command}: should_escape must be true (src/slack/text.ts decodes escaped mentions, channels and links)`,
+          `${c.command}: should_escape must be true (src/slack/shared/text.ts decodes escaped mentions, channels and links)`,
         );
       }
       if (!c.usage_hint) warnings.push(`${c.command}: no usage_hint, Slack shows users no hint`);

@@ -77,7 +77,7 @@ const inertReceiver: Receiver = {
 /**
  * Builds a real Bolt app (no network: token verification is off and the receiver never listens) and runs the
  * project's `registerListeners(app)` on it, recording each registration.
- * @param register the project's registration function (`src/slack/listeners/index.ts`)
+ * @param register the project's registration function (`src/slack/register.ts`)
  */
 export function recordRegistrations<A extends App>(register: (app: A) => void, app: A): Registration[] {
   const recorded: Registration[] = [];
@@ -378,7 +378,7 @@ function calleeName(expr: ts.Expression): ts.Node {
  * @param root the repository root
  */
 export async function scanRepository(root: string): Promise<CodeScan> {
-  const listeners = await import('../src/slack/listeners/index.js');
+  const listeners = await import('../src/slack/register.js');
   const registrations = recordRegistrations(listeners.registerListeners, inertApp<OrgContext>());
   const srcDir = join(root, 'src');
   const files = listSourceFiles(srcDir, ['standin']).map((f) => join(srcDir, f));

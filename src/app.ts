@@ -33,8 +33,8 @@ import {
   type SlackAccess,
   staticTokenAccess,
 } from './slack/installations/slack-access.js';
-import { registerListeners } from './slack/listeners/index.js';
 import { mailFailedNotifier } from './slack/notifications/mail-failed.js';
+import { registerListeners } from './slack/register.js';
 
 /** The key ring purpose of installation tokens (a key derived for it serves nothing else). */
 const INSTALLATION_TOKEN_PURPOSE = 'slack-installation-token';

@@ -1,6 +1,6 @@
 /**
  * Slack's three escaped characters (https://api.slack.com/reference/surfaces/formatting#escaping): `&`, `<` and `>`
- * travel as `&amp;`, `&lt;` and `&gt;` in mrkdwn and in slash-command text. Used by the Slack side (src/slack/text.ts)
+ * travel as `&amp;`, `&lt;` and `&gt;` in mrkdwn and in slash-command text. Used by the Slack side (src/slack/shared/text.ts)
  * and by the console, which types commands and reads replies as Slack's client does. A leaf module.
  */
 

@@ -8,7 +8,7 @@ import type { ProfileLookup } from '../domain/members/slack-account.js';
 import type { TeamDirectory } from '../domain/members/team-directory.js';
 import { createServices, type Services } from '../domain/services.js';
 import type { Logger } from '../logger.js';
-import { profileLookup, slackProfile } from './slack-profile.js';
+import { profileLookup, slackProfile } from './shared/slack-profile.js';
 
 /** What every listener finds in Bolt's `context`, set by {@link requestContextMiddleware}. */
 export interface OrgContext {

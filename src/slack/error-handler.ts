@@ -1,11 +1,11 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.js';
-import { plainMessage } from './blocks/common.js';
 import { payloadIdentity } from './context.js';
 import { isRateLimited, isSlackUnavailable } from './deliveries/slack-errors.js';
 import { slackRefusal } from './error-texts.js';
-import { postToResponseUrl, replyPrivately } from './reply.js';
-import { sanitizeMrkdwn } from './text.js';
+import { plainMessage } from './shared/common.blocks.js';
+import { postToResponseUrl, replyPrivately } from './shared/reply.js';
+import { sanitizeMrkdwn } from './shared/text.js';
 
 /** What Bolt passes an extended error handler (`extendedErrorHandler: true`). */
 export interface ErrorHandlerArgs {

@@ -1,7 +1,7 @@
 import { displayEmail } from '../domain/email.js';
 import { DomainError, type DomainErrorTable, type PersonRef, renderDomainError } from '../domain/errors.js';
-import { SlackInputError } from './slack-input-error.js';
-import { escapeMrkdwn } from './text.js';
+import { SlackInputError } from './shared/slack-input-error.js';
+import { escapeMrkdwn } from './shared/text.js';
 
 /**
  * What a user of another Slack workspace is told, wherever they reach the app (a refusal, help, the Home tab): that

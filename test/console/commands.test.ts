@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeSlashText, parseConsoleLine, type SlashDirectory } from '../../src/console/commands.js';
 import { draftFor, findInput, isEmptyInput, stateValueOf } from '../../src/console/modal.js';
-import { RENAME_VIEW, renameModal } from '../../src/slack/blocks/rename-modal.js';
-import { parseCommand } from '../../src/slack/text.js';
+import { RENAME_VIEW, renameModal } from '../../src/slack/organization/rename.blocks.js';
+import { parseCommand } from '../../src/slack/shared/text.js';
 import type { JsonObject } from '../../src/standin/types.js';
 
 const directory: SlashDirectory = {

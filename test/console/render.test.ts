@@ -9,9 +9,9 @@ import {
   renderModal,
   renderUsers,
 } from '../../src/console/render.js';
-import { membersMessage } from '../../src/slack/blocks/members.js';
-import { overviewMessage } from '../../src/slack/blocks/overview.js';
-import { RENAME_VIEW, renameModal } from '../../src/slack/blocks/rename-modal.js';
+import { membersMessage } from '../../src/slack/members/members.blocks.js';
+import { overviewMessage } from '../../src/slack/organization/overview.blocks.js';
+import { RENAME_VIEW, renameModal } from '../../src/slack/organization/rename.blocks.js';
 import type { JsonObject } from '../../src/standin/types.js';
 
 const ctx: MrkdwnContext = {

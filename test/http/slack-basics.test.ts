@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { RENAME_VIEW } from '../../src/slack/blocks/rename-modal.js';
+import { RENAME_VIEW } from '../../src/slack/organization/rename.blocks.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
 describe('the app in HTTP mode, driven by signed Slack requests', () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { CLIENT_ACTIONS } from '../../src/slack/blocks/clients.js';
-import { HOME_ACTIONS } from '../../src/slack/blocks/home.js';
-import { RENAME_VIEW } from '../../src/slack/blocks/rename-modal.js';
+import { CLIENT_ACTIONS } from '../../src/slack/clients/clients.blocks.js';
 import { FIELD_TEXT_REFUSED } from '../../src/slack/edge/answers.js';
+import { HOME_ACTIONS } from '../../src/slack/home/home.blocks.js';
+import { RENAME_VIEW } from '../../src/slack/organization/rename.blocks.js';
 import type { DeliveryOverrides } from '../../src/standin/types.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 

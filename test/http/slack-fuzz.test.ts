@@ -5,8 +5,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTION_IDS } from '../../src/slack/listeners/actions/index.js';
-import { VIEW_CALLBACK_IDS } from '../../src/slack/listeners/views/index.js';
+import { ACTION_IDS, VIEW_CALLBACK_IDS } from '../../src/slack/register.js';
 import type { DeliveryOverrides } from '../../src/standin/types.js';
 import { type Harness, startHarness, USERS } from '../support/harness.js';
 

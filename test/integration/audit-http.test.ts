@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { MEMBER_ACTIONS } from '../../src/slack/blocks/members.js';
+import { MEMBER_ACTIONS } from '../../src/slack/members/members.blocks.js';
 import type { RecordedEphemeral } from '../../src/standin/index.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { MEMBERS_PAGE_SIZE } from '../../src/domain/members/members.service.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
-import { pageNotice } from '../../src/slack/blocks/paging.js';
+import { pageNotice } from '../../src/slack/shared/paging.blocks.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
 const { ada } = USERS;

@@ -15,8 +15,8 @@ import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { createLogger } from '../../src/logger.js';
-import { MEMBER_ACTIONS } from '../../src/slack/blocks/members.js';
 import { SlackDeliveryWorker } from '../../src/slack/deliveries/worker.js';
+import { MEMBER_ACTIONS } from '../../src/slack/members/members.blocks.js';
 import type { RecordedEphemeral, RecordedMessage } from '../../src/standin/index.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 

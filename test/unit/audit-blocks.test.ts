@@ -1,8 +1,8 @@
 import type { Button } from '@slack/types';
 import { describe, expect, it } from 'vitest';
 import type { Page } from '../../src/domain/members/members.service.js';
-import { type AuditEventView, auditLine, auditMessage } from '../../src/slack/blocks/audit.js';
-import { LIMITS, slackDate } from '../../src/slack/blocks/common.js';
+import { type AuditEventView, auditLine, auditMessage } from '../../src/slack/organization/audit.blocks.js';
+import { LIMITS, slackDate } from '../../src/slack/shared/common.blocks.js';
 
 const AT = new Date('2026-11-02T09:30:15.250Z');
 

@@ -1,9 +1,10 @@
 import type { InputBlock, KnownBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { LIMITS } from '../../src/slack/blocks/common.js';
-import { COMMANDS, helpMessage } from '../../src/slack/blocks/help.js';
-import { overviewMessage } from '../../src/slack/blocks/overview.js';
-import { RENAME_VIEW, renameModal } from '../../src/slack/blocks/rename-modal.js';
+import { overviewMessage } from '../../src/slack/organization/overview.blocks.js';
+import { RENAME_VIEW, renameModal } from '../../src/slack/organization/rename.blocks.js';
+import { COMMANDS } from '../../src/slack/register.js';
+import { LIMITS } from '../../src/slack/shared/common.blocks.js';
+import { type HelpAudience, helpMessage as renderHelp } from '../../src/slack/shared/help.blocks.js';
 
 /** Every string under a `text` key of a block, with its length, for limit checks. */
 function sectionTexts(blocks: KnownBlock[]): string[] {
@@ -16,6 +17,10 @@ function sectionTexts(blocks: KnownBlock[]): string[] {
   }
   return out;
 }
+
+/** Help with every command this build registers. */
+const helpMessage = (audience: HelpAudience, organizationName?: string, intro?: string) =>
+  renderHelp(COMMANDS, audience, organizationName, intro);
 
 describe('help', () => {
   it('shows admins the admin commands and members only theirs', () => {

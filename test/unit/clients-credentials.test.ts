@@ -16,7 +16,7 @@ import {
   newClientId,
 } from '../../src/domain/clients/credentials.js';
 import { scrubCredentials } from '../../src/logger.js';
-import { clientsMessage, secretMessage } from '../../src/slack/blocks/clients.js';
+import { clientsMessage, secretMessage } from '../../src/slack/clients/clients.blocks.js';
 
 /** The earlier access token shape: `abo_at_` + 43 base62 + checksum; found by trying checksums (CRC32 is not exported). */
 function findWellFormed(body: string): string {

@@ -7,10 +7,10 @@ import { describe, expect, it } from 'vitest';
 import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { renderInvitationMail } from '../../src/mail/invitation-mail.js';
-import { LIMITS } from '../../src/slack/blocks/common.js';
-import { inviteeMessage, noteQuote } from '../../src/slack/blocks/invitation.js';
-import { INVITE_VIEW, inviteModal } from '../../src/slack/blocks/invite-modal.js';
-import { mailFailedMessage } from '../../src/slack/blocks/invites.js';
+import { inviteeMessage, noteQuote } from '../../src/slack/invitations/invitation.blocks.js';
+import { INVITE_VIEW, inviteModal } from '../../src/slack/invitations/invite-modal.blocks.js';
+import { mailFailedMessage } from '../../src/slack/invitations/invites.blocks.js';
+import { LIMITS } from '../../src/slack/shared/common.blocks.js';
 
 const now = new Date('2026-12-01T09:00:00Z');
 const HOSTILE = 'Hi <@U0BOB> <!channel> & <https://evil.example|click>\nsecond line';

@@ -75,15 +75,29 @@ const FIXTURE: Record<string, string> = {
     'export type Driver = [EntityManager, Knex];',
     '',
   ].join('\n'),
-  // listener-not-listener: one listener importing another
-  'src/slack/listeners/views/deny.ts': 'export const deny = 1;\n',
-  'src/slack/listeners/actions/approve.ts':
-    "import { deny } from '../views/deny.js';\nexport const approve = deny;\n",
-  // Allowed: the dispatch tables import listeners.
-  'src/slack/listeners/actions/index.ts':
-    "import { approve } from './approve.js';\nexport const ACTIONS = { approve };\n",
-  'src/slack/listeners/commands/org.ts':
-    "import { approve } from '../actions/approve.js';\nexport const SUBCOMMANDS = { approve };\n",
+  // listener-not-listener: one listener importing another (a command importing an action)
+  'src/slack/members/member-role.action.ts': 'export const memberRole = 1;\n',
+  'src/slack/members/role.command.ts':
+    "import { memberRole } from './member-role.action.js';\nexport const role = memberRole;\n",
+  'src/slack/members/members.blocks.ts': 'export const membersMessage = 1;\n',
+  'src/slack/members/members-list.ts': 'export const showMembersPage = 1;\n',
+  // Allowed: a feature's register wires its listeners; src/slack/register.ts assembles the features.
+  'src/slack/members/register.ts': [
+    "import { memberRole } from './member-role.action.js';",
+    "import { role } from './role.command.js';",
+    'export const register = [memberRole, role];',
+    '',
+  ].join('\n'),
+  'src/slack/register.ts':
+    "import { register } from './members/register.js';\nexport const FEATURES = { members: register };\n",
+  // feature-not-feature: a feature importing another feature's helper; allowed: its builders (*.blocks.ts)
+  'src/slack/home/home-data.ts':
+    "import { showMembersPage } from '../members/members-list.js';\nexport const homeData = showMembersPage;\n",
+  'src/slack/home/home.blocks.ts':
+    "import { membersMessage } from '../members/members.blocks.js';\nexport const homeView = membersMessage;\n",
+  // shared-not-features: src/slack/shared importing a feature, even its builders
+  'src/slack/shared/dispatch.ts':
+    "import { membersMessage } from '../members/members.blocks.js';\nexport const tables = membersMessage;\n",
   // lib-is-a-leaf: a neutral helper importing a ring; allowed: a front end and the domain importing it
   'src/lib/util.ts': "import { blocks } from '../slack/blocks.js';\nexport const util = blocks;\n",
   'src/lib/pure.ts': 'export const pure = 1;\n',
@@ -159,12 +173,25 @@ describe('layer rules (npm run depcheck)', () => {
     expect(result.output).toContain('error adapters-not-front-ends: src/mail/worker.ts → src/http/server.ts');
   });
 
-  it('listener-not-listener: a listener never imports another; the dispatch tables may', () => {
+  it('listener-not-listener: a command, action, view or event file never imports another; a register may', () => {
     expect(result.output).toContain(
-      'error listener-not-listener: src/slack/listeners/actions/approve.ts → src/slack/listeners/views/deny.ts',
+      'error listener-not-listener: src/slack/members/role.command.ts → src/slack/members/member-role.action.ts',
     );
-    expect(result.output).not.toMatch(/listener-not-listener: src\/slack\/listeners\/actions\/index\.ts/);
-    expect(result.output).not.toMatch(/listener-not-listener: src\/slack\/listeners\/commands\/org\.ts/);
+    expect(result.output).not.toMatch(/: src\/slack\/members\/register\.ts/);
+    expect(result.output).not.toMatch(/: src\/slack\/register\.ts/);
+  });
+
+  it("feature-not-feature: a feature imports no other feature's listeners or helpers, only its builders", () => {
+    expect(result.output).toContain(
+      'error feature-not-feature: src/slack/home/home-data.ts → src/slack/members/members-list.ts',
+    );
+    expect(result.output).not.toContain('src/slack/home/home.blocks.ts');
+  });
+
+  it('shared-not-features: src/slack/shared imports no feature', () => {
+    expect(result.output).toContain(
+      'error shared-not-features: src/slack/shared/dispatch.ts → src/slack/members/members.blocks.ts',
+    );
   });
 
   it('lib-is-a-leaf: src/lib imports nothing of the app, and any ring may import it', () => {

@@ -2,8 +2,7 @@ import type { Button, KnownBlock, SectionBlock, StaticSelect } from '@slack/type
 import { describe, expect, it } from 'vitest';
 import type { MemberSummary, Page } from '../../src/domain/members/members.service.js';
 import { MEMBERS_PAGE_SIZE } from '../../src/domain/members/members.service.js';
-import { LIMITS } from '../../src/slack/blocks/common.js';
-import { leaveConfirmMessage, removeConfirmMessage } from '../../src/slack/blocks/member-messages.js';
+import { leaveConfirmMessage, removeConfirmMessage } from '../../src/slack/members/member-messages.blocks.js';
 import {
   CONFIRM_LIMITS,
   decodeMemberRef,
@@ -12,7 +11,8 @@ import {
   MEMBER_ROW_BLOCK,
   membersMessage,
   removeConfirmDialog,
-} from '../../src/slack/blocks/members.js';
+} from '../../src/slack/members/members.blocks.js';
+import { LIMITS } from '../../src/slack/shared/common.blocks.js';
 
 const LONG_ORG = 'Ö'.repeat(80);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SlackInputError } from '../../src/slack/slack-input-error.js';
-import { memberReferenceArg, parseCommand } from '../../src/slack/text.js';
+import { SlackInputError } from '../../src/slack/shared/slack-input-error.js';
+import { memberReferenceArg, parseCommand } from '../../src/slack/shared/text.js';
 
 const USAGE = '/org remove @someone';
 const ref = (text: string) => memberReferenceArg(parseCommand(`remove ${text}`).args[0], USAGE);

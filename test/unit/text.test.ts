@@ -6,7 +6,7 @@ import {
   parseCommand,
   sanitizeMrkdwn,
   tokenize,
-} from '../../src/slack/text.js';
+} from '../../src/slack/shared/text.js';
 
 describe('Slack text decoding', () => {
   it('reads user mentions with and without a label', () => {

@@ -8,7 +8,7 @@ import type { Actor } from '../../domain/actor.js';
 import { Member } from '../../domain/members/member.entity.js';
 import { Organization } from '../../domain/organizations/organization.entity.js';
 import type { Services } from '../../domain/services.js';
-import { type HomeContent, homeView } from '../blocks/home.js';
+import { type HomeContent, homeView } from '../home/home.blocks.js';
 
 /** Requests shown on an Admin's Home tab at most. */
 export const HOME_REQUESTS_LIMIT = 10;

@@ -1,7 +1,7 @@
 /**
  * How each kind of queued Slack delivery is rendered and sent (src/domain/deliveries): the Block Kit comes from
- * the pure builders of src/slack/blocks, rendered from the records as they are at delivery, so a request copy
- * posted after its decision already shows the outcome. Every kind makes one Web API call, so a retry never repeats
+ * the features' pure builders (src/slack/<feature>/*.blocks.ts), rendered from the records as they are at
+ * delivery, so a request copy posted after its decision already shows the outcome. Every kind makes one Web API call, so a retry never repeats
  * a call that succeeded.
  */
 import type { EntityManager } from '@mikro-orm/sqlite';
@@ -24,12 +24,12 @@ import {
   approvalRequestMessage,
   approvalsChannelFailingMessage,
   requesterOutcomeMessage,
-} from '../blocks/approval.js';
-import type { SlackMessage } from '../blocks/common.js';
-import { inviteeClosedMessage, inviteeMessage } from '../blocks/invitation.js';
-import { mailFailedMessage } from '../blocks/invites.js';
-import { removedNotice } from '../blocks/member-messages.js';
-import { recoveryNotice } from '../blocks/recovery.js';
+} from '../invitations/approval.blocks.js';
+import { inviteeClosedMessage, inviteeMessage } from '../invitations/invitation.blocks.js';
+import { mailFailedMessage } from '../invitations/invites.blocks.js';
+import { removedNotice } from '../members/member-messages.blocks.js';
+import { recoveryNotice } from '../members/recovery.blocks.js';
+import type { SlackMessage } from '../shared/common.blocks.js';
 import { homeActor, renderHome } from './home.js';
 import { slackErrorCode } from './slack-errors.js';
 

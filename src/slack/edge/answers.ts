@@ -3,7 +3,7 @@
  * listener runs, and the bodies of those acknowledgements.
  */
 import type { ModalView } from '@slack/types';
-import { plainMessage, type SlackMessage } from '../blocks/common.js';
+import { plainMessage, type SlackMessage } from '../shared/common.blocks.js';
 
 /** Told (privately) to a user who clicked a button or chose an option that this app no longer handles. */
 export const BUTTON_OUT_OF_DATE: SlackMessage = plainMessage(

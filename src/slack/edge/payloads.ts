@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { isStorableText } from '../../domain/validation.js';
-import type { SlackMessage } from '../blocks/common.js';
+import type { SlackMessage } from '../shared/common.blocks.js';
 import {
   BUTTON_OUT_OF_DATE,
   BUTTON_VALUE_REFUSED,

@@ -7,14 +7,11 @@ import { randomUUID } from 'node:crypto';
 import { type App, type ReceiverEvent, ReceiverMultipleAckError } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../../logger.js';
-import { ACTION_IDS } from '../listeners/actions/index.js';
-import { COMMAND_NAMES } from '../listeners/commands/index.js';
-import { EVENT_NAMES } from '../listeners/events/index.js';
-import { VIEW_CALLBACK_IDS } from '../listeners/views/index.js';
-import { replyPrivately } from '../reply.js';
+import { ACTION_IDS, COMMAND_NAMES, EVENT_NAMES, VIEW_CALLBACK_IDS } from '../register.js';
+import { replyPrivately } from '../shared/reply.js';
 import { type HandledPayloads, type PrivateNote, type Screened, screenPayload } from './payloads.js';
 
-/** What this app's listeners serve (src/slack/listeners). */
+/** What this app's listeners serve (the features' registrations, src/slack/register.ts). */
 export const HANDLED_PAYLOADS: HandledPayloads = {
   commands: COMMAND_NAMES,
   actionIds: ACTION_IDS,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from '../blocks/common.js';
+import { LIMITS } from './common.blocks.js';
 
 /**
  * Encodes a modal's private_metadata as JSON, within Slack's 3000-character limit

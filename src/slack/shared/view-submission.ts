@@ -1,6 +1,6 @@
 import type { ViewOutput } from '@slack/bolt';
 import { type SlackRefusal, slackRefusal } from '../error-texts.js';
-import type { ViewSubmissionArgs } from '../listeners/types.js';
+import type { ViewSubmissionArgs } from './listener-types.js';
 
 /** The text typed into a `plain_text_input` of a submitted view; `''` when the block or the value is missing. */
 export function inputValue(view: ViewOutput, input: { blockId: string; actionId: string }): string {

@@ -1,0 +1,170 @@
+import type { ActionsBlock, Button, View } from '@slack/types';
+import type { ClientSummary } from '../../domain/clients/clients.service.js';
+import { MAX_CLIENT_NAME_LENGTH } from '../../domain/clients/clients.service.js';
+import type { Page } from '../../domain/members/members.service.js';
+import {
+  button,
+  listHead,
+  modal,
+  type SlackMessage,
+  section,
+  slackDate,
+  textInputBlock,
+  truncate,
+} from '../shared/common.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
+
+/** action_ids of the client list: row buttons carry the client ID as `value`, the pager a page number. */
+export const CLIENT_ACTIONS = {
+  enable: 'client_enable',
+  disable: 'client_disable',
+  rotate: 'client_rotate',
+  delete: 'client_delete',
+  create: 'client_create',
+  page: 'client_page',
+} as const;
+
+/** Prefix of the block_id of a client's row of buttons (`client_row:<client id>`). */
+export const CLIENT_ROW_BLOCK = 'client_row';
+
+/** callback_id of the create-client modal; its input block and action ids. */
+export const CREATE_CLIENT_VIEW = {
+  callbackId: 'client_create',
+  blockId: 'client_name',
+  actionId: 'client_name_input',
+} as const;
+
+function clientLine(c: ClientSummary): string {
+  const status = c.status === 'active' ? ':large_green_circle: Active' : ':red_circle: Disabled';
+  const creator = c.createdBySlackUserId ? ` by <@${c.createdBySlackUserId}>` : '';
+  const lastUsed = slackDate(c.lastUsedAt);
+  const rotation = c.previousSecretValidUntil
+    ? `\n:arrows_counterclockwise: The previous secret works until ${slackDate(c.previousSecretValidUntil)}`
+    : '';
+  return (
+    `*${escapeMrkdwn(c.name)}* · ${status}\nClient ID \`${c.id}\`\n` +
+    `Created${creator} ${slackDate(c.createdAt)} · Last used ${lastUsed}${rotation}`
+  );
+}
+
+function rowActions(c: ClientSummary): ActionsBlock {
+  const name = truncate(c.name, 60);
+  return {
+    type: 'actions',
+    block_id: `${CLIENT_ROW_BLOCK}:${c.id}`,
+    elements: [
+      c.status === 'active'
+        ? button(CLIENT_ACTIONS.disable, 'Disable', c.id)
+        : button(CLIENT_ACTIONS.enable, 'Enable', c.id, { style: 'primary' }),
+      button(CLIENT_ACTIONS.rotate, 'Rotate secret', c.id, {
+        confirm: {
+          title: { type: 'plain_text', text: 'Rotate the secret?' },
+          text: {
+            type: 'plain_text',
+            text: truncate(
+              `A new secret for ${name} is shown to you once. The current one keeps working for the grace period.`,
+              300,
+            ),
+          },
+          confirm: { type: 'plain_text', text: 'Rotate' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+        },
+      }),
+      button(CLIENT_ACTIONS.delete, 'Delete', c.id, {
+        style: 'danger',
+        confirm: {
+          title: { type: 'plain_text', text: 'Delete this client?' },
+          text: {
+            type: 'plain_text',
+            text: truncate(
+              `${name} and its tokens stop working at once. This cannot be undone; its client ID is never reused.`,
+              300,
+            ),
+          },
+          confirm: { type: 'plain_text', text: 'Delete' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+          style: 'danger',
+        },
+      }),
+    ],
+  };
+}
+
+/**
+ * `/org clients`: one page of the organization's API clients. Per client a section (name, status, client ID,
+ * creator, created, last used, rotation) and a row of buttons (Enable or Disable, Rotate, Delete with a confirm
+ * dialog): 2 blocks per client, at most 15 per page, plus 4 — well within Slack's 50 blocks.
+ * @param notice a line above the list (the outcome of the last action)
+ */
+export function clientsMessage(
+  page: Page<ClientSummary>,
+  organizationName: string,
+  notice?: string,
+): SlackMessage {
+  const blocks = listHead(
+    notice,
+    `*API clients of ${escapeMrkdwn(organizationName)}* — ${page.total}`,
+    page,
+    page.total === 0 ? '\nNo clients yet. Integrations use a client to get access tokens for the API.' : '',
+  );
+  for (const c of page.items) blocks.push(section(clientLine(c)), rowActions(c));
+  const footer: Button[] = [button(CLIENT_ACTIONS.create, 'New client', 'new', { style: 'primary' })];
+  if (page.page > 1) footer.push(button(`${CLIENT_ACTIONS.page}_prev`, '← Previous', String(page.page - 1)));
+  if (page.page < page.pageCount)
+    footer.push(button(`${CLIENT_ACTIONS.page}_next`, 'Next →', String(page.page + 1)));
+  blocks.push({ type: 'actions', block_id: 'clients_footer', elements: footer });
+  return { text: `${notice ? `${notice} — ` : ''}API clients of ${organizationName}: ${page.total}`, blocks };
+}
+
+/**
+ * The one message that carries a client secret, shown to the requester alone (ephemeral).
+ * @param previousValidUntil after a rotation: when the previous secret stops working
+ */
+export function secretMessage(
+  client: Pick<ClientSummary, 'id' | 'name'>,
+  secret: string,
+  previousValidUntil?: Date,
+): SlackMessage {
+  const intro = previousValidUntil
+    ? `:key: New secret for *${escapeMrkdwn(client.name)}*. The previous secret keeps working until ${slackDate(previousValidUntil)}.`
+    : `:key: API client *${escapeMrkdwn(client.name)}* is created.`;
+  return {
+    text: previousValidUntil
+      ? `New secret for ${escapeMrkdwn(client.name)}`
+      : `API client ${escapeMrkdwn(client.name)} created`,
+    blocks: [
+      section(intro),
+      section(`*client_id*\n\`${client.id}\`\n*client_secret*\n\`\`\`${secret}\`\`\``),
+      {
+        type: 'context',
+        elements: [
+          {
+            type: 'mrkdwn',
+            text:
+              'Only you can see this, and only now: copy the secret into your integration or secret store. ' +
+              'AstroBee keeps only a hash of it. Get a token with `POST /oauth/token` (grant_type=client_credentials).',
+          },
+        ],
+      },
+    ],
+  };
+}
+
+/**
+ * The create-client modal.
+ * @param privateMetadata where to deliver the secret (a response_url or channel; never a secret), ≤ 3000 characters
+ */
+export function createClientModal(privateMetadata: string): View {
+  return modal({
+    callbackId: CREATE_CLIENT_VIEW.callbackId,
+    title: 'New API client',
+    submit: 'Create',
+    privateMetadata,
+    blocks: [
+      textInputBlock(CREATE_CLIENT_VIEW, 'Name', {
+        hint: 'What the integration is, e.g. "Nightly export". Its secret is shown to you once.',
+        maxLength: MAX_CLIENT_NAME_LENGTH,
+      }),
+    ],
+  });
+}

@@ -1,0 +1,42 @@
+import type { ListenerTables } from '../shared/dispatch.js';
+import {
+  clientCreateButton,
+  clientLifecycleButton,
+  clientPageButton,
+  clientRotateButton,
+} from './client-buttons.action.js';
+import { clientCreateSubmission } from './client-create.view.js';
+import { CLIENT_ACTIONS, CREATE_CLIENT_VIEW } from './clients.blocks.js';
+import { clients } from './clients.command.js';
+
+/** The OAuth API clients: `/org clients …`, the row and pager buttons, and the create-client modal. */
+export function register(tables: ListenerTables): void {
+  tables.subcommand('clients', {
+    handler: clients,
+    help: [
+      {
+        usage: '/org clients [page]',
+        summary: 'The OAuth API clients: status, created, last used; enable, disable, rotate, delete',
+        audience: 'admin',
+      },
+      {
+        usage: '/org clients create [name]',
+        summary: 'New API client; its secret is shown to you alone, once (a form opens without a name)',
+        audience: 'admin',
+      },
+      {
+        usage: '/org clients <enable|disable|rotate|delete> <client id>',
+        summary: 'Change a client, as the buttons do',
+        audience: 'admin',
+      },
+    ],
+  });
+  tables.button(CLIENT_ACTIONS.enable, clientLifecycleButton);
+  tables.button(CLIENT_ACTIONS.disable, clientLifecycleButton);
+  tables.button(CLIENT_ACTIONS.delete, clientLifecycleButton);
+  tables.button(CLIENT_ACTIONS.rotate, clientRotateButton);
+  tables.button(CLIENT_ACTIONS.create, clientCreateButton);
+  tables.button(`${CLIENT_ACTIONS.page}_prev`, clientPageButton);
+  tables.button(`${CLIENT_ACTIONS.page}_next`, clientPageButton);
+  tables.view(CREATE_CLIENT_VIEW.callbackId, clientCreateSubmission);
+}

@@ -1,8 +1,0 @@
-import { cancelledMessage } from '../../blocks/member-messages.js';
-import type { ButtonArgs } from '../types.js';
-
-/** Cancel in the confirm step of `/org remove` or `/org leave`: replaces the question; nothing changes. */
-export async function memberCancel({ ack, respond }: ButtonArgs): Promise<void> {
-  await ack();
-  await respond({ replace_original: true, ...cancelledMessage() });
-}

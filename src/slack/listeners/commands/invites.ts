@@ -1,8 +1,0 @@
-import { invitesMessage } from '../../blocks/invites.js';
-import type { SubcommandHandler } from '../types.js';
-
-/** `/org invites` (admins): open invitations and requests, each with its delivery state and buttons. */
-export const invites: SubcommandHandler = async ({ args, actor, reply }) => {
-  const { rows, total } = await args.context.services.invitations.listOpen(actor);
-  await reply(invitesMessage(rows, total));
-};

@@ -1,8 +1,0 @@
-import { overviewMessage } from '../../blocks/overview.js';
-import type { SubcommandHandler } from '../types.js';
-
-/** `/org overview`: name, organization ID, team members, data layers, data sources. */
-export const overview: SubcommandHandler = async ({ args, actor, reply }) => {
-  const data = await args.context.services.organizations.overview(actor);
-  await reply(overviewMessage(data));
-};

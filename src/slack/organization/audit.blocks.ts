@@ -1,0 +1,187 @@
+import type { KnownBlock } from '@slack/types';
+import type { AuditDetails } from '../../domain/audit/audit-event.entity.js';
+import { displayEmail } from '../../domain/email.js';
+import type { Page } from '../../domain/members/members.service.js';
+import { LIMITS, type SlackMessage, section, slackDate, truncate } from '../shared/common.blocks.js';
+import { pager } from '../shared/paging.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
+
+/** action_id prefix of the page buttons under the audit log (`_prev`, `_next`); `value` is the page to show. */
+export const AUDIT_PAGE_ACTION = 'audit_page';
+
+/** What the builder needs of an audit event. */
+export interface AuditEventView {
+  createdAt: Date;
+  actorSlackUserId: string | null;
+  actorMemberId: string | null;
+  action: string;
+  targetType: string;
+  targetId: string | null;
+  details: AuditDetails;
+}
+
+/** Readable names of the actions we record; others are shown by their code with spaces. */
+const ACTION_LABELS: Record<string, string> = {
+  'organization.setup': 'set up the organization',
+  'organization.renamed': 'renamed the organization',
+  'organization.approvals_channel_set': 'changed where invitation requests go',
+  'member.role_changed': 'changed the role of',
+  'member.removed': 'removed',
+  'member.left': 'left the organization',
+  'member.linked': 'was linked to their Slack account',
+  'member.slack_deactivated': 'recorded the deactivated Slack account of',
+  'member.slack_reactivated': 'recorded the reactivated Slack account of',
+  'organization.recovered':
+    'recovered the organization as a Slack workspace owner or admin, and became an Admin',
+  'invitation.sent': 'invited',
+  'invitation.requested': 'asked to invite',
+  'invitation.approved': 'approved the invitation of',
+  'invitation.denied': 'denied the invitation of',
+  'invitation.resent': 'resent the invitation of',
+  'invitation.revoked': 'revoked the invitation of',
+  'invitation.expired': 'closed the expired invitation of',
+  'invitation.accepted': 'accepted the invitation',
+  'invitation.declined': 'declined the invitation',
+  'client.created': 'created',
+  'client.deleted': 'deleted',
+  'client.discarded': 'discarded',
+  'client.secret_rotated': 'rotated the secret of',
+  'client.rotation_reverted': 'reverted the secret rotation of',
+};
+
+/** Readable names of detail keys; others are shown as they are. */
+const DETAIL_LABELS: Record<string, string> = {
+  previousValidUntil: 'previous secret works until',
+  requestedBy: 'requested by',
+  adminEmail: 'first admin',
+};
+
+/** Readable names of target types; others are shown by their code with spaces. */
+const TARGET_LABELS: Record<string, string> = {
+  client: 'API client',
+  data_source: 'data source',
+  data_layer: 'data layer',
+};
+
+/** Details that are internal ids, saying nothing to a person (the member is shown by mention or email). */
+const INTERNAL_DETAILS = new Set(['memberId']);
+
+/** Our internal ids (random UUIDs): left out of the log. Ids people use, such as a `client_id`, are shown. */
+const INTERNAL_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An ISO 8601 UTC timestamp as we store them in details (`Date#toISOString`). */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** Longest shown detail value, in characters. */
+const MAX_DETAIL = 120;
+
+function detailValue(value: string | number | boolean | null): string {
+  if (typeof value === 'string' && ISO_TIME.test(value) && !Number.isNaN(Date.parse(value))) {
+    return slackDate(new Date(value));
+  }
+  return escapeMrkdwn(truncate(String(value), MAX_DETAIL));
+}
+
+/** A channel setting's value: the channel as a link, or what null means (DMs to the admins). */
+function channelValue(value: string | number | boolean | null | undefined): string {
+  return typeof value === 'string' && /^[CG][A-Z0-9]+$/.test(value) ? `<#${value}>` : 'DMs to the admins';
+}
+
+/** Details that hold an email address (stored in ASCII form), shown with the domain in Unicode. */
+const EMAIL_DETAILS = new Set(['email', 'adminEmail', 'requestedBy']);
+
+function takeString(details: AuditDetails, key: string): string | null {
+  const value = details[key];
+  delete details[key];
+  if (typeof value !== 'string' || value === '') return null;
+  return EMAIL_DETAILS.has(key) ? displayEmail(value) : value;
+}
+
+/**
+ * Who acted: a mention; the invitee's email for an acceptance on the web page (no Slack user known); the API
+ * client for changes made through the API; AstroBee for its own (expiry). Consumes the details it shows.
+ */
+function actorText(e: AuditEventView, details: AuditDetails): string {
+  if (e.action === 'invitation.accepted') {
+    const email = takeString(details, 'email');
+    if (e.actorSlackUserId) return `<@${e.actorSlackUserId}>${email ? ` (${escapeMrkdwn(email)})` : ''}`;
+    if (email) return escapeMrkdwn(email);
+  }
+  if (e.actorSlackUserId) return `<@${e.actorSlackUserId}>`;
+  if (e.actorMemberId) return 'A member';
+  const clientId = typeof details.clientId === 'string' ? takeString(details, 'clientId') : null;
+  return clientId ? `API client \`${escapeMrkdwn(clientId)}\`` : 'AstroBee';
+}
+
+/** What was acted on; consumes the details it shows. */
+function targetText(e: AuditEventView, details: AuditDetails): string {
+  if (e.targetType === 'member') {
+    if (e.action === 'member.left' || e.action === 'member.linked' || e.action === 'organization.recovered') {
+      // The actor is the member: their mention is already shown.
+      if (details.slackUserId === e.actorSlackUserId) delete details.slackUserId;
+      return '';
+    }
+    const slackUserId = takeString(details, 'slackUserId');
+    const email = takeString(details, 'email');
+    if (slackUserId) return ` <@${slackUserId}>${email ? ` (${escapeMrkdwn(email)})` : ''}`;
+    if (email) return ` ${escapeMrkdwn(email)}`;
+    return e.targetId && !INTERNAL_ID.test(e.targetId) ? ` member ${escapeMrkdwn(e.targetId)}` : ' a member';
+  }
+  if (e.targetType === 'organization') return '';
+  if (e.targetType === 'invitation') {
+    if (e.action === 'invitation.accepted') return '';
+    const email = takeString(details, 'email');
+    return email ? ` ${escapeMrkdwn(email)}` : '';
+  }
+  const label = TARGET_LABELS[e.targetType] ?? escapeMrkdwn(e.targetType.replace(/[._]/g, ' '));
+  const name = e.targetType === 'client' ? takeString(details, 'name') : null;
+  const id = e.targetId && !INTERNAL_ID.test(e.targetId) ? ` \`${escapeMrkdwn(e.targetId)}\`` : '';
+  return ` ${label}${name ? ` *${escapeMrkdwn(truncate(name, MAX_DETAIL))}*` : ''}${id}`;
+}
+
+/**
+ * One event as a line: time — actor *action* target · details. Members and invitees read as mentions or emails,
+ * times in Slack's date formatting; internal ids (UUIDs, `memberId`) are left out.
+ */
+export function auditLine(e: AuditEventView): string {
+  const details: AuditDetails = { ...e.details };
+  for (const key of INTERNAL_DETAILS) delete details[key];
+  const actor = actorText(e, details);
+  const label = ACTION_LABELS[e.action] ?? escapeMrkdwn(e.action.replace(/[._]/g, ' '));
+  const target = targetText(e, details);
+  const parts: string[] = [];
+  if ('from' in details && 'to' in details) {
+    const show =
+      e.action === 'organization.approvals_channel_set'
+        ? channelValue
+        : (v: string | number | boolean | null | undefined) => `*${detailValue(v ?? null)}*`;
+    parts.push(`from ${show(details.from)} to ${show(details.to)}`);
+    delete details.from;
+    delete details.to;
+  }
+  for (const [key, value] of Object.entries(details)) {
+    if (value !== null && value !== '') {
+      const shown = typeof value === 'string' && EMAIL_DETAILS.has(key) ? displayEmail(value) : value;
+      parts.push(`${DETAIL_LABELS[key] ?? escapeMrkdwn(key)}: ${detailValue(shown)}`);
+    }
+  }
+  return `${slackDate(e.createdAt)} — ${actor} *${label}*${target}${parts.length ? ` · ${parts.join(' · ')}` : ''}`;
+}
+
+/**
+ * One page of `/org audit`, newest first: a header, one section per event (cut to 3000 characters), and
+ * Previous/Next buttons — at most `pageSize + 2` blocks.
+ */
+export function auditMessage(page: Page<AuditEventView>, organizationName: string): SlackMessage {
+  const header =
+    `*Audit log of ${escapeMrkdwn(organizationName)}* — ${page.total} event${page.total === 1 ? '' : 's'}, newest first` +
+    (page.pageCount > 1 ? ` · page ${page.page} of ${page.pageCount}` : '');
+  const blocks: KnownBlock[] = [section(header)];
+  if (page.items.length === 0) blocks.push(section('Nothing has been recorded yet.'));
+  for (const e of page.items) blocks.push(section(auditLine(e)));
+  blocks.push(...pager(AUDIT_PAGE_ACTION, 'audit_pager', page));
+  return {
+    text: truncate(`Audit log of ${organizationName}: ${page.total} events`, LIMITS.sectionText),
+    blocks,
+  };
+}
