@@ -283,7 +283,7 @@ export class SlackStandIn {
     if (!/^E[A-Z0-9]+$/.test(input.id))
       throw new Error(`An enterprise id looks like E0123ABCD, not ${input.id}`);
     if (this.enterprises.has(input.id)) throw new Error(`Enterprise ${input.id} exists already`);
-    const suffix = input.id.slice(1);
+    const suffix = input.id.replace(/^E0?/, '');
     const enterprise: StandInEnterprise = {
       id: input.id,
       name: input.name,
@@ -410,7 +410,7 @@ export class SlackStandIn {
       throw new Error(`Unknown enterprise ${input.enterpriseId}: add it with addEnterprise() first`);
     }
     const team = withDomain(input.team);
-    const suffix = team.id.replace(/^T/, '');
+    const suffix = team.id.replace(/^T0?/, '');
     const bot = {
       userId: input.botUserId ?? enterprise?.botUserId ?? `U0BOT${suffix}`,
       botId: input.botId ?? enterprise?.botId ?? `B0BOT${suffix}`,

@@ -30,10 +30,10 @@ export interface StandInEnterpriseInput {
   domain?: string;
   /**
    * The app's bot user in this organization (Grid user ids are organization-wide, `W…`); the default bot user of
-   * its workspaces and of an org-wide install. Default `W0BOT<enterprise id without E>`.
+   * its workspaces and of an org-wide install. Default `W0BOT<enterprise id without its E or E0>`.
    */
   botUserId?: string;
-  /** Default `B0BOT<enterprise id without E>`. */
+  /** Default `B0BOT<enterprise id without its E or E0>`. */
   botId?: string;
   /**
    * A static org-wide bot token, as if the app were already installed on the whole organization
@@ -61,9 +61,9 @@ export interface StandInWorkspaceInput {
    * OAuth install (`authorizeUrl` → `oauth.v2.access`).
    */
   botToken?: string;
-  /** Default: the enterprise's bot user in a Grid workspace, else `U0BOT<team id without T>`. */
+  /** Default: the enterprise's bot user in a Grid workspace, else `U0BOT<team id without its T or T0>`. */
   botUserId?: string;
-  /** Default: the enterprise's bot id in a Grid workspace, else `B0BOT<team id without T>`. */
+  /** Default: the enterprise's bot id in a Grid workspace, else `B0BOT<team id without its T or T0>`. */
   botId?: string;
   /** The bot user's name. Default the stand-in's bot name. */
   botName?: string;
