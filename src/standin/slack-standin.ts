@@ -69,6 +69,11 @@ const HOST = '127.0.0.1';
  * await slack.waitFor(() => slack.lastEphemeral('U1'));
  * await slack.stop();
  * ```
+ *
+ * Many workspaces: `addWorkspace` gives a handle (`StandInWorkspace`) with the same workspace methods (`addUser`,
+ * `command`, `event`, …); each workspace has its own bot user and token, and a token sees its own workspace only.
+ * `addEnterprise` models an Enterprise Grid organization, `oauthApp` + `authorizeUrl` + `oauth.v2.access` Slack's
+ * OAuth v2 install (with token rotation if asked), `uninstall` / `revokeTokens` the end of an installation.
  */
 export class SlackStandIn {
   readonly signingSecret: string;
@@ -277,7 +282,7 @@ export class SlackStandIn {
    * Adds an Enterprise Grid organization. Its workspaces (`addWorkspace` with `enterpriseId`) send payloads with
    * `enterprise_id` / `enterprise`; with `orgBotToken`, or after an org-wide OAuth install, the app is installed
    * org-wide: one token serves every workspace of the organization and payloads say `is_enterprise_install: true`.
-   * @throws Error for an id that is not `E…` or is taken
+   * @throws Error for an id that is not `E…` or is taken, or an `orgBotToken` that is taken
    */
   addEnterprise(input: StandInEnterpriseInput): StandInEnterprise {
     if (!/^E[A-Z0-9]+$/.test(input.id))
@@ -291,6 +296,7 @@ export class SlackStandIn {
       botUserId: input.botUserId ?? `W0BOT${suffix}`,
       botId: input.botId ?? `B0BOT${suffix}`,
     };
+    if (input.orgBotToken !== undefined) this.assertNewToken(input.orgBotToken);
     this.enterprises.set(enterprise.id, enterprise);
     if (input.orgBotToken !== undefined) {
       this.tokens.add({
@@ -312,7 +318,7 @@ export class SlackStandIn {
    * Adds another workspace, with its own bot user and (with `botToken`, or after an OAuth install) its own bot
    * token; Web API calls with that token see this workspace only. Returns its handle, to add users and channels and
    * to send payloads from it.
-   * @throws Error for a team id that is taken, or an unknown `enterpriseId`
+   * @throws Error for a team id or bot token that is taken, or an unknown `enterpriseId`
    */
   addWorkspace(input: StandInWorkspaceInput): StandInWorkspace {
     if (this.workspaces.has(input.team.id)) throw new Error(`Workspace ${input.team.id} exists already`);
@@ -403,12 +409,17 @@ export class SlackStandIn {
     return from.event(event(botUserIds), {}, isEnterprise);
   }
 
+  private assertNewToken(token: string): void {
+    if (this.tokens.find(token) || token === this.appToken) throw new Error(`The token ${token} is taken`);
+  }
+
   private createWorkspace(input: StandInWorkspaceInput): StandInWorkspace {
     const enterprise =
       input.enterpriseId === undefined ? undefined : this.enterprises.get(input.enterpriseId);
     if (input.enterpriseId !== undefined && !enterprise) {
       throw new Error(`Unknown enterprise ${input.enterpriseId}: add it with addEnterprise() first`);
     }
+    if (input.botToken !== undefined) this.assertNewToken(input.botToken);
     const team = withDomain(input.team);
     const suffix = team.id.replace(/^T0?/, '');
     const bot = {

@@ -79,6 +79,13 @@ describe('several workspaces', () => {
     expect(await webClient(slack.apiUrl, slack.botToken).auth.test()).toMatchObject({ team_id: 'T0STANDIN' });
     expect(slack.defaultWorkspace.team.id).toBe('T0STANDIN');
     expect(slack.workspace('T0ACME')).toBe(acme);
+    expect(() => slack.addWorkspace({ team: { id: 'T0ACME', name: 'Again' } })).toThrow('exists already');
+    expect(() => slack.addWorkspace({ team: { id: 'T0DUP', name: 'Dup' }, botToken: 'xoxb-acme' })).toThrow(
+      'taken',
+    );
+    expect(() =>
+      slack.addWorkspace({ team: { id: 'T0ORPHAN', name: 'Orphan' }, enterpriseId: 'E0NONE' }),
+    ).toThrow('Unknown enterprise');
   });
 
   it("team A's token never reads team B's user, channel, messages or views", async () => {
