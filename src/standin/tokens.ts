@@ -70,15 +70,6 @@ export class TokenRegistry {
     return revoked;
   }
 
-  /** True while an installation has a token that is neither revoked nor expired. */
-  isInstalled(installId: string, nowMs: number): boolean {
-    for (const grant of this.grants.values()) {
-      if (grant.installId !== installId || grant.revoked) continue;
-      if (grant.expiresAt === undefined || nowMs < grant.expiresAt) return true;
-    }
-    return false;
-  }
-
   /** True while an installation has an unrevoked token (expired rotating tokens count: a refresh renews them). */
   hasUnrevoked(installId: string): boolean {
     for (const grant of this.grants.values())

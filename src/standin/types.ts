@@ -110,7 +110,11 @@ export interface StandInOptions {
   /** The deprecated verification token placed in payloads' `token` field. Default `standin-verification-token`. */
   verificationToken?: string;
   logger?: StandInLogger;
-  /** Clock in milliseconds since the epoch, for the expiry rules (trigger ids, response_urls). Default `Date.now`. */
+  /**
+   * Clock in milliseconds since the epoch, for the expiry rules (trigger ids, response_urls, OAuth codes, rotating
+   * tokens). Default `Date.now` (which `vi.useFakeTimers({ toFake: ['Date'] })` moves together with `@slack/oauth`'s
+   * own expiry checks).
+   */
   now?: () => number;
   /** Interval in milliseconds between WebSocket pings to Socket Mode clients. Default 5000. */
   socketPingIntervalMs?: number;
