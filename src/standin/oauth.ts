@@ -189,7 +189,8 @@ export class OAuthServer {
    * one, an HTML page with one plain "Allow" link per workspace and organization, and a "Cancel" link. The
    * installing user is the `user` query parameter, else the one set with `setInstallingUser`, else the first
    * person of the workspace (of the organization's first workspace).
-   * @param url the request URL; `selfUrl` is this page's own address (for the links).
+   * @param url the request URL.
+   * @param selfUrl this page's own address, for the links of the choice page.
    * @returns a 302, the choice page, or a 400 error page (unknown client or workspace, bad `redirect_uri` or scope).
    */
   authorize(url: URL, selfUrl: string): PageAnswer {
