@@ -3,19 +3,41 @@ import { BLOCK_LIMITS, checkBlocks } from './block-kit.js';
 import { SlackApiError } from './errors.js';
 import { isJsonObject, objectsOf } from './json.js';
 import type { MessageContent, MessageStore } from './messages.js';
+import type { OAuthServer } from './oauth.js';
 import type { Recorder } from './recorder.js';
+import type { BotGrant } from './tokens.js';
 import type { TriggerRegistry } from './triggers.js';
-import type { JsonObject, StandInChannel } from './types.js';
+import type { JsonObject, StandInChannel, StandInEnterprise } from './types.js';
 import type { ViewStore } from './views.js';
 import type { Workspace } from './workspace.js';
 
-/** The stand-in's state as Web API methods see it. */
+/**
+ * The stand-in's state as one Web API call sees it: the workspace its token acts on, and that workspace's messages
+ * and views.
+ */
 export interface ApiContext {
+  /**
+   * The workspace the call acts on: the token's workspace; for an org-wide token, the one the arguments point to
+   * (`team_id`, a channel, a user, a view or a trigger).
+   * @throws SlackApiError `invalid_arguments` when an org-wide token's call names no workspace of several.
+   */
   readonly workspace: Workspace;
+  /** Every workspace the token serves (one, or each workspace of the organization for an org-wide token). */
+  readonly scope: readonly Workspace[];
+  /** The bot token's grant; undefined for calls without a bot token (`oauth.v2.access`, the app token's). */
+  readonly grant: BotGrant | undefined;
+  /** The organization of the token's installation, in a Grid. */
+  readonly enterprise: StandInEnterprise | undefined;
   readonly recorder: Recorder;
+  /** The messages of `workspace`. */
   readonly messages: MessageStore;
+  /** The views of `workspace`. */
   readonly views: ViewStore;
   readonly triggers: TriggerRegistry;
+  /** The app's OAuth side (`oauth.v2.access`). */
+  readonly oauth: OAuthServer;
+  /** The request's `Authorization` header (HTTP Basic client credentials for `oauth.v2.access`). */
+  readonly authorization: string | undefined;
   /** Milliseconds since the epoch. */
   now(): number;
   /** A fresh single-use Socket Mode URL (`ws://127.0.0.1:<port>/socket?ticket=…`). */
@@ -25,9 +47,9 @@ export interface ApiContext {
 /** A Web API method: decoded args in, the success body (without `ok`) out; refusals are thrown as SlackApiError. */
 export type MethodHandler = (ctx: ApiContext, args: JsonObject) => JsonObject;
 
-/** A method and the kind of token it takes. */
+/** A method and the kind of token it takes (`none`: client credentials instead, as `oauth.v2.access`). */
 export interface MethodSpec {
-  token: 'bot' | 'app';
+  token: 'bot' | 'app' | 'none';
   handler: MethodHandler;
 }
 

@@ -47,9 +47,18 @@ import type {
 import type { ViewStore } from './views.js';
 import type { Workspace } from './workspace.js';
 
+/** Where deliveries go and the last slash command, shared by the drivers of every workspace. */
+export interface DeliveryRoute {
+  target: DeliveryTarget | undefined;
+  lastCommand: IssuedCommand | undefined;
+}
+
 /** What the driver works with. */
 export interface DriverDeps {
   workspace: Workspace;
+  /** True while the app is installed org-wide on the workspace's organization. */
+  isEnterpriseInstall: () => boolean;
+  route: DeliveryRoute;
   recorder: Recorder;
   messages: MessageStore;
   views: ViewStore;
@@ -66,14 +75,27 @@ export interface DriverDeps {
   logger: StandInLogger | undefined;
 }
 
-/** Plays the user and Slack towards the app. */
+/** Plays the user and Slack towards the app, in one workspace. */
 export class Driver {
-  target: DeliveryTarget | undefined;
+  /** The slash command last sent in this workspace. */
   lastCommand: IssuedCommand | undefined;
   private readonly identity: PayloadIdentity;
 
   constructor(private readonly deps: DriverDeps) {
-    this.identity = { workspace: deps.workspace, token: deps.verificationToken };
+    this.identity = {
+      workspace: deps.workspace,
+      token: deps.verificationToken,
+      isEnterpriseInstall: deps.isEnterpriseInstall,
+    };
+  }
+
+  /** Where payloads go (shared by every workspace). */
+  get target(): DeliveryTarget | undefined {
+    return this.deps.route.target;
+  }
+
+  set target(target: DeliveryTarget | undefined) {
+    this.deps.route.target = target;
   }
 
   /** Sends a slash command as `userId` typed it; see SlackStandIn.command. */
@@ -82,11 +104,13 @@ export class Driver {
     const user = this.requireUser(userId);
     const channel =
       options.channelId === undefined ? workspace.imWithBot(user.id) : this.requireChannel(options.channelId);
+    const teamId = workspace.team.id;
     const responseUrl = responseUrls.issue(this.deps.responseBaseUrl(), {
       channel: channel.id,
       user: user.id,
+      teamId,
     }).url;
-    const triggerId = triggers.issue({ userId: user.id });
+    const triggerId = triggers.issue({ userId: user.id, teamId });
     const payload = slashCommandPayload(this.identity, {
       user,
       channel,
@@ -96,6 +120,7 @@ export class Driver {
       triggerId,
     });
     this.lastCommand = { payload, responseUrl, triggerId, at: this.deps.now() };
+    this.deps.route.lastCommand = this.lastCommand;
     const result = await this.deliver('slash_commands', payload, options, true);
     this.applyCommandAck(result, channel, user);
     return result;
@@ -129,6 +154,7 @@ export class Driver {
       const responseUrl = this.deps.responseUrls.issue(this.deps.responseBaseUrl(), {
         channel: found.channel.id,
         user: user.id,
+        teamId: this.deps.workspace.team.id,
         original: found.original,
       }).url;
       part = {
@@ -144,9 +170,16 @@ export class Driver {
     const actions = [buildAction(blocks, action, actionTs)];
     const triggerId = this.deps.triggers.issue({
       userId: user.id,
+      teamId: this.deps.workspace.team.id,
       ...(triggerViewId ? { viewId: triggerViewId } : {}),
     });
-    const payload = blockActionsPayload(this.identity, { user, triggerId, actions, source: part });
+    const payload = blockActionsPayload(this.identity, {
+      user,
+      triggerId,
+      actions,
+      source: part,
+      ...(options.teamNull ? { teamNull: true } : {}),
+    });
     return this.deliver('interactive', payload, options, false);
   }
 
@@ -169,8 +202,17 @@ export class Driver {
     recorded.view.state = {
       values: this.stateValues(recorded, values, options.skipClientValidation === true),
     };
-    const triggerId = this.deps.triggers.issue({ userId: user.id, viewId });
-    const payload = viewSubmissionPayload(this.identity, { user, triggerId, view: cloneJson(recorded.view) });
+    const triggerId = this.deps.triggers.issue({
+      userId: user.id,
+      teamId: this.deps.workspace.team.id,
+      viewId,
+    });
+    const payload = viewSubmissionPayload(this.identity, {
+      user,
+      triggerId,
+      view: cloneJson(recorded.view),
+      ...(options.teamNull ? { teamNull: true } : {}),
+    });
     const result = await this.deliver('interactive', payload, options, true);
     this.applySubmissionAck(recorded, user.id, result);
     return result;
@@ -202,11 +244,23 @@ export class Driver {
     return this.deliver(delivery.kind, delivery.payload, options, acceptsResponsePayload);
   }
 
-  /** Sends an Events API event; see SlackStandIn.event. */
-  event(event: JsonObject, options: EventOptions = {}): Promise<DeliveryResult> {
+  /**
+   * Sends an Events API event; see SlackStandIn.event.
+   * @param isEnterpriseInstall the installation the event is for, when not the current one (an event about an
+   *   org-wide install that was just removed).
+   */
+  event(
+    event: JsonObject,
+    options: EventOptions = {},
+    isEnterpriseInstall?: boolean,
+  ): Promise<DeliveryResult> {
     const { ids, now } = this.deps;
     const withTs = typeof event.event_ts === 'string' ? event : { ...event, event_ts: ids.messageTs() };
-    const payload = eventCallbackPayload(this.identity, {
+    const identity =
+      isEnterpriseInstall === undefined
+        ? this.identity
+        : { ...this.identity, isEnterpriseInstall: () => isEnterpriseInstall };
+    const payload = eventCallbackPayload(identity, {
       event: withTs,
       eventId: options.eventId ?? ids.eventId(),
       eventTimeSeconds: Math.floor(now() / 1000),

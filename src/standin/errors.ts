@@ -21,6 +21,10 @@ export const REQUEST_FAULT_CODES: ReadonlySet<string> = new Set([
   'duplicate_external_id',
   'push_limit_reached',
   'invalid_json',
+  'invalid_client_id',
+  'bad_client_secret',
+  'invalid_grant_type',
+  'bad_redirect_uri',
 ]);
 
 /** A refusal of a Web API call, thrown by method handlers and turned into Slack's error answer. */

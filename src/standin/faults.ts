@@ -19,6 +19,11 @@ export interface FaultInput {
   count?: number;
   /** For how long, in milliseconds from now; absent: until `count` runs out or it is cleared. */
   durationMs?: number;
+  /**
+   * Only calls acting in this team (a workspace id, or an enterprise id for its org-wide token) meet the fault;
+   * absent: every call. Calls without a known bot token (`oauth.v2.access`) act in no team.
+   */
+  teamId?: string;
 }
 
 /** A fault as stored: its input, its id, and what is left of it. */
@@ -63,6 +68,11 @@ export function parseFault(input: unknown): FaultInput {
     }
     fault[key] = v;
   };
+  if (o.teamId !== undefined) {
+    if (typeof o.teamId !== 'string' || !/^[A-Z0-9]+$/.test(o.teamId))
+      throw new Error('teamId must be a team id');
+    fault.teamId = o.teamId;
+  }
   whole('retryAfterSeconds', 0);
   whole('delayMs', 0);
   whole('count', 1);
@@ -115,10 +125,14 @@ export class FaultSwitch {
 
   /**
    * The fault a call of `method` meets now, counted as a hit (and one call fewer left); undefined when none.
+   * @param teams the teams the call acts in (see FaultInput.teamId).
    */
-  take(method: string): FaultAction | undefined {
+  take(method: string, teams: readonly string[] = []): FaultAction | undefined {
     this.prune();
-    const fault = this.faults.find((f) => f.method === method || f.method === '*');
+    const fault = this.faults.find(
+      (f) =>
+        (f.method === method || f.method === '*') && (f.teamId === undefined || teams.includes(f.teamId)),
+    );
     if (!fault) return undefined;
     fault.hits += 1;
     if (fault.remaining !== undefined) fault.remaining -= 1;

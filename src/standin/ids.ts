@@ -74,6 +74,30 @@ export class IdFactory {
     return randomBytes(18).toString('base64url');
   }
 
+  /** A bot token as Slack mints one at install, `xoxb-<digits>-<digits>-<24 alphanumerics>`. */
+  botToken(): string {
+    return `xoxb-${this.digits(12)}-${this.digits(13)}-${randomFrom(MIXED, 24)}`;
+  }
+
+  /** An expiring bot access token of token rotation, `xoxe.xoxb-1-<random>`. */
+  rotatingBotToken(): string {
+    return `xoxe.xoxb-1-${randomFrom(MIXED, 48)}`;
+  }
+
+  /** A single-use refresh token of token rotation, `xoxe-1-<random>`. */
+  refreshToken(): string {
+    return `xoxe-1-${randomFrom(MIXED, 48)}`;
+  }
+
+  /** A temporary OAuth code as Slack puts it in the redirect, `<digits>.<digits>.<64 hex>`. */
+  oauthCode(): string {
+    return `${this.digits(10)}.${this.digits(13)}.${randomBytes(32).toString('hex')}`;
+  }
+
+  private digits(count: number): string {
+    return randomFrom('0123456789', count);
+  }
+
   /** A block id or action id as Slack generates when the app leaves one out (short mixed-case string). */
   shortId(): string {
     return randomFrom(MIXED, 5);

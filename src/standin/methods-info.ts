@@ -1,21 +1,47 @@
 /**
- * `auth.test`, `users.info`, `users.lookupByEmail`, `team.info` and `apps.connections.open`, following
- * docs.slack.dev/reference/methods/<name>.
+ * `auth.test`, `users.info`, `users.lookupByEmail`, `team.info`, `apps.connections.open` and `oauth.v2.access`,
+ * following docs.slack.dev/reference/methods/<name>.
  */
 import { type ApiContext, type MethodSpec, requireString } from './api-context.js';
 import { SlackApiError } from './errors.js';
 import type { JsonObject } from './types.js';
 
+/**
+ * `auth.test`: who the token is. A workspace token names its workspace (and `enterprise_id` in a Grid); an org-wide
+ * token names the organization: `team_id` is the enterprise id and `is_enterprise_install` true
+ * (docs.slack.dev/enterprise/organization-ready-apps). A rotating token also tells `expires_in` (seconds left).
+ */
 function authTest(ctx: ApiContext): JsonObject {
-  const { team, bot } = ctx.workspace;
+  const grant = ctx.grant;
+  const expires =
+    grant?.expiresAt !== undefined
+      ? { expires_in: Math.max(0, Math.floor((grant.expiresAt - ctx.now()) / 1000)) }
+      : {};
+  if (grant?.isEnterpriseInstall) {
+    const enterprise = ctx.enterprise;
+    return {
+      url: `https://${enterprise?.domain ?? 'org'}.enterprise.slack.com/`,
+      team: enterprise?.name ?? '',
+      user: ctx.scope[0]?.bot.name ?? 'bot',
+      team_id: grant.enterpriseId,
+      user_id: grant.botUserId,
+      bot_id: grant.botId,
+      enterprise_id: grant.enterpriseId,
+      is_enterprise_install: true,
+      ...expires,
+    };
+  }
+  const { team, bot, enterprise } = ctx.workspace;
   return {
     url: `https://${team.domain}.slack.com/`,
     team: team.name,
     user: bot.name,
     team_id: team.id,
-    user_id: bot.userId,
-    bot_id: bot.botId,
+    user_id: grant?.botUserId ?? bot.userId,
+    bot_id: grant?.botId ?? bot.botId,
+    ...(enterprise ? { enterprise_id: enterprise.id } : {}),
     is_enterprise_install: false,
+    ...expires,
   };
 }
 
@@ -27,10 +53,13 @@ function usersInfo(ctx: ApiContext, args: JsonObject): JsonObject {
 
 function lookupByEmail(ctx: ApiContext, args: JsonObject): JsonObject {
   const email = requireString(args, 'email').trim().toLowerCase();
-  // It searches this workspace: users of other workspaces are not found.
-  for (const user of ctx.workspace.users.values()) {
-    if (ctx.workspace.isOwnUser(user) && user.email !== undefined && user.email.toLowerCase() === email) {
-      return { user: ctx.workspace.userObject(user, ctx.now()) };
+  // It searches the token's workspace (each workspace of the organization for an org-wide token): users of other
+  // workspaces are not found.
+  for (const workspace of ctx.scope) {
+    for (const user of workspace.users.values()) {
+      if (workspace.isOwnUser(user) && user.email !== undefined && user.email.toLowerCase() === email) {
+        return { user: workspace.userObject(user, ctx.now()) };
+      }
     }
   }
   throw new SlackApiError('users_not_found');
@@ -51,4 +80,5 @@ export const INFO_METHODS: Record<string, MethodSpec> = {
   'users.lookupByEmail': { token: 'bot', handler: lookupByEmail },
   'team.info': { token: 'bot', handler: teamInfo },
   'apps.connections.open': { token: 'app', handler: connectionsOpen },
+  'oauth.v2.access': { token: 'none', handler: (ctx, args) => ctx.oauth.access(args, ctx.authorization) },
 };

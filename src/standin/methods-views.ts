@@ -18,10 +18,16 @@ function viewArg(args: JsonObject, expectedType?: RecordedView['type']): JsonObj
   return view;
 }
 
-/** Exchanges the `trigger_id` argument; throws Slack's trigger errors. */
+/**
+ * Exchanges the `trigger_id` argument; throws Slack's trigger errors (a trigger of another workspace is not this
+ * token's: `invalid_trigger_id`).
+ */
 function consumeTrigger(ctx: ApiContext, args: JsonObject): { userId: string } {
   const check = ctx.triggers.consume(requireString(args, 'trigger_id'));
   if (!check.ok) throw new SlackApiError(check.error);
+  if (check.teamId !== undefined && check.teamId !== ctx.workspace.team.id) {
+    throw new SlackApiError('invalid_trigger_id');
+  }
   return { userId: check.userId };
 }
 

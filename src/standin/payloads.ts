@@ -2,7 +2,9 @@
  * The payloads Slack sends to apps, field for field as documented:
  * slash commands (docs.slack.dev/interactivity/implementing-slash-commands), block_actions and view_submission
  * (docs.slack.dev/reference/interaction-payloads/…), and Events API `event_callback` envelopes
- * (docs.slack.dev/apis/events-api).
+ * (docs.slack.dev/apis/events-api). In an Enterprise Grid workspace they carry the organization
+ * (`enterprise_id`, `enterprise: { id, name }`, `team.enterprise_id`) and `is_enterprise_install`, true when the app
+ * is installed org-wide (docs.slack.dev/enterprise/organization-ready-apps).
  */
 import type { JsonObject, StandInChannel, StandInUser, ViewStateValue } from './types.js';
 import type { Workspace } from './workspace.js';
@@ -12,6 +14,14 @@ export interface PayloadIdentity {
   workspace: Workspace;
   /** The deprecated verification token. */
   token: string;
+  /** True while the app is installed org-wide on the workspace's organization (asked at each payload). */
+  isEnterpriseInstall: () => boolean;
+}
+
+/** The `enterprise` object of interaction payloads: `{ id, name }` in a Grid workspace, else null. */
+function enterpriseRef(identity: PayloadIdentity): JsonObject | null {
+  const { enterprise } = identity.workspace;
+  return enterprise ? { id: enterprise.id, name: enterprise.name } : null;
 }
 
 /**
@@ -22,9 +32,18 @@ export function userRef(_identity: PayloadIdentity, user: StandInUser): JsonObje
   return { id: user.id, username: user.name, name: user.name, team_id: user.teamId };
 }
 
-/** The `team` object of interaction payloads. */
-export function teamRef(identity: PayloadIdentity): JsonObject {
-  return { id: identity.workspace.team.id, domain: identity.workspace.team.domain };
+/**
+ * The `team` object of interaction payloads (with `enterprise_id` / `enterprise_name` in a Grid workspace), or null
+ * for an org-wide context (`teamNull`).
+ */
+export function teamRef(identity: PayloadIdentity, teamNull = false): JsonObject | null {
+  if (teamNull) return null;
+  const { team, enterprise } = identity.workspace;
+  return {
+    id: team.id,
+    domain: team.domain,
+    ...(enterprise ? { enterprise_id: enterprise.id, enterprise_name: enterprise.name } : {}),
+  };
 }
 
 /** A slash command's form fields (all strings; `enterprise_id` absent outside Enterprise Grid). */
@@ -40,10 +59,12 @@ export function slashCommandPayload(
   },
 ): Record<string, string> {
   const { workspace } = identity;
+  const { enterprise } = workspace;
   return {
     token: identity.token,
     team_id: workspace.team.id,
     team_domain: workspace.team.domain,
+    ...(enterprise ? { enterprise_id: enterprise.id, enterprise_name: enterprise.name } : {}),
     channel_id: input.channel.id,
     channel_name: workspace.channelNameForPayload(input.channel),
     user_id: input.user.id,
@@ -51,7 +72,7 @@ export function slashCommandPayload(
     command: input.command,
     text: input.text,
     api_app_id: workspace.bot.appId,
-    is_enterprise_install: 'false',
+    is_enterprise_install: String(identity.isEnterpriseInstall()),
     response_url: input.responseUrl,
     trigger_id: input.triggerId,
   };
@@ -74,7 +95,13 @@ export type BlockActionsSourcePart =
 /** A `block_actions` interaction payload. */
 export function blockActionsPayload(
   identity: PayloadIdentity,
-  input: { user: StandInUser; triggerId: string; actions: JsonObject[]; source: BlockActionsSourcePart },
+  input: {
+    user: StandInUser;
+    triggerId: string;
+    actions: JsonObject[];
+    source: BlockActionsSourcePart;
+    teamNull?: boolean;
+  },
 ): JsonObject {
   const payload: JsonObject = {
     type: 'block_actions',
@@ -82,9 +109,9 @@ export function blockActionsPayload(
     api_app_id: identity.workspace.bot.appId,
     token: identity.token,
     trigger_id: input.triggerId,
-    team: teamRef(identity),
-    enterprise: null,
-    is_enterprise_install: false,
+    team: teamRef(identity, input.teamNull),
+    enterprise: enterpriseRef(identity),
+    is_enterprise_install: identity.isEnterpriseInstall(),
   };
   const { source } = input;
   if (source.kind === 'message') {
@@ -110,9 +137,9 @@ export function blockActionsPayload(
 }
 
 /** The fields every view interaction payload starts with, after its `type`: team, user, app and token. */
-function viewPayloadHead(identity: PayloadIdentity, user: StandInUser): JsonObject {
+function viewPayloadHead(identity: PayloadIdentity, user: StandInUser, teamNull = false): JsonObject {
   return {
-    team: teamRef(identity),
+    team: teamRef(identity, teamNull),
     user: userRef(identity, user),
     api_app_id: identity.workspace.bot.appId,
     token: identity.token,
@@ -122,16 +149,16 @@ function viewPayloadHead(identity: PayloadIdentity, user: StandInUser): JsonObje
 /** A `view_submission` interaction payload (`response_urls` is empty: no `response_url_enabled` inputs here). */
 export function viewSubmissionPayload(
   identity: PayloadIdentity,
-  input: { user: StandInUser; triggerId: string; view: JsonObject },
+  input: { user: StandInUser; triggerId: string; view: JsonObject; teamNull?: boolean },
 ): JsonObject {
   return {
     type: 'view_submission',
-    ...viewPayloadHead(identity, input.user),
+    ...viewPayloadHead(identity, input.user, input.teamNull),
     trigger_id: input.triggerId,
     view: input.view,
     response_urls: [],
-    enterprise: null,
-    is_enterprise_install: false,
+    enterprise: enterpriseRef(identity),
+    is_enterprise_install: identity.isEnterpriseInstall(),
   };
 }
 
@@ -145,22 +172,29 @@ export function viewClosedPayload(
     ...viewPayloadHead(identity, input.user),
     view: input.view,
     is_cleared: input.isCleared,
-    enterprise: null,
-    is_enterprise_install: false,
+    enterprise: enterpriseRef(identity),
+    is_enterprise_install: identity.isEnterpriseInstall(),
   };
 }
 
-/** An Events API `event_callback` envelope around an event. */
+/**
+ * An Events API `event_callback` envelope around an event. `authorizations` names the installation the event is
+ * for: for an org-wide install its `team_id` is null and `is_enterprise_install` true
+ * (docs.slack.dev/enterprise/organization-ready-apps).
+ */
 export function eventCallbackPayload(
   identity: PayloadIdentity,
   input: { event: JsonObject; eventId: string; eventTimeSeconds: number },
 ): JsonObject {
   const { workspace } = identity;
+  const enterpriseId = workspace.enterprise?.id ?? null;
+  const isEnterpriseInstall = identity.isEnterpriseInstall();
   return {
     token: identity.token,
     team_id: workspace.team.id,
+    ...(enterpriseId !== null ? { enterprise_id: enterpriseId } : {}),
     context_team_id: workspace.team.id,
-    context_enterprise_id: null,
+    context_enterprise_id: enterpriseId,
     api_app_id: workspace.bot.appId,
     event: input.event,
     type: 'event_callback',
@@ -168,11 +202,11 @@ export function eventCallbackPayload(
     event_time: input.eventTimeSeconds,
     authorizations: [
       {
-        enterprise_id: null,
-        team_id: workspace.team.id,
+        enterprise_id: enterpriseId,
+        team_id: isEnterpriseInstall ? null : workspace.team.id,
         user_id: workspace.bot.userId,
         is_bot: true,
-        is_enterprise_install: false,
+        is_enterprise_install: isEnterpriseInstall,
       },
     ],
     is_ext_shared_channel: false,

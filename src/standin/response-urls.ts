@@ -15,6 +15,8 @@ export interface ResponseUrlEntry {
   channel: string;
   /** The user who sees `ephemeral` responses. */
   user: string;
+  /** The workspace of the interaction (whose messages it can post, replace or delete). */
+  teamId: string | undefined;
   issuedAt: number;
   /** Milliseconds since the epoch of each accepted post. */
   posts: number[];
@@ -50,7 +52,7 @@ export class ResponseUrlRegistry {
    */
   issue(
     baseUrl: string,
-    target: { channel: string; user: string; original?: OriginalMessage },
+    target: { channel: string; user: string; teamId?: string; original?: OriginalMessage },
   ): ResponseUrlEntry {
     const id = this.ids.secret();
     const entry: ResponseUrlEntry = {
@@ -58,6 +60,7 @@ export class ResponseUrlRegistry {
       url: `${baseUrl}${id}`,
       channel: target.channel,
       user: target.user,
+      teamId: target.teamId,
       issuedAt: this.now(),
       posts: [],
       original: target.original,

@@ -4,19 +4,20 @@
  * and the benchmarks run the real Bolt app against it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { ApiContext } from './api-context.js';
 import { buttonsOf } from './block-kit.js';
-import { Driver } from './driver.js';
+import type { DeliveryRoute } from './driver.js';
 import { type Fault, type FaultInput, FaultSwitch } from './faults.js';
 import { decodeArguments, readBody, sendJson } from './http-body.js';
 import { HttpDeliverer } from './http-delivery.js';
 import { IdFactory } from './ids.js';
 import { tryParseJson } from './json.js';
-import { MessageStore } from './messages.js';
+import { OAuthServer } from './oauth.js';
 import { Recorder, type RecordListener } from './recorder.js';
 import { postToResponseUrl } from './response-url-post.js';
 import { ResponseUrlRegistry } from './response-urls.js';
 import { SocketModeHub } from './socket-mode.js';
+import { StandInWorkspace } from './standin-workspace.js';
+import { TokenRegistry } from './tokens.js';
 import { TriggerRegistry } from './triggers.js';
 import type {
   BlockActionInput,
@@ -30,6 +31,7 @@ import type {
   InteractiveElement,
   IssuedCommand,
   JsonObject,
+  OAuthAppInput,
   RecordedApiError,
   RecordedCall,
   RecordedDelivery,
@@ -38,16 +40,18 @@ import type {
   RecordedView,
   StandInChannel,
   StandInChannelInput,
+  StandInEnterprise,
+  StandInEnterpriseInput,
   StandInLogger,
   StandInOptions,
   StandInTeam,
   StandInUser,
   StandInUserInput,
+  StandInWorkspaceInput,
   ViewStateValue,
   ViewSubmissionOptions,
 } from './types.js';
-import { ViewStore } from './views.js';
-import { callMethod, tokenOf } from './web-api.js';
+import { callMethod, teamsOfToken, tokenOf, type WebApiDeps, type WorkspaceStores } from './web-api.js';
 import { Workspace } from './workspace.js';
 
 const HOST = '127.0.0.1';
@@ -65,6 +69,11 @@ const HOST = '127.0.0.1';
  * await slack.waitFor(() => slack.lastEphemeral('U1'));
  * await slack.stop();
  * ```
+ *
+ * Many workspaces: `addWorkspace` gives a handle (`StandInWorkspace`) with the same workspace methods (`addUser`,
+ * `command`, `event`, …); each workspace has its own bot user and token, and a token sees its own workspace only.
+ * `addEnterprise` models an Enterprise Grid organization, `oauthApp` + `authorizeUrl` + `oauth.v2.access` Slack's
+ * OAuth v2 install (with token rotation if asked), `uninstall` / `revokeTokens` the end of an installation.
  */
 export class SlackStandIn {
   readonly signingSecret: string;
@@ -79,16 +88,22 @@ export class SlackStandIn {
   private readonly now: () => number;
   private readonly ids: IdFactory;
   private readonly recorder: Recorder;
-  private readonly workspace: Workspace;
-  private readonly messageStore: MessageStore;
-  private readonly viewStore: ViewStore;
+  private readonly botName: string;
+  private readonly tokens = new TokenRegistry();
+  private readonly oauth: OAuthServer;
+  private readonly deliveryRoute: DeliveryRoute = { target: undefined, lastCommand: undefined };
+  /** Workspaces by team id, the default one first. */
+  private readonly workspaces = new Map<string, StandInWorkspace>();
+  private readonly enterprises = new Map<string, StandInEnterprise>();
+  private readonly main: StandInWorkspace;
   private readonly triggers: TriggerRegistry;
   private readonly responseUrls: ResponseUrlRegistry;
   private readonly socket: SocketModeHub;
   private readonly http: HttpDeliverer;
-  private readonly driver: Driver;
-  private readonly api: ApiContext;
+  private readonly api: WebApiDeps;
   private readonly faultSwitch: FaultSwitch;
+  private readonly verificationToken: string;
+  private readonly deliveryTimeoutMs: number;
   private server: Server | undefined;
   private listeningPort: number | undefined;
   private stopped = false;
@@ -98,26 +113,21 @@ export class SlackStandIn {
     this.signingSecret = options.signingSecret;
     this.botToken = options.botToken ?? 'xoxb-standin';
     this.appToken = options.appToken ?? 'xapp-standin';
-    const team = options.team ?? { id: 'T0STANDIN', name: 'Stand-in Workspace', domain: 'standin' };
-    this.team = { ...team, domain: team.domain ?? team.name.toLowerCase().replace(/[^a-z0-9]+/g, '-') };
+    this.team = withDomain(
+      options.team ?? { id: 'T0STANDIN', name: 'Stand-in Workspace', domain: 'standin' },
+    );
     this.botUserId = options.botUserId ?? 'U0BOT';
     this.botId = options.botId ?? 'B0BOT';
     this.appId = options.appId ?? 'A0STANDIN';
+    this.botName = options.botName ?? 'standin-bot';
     this.logger = options.logger;
     this.now = options.now ?? Date.now;
+    this.verificationToken = options.verificationToken ?? 'standin-verification-token';
+    this.deliveryTimeoutMs = options.deliveryTimeoutMs ?? 10_000;
 
     this.ids = new IdFactory(this.now);
     this.recorder = new Recorder(this.logger);
     this.faultSwitch = new FaultSwitch(this.now);
-    const bot = {
-      userId: this.botUserId,
-      botId: this.botId,
-      appId: this.appId,
-      name: options.botName ?? 'standin-bot',
-    };
-    this.workspace = new Workspace(this.team, bot, this.ids);
-    this.messageStore = new MessageStore(this.recorder, this.ids, bot, this.team.id, this.now);
-    this.viewStore = new ViewStore(this.recorder, this.ids, bot, this.team.id);
     this.triggers = new TriggerRegistry(this.ids, this.now);
     this.responseUrls = new ResponseUrlRegistry(this.ids, this.now);
     this.socket = new SocketModeHub(
@@ -128,31 +138,39 @@ export class SlackStandIn {
       options.socketPingIntervalMs ?? 5000,
     );
     this.http = new HttpDeliverer(this.signingSecret);
+    this.oauth = new OAuthServer({
+      appId: this.appId,
+      ids: this.ids,
+      tokens: this.tokens,
+      now: this.now,
+      workspace: (teamId) => this.workspaces.get(teamId)?.workspace,
+      enterprise: (id) => this.enterprises.get(id),
+      workspaces: () => [...this.workspaces.values()].map((w) => w.workspace),
+      enterprises: () => [...this.enterprises.values()],
+    });
+    this.main = this.createWorkspace({
+      team: this.team,
+      botToken: this.botToken,
+      botUserId: this.botUserId,
+      botId: this.botId,
+    });
+    const stores = (w: StandInWorkspace): WorkspaceStores => ({
+      workspace: w.workspace,
+      messages: w.messageStore,
+      views: w.viewStore,
+    });
     this.api = {
-      workspace: this.workspace,
       recorder: this.recorder,
-      messages: this.messageStore,
-      views: this.viewStore,
       triggers: this.triggers,
+      oauth: this.oauth,
+      tokens: this.tokens,
+      appToken: this.appToken,
       now: this.now,
       openSocketUrl: () => this.socket.issueUrl(`ws://${HOST}:${this.port}`),
+      mainWorkspace: () => stores(this.main),
+      workspaces: () => [...this.workspaces.values()].map(stores),
+      enterprise: (id) => this.enterprises.get(id),
     };
-    this.driver = new Driver({
-      workspace: this.workspace,
-      recorder: this.recorder,
-      messages: this.messageStore,
-      views: this.viewStore,
-      triggers: this.triggers,
-      responseUrls: this.responseUrls,
-      ids: this.ids,
-      socket: this.socket,
-      http: this.http,
-      verificationToken: options.verificationToken ?? 'standin-verification-token',
-      deliveryTimeoutMs: options.deliveryTimeoutMs ?? 10_000,
-      now: this.now,
-      responseBaseUrl: () => `${this.baseUrl}/response/`,
-      logger: this.logger,
-    });
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────────────────────────
@@ -218,51 +236,228 @@ export class SlackStandIn {
 
   // ── workspace ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  /** Adds (or replaces) a user of the workspace. */
+  /** Adds (or replaces) a user of the default workspace. */
   addUser(user: StandInUserInput): StandInUser {
-    return this.workspace.addUser(user);
+    return this.main.addUser(user);
   }
 
   /**
-   * Changes a user (deactivates or reactivates them, say) and, with `notify`, delivers the `user_change` event Slack
-   * sends then (docs.slack.dev/reference/events/user_change), its `user` in the shape of `users.info`.
+   * Changes a user of the default workspace (deactivates or reactivates them, say) and, with `notify`, delivers the
+   * `user_change` event Slack sends then (docs.slack.dev/reference/events/user_change), its `user` in the shape of
+   * `users.info`.
    * @returns the app's ack of the event, when delivered
    * @throws Error for an unknown user
    */
-  async changeUser(
+  changeUser(
     userId: string,
     changes: Partial<Omit<StandInUserInput, 'id'>>,
     notify = true,
   ): Promise<DeliveryResult | undefined> {
-    const current = this.workspace.users.get(userId);
-    if (!current) throw new Error(`Unknown user ${userId}: add it with addUser() first`);
-    const user = this.workspace.addUser({ ...current, ...changes, id: userId });
-    if (!notify) return undefined;
-    return this.event({
-      type: 'user_change',
-      user: this.workspace.userObject(user, this.now()),
-      cache_ts: Math.floor(this.now() / 1000),
-    });
+    return this.main.changeUser(userId, changes, notify);
   }
 
-  /** Adds (or replaces) a conversation. The bot is in it only if `botUserId` is among `members`. */
+  /** Adds (or replaces) a conversation of the default workspace. The bot is in it only if `botUserId` is a member. */
   addChannel(channel: StandInChannelInput): StandInChannel {
-    return this.workspace.addChannel(channel);
+    return this.main.addChannel(channel);
   }
 
-  /** Users by id (the bot user included). */
+  /** Users of the default workspace by id (the bot user included). */
   get users(): ReadonlyMap<string, StandInUser> {
-    return this.workspace.users;
+    return this.main.users;
   }
 
-  /** Conversations by id (DMs included). */
+  /** Conversations of the default workspace by id (DMs included). */
   get channels(): ReadonlyMap<string, StandInChannel> {
-    return this.workspace.channels;
+    return this.main.channels;
   }
 
-  /** The id of the user's DM with the bot (created on demand, stable afterwards). */
+  /** The id of the user's DM with the bot in the default workspace (created on demand, stable afterwards). */
   imChannelOf(userId: string): string {
-    return this.workspace.imWithBot(userId).id;
+    return this.main.imChannelOf(userId);
+  }
+
+  // ── many workspaces, Enterprise Grid ─────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Adds an Enterprise Grid organization. Its workspaces (`addWorkspace` with `enterpriseId`) send payloads with
+   * `enterprise_id` / `enterprise`; with `orgBotToken`, or after an org-wide OAuth install, the app is installed
+   * org-wide: one token serves every workspace of the organization and payloads say `is_enterprise_install: true`.
+   * @throws Error for an id that is not `E…` or is taken, or an `orgBotToken` that is taken
+   */
+  addEnterprise(input: StandInEnterpriseInput): StandInEnterprise {
+    if (!/^E[A-Z0-9]+$/.test(input.id))
+      throw new Error(`An enterprise id looks like E0123ABCD, not ${input.id}`);
+    if (this.enterprises.has(input.id)) throw new Error(`Enterprise ${input.id} exists already`);
+    const suffix = input.id.replace(/^E0?/, '');
+    const enterprise: StandInEnterprise = {
+      id: input.id,
+      name: input.name,
+      domain: input.domain ?? slug(input.name),
+      botUserId: input.botUserId ?? `W0BOT${suffix}`,
+      botId: input.botId ?? `B0BOT${suffix}`,
+    };
+    if (input.orgBotToken !== undefined) this.assertNewToken(input.orgBotToken);
+    this.enterprises.set(enterprise.id, enterprise);
+    if (input.orgBotToken !== undefined) {
+      this.tokens.add({
+        token: input.orgBotToken,
+        installId: enterprise.id,
+        teamId: undefined,
+        enterpriseId: enterprise.id,
+        isEnterpriseInstall: true,
+        botUserId: enterprise.botUserId,
+        botId: enterprise.botId,
+        scopes: [],
+        expiresAt: undefined,
+      });
+    }
+    return enterprise;
+  }
+
+  /**
+   * Adds another workspace, with its own bot user and (with `botToken`, or after an OAuth install) its own bot
+   * token; Web API calls with that token see this workspace only. Returns its handle, to add users and channels and
+   * to send payloads from it.
+   * @throws Error for a team id or bot token that is taken, or an unknown `enterpriseId`
+   */
+  addWorkspace(input: StandInWorkspaceInput): StandInWorkspace {
+    if (this.workspaces.has(input.team.id)) throw new Error(`Workspace ${input.team.id} exists already`);
+    return this.createWorkspace(input);
+  }
+
+  /** The handle of a workspace by team id (the default workspace too). */
+  workspace(teamId: string): StandInWorkspace | undefined {
+    return this.workspaces.get(teamId);
+  }
+
+  /** The default workspace's handle. */
+  get defaultWorkspace(): StandInWorkspace {
+    return this.main;
+  }
+
+  // ── OAuth v2 and installations ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Registers the app's OAuth settings (client id and secret, redirect URL, scopes, token rotation), so that
+   * `GET /oauth/v2/authorize` (see `authorizeUrl`) and `oauth.v2.access` work.
+   * @throws Error without a client id or secret
+   */
+  oauthApp(app: OAuthAppInput): void {
+    this.oauth.register(app);
+  }
+
+  /**
+   * The install page, `http://127.0.0.1:<port>/oauth/v2/authorize`: give it to `@slack/oauth` as
+   * `authorizationUrl`. With `team=<id>` (or `enterprise=<id>` for an org-wide install) it allows at once and
+   * redirects to `redirect_uri?code=…&state=…`; `choice=deny` redirects with `error=access_denied`; without either,
+   * an HTML page links each workspace. The installing user is `user=<id>`, else `setInstallingUser`'s, else the
+   * workspace's first person.
+   */
+  get authorizeUrl(): string {
+    return `${this.baseUrl}/oauth/v2/authorize`;
+  }
+
+  /** Who clicks "Allow" on the install page of a workspace (or, by enterprise id, of an org-wide install). */
+  setInstallingUser(teamOrEnterpriseId: string, userId: string): void {
+    this.oauth.setInstallingUser(teamOrEnterpriseId, userId);
+  }
+
+  /** How many token refreshes (`grant_type=refresh_token`) succeeded for a workspace (or org-wide) install. */
+  refreshCount(teamOrEnterpriseId: string): number {
+    return this.oauth.refreshCount(teamOrEnterpriseId);
+  }
+
+  /**
+   * Uninstalls the app from a workspace (or, by enterprise id, an org-wide install): its tokens answer
+   * `token_revoked` from now on and its refresh tokens are spent; then the `app_uninstalled` event is delivered
+   * (docs.slack.dev/reference/events/app_uninstalled). For an org-wide install it comes from the organization's
+   * first workspace, with `authorizations[0]` `{ team_id: null, is_enterprise_install: true }`.
+   * @returns the app's ack of the event
+   * @throws Error for an unknown team or enterprise, or when the app is not installed there
+   */
+  uninstall(teamOrEnterpriseId: string): Promise<DeliveryResult> {
+    return this.endInstall(teamOrEnterpriseId, () => ({ type: 'app_uninstalled' }));
+  }
+
+  /**
+   * Revokes the bot tokens of a workspace (or org-wide) install and delivers the `tokens_revoked` event, its
+   * `tokens` listing the revoked tokens' owners as Slack does: `{ oauth: [], bot: [<bot user id>] }`
+   * (docs.slack.dev/reference/events/tokens_revoked).
+   * @returns the app's ack of the event
+   * @throws Error for an unknown team or enterprise, or when the app is not installed there
+   */
+  revokeTokens(teamOrEnterpriseId: string): Promise<DeliveryResult> {
+    return this.endInstall(teamOrEnterpriseId, (botUserIds) => ({
+      type: 'tokens_revoked',
+      tokens: { oauth: [], bot: botUserIds },
+    }));
+  }
+
+  private async endInstall(
+    installId: string,
+    event: (botUserIds: string[]) => JsonObject,
+  ): Promise<DeliveryResult> {
+    const isEnterprise = this.enterprises.has(installId);
+    const from = isEnterprise
+      ? [...this.workspaces.values()].find((w) => w.enterprise?.id === installId)
+      : this.workspaces.get(installId);
+    if (!from) throw new Error(`No workspace ${isEnterprise ? 'of enterprise ' : ''}${installId}`);
+    const revoked = this.tokens.revokeInstall(installId);
+    if (revoked.length === 0) throw new Error(`The app is not installed on ${installId}`);
+    this.oauth.revokeInstall(installId);
+    const botUserIds = [...new Set(revoked.map((g) => g.botUserId))];
+    return from.event(event(botUserIds), {}, isEnterprise);
+  }
+
+  private assertNewToken(token: string): void {
+    if (this.tokens.find(token) || token === this.appToken) throw new Error(`The token ${token} is taken`);
+  }
+
+  private createWorkspace(input: StandInWorkspaceInput): StandInWorkspace {
+    const enterprise =
+      input.enterpriseId === undefined ? undefined : this.enterprises.get(input.enterpriseId);
+    if (input.enterpriseId !== undefined && !enterprise) {
+      throw new Error(`Unknown enterprise ${input.enterpriseId}: add it with addEnterprise() first`);
+    }
+    if (input.botToken !== undefined) this.assertNewToken(input.botToken);
+    const team = withDomain(input.team);
+    const suffix = team.id.replace(/^T0?/, '');
+    const bot = {
+      userId: input.botUserId ?? enterprise?.botUserId ?? `U0BOT${suffix}`,
+      botId: input.botId ?? enterprise?.botId ?? `B0BOT${suffix}`,
+      appId: this.appId,
+      name: input.botName ?? this.botName,
+    };
+    const handle = new StandInWorkspace(new Workspace(team, bot, this.ids, enterprise), {
+      recorder: this.recorder,
+      ids: this.ids,
+      triggers: this.triggers,
+      responseUrls: this.responseUrls,
+      socket: this.socket,
+      http: this.http,
+      tokens: this.tokens,
+      route: this.deliveryRoute,
+      verificationToken: this.verificationToken,
+      deliveryTimeoutMs: this.deliveryTimeoutMs,
+      now: this.now,
+      responseBaseUrl: () => `${this.baseUrl}/response/`,
+      logger: this.logger,
+    });
+    this.workspaces.set(team.id, handle);
+    if (input.botToken !== undefined) {
+      this.tokens.add({
+        token: input.botToken,
+        installId: team.id,
+        teamId: team.id,
+        enterpriseId: enterprise?.id,
+        isEnterpriseInstall: false,
+        botUserId: bot.userId,
+        botId: bot.botId,
+        scopes: [],
+        expiresAt: undefined,
+      });
+    }
+    return handle;
   }
 
   // ── recordings ───────────────────────────────────────────────────────────────────────────────────────────────
@@ -307,7 +502,7 @@ export class SlackStandIn {
 
   /** The slash command last sent with `command()` (its payload, response_url and trigger_id). */
   get lastCommand(): IssuedCommand | undefined {
-    return this.driver.lastCommand;
+    return this.deliveryRoute.lastCommand;
   }
 
   /** The calls to one Web API method, in order. */
@@ -329,7 +524,7 @@ export class SlackStandIn {
 
   /** A live message by conversation and ts. */
   findMessage(channelId: string, ts: string): RecordedMessage | undefined {
-    return this.messageStore.find(channelId, ts);
+    return this.recorder.messages.find((m) => m.channel === channelId && m.ts === ts && !m.deleted);
   }
 
   /** The last ephemeral entry, for a user or anyone (a deletion entry has `deleteOriginal` and no content). */
@@ -342,9 +537,13 @@ export class SlackStandIn {
     return this.recorder.ephemerals.filter((e) => e.user === userId && !e.superseded);
   }
 
-  /** The modal the user sees now (top of their stack), if any. */
+  /** The modal the user sees now (top of their stack, in any workspace), if any. */
   openView(userId: string): RecordedView | undefined {
-    return this.viewStore.topModal(userId);
+    for (const workspace of this.workspaces.values()) {
+      const view = workspace.openView(userId);
+      if (view) return view;
+    }
+    return undefined;
   }
 
   /** The user's Home tab, if published. */
@@ -414,7 +613,7 @@ export class SlackStandIn {
 
   /** Where payloads go: the app's HTTP request URL, or the app's Socket Mode connection(s). */
   deliverTo(target: DeliveryTarget): void {
-    this.driver.target = target;
+    this.deliveryRoute.target = target;
   }
 
   /**
@@ -446,7 +645,7 @@ export class SlackStandIn {
    * @throws Error for an unknown user or channel, without a target, on connection failure or no ack in time.
    */
   command(userId: string, text: string, options?: CommandOptions): Promise<DeliveryResult> {
-    return this.driver.command(userId, text, options);
+    return this.main.command(userId, text, options);
   }
 
   /**
@@ -461,7 +660,7 @@ export class SlackStandIn {
     source: BlockActionSource,
     options?: BlockActionOptions,
   ): Promise<DeliveryResult> {
-    return this.driver.blockAction(userId, action, source, options);
+    return this.main.blockAction(userId, action, source, options);
   }
 
   /**
@@ -477,7 +676,7 @@ export class SlackStandIn {
     values: Record<string, Record<string, ViewStateValue>>,
     options?: ViewSubmissionOptions,
   ): Promise<DeliveryResult> {
-    return this.driver.viewSubmission(userId, viewId, values, options);
+    return this.main.viewSubmission(userId, viewId, values, options);
   }
 
   /**
@@ -490,7 +689,7 @@ export class SlackStandIn {
     viewId: string,
     options?: DeliveryOverrides,
   ): Promise<DeliveryResult | undefined> {
-    return this.driver.viewClosed(userId, viewId, options);
+    return this.main.viewClosed(userId, viewId, options);
   }
 
   /**
@@ -498,7 +697,7 @@ export class SlackStandIn {
    * pass the first delivery's `eventId` with `retryNum` / `retryReason`, or use `redeliver`.
    */
   event(event: JsonObject, options?: EventOptions): Promise<DeliveryResult> {
-    return this.driver.event(event, options);
+    return this.main.event(event, options);
   }
 
   /**
@@ -506,7 +705,7 @@ export class SlackStandIn {
    * `overrides` can add `retryNum` / `retryReason`. Acks of redeliveries are not applied.
    */
   redeliver(delivery: RecordedDelivery, overrides?: DeliveryOverrides): Promise<DeliveryResult> {
-    return this.driver.redeliver(delivery, overrides);
+    return this.main.redeliver(delivery, overrides);
   }
 
   /**
@@ -516,12 +715,12 @@ export class SlackStandIn {
    * @throws Error without an HTTP delivery target, when the connection fails, or without an answer in time
    */
   deliverRaw(body: string, contentType: string, overrides?: DeliveryOverrides): Promise<DeliveryResult> {
-    return this.driver.deliverRaw(body, contentType, overrides);
+    return this.main.deliverRaw(body, contentType, overrides);
   }
 
   /** The `app_home_opened` event for `userId` (with the current Home view, if published). */
   appHomeOpened(userId: string, options?: DeliveryOverrides): Promise<DeliveryResult> {
-    return this.driver.appHomeOpened(userId, options);
+    return this.main.appHomeOpened(userId, options);
   }
 
   // ── HTTP routes ──────────────────────────────────────────────────────────────────────────────────────────────
@@ -532,15 +731,20 @@ export class SlackStandIn {
     if (apiMethod !== undefined && (req.method === 'POST' || req.method === 'GET')) {
       const body = req.method === 'POST' ? await readBody(req) : url.searchParams.toString();
       const args = decodeArguments(req.method === 'POST' ? req.headers['content-type'] : undefined, body);
-      const fault = this.faultSwitch.take(apiMethod);
+      const teams = teamsOfToken(this.api, tokenOf(req.headers.authorization, args ?? {}));
+      const fault = this.faultSwitch.take(apiMethod, teams);
       if (fault && fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       if (fault?.status !== undefined) {
         this.answerFault(res, apiMethod, args ?? {}, fault.status, fault.retryAfterSeconds);
         return;
       }
-      const token = tokenOf(req.headers.authorization, args ?? {});
-      const tokens = { bot: this.botToken, app: this.appToken };
-      sendJson(res, 200, callMethod(this.api, tokens, apiMethod, args, token));
+      sendJson(res, 200, callMethod(this.api, apiMethod, args, req.headers.authorization));
+      return;
+    }
+    if (url.pathname === '/oauth/v2/authorize' && req.method === 'GET') {
+      const answer = this.oauth.authorize(url, this.authorizeUrl);
+      res.writeHead(answer.status, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) });
+      res.end(answer.body);
       return;
     }
     if (url.pathname === '/standin/faults' || url.pathname.startsWith('/standin/faults/')) {
@@ -550,9 +754,11 @@ export class SlackStandIn {
     const responseId = /^\/response\/([\w-]+)$/.exec(url.pathname)?.[1];
     if (responseId !== undefined && req.method === 'POST') {
       const text = await readBody(req);
+      const teamId = this.responseUrls.get(responseId)?.teamId;
+      const workspace = (teamId === undefined ? undefined : this.workspaces.get(teamId)) ?? this.main;
       const answer = postToResponseUrl(
         this.responseUrls,
-        this.messageStore,
+        workspace.messageStore,
         responseId,
         this.responseBody(req, text),
       );
@@ -570,7 +776,13 @@ export class SlackStandIn {
     status: 429 | 500 | 503,
     retryAfterSeconds = 1,
   ): void {
-    const { token: _omitted, ...recordedArgs } = args;
+    const {
+      token: _omitted,
+      client_secret: _secret,
+      refresh_token: _refresh,
+      code: _code,
+      ...recordedArgs
+    } = args;
     const error = status === 429 ? 'ratelimited' : `http_${status}`;
     const call: RecordedCall = { method, args: recordedArgs, at: this.now(), ok: false, error };
     this.recorder.calls.push(call);
@@ -612,4 +824,13 @@ export class SlackStandIn {
     }
     return tryParseJson(text);
   }
+}
+
+/** A team with its domain (default: derived from the name). */
+function withDomain(team: StandInTeam): Required<StandInTeam> {
+  return { ...team, domain: team.domain ?? slug(team.name) };
+}
+
+function slug(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
 }

@@ -7,6 +7,8 @@ import type { IdFactory } from './ids.js';
 /** Where a trigger came from. */
 export interface TriggerOrigin {
   userId: string;
+  /** The workspace of the interaction: a trigger opens views in that workspace only. */
+  teamId?: string;
   /** The view the interaction happened in, for `views.push`. */
   viewId?: string;
 }
@@ -39,6 +41,11 @@ export class TriggerRegistry {
     return id;
   }
 
+  /** The workspace a trigger id was issued in (without using it up), if known. */
+  teamOf(triggerId: string): string | undefined {
+    return this.issued.get(triggerId)?.teamId;
+  }
+
   /**
    * Uses a trigger id up.
    * @returns the trigger's origin, or `invalid_trigger_id` (never issued) / `expired_trigger_id` (used before, or
@@ -55,6 +62,7 @@ export class TriggerRegistry {
     return {
       ok: true,
       userId: trigger.userId,
+      ...(trigger.teamId !== undefined ? { teamId: trigger.teamId } : {}),
       ...(trigger.viewId !== undefined ? { viewId: trigger.viewId } : {}),
     };
   }

@@ -21,6 +21,74 @@ export interface StandInTeam {
   domain?: string;
 }
 
+/** An Enterprise Grid organization, as given to `addEnterprise`. */
+export interface StandInEnterpriseInput {
+  /** `E…` */
+  id: string;
+  name: string;
+  /** Subdomain, as in `<domain>.enterprise.slack.com`; default derived from the name. */
+  domain?: string;
+  /**
+   * The app's bot user in this organization (Grid user ids are organization-wide, `W…`); the default bot user of
+   * its workspaces and of an org-wide install. Default `W0BOT<enterprise id without its E or E0>`.
+   */
+  botUserId?: string;
+  /** Default `B0BOT<enterprise id without its E or E0>`. */
+  botId?: string;
+  /**
+   * A static org-wide bot token, as if the app were already installed on the whole organization
+   * (`is_enterprise_install: true`). Absent: not installed until an org-wide OAuth install.
+   */
+  orgBotToken?: string;
+}
+
+/** An Enterprise Grid organization as stored (defaults applied). */
+export interface StandInEnterprise {
+  readonly id: string;
+  readonly name: string;
+  readonly domain: string;
+  readonly botUserId: string;
+  readonly botId: string;
+}
+
+/** Another workspace, as given to `addWorkspace`. */
+export interface StandInWorkspaceInput {
+  team: StandInTeam;
+  /** The Enterprise Grid organization it belongs to (added with `addEnterprise` first). */
+  enterpriseId?: string;
+  /**
+   * A static bot token, as if the app were already installed on this workspace. Absent: not installed until an
+   * OAuth install (`authorizeUrl` → `oauth.v2.access`).
+   */
+  botToken?: string;
+  /** Default: the enterprise's bot user in a Grid workspace, else `U0BOT<team id without its T or T0>`. */
+  botUserId?: string;
+  /** Default: the enterprise's bot id in a Grid workspace, else `B0BOT<team id without its T or T0>`. */
+  botId?: string;
+  /** The bot user's name. Default the stand-in's bot name. */
+  botName?: string;
+}
+
+/** The app as registered with `oauthApp` (Slack's app settings: Basic Information and OAuth & Permissions). */
+export interface OAuthAppInput {
+  clientId: string;
+  clientSecret: string;
+  /**
+   * The redirect URL configured in the app's settings: an authorize request's `redirect_uri` must start with it;
+   * without one in the request, Slack redirects here. Absent: every authorize request must give `redirect_uri`.
+   */
+  redirectUri?: string;
+  /** The bot scopes the app may request; absent: any. */
+  scopes?: string[];
+  /**
+   * Token rotation: installs give an expiring `xoxe.xoxb-…` access token with a single-use `xoxe-1-…` refresh token
+   * (docs.slack.dev/authentication/using-token-rotation). Default false (tokens never expire).
+   */
+  tokenRotation?: boolean;
+  /** Lifetime in seconds of a rotating access token (`expires_in`). Default 43200 (12 hours), as Slack. */
+  tokenLifetimeSeconds?: number;
+}
+
 /** Options of `new SlackStandIn(options)`. */
 export interface StandInOptions {
   /** Signing secret used to sign every HTTP delivery to the app. */
@@ -42,7 +110,11 @@ export interface StandInOptions {
   /** The deprecated verification token placed in payloads' `token` field. Default `standin-verification-token`. */
   verificationToken?: string;
   logger?: StandInLogger;
-  /** Clock in milliseconds since the epoch, for the expiry rules (trigger ids, response_urls). Default `Date.now`. */
+  /**
+   * Clock in milliseconds since the epoch, for the expiry rules (trigger ids, response_urls, OAuth codes, rotating
+   * tokens). Default `Date.now` (which `vi.useFakeTimers({ toFake: ['Date'] })` moves together with `@slack/oauth`'s
+   * own expiry checks).
+   */
   now?: () => number;
   /** Interval in milliseconds between WebSocket pings to Socket Mode clients. Default 5000. */
   socketPingIntervalMs?: number;
@@ -278,8 +350,17 @@ export interface BlockActionInput {
  */
 export type BlockActionSource = { channelId: string; messageTs: string } | { viewId: string };
 
+/** Payload options for Enterprise Grid contexts. */
+export interface OrgContextOption {
+  /**
+   * Sends `team: null`, as Slack does for org-wide contexts of an org-wide install (a shortcut or a Home tab outside
+   * any one workspace); the user's own workspace stays in `user.team_id`.
+   */
+  teamNull?: boolean;
+}
+
 /** Options of `blockAction()`. */
-export interface BlockActionOptions extends DeliveryOverrides {
+export interface BlockActionOptions extends DeliveryOverrides, OrgContextOption {
   /** `state.values` to send (input elements' current values). Default: the view's state, or empty. */
   stateValues?: Record<string, Record<string, ViewStateValue>>;
 }
@@ -308,7 +389,7 @@ export interface EventOptions extends DeliveryOverrides {
 }
 
 /** Options of `viewSubmission()`. */
-export interface ViewSubmissionOptions extends DeliveryOverrides {
+export interface ViewSubmissionOptions extends DeliveryOverrides, OrgContextOption {
   /**
    * Slack's client refuses to submit a modal whose required inputs are empty; so does the stand-in (it throws)
    * unless this is true.

@@ -24,21 +24,30 @@ export class ViewStore {
   /** user id → ids of their open modals, root first. */
   private readonly stacks = new Map<string, string[]>();
 
+  /**
+   * @param teamId the workspace whose views this store keeps (views of other workspaces are not found).
+   * @param installedTeamId the views' `app_installed_team_id`: the workspace, or the enterprise id while the app is
+   *   installed org-wide.
+   */
   constructor(
     private readonly recorder: Recorder,
     private readonly ids: IdFactory,
     private readonly bot: BotIdentity,
     private readonly teamId: string,
+    private readonly installedTeamId: () => string = () => teamId,
   ) {}
 
-  /** A view by id. */
+  /** A view of this workspace by id. */
   find(viewId: string): RecordedView | undefined {
-    return this.recorder.views.get(viewId);
+    const view = this.recorder.views.get(viewId);
+    return view && view.view.team_id === this.teamId ? view : undefined;
   }
 
-  /** A view by the app's `external_id`. */
+  /** A view of this workspace by the app's `external_id`. */
   findByExternalId(externalId: string): RecordedView | undefined {
-    for (const view of this.recorder.views.values()) if (view.view.external_id === externalId) return view;
+    for (const view of this.recorder.views.values()) {
+      if (view.view.external_id === externalId && view.view.team_id === this.teamId) return view;
+    }
     return undefined;
   }
 
@@ -185,7 +194,7 @@ export class ViewStore {
       root_view_id: meta.rootViewId,
       previous_view_id: meta.previousViewId,
       app_id: this.bot.appId,
-      app_installed_team_id: this.teamId,
+      app_installed_team_id: this.installedTeamId(),
       bot_id: this.bot.botId,
     };
   }

@@ -8,6 +8,7 @@ import type {
   JsonObject,
   StandInChannel,
   StandInChannelInput,
+  StandInEnterprise,
   StandInTeam,
   StandInUser,
   StandInUserInput,
@@ -47,10 +48,14 @@ export class Workspace {
   readonly channels = new Map<string, StandInChannel>();
   private readonly imByUser = new Map<string, string>();
 
+  /**
+   * @param enterprise the Enterprise Grid organization the workspace belongs to, if any.
+   */
   constructor(
     readonly team: Required<StandInTeam>,
     readonly bot: BotIdentity,
     private readonly ids: IdFactory,
+    readonly enterprise?: StandInEnterprise,
   ) {
     this.addUser({ id: bot.userId, name: bot.name, realName: bot.name, isBot: true });
   }
@@ -213,7 +218,7 @@ export class Workspace {
     };
   }
 
-  /** The team in the shape of `team.info`'s `team`. */
+  /** The team in the shape of `team.info`'s `team` (with `enterprise_id` / `enterprise_name` in a Grid). */
   teamObject(): JsonObject {
     return {
       id: this.team.id,
@@ -222,6 +227,9 @@ export class Workspace {
       email_domain: '',
       icon: { image_default: true },
       url: `https://${this.team.domain}.slack.com/`,
+      ...(this.enterprise
+        ? { enterprise_id: this.enterprise.id, enterprise_name: this.enterprise.name }
+        : {}),
     };
   }
 }
