@@ -3,7 +3,7 @@
  * its receiver, registers the middleware and listeners, and starts it.
  */
 import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { WebClientOptions } from '@slack/web-api';
 import { standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
 import { initOrm, type Orm } from './db/orm.js';
