@@ -39,6 +39,7 @@ const HELP_ORDER: readonly string[] = [
   'help',
   'setup',
   'overview',
+  'whoami',
   'members',
   'rename',
   'leave',

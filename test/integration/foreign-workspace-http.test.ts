@@ -105,6 +105,7 @@ describe('a user of another workspace', () => {
       'clients',
       'clients create Scraper',
       'recover',
+      'whoami',
     ]) {
       showsNothingOfTheOrganization(visibleText(await h.ask(partner.id, text, { channelId: SHARED })), text);
     }

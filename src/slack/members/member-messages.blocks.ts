@@ -112,6 +112,14 @@ export function leftMessage(organizationName: string): SlackMessage {
   );
 }
 
+/** `/org whoami`: the caller's role in the organization, and its name and ID. */
+export function whoamiMessage(organization: { id: string; name: string }, role: Role): SlackMessage {
+  return plainMessage(
+    `You are ${roleWithArticle(role)} of *${escapeMrkdwn(organization.name)}* on AstroBee ` +
+      `(organization ID \`${organization.id}\`).`,
+  );
+}
+
 /** The answer to Cancel in a confirm step. */
 export function cancelledMessage(): SlackMessage {
   return plainMessage('Cancelled. Nothing was changed.');

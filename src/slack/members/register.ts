@@ -13,10 +13,12 @@ import { RECOVER_ACTION } from './recovery.blocks.js';
 import { remove } from './remove.command.js';
 import { role } from './role.command.js';
 import { userChange } from './user-change.event.js';
+import { whoami } from './whoami.command.js';
 
 /**
  * The team: `/org members` (from the team directory for linked members) and its pager and row controls, `/org role`,
- * `/org remove`, `/org leave` with their confirm steps, `/org recover`, and `user_change` (deactivated accounts).
+ * `/org remove`, `/org leave` with their confirm steps, `/org recover`, `/org whoami`, and `user_change` (deactivated
+ * accounts).
  */
 export function register(tables: ListenerTables): void {
   tables.subcommand('members', {
@@ -72,5 +74,15 @@ export function register(tables: ListenerTables): void {
     ],
   });
   tables.button(RECOVER_ACTION, orgRecover);
+  tables.subcommand('whoami', {
+    handler: whoami,
+    help: [
+      {
+        usage: '/org whoami',
+        summary: 'Your role in the organization, and its name and ID',
+        audience: 'anyone',
+      },
+    ],
+  });
   tables.event('user_change', userChange);
 }
