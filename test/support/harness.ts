@@ -211,7 +211,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const back = await fetch(authorize, { redirect: 'manual' });
       const callbackUrl = back.headers.get('location');
       if (back.status !== 302 || !callbackUrl)
-        throw new Error(`Slack's authorize page answered ${back.status} to ${authorize}: ${await back.text()}`);
+        throw new Error(
+          `Slack's authorize page answered ${back.status} to ${authorize}: ${await back.text()}`,
+        );
       const done = await fetch(callbackUrl, { headers: { cookie }, redirect: 'manual' });
       return { status: done.status, html: await done.text(), callbackUrl, cookie };
     },
