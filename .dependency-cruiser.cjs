@@ -99,13 +99,13 @@ module.exports = {
       name: 'feature-not-feature',
       severity: 'error',
       comment:
-        'A Slack feature (src/slack/{organization,members,invitations,clients,home}/) imports nothing of another ' +
+        'A Slack feature (src/slack/{organization,members,invitations,clients,home,installations}/) imports nothing of another ' +
         'feature but its pure Block Kit builders (*.blocks.ts): no listener, no register, no helper. What several ' +
         'features need belongs in src/slack/shared/. A new feature folder is added to this list and to ' +
         'shared-not-features.',
-      from: { path: '^src/slack/(organization|members|invitations|clients|home)/' },
+      from: { path: '^src/slack/(organization|members|invitations|clients|home|installations)/' },
       to: {
-        path: '^src/slack/(organization|members|invitations|clients|home)/',
+        path: '^src/slack/(organization|members|invitations|clients|home|installations)/',
         pathNot: ['^src/slack/$1/', '\\.blocks\\.ts$'],
       },
     },
@@ -116,7 +116,7 @@ module.exports = {
         'src/slack/shared/ (dispatch tables, the /org router, listener types, common Block Kit pieces, text parsing, ' +
         'replies) is below the features: it imports none of them. Only src/slack/register.ts assembles them.',
       from: { path: '^src/slack/shared/' },
-      to: { path: '^src/slack/(organization|members|invitations|clients|home)/' },
+      to: { path: '^src/slack/(organization|members|invitations|clients|home|installations)/' },
     },
     {
       name: 'lib-is-a-leaf',

@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
+import { REDIRECT_PATH } from '../src/slack/installations/install-routes.js';
 import { type CodeScan, type EmittedId, type ListenerConstraint, scanRepository } from './scan.js';
 import { type Manifest, ManifestSchema } from './schema.js';
 import { EVENT_SCOPES, METHOD_SCOPES, SCOPE_PREREQUISITES } from './scopes.js';
@@ -82,6 +83,9 @@ const at = (l: { file: string; line: number }) => `${l.file}:${l.line}`;
  * @param scan what the code registers and calls (manifest/scan.ts)
  * @param idLists the exported id lists; omitted, that part is skipped
  */
+/** The events distribution mode needs: an installation's tokens are deleted when they arrive. */
+const INSTALLATION_EVENTS = ['app_uninstalled', 'tokens_revoked'] as const;
+
 export function checkManifest(manifestText: string, scan: CodeScan, idLists?: ExportedIdLists): CheckResult {
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -211,6 +215,35 @@ export function checkManifest(manifestText: string, scan: CodeScan, idLists?: Ex
     problems.push('HTTP mode (socket_mode_enabled: false) needs settings.event_subscriptions.request_url');
   }
   if (eventRegs.length > 0) passed.push(`events declared: ${botEvents.join(', ')}`);
+
+  // ── distribution: the OAuth install flow (src/slack/installations) ────────────────────────────────────────
+  const redirects = manifest.oauth_config.redirect_urls ?? [];
+  if (!redirects.some((url) => new URL(url).pathname === REDIRECT_PATH)) {
+    problems.push(
+      `oauth_config.redirect_urls must hold <public URL>${REDIRECT_PATH}: the install flow's redirect (distribution mode)`,
+    );
+  } else passed.push(`OAuth redirect URL: ${redirects.join(', ')}`);
+  if (manifest.settings.org_deploy_enabled !== true) {
+    problems.push(
+      'settings.org_deploy_enabled must be true: the code serves Enterprise Grid org-wide installs (one installation for every workspace of an enterprise)',
+    );
+  }
+  for (const event of INSTALLATION_EVENTS) {
+    if (!botEvents.includes(event)) {
+      problems.push(
+        `bot event "${event}" must be declared: it deletes an installation's tokens (distribution mode)`,
+      );
+    }
+  }
+  if (manifest.settings.token_rotation_enabled === undefined) {
+    problems.push(
+      'settings.token_rotation_enabled must be declared (true or false): with true, installations get expiring bot tokens that the app refreshes',
+    );
+  } else {
+    passed.push(
+      `token rotation ${manifest.settings.token_rotation_enabled ? 'on: bot tokens expire and are refreshed (oauth.v2.access, grant_type=refresh_token)' : 'off'}`,
+    );
+  }
 
   // ── Web API methods and their scopes ──────────────────────────────────────────────────────────────────────
   const methods = new Map<string, string[]>();

@@ -6,6 +6,7 @@ import { Migration20261129000300_oauth_clients } from './Migration20261129000300
 import { Migration20261203000100_invitation_note_mail_lock_owner } from './Migration20261203000100_invitation_note_mail_lock_owner.js';
 import { Migration20261203000200_slack_identity } from './Migration20261203000200_slack_identity.js';
 import { Migration20261203000300_slack_deliveries } from './Migration20261203000300_slack_deliveries.js';
+import { Migration20261205000100_slack_installations } from './Migration20261205000100_slack_installations.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
@@ -23,4 +24,8 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: 'Migration20261203000200_slack_identity', class: Migration20261203000200_slack_identity },
   { name: 'Migration20261203000300_slack_deliveries', class: Migration20261203000300_slack_deliveries },
+  {
+    name: 'Migration20261205000100_slack_installations',
+    class: Migration20261205000100_slack_installations,
+  },
 ];

@@ -3,7 +3,7 @@
  * its receiver, registers the middleware and listeners, and starts it.
  */
 import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import { WebClient, type WebClientOptions } from '@slack/web-api';
+import type { WebClientOptions } from '@slack/web-api';
 import { standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
 import { initOrm, type Orm } from './db/orm.js';
@@ -11,16 +11,33 @@ import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
 import { httpRoutes } from './http/routes.js';
 import { type AppServer, startAppServer } from './http/server.js';
+import { KeyRing } from './lib/key-ring.js';
 import { type Logger, toSlackLogger } from './logger.js';
 import { type MailSender, SmtpMailSender } from './mail/mail-sender.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
-import { type OrgContext, requestContextMiddleware } from './slack/context.js';
+import { type OrgContext, payloadIdentity, requestContextMiddleware } from './slack/context.js';
 import { DELIVER_WAIT_MS, SlackDeliveryWorker } from './slack/deliveries/worker.js';
 import { SlackHttpEdge } from './slack/edge/http-edge.js';
 import { SlackSocketEdge } from './slack/edge/socket-edge.js';
 import { createErrorHandler } from './slack/error-handler.js';
+import {
+  INSTALL_PATH,
+  installPage,
+  installRoutes,
+  REDIRECT_PATH,
+} from './slack/installations/install-routes.js';
+import { DatabaseInstallationStore } from './slack/installations/installation-store.js';
+import {
+  InstallationAccess,
+  manifestBotScopes,
+  type SlackAccess,
+  staticTokenAccess,
+} from './slack/installations/slack-access.js';
 import { mailFailedNotifier } from './slack/notifications/mail-failed.js';
 import { registerListeners } from './slack/register.js';
+
+/** The key ring purpose of installation tokens (a key derived for it serves nothing else). */
+const INSTALLATION_TOKEN_PURPOSE = 'slack-installation-token';
 
 /** A started app. */
 export interface RunningApp {
@@ -32,6 +49,8 @@ export interface RunningApp {
   outbox: OutboxWorker | null;
   /** The Slack delivery worker (messages and views promised by changes; tests call `deliveries.drain()`). */
   deliveries: SlackDeliveryWorker;
+  /** How the bot reaches Slack: a static token, or the installations (distribution mode). */
+  access: SlackAccess;
   stop(): Promise<void>;
 }
 
@@ -78,20 +97,65 @@ export async function startApp(
     mailFrom: config.mailFrom,
   });
   const clientOptions = webClientOptions(config.slack.apiUrl);
-  const { botToken, signingSecret, appToken } = config.slack;
-  if (!botToken) throw new Error('SLACK_BOT_TOKEN is required in HTTP and Socket Mode');
+  const { botToken, signingSecret, appToken, oauth } = config.slack;
   const serviceOptions = {
     clients: config.clients,
     invitations: invitations.settings,
     ports: standardPorts(),
   };
-  const deliveryClient = new WebClient(botToken, {
-    ...deliveryClientOptions(config.slack.apiUrl),
-    logger: slackLogger,
-  });
+  const purposes = {
+    direct: { ...clientOptions, logger: slackLogger },
+    delivery: { ...deliveryClientOptions(config.slack.apiUrl), logger: slackLogger },
+  };
+  let access: SlackAccess;
+  let installation: { access: InstallationAccess; store: DatabaseInstallationStore } | undefined;
+  if (oauth) {
+    if (!config.installationKeys) throw new Error('INSTALLATION_KEY is required in distribution mode');
+    const store = new DatabaseInstallationStore({
+      orm,
+      clock,
+      keyRing: new KeyRing(config.installationKeys, INSTALLATION_TOKEN_PURPOSE),
+      stateSecret: oauth.stateSecret,
+    });
+    const installationAccess = new InstallationAccess({
+      clientId: oauth.clientId,
+      clientSecret: oauth.clientSecret,
+      authorizationUrl: oauth.authorizeUrl,
+      redirectUri: `${config.publicUrl}${REDIRECT_PATH}`,
+      scopes: manifestBotScopes(),
+      store,
+      clientOptions: purposes,
+      logger: slackLogger,
+      renderHtmlForInstallPath: installPage,
+    });
+    const resealed = await store.resealAll();
+    if (resealed > 0)
+      logger.info({ resealed }, 'installation tokens sealed again with the newest INSTALLATION_KEY');
+    access = installationAccess;
+    installation = { access: installationAccess, store };
+  } else if (botToken) {
+    access = staticTokenAccess(botToken, purposes);
+  } else {
+    throw new Error(
+      'SLACK_BOT_TOKEN (or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) is required in HTTP and Socket Mode',
+    );
+  }
+  const clientForPayload = async (body: unknown) => {
+    const identity = payloadIdentity({ body } as Parameters<typeof payloadIdentity>[0]);
+    if (!identity.teamId) return undefined;
+    const client = await access.clientFor({
+      teamId: identity.teamId,
+      enterpriseId: identity.enterpriseId ?? null,
+    });
+    return client ?? undefined;
+  };
   const deliveries = new SlackDeliveryWorker({
     orm,
-    client: () => deliveryClient,
+    client: (organization) =>
+      access.clientFor(
+        { teamId: organization.slackTeamId, enterpriseId: organization.slackEnterpriseId },
+        'delivery',
+      ),
     clock,
     logger,
     serviceOptions,
@@ -99,16 +163,19 @@ export async function startApp(
     maxAttempts: config.slackDeliveryMaxAttempts,
   });
   const deliver = () => deliveries.kick(DELIVER_WAIT_MS);
-  const customRoutes = httpRoutes({
-    orm,
-    logger,
-    clock,
-    clients: config.clients,
-    invitations: invitations.settings,
-    outbox: serviceOptions.ports.outbox,
-    credentials: serviceOptions.ports.credentials,
-    deliver,
-  });
+  const customRoutes = [
+    ...(installation ? installRoutes({ access: installation.access, orm, logger }) : []),
+    ...httpRoutes({
+      orm,
+      logger,
+      clock,
+      clients: config.clients,
+      invitations: invitations.settings,
+      outbox: serviceOptions.ports.outbox,
+      credentials: serviceOptions.ports.credentials,
+      deliver,
+    }),
+  ];
 
   // Our own receivers (src/slack/edge) check every payload's signature and shape before Bolt sees it.
   let receiver: Receiver;
@@ -121,24 +188,25 @@ export async function startApp(
       logger: slackLogger,
       installerOptions: { clientOptions },
     });
-    receiver = new SlackSocketEdge(socket, { logger });
+    receiver = new SlackSocketEdge(socket, { logger, noteClient: clientForPayload });
   } else if (config.mode === 'http') {
     if (!signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
     // Never started itself: our server (below) hands it every request that is not one of our routes.
-    httpEdge = new SlackHttpEdge({ signingSecret, logger });
+    httpEdge = new SlackHttpEdge({ signingSecret, logger, noteClient: clientForPayload });
     receiver = httpEdge;
   } else {
     throw new Error('console mode is started by src/console, not startApp');
   }
 
   const app = new App<OrgContext>({
-    token: botToken,
+    ...access.appAuth,
     receiver,
     logger: slackLogger,
     clientOptions,
     extendedErrorHandler: true,
-    // auth.test runs in init() below, awaited: a bad token or an unreachable Slack stops the start with a message
-    // (Bolt would otherwise call it in the background and crash the process on an unhandled rejection).
+    // With a static token, auth.test runs in init() below, awaited: a bad token or an unreachable Slack stops the
+    // start with a message (Bolt would otherwise call it in the background and crash the process on an unhandled
+    // rejection). In distribution mode each payload's installation is authorized when it arrives.
     deferInitialization: true,
     // Bolt's conversation store is not used: it would only cost a lookup per payload.
     convoStore: false,
@@ -163,7 +231,13 @@ export async function startApp(
     }),
   );
   registerListeners(app);
-  app.error(createErrorHandler({ logger, client: () => app.client }));
+  app.error(
+    createErrorHandler({
+      logger,
+      clientFor: clientForPayload,
+      ...(installation ? { installUrl: `${config.publicUrl}${INSTALL_PATH}` } : {}),
+    }),
+  );
 
   // One server on PORT in both modes: our routes are dispatched directly (Bolt's custom-route dispatch costs more
   // than the token endpoint itself); in HTTP mode everything else goes to the Slack edge, signature checks and all.
@@ -182,7 +256,12 @@ export async function startApp(
       throw err;
     }
   }
-  logger.info({ mode: config.mode, port }, 'AstroBee Org is running');
+  logger.info(
+    { mode: config.mode, distribution: access.distribution, port },
+    installation
+      ? `AstroBee Org is running; workspaces install it at ${config.publicUrl}${INSTALL_PATH}`
+      : 'AstroBee Org is running',
+  );
   deliveries.start();
 
   const mailSender = deps.mailSender ?? (config.smtpUrl ? new SmtpMailSender(config.smtpUrl) : undefined);
@@ -218,6 +297,7 @@ export async function startApp(
     port,
     outbox,
     deliveries,
+    access,
     async stop() {
       await outbox?.stop();
       await deliveries.stop();

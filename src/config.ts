@@ -65,6 +65,22 @@ const EnvSchema = z
     SLACK_SIGNING_SECRET: z.string().optional(),
     SLACK_APP_TOKEN: optionalNonEmpty('SLACK_APP_TOKEN'),
     SLACK_API_URL: httpUrl('SLACK_API_URL').default('https://slack.com/api/'),
+    SLACK_CLIENT_ID: optionalNonEmpty('SLACK_CLIENT_ID'),
+    SLACK_CLIENT_SECRET: optionalNonEmpty('SLACK_CLIENT_SECRET'),
+    SLACK_STATE_SECRET: z.string().min(32, 'SLACK_STATE_SECRET must be at least 32 characters').optional(),
+    SLACK_AUTHORIZE_URL: httpUrl('SLACK_AUTHORIZE_URL').default('https://slack.com/oauth/v2/authorize'),
+    INSTALLATION_KEY: z
+      .string()
+      .transform((v) => v.split(',').map((k) => k.trim()))
+      .refine(
+        (keys) => keys.every((k) => k.length >= 32),
+        'INSTALLATION_KEY must be one or more keys of at least 32 characters, separated by commas (newest first)',
+      )
+      .refine(
+        (keys) => new Set(keys).size === keys.length,
+        'INSTALLATION_KEY must not list the same key twice',
+      )
+      .optional(),
     PORT: z
       .string()
       .trim()
@@ -126,21 +142,53 @@ const EnvSchema = z
         message: 'SLACK_SIGNING_SECRET must not be empty',
       });
     }
-    if (env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN) {
+    const oauthVars = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+    const oauthSet = oauthVars.filter((name) => env[name] !== undefined);
+    const distribution = oauthSet.length > 0;
+    for (const name of oauthVars) {
+      if (distribution && env[name] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: `${name} is required with ${oauthSet.join(', ')} (distribution mode: Slack's OAuth install)`,
+        });
+      }
+    }
+    if (distribution && env.SLACK_BOT_TOKEN) {
       ctx.addIssue({
         code: 'custom',
         path: ['SLACK_BOT_TOKEN'],
-        message: 'SLACK_BOT_TOKEN is required with SLACK_APP_TOKEN (Socket Mode)',
+        message:
+          'SLACK_BOT_TOKEN (one workspace) and SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET (distribution mode) exclude each other: unset one',
       });
     }
-    if (!env.SLACK_APP_TOKEN && env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET === undefined) {
+    if (distribution && !env.INSTALLATION_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['INSTALLATION_KEY'],
+        message:
+          "INSTALLATION_KEY is required in distribution mode (it encrypts the installations' tokens at rest)",
+      });
+    }
+    const hasAccess = Boolean(env.SLACK_BOT_TOKEN) || distribution;
+    if (env.SLACK_APP_TOKEN && !hasAccess) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message:
+          'SLACK_BOT_TOKEN (or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET) is required with SLACK_APP_TOKEN (Socket Mode)',
+      });
+    }
+    if (!env.SLACK_APP_TOKEN && hasAccess && env.SLACK_SIGNING_SECRET === undefined) {
       ctx.addIssue({
         code: 'custom',
         path: ['SLACK_SIGNING_SECRET'],
-        message: 'SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (HTTP mode)',
+        message: env.SLACK_BOT_TOKEN
+          ? 'SLACK_SIGNING_SECRET is required with SLACK_BOT_TOKEN (HTTP mode)'
+          : 'SLACK_SIGNING_SECRET is required in distribution mode over HTTP',
       });
     }
-    if (!env.SLACK_APP_TOKEN && !env.SLACK_BOT_TOKEN && env.SLACK_SIGNING_SECRET) {
+    if (!env.SLACK_APP_TOKEN && !hasAccess && env.SLACK_SIGNING_SECRET) {
       ctx.addIssue({
         code: 'custom',
         path: ['SLACK_BOT_TOKEN'],
@@ -157,7 +205,15 @@ export interface Config {
     signingSecret?: string;
     appToken?: string;
     apiUrl: string;
+    /**
+     * Distribution mode (one app installed by many workspaces through Slack's OAuth v2 flow): the app's client
+     * credentials, the secret that signs the install flow's `state`, and Slack's authorize page. Absent in
+     * single-workspace mode (a static `botToken`).
+     */
+    oauth?: { clientId: string; clientSecret: string; stateSecret: string; authorizeUrl: string };
   };
+  /** Secrets of the key ring that encrypts installation tokens at rest, newest first (distribution mode). */
+  installationKeys?: string[];
   port: number;
   databaseUrl: string;
   publicUrl: string;
@@ -196,8 +252,8 @@ export class ConfigError extends Error {
  * `SLACK_SIGNING_SECRET`, where an empty value is refused.
  *
  * @param env the variables, `process.env` by default
- * @returns the configuration, with the mode chosen: `SLACK_APP_TOKEN` → Socket Mode; bot token and signing
- *   secret → HTTP mode; neither → console mode.
+ * @returns the configuration, with the mode chosen: `SLACK_APP_TOKEN` → Socket Mode; a bot token or the OAuth
+ *   client credentials (distribution mode), and the signing secret → HTTP mode; none → console mode.
  * @throws ConfigError naming each bad variable
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -216,7 +272,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
-  const mode: Mode = e.SLACK_APP_TOKEN ? 'socket' : e.SLACK_BOT_TOKEN ? 'http' : 'console';
+  const oauth =
+    e.SLACK_CLIENT_ID && e.SLACK_CLIENT_SECRET && e.SLACK_STATE_SECRET
+      ? {
+          clientId: e.SLACK_CLIENT_ID,
+          clientSecret: e.SLACK_CLIENT_SECRET,
+          stateSecret: e.SLACK_STATE_SECRET,
+          authorizeUrl: e.SLACK_AUTHORIZE_URL,
+        }
+      : undefined;
+  const mode: Mode = e.SLACK_APP_TOKEN ? 'socket' : e.SLACK_BOT_TOKEN || oauth ? 'http' : 'console';
   return {
     mode,
     slack: {
@@ -224,7 +289,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
       ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
       apiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+      ...(oauth ? { oauth } : {}),
     },
+    ...(e.INSTALLATION_KEY ? { installationKeys: e.INSTALLATION_KEY } : {}),
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),

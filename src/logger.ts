@@ -30,6 +30,12 @@ export const REDACT_PATHS = [
   '*.clientSecret',
   'access_token',
   '*.access_token',
+  'refresh_token',
+  '*.refresh_token',
+  'refreshToken',
+  '*.refreshToken',
+  'botRefreshToken',
+  '*.botRefreshToken',
   'accessToken',
   '*.accessToken',
   'password',
@@ -46,7 +52,7 @@ export const REDACT_PATHS = [
 
 /** Pattern of credential-shaped strings scrubbed from free text (messages, error strings). */
 const CREDENTIAL_PATTERN =
-  /\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|abo_(?:cs|at|inv)_[A-Za-z0-9_-]+)/g;
+  /\b((?:xoxe\.)?xox[abposre]-[A-Za-z0-9.-]+|xapp-[A-Za-z0-9-]+|abo_(?:cs|at|inv)_[A-Za-z0-9_-]+)/g;
 
 /** Replaces anything that looks like a Slack or AstroBee credential in `text` with `[Redacted]`. */
 export function scrubCredentials(text: string): string {

@@ -7,6 +7,7 @@ import type { ClientCredentialStore } from './clients/ports.js';
 import type { ClientSettings } from './clients/settings.js';
 import { DataService } from './data/data.service.js';
 import { DeliveriesService } from './deliveries/deliveries.service.js';
+import { InstallationsService } from './installations/installations.service.js';
 import { InvitationsService } from './invitations/invitations.service.js';
 import type { InvitationOutbox } from './invitations/ports.js';
 import { defaultInvitationSettings, type InvitationSettings } from './invitations/settings.js';
@@ -23,6 +24,7 @@ export interface Services {
   oauth: OAuthService;
   data: DataService;
   deliveries: DeliveriesService;
+  installations: InstallationsService;
 }
 
 /** The ports the domain declares, implemented by the outer layers and wired in by the composition root. */
@@ -59,5 +61,6 @@ export function createServices(em: EntityManager, clock: Clock, options: Service
     oauth: new OAuthService(em, clock, options.ports.credentials, options.clients),
     data: new DataService(em, clock),
     deliveries: new DeliveriesService(em, clock),
+    installations: new InstallationsService(em, clock),
   };
 }

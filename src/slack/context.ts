@@ -46,6 +46,8 @@ export function payloadIdentity(args: AnyMiddlewareArgs): {
   teamId?: string;
   userId?: string;
   userTeamId?: string;
+  /** The enterprise under Enterprise Grid (the payload's `enterprise_id`, `enterprise.id` or `team.enterprise_id`). */
+  enterpriseId?: string;
   type: string;
 } {
   const body = args.body as Record<string, unknown>;
@@ -53,8 +55,15 @@ export function payloadIdentity(args: AnyMiddlewareArgs): {
   const obj = (v: unknown): Record<string, unknown> =>
     v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
   const event = obj(body.event);
+  // As Bolt finds the installation: a modal opened through a Slack Connect channel names the workspace that has
+  // the app in `view.app_installed_team_id`; `team` is null for an org-wide installation's payload outside a
+  // workspace, where the user's own workspace is the one left.
   const teamId =
-    str(body.team_id) ?? str(obj(body.team).id) ?? str(obj(body.user).team_id) ?? str(event.team);
+    str(body.team_id) ??
+    str(obj(body.view).app_installed_team_id) ??
+    str(obj(body.team).id) ??
+    str(obj(body.user).team_id) ??
+    str(event.team);
   const userId = str(body.user_id) ?? str(obj(body.user).id) ?? str(event.user);
   // Under Enterprise Grid `user.team_id` may be the enterprise's id: a user of the enterprise that holds this
   // workspace is one of its own, so that id reads as the workspace's.
@@ -67,6 +76,7 @@ export function payloadIdentity(args: AnyMiddlewareArgs): {
     ...(teamId ? { teamId } : {}),
     ...(userId ? { userId } : {}),
     ...(userTeamId ? { userTeamId } : {}),
+    ...(enterpriseId ? { enterpriseId } : {}),
     type: type === 'event_callback' ? (str(event.type) ?? type) : type,
   };
 }

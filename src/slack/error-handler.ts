@@ -4,7 +4,7 @@ import { payloadIdentity } from './context.js';
 import { isRateLimited, isSlackUnavailable } from './deliveries/slack-errors.js';
 import { slackRefusal } from './error-texts.js';
 import { plainMessage } from './shared/common.blocks.js';
-import { replyPrivately } from './shared/reply.js';
+import { postToResponseUrl, replyPrivately } from './shared/reply.js';
 import { sanitizeMrkdwn } from './shared/text.js';
 
 /** What Bolt passes an extended error handler (`extendedErrorHandler: true`). */
@@ -29,7 +29,13 @@ function unwrap(error: Error): Error[] {
  * could not answer (5xx, timeout, network error) gets "Slack did not answer just now" with a reference. Anything
  * else is logged with a reference id and the user gets a short apology that quotes it. No error passes silently.
  */
-export function createErrorHandler(deps: { logger: Logger; client: () => WebClient }) {
+export function createErrorHandler(deps: {
+  logger: Logger;
+  /** The Web API client for the payload's workspace; undefined when the app is not installed there. */
+  clientFor: (body: unknown) => Promise<WebClient | undefined>;
+  /** Where a workspace admin installs the app again (distribution mode: `PUBLIC_URL/slack/install`). */
+  installUrl?: string;
+}) {
   return async ({ error, body, context }: ErrorHandlerArgs): Promise<void> => {
     const identity = payloadIdentity({ body } as Parameters<typeof payloadIdentity>[0]);
     const requestId = typeof context.requestId === 'string' ? context.requestId : 'unknown';
@@ -40,6 +46,21 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
       payload: identity.type,
     });
     const errors = unwrap(error);
+    if (errors.some((e) => e.name === 'NotInstalledError')) {
+      // Distribution mode, a workspace without the app (uninstalled, tokens revoked): no token to act with, so the
+      // answer can only go to the payload's response_url.
+      log.info('payload from a workspace where the app is not installed');
+      const responseUrl = (body as { response_url?: unknown }).response_url;
+      if (typeof responseUrl !== 'string') return;
+      const where = deps.installUrl ? ` at ${deps.installUrl}` : '';
+      await postToResponseUrl(
+        responseUrl,
+        plainMessage(
+          `:warning: AstroBee Org is not installed in this workspace any more, so it cannot act here. A workspace admin can install it again${where}: the organization and its data were kept.`,
+        ),
+      ).catch((err: unknown) => log.warn({ err }, 'could not tell the user the app is not installed'));
+      return;
+    }
     const refusals = errors.map((e) => slackRefusal(e));
     const domain = refusals.find((r) => r !== undefined);
     const busy = !domain && errors.some((e) => isRateLimited(e));
@@ -69,8 +90,10 @@ export function createErrorHandler(deps: { logger: Logger; client: () => WebClie
     const responseUrl = (body as { response_url?: unknown }).response_url;
     if (!identity.userId) return;
     try {
+      const client = await deps.clientFor(body);
+      if (!client && typeof responseUrl !== 'string') return;
       await replyPrivately(
-        deps.client(),
+        client as WebClient,
         { userId: identity.userId, responseUrl: typeof responseUrl === 'string' ? responseUrl : undefined },
         message,
       );

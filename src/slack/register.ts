@@ -10,6 +10,7 @@ import type { App, BlockAction, ViewSubmitAction } from '@slack/bolt';
 import * as clients from './clients/register.js';
 import type { OrgContext } from './context.js';
 import * as home from './home/register.js';
+import * as installations from './installations/register.js';
 import * as invitations from './invitations/register.js';
 import * as members from './members/register.js';
 import * as organization from './organization/register.js';
@@ -27,6 +28,7 @@ export const FEATURES: Readonly<Record<string, FeatureRegister>> = {
   invitations: invitations.register,
   clients: clients.register,
   home: home.register,
+  installations: installations.register,
 };
 
 /**

@@ -74,20 +74,29 @@ describe('users of the own workspace, and of others', () => {
     await expect(
       partner.services.members.changeRole(partner.actor, { email: 'ada@example.com' }, 'member'),
     ).rejects.toThrow(ForeignWorkspaceError);
-    // The interaction payload's user.team_id alone is enough to refuse, before any users.info.
-    let asked = false;
+    // Under Enterprise Grid a payload's user.team_id may name a sibling workspace of the enterprise, so it alone
+    // cannot refuse: the profile (users.info) decides, and a user of another company is still refused.
+    let asked = 0;
     const services = createServices(db.orm.em.fork(), clock);
     const byPayload = await services.members.resolveActor(
       TEAM,
       'U0PARTNER',
       async () => {
-        asked = true;
-        return null;
+        asked += 1;
+        return profileOf('T0PARTNER', 'U0PARTNER', 'boss2@example.com');
       },
       'T0PARTNER',
     );
     expect(byPayload.foreignWorkspace).toBe(true);
-    expect(asked).toBe(false);
+    expect(asked).toBe(1);
+    // A sibling workspace's user, named by user.team_id, is judged by the profile and is home.
+    const sibling = await createServices(db.orm.em.fork(), clock).members.resolveActor(
+      TEAM,
+      'U0SIBLING',
+      async () => profileOf('T0SIBLING', 'U0SIBLING', null, { enterpriseId: GRID }),
+      'T0SIBLING',
+    );
+    expect(sibling.foreignWorkspace).toBeUndefined();
     expect(
       (await db.orm.em.fork().findOneOrFail(Member, { email: 'boss2@example.com' })).slackUserId,
     ).toBeNull();

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -34,6 +35,49 @@ export interface HarnessOptions {
   /** Extra or overriding environment variables for `loadConfig`. */
   env?: Record<string, string>;
   clock?: TestClock;
+  /**
+   * Distribution mode: the app is registered with the stand-in's OAuth (`oauthApp`) and runs with client
+   * credentials instead of a bot token; workspaces are installed with {@link Harness.install}. The app listens on
+   * a port chosen up front so that `PUBLIC_URL` (the OAuth redirect) names it.
+   */
+  distribution?: { tokenRotation?: boolean; tokenLifetimeSeconds?: number };
+}
+
+/** The OAuth app the distribution harness registers (invented credentials). */
+export const OAUTH_APP = {
+  clientId: '1111111111.2222222222',
+  clientSecret: 'client-secret-example-0123456789',
+  stateSecret: 'state-secret-example-0123456789abcdef',
+  installationKey: 'installation-key-example-0123456789abcdef',
+};
+
+/** The "Add to Slack" link of the install page, its HTML character references decoded. */
+export function addToSlackLink(html: string): string | undefined {
+  return /href="([^"]+)"/
+    .exec(html)?.[1]
+    ?.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)))
+    .replaceAll('&amp;', '&');
+}
+
+/** A TCP port free right now on 127.0.0.1. */
+async function freePort(): Promise<number> {
+  const server = createNetServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (!address || typeof address === 'string') throw new Error('no port');
+  return address.port;
+}
+
+/** What a browser saw at the end of an install flow. */
+export interface InstallOutcome {
+  /** The status of the app's OAuth redirect page. */
+  status: number;
+  html: string;
+  /** The redirect URL the stand-in sent the browser to (with `code` and `state`). */
+  callbackUrl: string;
+  /** The state cookie the install page set (`name=value`). */
+  cookie: string;
 }
 
 export interface Harness {
@@ -58,6 +102,12 @@ export interface Harness {
   ask(userId: string, text: string, options?: CommandOptions): Promise<RecordedEphemeral>;
   /** Runs `/org setup <name>` as Ada and returns the reply. */
   setupOrganization(name?: string): Promise<RecordedEphemeral>;
+  /**
+   * Distribution mode: installs the app as a browser would — `GET /slack/install` (keeps its state cookie), follows
+   * the "Add to Slack" link to the stand-in's authorize page for `target` (a workspace, or an enterprise for an
+   * org-wide install) as `userId`, then follows the redirect back to `GET /slack/oauth_redirect`.
+   */
+  install(target: { team: string } | { enterprise: string }, userId: string): Promise<InstallOutcome>;
   /** Stops the app and starts it again on the same database file (a restart). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -72,6 +122,30 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const dir = mkdtempSync(join(tmpdir(), 'astrobee-harness-'));
   const dbFile = join(dir, 'astrobee.sqlite');
+  let distributionEnv: Record<string, string> = {};
+  if (options.distribution) {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    standin.oauthApp({
+      clientId: OAUTH_APP.clientId,
+      clientSecret: OAUTH_APP.clientSecret,
+      redirectUri: `${publicUrl}/slack/oauth_redirect`,
+      ...(options.distribution.tokenRotation ? { tokenRotation: true } : {}),
+      ...(options.distribution.tokenLifetimeSeconds
+        ? { tokenLifetimeSeconds: options.distribution.tokenLifetimeSeconds }
+        : {}),
+    });
+    distributionEnv = {
+      SLACK_BOT_TOKEN: '',
+      SLACK_CLIENT_ID: OAUTH_APP.clientId,
+      SLACK_CLIENT_SECRET: OAUTH_APP.clientSecret,
+      SLACK_STATE_SECRET: OAUTH_APP.stateSecret,
+      SLACK_AUTHORIZE_URL: standin.authorizeUrl,
+      INSTALLATION_KEY: OAUTH_APP.installationKey,
+      PORT: String(port),
+      PUBLIC_URL: publicUrl,
+    };
+  }
   const config = loadConfig({
     SLACK_BOT_TOKEN: standin.botToken,
     SLACK_SIGNING_SECRET: standin.signingSecret,
@@ -80,6 +154,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DATABASE_URL: `sqlite:${dbFile}`,
     PUBLIC_URL: 'http://127.0.0.1:3000',
     LOG_LEVEL: 'debug',
+    ...distributionEnv,
     ...options.env,
   });
 
@@ -121,6 +196,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       );
     },
     setupOrganization: (name = 'Orbit Analytics') => harness.ask(USERS.ada.id, `setup ${name}`),
+    async install(target, userId) {
+      const start = await fetch(`${harness.url}/slack/install`, { redirect: 'manual' });
+      const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const page = await start.text();
+      const href = addToSlackLink(page);
+      if (start.status !== 200 || !href) {
+        throw new Error(`the install page answered ${start.status}: ${page}`);
+      }
+      const authorize = new URL(href);
+      const [key, id] = 'team' in target ? ['team', target.team] : ['enterprise', target.enterprise];
+      standin.setInstallingUser(id, userId);
+      authorize.searchParams.set(key, id);
+      const back = await fetch(authorize, { redirect: 'manual' });
+      const callbackUrl = back.headers.get('location');
+      if (back.status !== 302 || !callbackUrl)
+        throw new Error(
+          `Slack's authorize page answered ${back.status} to ${authorize}: ${await back.text()}`,
+        );
+      const done = await fetch(callbackUrl, { headers: { cookie }, redirect: 'manual' });
+      return { status: done.status, html: await done.text(), callbackUrl, cookie };
+    },
     async restart() {
       await app.stop();
       app = await startApp(config, { logger, clock });

@@ -97,3 +97,61 @@ describe('loadConfig', () => {
     ]);
   });
 });
+
+describe('distribution mode (Slack OAuth install)', () => {
+  const oauth = {
+    SLACK_CLIENT_ID: '1111.2222',
+    SLACK_CLIENT_SECRET: 'client-secret-example',
+    SLACK_STATE_SECRET: 'state-secret-example-0123456789abcdef',
+    SLACK_SIGNING_SECRET: 'signing-secret',
+    INSTALLATION_KEY: 'installation-key-example-0123456789abcdef',
+  };
+
+  it('is chosen by the client credentials, over HTTP, with the key ring newest first', () => {
+    const config = loadConfig({
+      ...oauth,
+      INSTALLATION_KEY: 'installation-key-example-0123456789abcdef, older-key-example-0123456789abcdefgh',
+    });
+    expect(config.mode).toBe('http');
+    expect(config.slack.oauth).toEqual({
+      clientId: '1111.2222',
+      clientSecret: 'client-secret-example',
+      stateSecret: 'state-secret-example-0123456789abcdef',
+      authorizeUrl: 'https://slack.com/oauth/v2/authorize',
+    });
+    expect(config.slack.botToken).toBeUndefined();
+    expect(config.installationKeys).toEqual([
+      'installation-key-example-0123456789abcdef',
+      'older-key-example-0123456789abcdefgh',
+    ]);
+    expect(loadConfig({ ...oauth, SLACK_APP_TOKEN: 'xapp-1' }).mode).toBe('socket');
+  });
+
+  it('names each missing piece: a client credential, INSTALLATION_KEY, the signing secret', () => {
+    const { SLACK_CLIENT_SECRET: _s, ...noSecret } = oauth;
+    expect(configError(noSecret).issues.map((i) => i.variable)).toEqual(['SLACK_CLIENT_SECRET']);
+    const { INSTALLATION_KEY: _k, ...noKey } = oauth;
+    expect(configError(noKey).issues).toEqual([
+      {
+        variable: 'INSTALLATION_KEY',
+        message:
+          "INSTALLATION_KEY is required in distribution mode (it encrypts the installations' tokens at rest)",
+      },
+    ]);
+    const { SLACK_SIGNING_SECRET: _g, ...noSigning } = oauth;
+    expect(configError(noSigning).issues.map((i) => i.variable)).toEqual(['SLACK_SIGNING_SECRET']);
+  });
+
+  it('refuses a bot token beside the client credentials, short keys and a short state secret', () => {
+    expect(configError({ ...oauth, SLACK_BOT_TOKEN: 'xoxb-1' }).issues.map((i) => i.variable)).toEqual([
+      'SLACK_BOT_TOKEN',
+    ]);
+    expect(
+      configError({ ...oauth, INSTALLATION_KEY: 'installation-key-example-0123456789abcdef,short' }).issues[0]
+        ?.variable,
+    ).toBe('INSTALLATION_KEY');
+    expect(configError({ ...oauth, SLACK_STATE_SECRET: 'short' }).issues[0]?.variable).toBe(
+      'SLACK_STATE_SECRET',
+    );
+  });
+});

@@ -166,6 +166,11 @@ describe('the dispatch tables assembled from the features', () => {
     expect(kinds.filter((k) => k === 'action')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'view')).toHaveLength(1);
     expect(kinds.filter((k) => k === 'event')).toHaveLength(EVENT_NAMES.length);
-    expect([...EVENT_NAMES].sort()).toEqual(['app_home_opened', 'user_change']);
+    expect([...EVENT_NAMES].sort()).toEqual([
+      'app_home_opened',
+      'app_uninstalled',
+      'tokens_revoked',
+      'user_change',
+    ]);
   });
 });

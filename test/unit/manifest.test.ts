@@ -103,6 +103,33 @@ describe('manifest check', () => {
     expect(result.problems.join('\n')).toMatch(/listens to the event "app_mention", but .*bot_events/);
   });
 
+  it('fails without what distribution mode needs: the redirect URL, org-wide deploy, the uninstall events, rotation declared', async () => {
+    const noRedirect = await checkEdited((t) =>
+      t.replace('https://example.com/slack/oauth_redirect', 'https://example.com/elsewhere'),
+    );
+    expect(noRedirect.problems.join('\n')).toMatch(
+      /redirect_urls must hold <public URL>\/slack\/oauth_redirect/,
+    );
+    const noGrid = await checkEdited((t) =>
+      t.replace('org_deploy_enabled: true', 'org_deploy_enabled: false'),
+    );
+    expect(noGrid.problems.join('\n')).toMatch(/org_deploy_enabled must be true/);
+    const noEvent = await checkEdited((t) => t.replace(/^\s+- tokens_revoked.*\n/m, ''));
+    expect(noEvent.problems.join('\n')).toMatch(/"tokens_revoked"/);
+    const noRotation = await checkEdited((t) => t.replace(/^\s+token_rotation_enabled: false\n/m, ''));
+    expect(noRotation.problems.join('\n')).toMatch(/token_rotation_enabled must be declared/);
+  });
+
+  it("gives the install flow the manifest's bot scopes, one source", async () => {
+    const { manifestBotScopes } = await import('../../src/slack/installations/slack-access.js');
+    const fromFile = (original.match(/^ {4}bot:\n((?: {6}- .*\n)+)/m)?.[1] ?? '')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.replace(/^\s+- (\S+).*$/, '$1'));
+    expect(manifestBotScopes()).toEqual(fromFile);
+    expect(fromFile).toContain('commands');
+  });
+
   it('fails on a Web API method it has no scopes for, naming the method', async () => {
     const fixture = join(dir, 'new-call.ts');
     const webApi = join(REPO_ROOT, 'node_modules/@slack/web-api/dist/index.js');

@@ -28,7 +28,9 @@ export class SlackAccounts {
    * @param slackTeamId the workspace the payload came from (which organization)
    * @param lookupProfile fetches the caller's Slack profile (`users.info`; called only for a caller not linked yet)
    * @param userTeamId the caller's own workspace or enterprise when the payload says it (`user.team_id` of
-   *   interaction payloads); absent for slash commands, where `users.info` tells
+   *   interaction payloads); absent for slash commands, where `users.info` tells. Under Enterprise Grid it may name
+   *   another workspace of the same enterprise, whose users are the organization's own: a linked member stays one,
+   *   and anyone else is judged by their profile (its enterprise).
    */
   async resolveActor(
     slackTeamId: string,
@@ -44,7 +46,7 @@ export class SlackAccounts {
     );
     if (member) {
       const { organization } = member;
-      if (userTeamId && !isHomeTeam(organization, userTeamId)) {
+      if (userTeamId && !payloadMayBeHome(organization, userTeamId)) {
         return { slackTeamId, slackUserId, organization, member: null, foreignWorkspace: true };
       }
       if (!member.isActive) await this.recordAccounts(organization, [{ slackUserId, deleted: false }]);
@@ -53,7 +55,7 @@ export class SlackAccounts {
     const organization = await this.em.findOne(Organization, { slackTeamId });
     if (!organization) return { slackTeamId, slackUserId, organization: null, member: null };
     const foreign = { slackTeamId, slackUserId, organization, member: null, foreignWorkspace: true };
-    if (userTeamId && !isHomeTeam(organization, userTeamId)) return foreign;
+    if (userTeamId && !payloadMayBeHome(organization, userTeamId)) return foreign;
     const profile = await lookupProfile();
     if (!profile) return { slackTeamId, slackUserId, organization, member: null };
     if (!isHomeUser(organization, profile)) return foreign;
@@ -186,4 +188,13 @@ export class SlackAccounts {
       return unlinked;
     });
   }
+}
+
+/**
+ * Whether a payload's `user.team_id` allows the caller to be one of the organization's own users: its own workspace
+ * or enterprise, or — for an organization under Enterprise Grid — any workspace, since a sibling workspace of the
+ * enterprise counts too and only the profile (or the link made from it) can tell.
+ */
+function payloadMayBeHome(organization: Organization, userTeamId: string): boolean {
+  return organization.slackEnterpriseId !== null || isHomeTeam(organization, userTeamId);
 }

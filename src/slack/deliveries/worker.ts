@@ -51,8 +51,12 @@ export interface SlackDrainResult {
 /** Dependencies of the {@link SlackDeliveryWorker}. */
 export interface SlackDeliveryWorkerOptions {
   orm: Orm;
-  /** A Web API client without retries of its own and with `rejectRateLimitedCalls` (the worker schedules). */
-  client: () => WebClient;
+  /**
+   * The Web API client of the bot serving an organization's workspace, without retries of its own and with
+   * `rejectRateLimitedCalls` (the worker schedules); null when the app is not installed there any more
+   * (distribution mode), and the delivery is then skipped.
+   */
+  client: (organization: Organization) => Promise<WebClient | null> | WebClient | null;
   /** The domain's clock (records' times: `delivered_at`, audit). */
   clock: Clock;
   logger: Logger;
@@ -193,7 +197,7 @@ export class SlackDeliveryWorker {
   private async pass(): Promise<SlackDrainResult> {
     const result: SlackDrainResult = { sent: 0, retrying: 0, failed: 0, skipped: 0 };
     const seen = new Set<string>();
-    /** Web API methods answered 429 in this run, until when (ms). */
+    /** Web API methods answered 429 in this run, by organization (Slack's limits are per workspace), until when (ms). */
     const paused = new Map<string, number>();
     for (;;) {
       if (this.halted) break;
@@ -228,7 +232,8 @@ export class SlackDeliveryWorker {
     const kind = DELIVERY_KINDS[candidate.kind];
     const em = this.options.orm.em.fork();
     const nowMs = this.now();
-    const until = paused.get(kind.method);
+    const pauseKey = `${candidate.organization.id}:${kind.method}`;
+    const until = paused.get(pauseKey);
     if (until !== undefined && until > nowMs) {
       // Slack said to wait for this method: no call now, and no attempt counted.
       await em.nativeUpdate(
@@ -261,7 +266,10 @@ export class SlackDeliveryWorker {
     );
     const attempts = row.attempts + 1;
     try {
-      const outcome = await kind.send(row, { client: this.options.client(), em, services, log });
+      const client = await this.options.client(row.organization);
+      const outcome = client
+        ? await kind.send(row, { client, em, services, log })
+        : { skipped: 'app_not_installed' };
       if ('skipped' in outcome) {
         await this.finish(em, row, { status: 'skipped', attempts, lastError: outcome.skipped });
         log.info({ reason: outcome.skipped }, 'Slack delivery skipped');
@@ -300,8 +308,8 @@ export class SlackDeliveryWorker {
       failure.kind === 'rate_limited' ? failure.retryAfterMs : backoffDelay(attempts, this.backoff);
     const nextAttemptAt = new Date(this.now() + delay);
     if (failure.kind === 'rate_limited') {
-      const method = DELIVERY_KINDS[row.kind].method;
-      paused.set(method, Math.max(paused.get(method) ?? 0, nextAttemptAt.getTime()));
+      const pauseKey = `${row.organization.id}:${DELIVERY_KINDS[row.kind].method}`;
+      paused.set(pauseKey, Math.max(paused.get(pauseKey) ?? 0, nextAttemptAt.getTime()));
     }
     await this.finish(em, row, { status: 'pending', attempts, lastError: reason, nextAttemptAt });
     log.info({ attempts, lastError: reason, nextAttemptAt }, 'Slack delivery not sent; will retry');

@@ -14,6 +14,7 @@ import {
   EDGE_ACK_DEADLINE_MS,
   type EdgeOptions,
   HANDLED_PAYLOADS,
+  type NoteClient,
   newRequestId,
   screen,
 } from './screening.js';
@@ -165,6 +166,7 @@ export class SlackHttpEdge implements Receiver {
   private readonly log: Logger;
   private readonly handled;
   private readonly ackDeadlineMs: number;
+  private readonly noteClient: NoteClient | undefined;
   private readonly bodyLimit: number;
   private readonly nowSeconds: () => number;
 
@@ -182,6 +184,7 @@ export class SlackHttpEdge implements Receiver {
     this.log = options.logger.child({ component: 'slack-edge' });
     this.handled = options.handled ?? HANDLED_PAYLOADS;
     this.ackDeadlineMs = options.ackDeadlineMs ?? EDGE_ACK_DEADLINE_MS;
+    this.noteClient = options.noteClient;
     this.bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
     this.nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   }
@@ -275,6 +278,7 @@ export class SlackHttpEdge implements Receiver {
       requestId,
       log,
       ackDeadlineMs: this.ackDeadlineMs,
+      noteClient: this.noteClient,
       ...(retryNum !== undefined ? { retryNum } : {}),
       ...(retryReason !== undefined ? { retryReason } : {}),
     });

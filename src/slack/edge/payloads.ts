@@ -2,7 +2,7 @@
  * The shapes of the Slack payloads this app handles, checked at the edge (zod) before Bolt or any listener sees
  * them. Schemas follow Slack's references — docs.slack.dev/interactivity/implementing-slash-commands,
  * docs.slack.dev/reference/interaction-payloads/block_actions-payload, …/view-interactions-payload,
- * docs.slack.dev/reference/events (app_home_opened, user_change, url_verification) — and check what this app
+ * docs.slack.dev/reference/events (app_home_opened, user_change, app_uninstalled, tokens_revoked, url_verification) — and check what this app
  * reads. They are loose objects: fields they do not name pass through untouched (Bolt reads some), and the payload
  * handed on is the one received, never zod's copy.
  *
@@ -206,6 +206,15 @@ export const EVENT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
       team_id: SlackId.optional(),
       deleted: z.boolean().optional(),
       profile: z.looseObject({ team: SlackId.optional() }).optional(),
+    }),
+  }),
+  // docs.slack.dev/reference/events/app_uninstalled: the envelope says which workspace (or enterprise)
+  app_uninstalled: z.looseObject({}),
+  // docs.slack.dev/reference/events/tokens_revoked: the user and bot user ids whose tokens were revoked
+  tokens_revoked: z.looseObject({
+    tokens: z.looseObject({
+      oauth: z.array(SlackId).max(10_000).optional(),
+      bot: z.array(SlackId).max(10_000).optional(),
     }),
   }),
 };

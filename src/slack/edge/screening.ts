@@ -33,7 +33,15 @@ export interface EdgeOptions {
   handled?: HandledPayloads;
   /** Default {@link EDGE_ACK_DEADLINE_MS}. */
   ackDeadlineMs?: number;
+  /**
+   * The Web API client that tells a user privately why the edge refused their payload, for the payload's workspace
+   * (distribution mode: its installation's bot); default the app's own client (single-workspace mode).
+   */
+  noteClient?: NoteClient;
 }
+
+/** Finds the Web API client for a payload's workspace; undefined when there is none (not installed). */
+export type NoteClient = (body: Record<string, unknown>) => Promise<WebClient | undefined>;
 
 /** A short id that ties the edge's log lines to the listeners' (`context.requestId`) and to user apologies. */
 export function newRequestId(): string {
@@ -149,13 +157,21 @@ export async function processGuarded(options: {
  */
 export async function deliverScreened(
   verdict: Exclude<Screened, { verdict: 'malformed' }>,
-  options: Omit<Parameters<typeof processGuarded>[0], 'app'> & { app: App | undefined },
+  options: Omit<Parameters<typeof processGuarded>[0], 'app'> & {
+    app: App | undefined;
+    noteClient?: NoteClient | undefined;
+  },
 ): Promise<void> {
   const { app, send, log } = options;
   if (verdict.verdict === 'answer') {
     log[verdict.level]({ reason: verdict.reason }, 'Slack payload answered at the edge');
     await send(verdict.ack);
-    if (verdict.note) await tellPrivately(app?.client, verdict.note, log);
+    if (verdict.note) {
+      const client = options.noteClient
+        ? await options.noteClient(options.body).catch(() => undefined)
+        : app?.client;
+      await tellPrivately(client, verdict.note, log);
+    }
     return;
   }
   if (!app) {

@@ -10,6 +10,7 @@ import {
   EDGE_ACK_DEADLINE_MS,
   type EdgeOptions,
   HANDLED_PAYLOADS,
+  type NoteClient,
   newRequestId,
   screen,
 } from './screening.js';
@@ -24,6 +25,7 @@ export class SlackSocketEdge implements Receiver {
   private readonly log: Logger;
   private readonly handled;
   private readonly ackDeadlineMs: number;
+  private readonly noteClient: NoteClient | undefined;
 
   constructor(
     private readonly inner: SocketModeReceiver,
@@ -32,6 +34,7 @@ export class SlackSocketEdge implements Receiver {
     this.log = options.logger.child({ component: 'slack-edge' });
     this.handled = options.handled ?? HANDLED_PAYLOADS;
     this.ackDeadlineMs = options.ackDeadlineMs ?? EDGE_ACK_DEADLINE_MS;
+    this.noteClient = options.noteClient;
   }
 
   /** Called by Bolt: the inner receiver delivers to this edge, which delivers to `app`. */
@@ -72,6 +75,7 @@ export class SlackSocketEdge implements Receiver {
         requestId,
         log,
         ackDeadlineMs: this.ackDeadlineMs,
+        noteClient: this.noteClient,
         ...(event.retryNum !== undefined ? { retryNum: event.retryNum } : {}),
         ...(event.retryReason !== undefined ? { retryReason: event.retryReason } : {}),
       });
