@@ -118,3 +118,19 @@ describe('token rotation', () => {
     );
   });
 });
+
+describe('Socket Mode with OAuth', () => {
+  it('installs through the HTTP install flow and serves the workspace over the WebSocket with its own token', async () => {
+    h = await startHarness({ distribution: {}, env: { SLACK_APP_TOKEN: 'xapp-standin' } });
+    expect(h.config.mode).toBe('socket');
+    h.standin.deliverTo({ kind: 'socket' });
+    await h.standin.socketConnected();
+    const acme = h.standin.addWorkspace({ team: { id: 'T0ACME', name: 'Acme Rockets' } });
+    acme.addUser({ id: 'U0AVA', name: 'ava', email: 'ava@example.com', isAdmin: true });
+    expect((await h.install({ team: 'T0ACME' }, 'U0AVA')).status).toBe(200);
+    expect(await ask(acme, 'U0AVA', 'setup Acme Sockets')).toContain('Acme Sockets');
+    const calls = h.standin.callsTo('users.info').filter((c) => c.ok);
+    expect(calls.length).toBeGreaterThan(0);
+    expect(await h.em().count(Organization, { slackTeamId: 'T0ACME' })).toBe(1);
+  });
+});
