@@ -55,20 +55,23 @@ export function payloadIdentity(args: AnyMiddlewareArgs): {
   const obj = (v: unknown): Record<string, unknown> =>
     v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
   const event = obj(body.event);
-  // As Bolt finds the installation: a modal opened through a Slack Connect channel names the workspace that has
-  // the app in `view.app_installed_team_id`; `team` is null for an org-wide installation's payload outside a
-  // workspace, where the user's own workspace is the one left.
-  const teamId =
-    str(body.team_id) ??
-    str(obj(body.view).app_installed_team_id) ??
-    str(obj(body.team).id) ??
-    str(obj(body.user).team_id) ??
-    str(event.team);
-  const userId = str(body.user_id) ?? str(obj(body.user).id) ?? str(event.user);
   // Under Enterprise Grid `user.team_id` may be the enterprise's id: a user of the enterprise that holds this
   // workspace is one of its own, so that id reads as the workspace's.
   const enterpriseId =
     str(body.enterprise_id) ?? str(obj(body.enterprise).id) ?? str(obj(body.team).enterprise_id);
+  // `team` is null for an org-wide installation's payload outside a workspace; then a modal names the workspace
+  // that has the app in `view.app_installed_team_id` (unless that is the enterprise itself, for an org-wide
+  // install), and else the user's own workspace is the one left.
+  const installedTeam = str(obj(body.view).app_installed_team_id);
+  const teamId =
+    str(body.team_id) ??
+    str(obj(body.team).id) ??
+    (installedTeam && installedTeam !== enterpriseId && !installedTeam.startsWith('E')
+      ? installedTeam
+      : undefined) ??
+    str(obj(body.user).team_id) ??
+    str(event.team);
+  const userId = str(body.user_id) ?? str(obj(body.user).id) ?? str(event.user);
   const ownTeamId = str(obj(body.user).team_id);
   const userTeamId = ownTeamId && ownTeamId === enterpriseId ? teamId : ownTeamId;
   const type = str(body.command) ?? str(body.type) ?? str(event.type) ?? 'unknown';

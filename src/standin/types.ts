@@ -140,6 +140,12 @@ export interface StandInUserInput {
    * `users.info` answers with it, and `users.lookupByEmail` (which searches this workspace) does not find them.
    */
   teamId?: string;
+  /**
+   * The Enterprise Grid organization the user belongs to: default the workspace's enterprise for a user of this
+   * workspace, none otherwise. Give it for a user of a sibling workspace of the same enterprise (their `users.info`
+   * then carries `enterprise_user`, as Slack's does).
+   */
+  enterpriseId?: string;
 }
 
 /** A user as stored by the stand-in (defaults applied). */
@@ -155,6 +161,8 @@ export interface StandInUser {
   readonly tz: string;
   /** The user's own workspace (the stand-in's team unless a user of another workspace). */
   readonly teamId: string;
+  /** The user's Enterprise Grid organization, if any. */
+  readonly enterpriseId?: string | undefined;
 }
 
 /** A conversation, as given to `addChannel`. */

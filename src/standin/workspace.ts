@@ -73,6 +73,9 @@ export class Workspace {
       deleted: input.deleted ?? false,
       tz: input.tz ?? DEFAULT_TZ,
       teamId: input.teamId ?? this.team.id,
+      enterpriseId:
+        input.enterpriseId ??
+        ((input.teamId ?? this.team.id) === this.team.id ? this.enterprise?.id : undefined),
     };
     this.users.set(user.id, user);
     return user;
@@ -215,6 +218,18 @@ export class Workspace {
       is_app_user: false,
       updated: Math.floor(nowMs / 1000),
       is_email_confirmed: user.email !== undefined,
+      // docs.slack.dev/reference/methods/users.info: a Grid user's enterprise membership.
+      ...(user.enterpriseId
+        ? {
+            enterprise_user: {
+              id: user.id,
+              enterprise_id: user.enterpriseId,
+              is_admin: user.isAdmin,
+              is_owner: user.isOwner,
+              teams: [user.teamId],
+            },
+          }
+        : {}),
     };
   }
 
