@@ -128,9 +128,16 @@ export async function startApp(
       logger: slackLogger,
       renderHtmlForInstallPath: installPage,
     });
-    const resealed = await store.resealAll();
-    if (resealed > 0)
+    const { resealed, unopenable } = await store.resealAll();
+    if (resealed > 0) {
       logger.info({ resealed }, 'installation tokens sealed again with the newest INSTALLATION_KEY');
+    }
+    if (unopenable.length > 0) {
+      logger.error(
+        { installations: unopenable },
+        "no key of INSTALLATION_KEY opens these installations' tokens: put the old key back after the new one, or have these workspaces install again",
+      );
+    }
     access = installationAccess;
     installation = { access: installationAccess, store };
   } else if (botToken) {

@@ -107,10 +107,12 @@ export class SlackStandIn {
   private server: Server | undefined;
   private listeningPort: number | undefined;
   private stopped = false;
+  private readonly requestedPort: number;
 
   /** @param options see StandInOptions; only `signingSecret` is required. */
   constructor(options: StandInOptions) {
     this.signingSecret = options.signingSecret;
+    this.requestedPort = options.port ?? 0;
     this.botToken = options.botToken ?? 'xoxb-standin';
     this.appToken = options.appToken ?? 'xapp-standin';
     this.team = withDomain(
@@ -189,7 +191,7 @@ export class SlackStandIn {
     server.on('upgrade', (req, socket, head: Buffer) => this.socket.handleUpgrade(req, socket, head));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, HOST, () => {
+      server.listen(this.requestedPort, HOST, () => {
         server.off('error', reject);
         resolve();
       });
@@ -747,6 +749,10 @@ export class SlackStandIn {
       res.end(answer.body);
       return;
     }
+    if (url.pathname === '/standin/command') {
+      await this.commandRoute(req, res);
+      return;
+    }
     if (url.pathname === '/standin/faults' || url.pathname.startsWith('/standin/faults/')) {
       await this.faultRoute(req, res, url.pathname.slice('/standin/faults/'.length) || undefined);
       return;
@@ -795,6 +801,48 @@ export class SlackStandIn {
   }
 
   /** `POST /standin/faults` (JSON fault) adds, `GET` lists, `DELETE` (optionally `/<id>`) removes. */
+  /**
+   * `POST /standin/command` with JSON `{ "team": "T…" (default the first workspace), "user": "<id or name>",
+   * "text": "setup Acme" }`: a person types `/org <text>` in that workspace; answers `{ "status": <the app's HTTP
+   * status>, "reply": "<what the user sees>" }` (the acknowledgement's message, or the first ephemeral sent to them
+   * within 5 s; `null` when none came). For people driving the stand-in by hand (`npm run standin`).
+   */
+  private async commandRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { ok: false, error: 'method_not_allowed' });
+      return;
+    }
+    let input: { team?: unknown; user?: unknown; text?: unknown; command?: unknown };
+    try {
+      input = JSON.parse(await readBody(req)) as typeof input;
+    } catch {
+      sendJson(res, 400, { ok: false, error: 'invalid_json' });
+      return;
+    }
+    const workspace = typeof input.team === 'string' ? this.workspaces.get(input.team) : this.main;
+    if (!workspace) {
+      sendJson(res, 404, { ok: false, error: 'team_not_found' });
+      return;
+    }
+    const user = [...workspace.users.values()].find((u) => u.id === input.user || u.name === input.user);
+    if (!user || typeof input.text !== 'string') {
+      sendJson(res, 400, { ok: false, error: 'user_not_found_or_no_text' });
+      return;
+    }
+    const seen = new Set(this.recorder.ephemerals);
+    const command = typeof input.command === 'string' ? input.command : '/org';
+    const ack = await workspace.command(user.id, input.text, { command });
+    const fromAck = ack.json && typeof ack.json === 'object' ? (ack.json as JsonObject) : undefined;
+    let reply: string | null = fromAck ? visibleTextOf(fromAck) : null;
+    if (!reply) {
+      const ephemeral = await this.recorder
+        .waitFor(() => this.recorder.ephemerals.find((e) => e.user === user.id && !seen.has(e)), 5000)
+        .catch(() => undefined);
+      reply = ephemeral ? visibleTextOf({ text: ephemeral.text, blocks: ephemeral.blocks }) : null;
+    }
+    sendJson(res, 200, { ok: true, status: ack.status, reply });
+  }
+
   private async faultRoute(req: IncomingMessage, res: ServerResponse, id: string | undefined): Promise<void> {
     if (req.method === 'GET') {
       sendJson(res, 200, { ok: true, faults: this.faultSwitch.list() });
@@ -833,4 +881,21 @@ function withDomain(team: StandInTeam): Required<StandInTeam> {
 
 function slug(name: string): string {
   return name.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}
+
+/** The text a user sees in a message: `text`, then every `text` string of its blocks, one per line. */
+function visibleTextOf(message: JsonObject): string {
+  const out: string[] = [];
+  if (typeof message.text === 'string' && message.text) out.push(message.text);
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'text' && typeof value === 'string') out.push(value);
+        else walk(value);
+      }
+    }
+  };
+  walk(message.blocks);
+  return out.join('\n');
 }

@@ -120,6 +120,8 @@ export interface StandInOptions {
   socketPingIntervalMs?: number;
   /** How long, in milliseconds, a delivery waits for the app's ack before rejecting. Default 10000. */
   deliveryTimeoutMs?: number;
+  /** The TCP port to listen on (127.0.0.1). Default 0: a free port. */
+  port?: number;
 }
 
 /** A person (or bot) in the workspace, as given to `addUser`. */

@@ -173,9 +173,19 @@ describe('DatabaseInstallationStore', () => {
   it('seals again with the newest key, after which the old key can go', async () => {
     await store.storeInstallation(callbackInstallation());
     const rotated = storeWith([NEWER_KEY, KEY]);
-    expect(await rotated.resealAll()).toBe(1);
-    expect(await rotated.resealAll()).toBe(0);
+    expect(await rotated.resealAll()).toEqual({ resealed: 1, unopenable: [] });
+    expect(await rotated.resealAll()).toEqual({ resealed: 0, unopenable: [] });
     expect((await storeWith([NEWER_KEY]).fetchInstallation(query)).bot?.token).toBe(BOT_TOKEN);
+  });
+
+  it('with a key ring that opens none of them, names them and treats them as not installed (reinstall)', async () => {
+    await store.storeInstallation(callbackInstallation());
+    const lost = storeWith([NEWER_KEY]);
+    expect(await lost.resealAll()).toEqual({ resealed: 0, unopenable: ['team:T0ONE'] });
+    const err = await lost.fetchInstallation(query).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotInstalledError);
+    await lost.storeInstallation(callbackInstallation());
+    expect((await lost.fetchInstallation(query)).bot?.token).toBe(BOT_TOKEN);
   });
 });
 

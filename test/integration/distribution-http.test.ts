@@ -140,26 +140,38 @@ describe('tenancy', () => {
 
   it('a payload naming the other team reaches nothing of it: Acme’s user in a forged Birch command is no member', async () => {
     const before = await h.em().count(AuditEvent, {});
-    // Signed by Slack's secret (one app, one secret), but naming Birch while the user is Acme's.
+    // Signed by Slack's secret (one app, one secret), but naming Birch while the user is Acme's: a real Birch
+    // command's payload with Acme's Ava as the caller.
+    await ask(birch, 'U0BEA', 'help');
+    const real = birch.lastCommand;
+    if (!real) throw new Error('no command was sent');
     const body = new URLSearchParams({
-      token: 'standin-verification-token',
-      team_id: BIRCH,
-      team_domain: 'birch',
-      channel_id: 'D0FORGED',
+      ...real.payload,
       user_id: 'U0AVA',
       user_name: 'ava',
-      command: '/org',
       text: 'members',
-      api_app_id: 'A0STANDIN',
-      is_enterprise_install: 'false',
-      response_url: `${h.standin.baseUrl}/response/forged`,
-      trigger_id: '1.2.forged',
     });
+    const seen = new Set(h.standin.ephemerals);
     const res = await birch.deliverRaw(body.toString(), 'application/x-www-form-urlencoded');
     expect(res.status).toBe(200);
-    const text = `${res.body}`;
+    const reply = await h.standin.waitFor(
+      () => (res.body ? { text: res.body, blocks: [] } : h.standin.ephemerals.find((e) => !seen.has(e))),
+      5000,
+      'the answer to the forged command',
+    );
+    const text = visibleText(reply);
+    expect(text).toMatch(/not a member|another Slack workspace/);
     expect(text).not.toContain('bea@example.com');
-    expect(text).not.toContain('Birch Insights');
+    expect(await h.em().count(AuditEvent, {})).toBe(before);
+  });
+
+  it('a Slack Connect partner in Acme’s shared channel is refused and shown nothing', async () => {
+    acme.addUser({ id: 'U0XEN', name: 'xen', email: 'xen@example.com', teamId: 'T0PARTNER' });
+    const before = await h.em().count(AuditEvent, {});
+    const reply = await ask(acme, 'U0XEN', 'members');
+    expect(reply).toMatch(/another Slack workspace/);
+    expect(reply).not.toContain('Acme Analytics');
+    expect(reply).not.toContain('ava@example.com');
     expect(await h.em().count(AuditEvent, {})).toBe(before);
   });
 

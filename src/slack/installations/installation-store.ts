@@ -24,7 +24,7 @@ import {
   SlackInstallation,
   tenantKey,
 } from '../../domain/installations/slack-installation.entity.js';
-import type { KeyRing } from '../../lib/key-ring.js';
+import { type KeyRing, KeyRingError } from '../../lib/key-ring.js';
 
 /** Seconds an install flow's state stays valid (Slack's authorize page, then the redirect back). */
 export const STATE_TTL_SECONDS = 600;
@@ -126,13 +126,19 @@ export class DatabaseInstallationStore implements InstallationStore, StateStore 
 
   /**
    * The installation serving a payload's workspace (or its enterprise's org-wide install), tokens opened.
-   * @throws NotInstalledError when there is none, or it was uninstalled
-   * @throws KeyRingError when no key of `INSTALLATION_KEY` opens its tokens
+   * @throws NotInstalledError when there is none, it was uninstalled, or no key of `INSTALLATION_KEY` opens its
+   *   tokens any more (the workspace then installs again)
    */
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation<'v2', boolean>> {
     const row = await this.service().find(query);
     if (!row || row.botToken === null) throw new NotInstalledError(query, row !== null);
-    return this.toInstallation(row, row.botToken);
+    try {
+      return this.toInstallation(row, row.botToken);
+    } catch (err) {
+      // Sealed with a key no longer in INSTALLATION_KEY: the tokens are lost to us; a reinstall seals new ones.
+      if (err instanceof KeyRingError) throw new NotInstalledError(query, true);
+      throw err;
+    }
   }
 
   /**
@@ -151,17 +157,22 @@ export class DatabaseInstallationStore implements InstallationStore, StateStore 
   /**
    * Re-seals with the current key every token sealed with an older key of the ring, so the older key can then be
    * removed from `INSTALLATION_KEY`.
-   * @returns how many installations were re-sealed
-   * @throws KeyRingError when a token opens with no key of the ring
+   * @returns how many installations were re-sealed, and the tenant keys of those no key of the ring opens (their
+   *   workspaces must install again; nothing is changed for them)
    */
-  async resealAll(): Promise<number> {
+  async resealAll(): Promise<{ resealed: number; unopenable: string[] }> {
     const { keyRing } = this.deps;
     const em = this.deps.orm.em.fork();
     const rows = await em.find(SlackInstallation, { botToken: { $ne: null } });
     let count = 0;
+    const unopenable: string[] = [];
     for (const row of rows) {
       const stale = [row.botToken, row.botRefreshToken].some((v) => v !== null && keyRing.needsReseal(v));
       if (!stale) continue;
+      if (!this.opens(row)) {
+        unopenable.push(row.tenantKey);
+        continue;
+      }
       const reseal = (value: string | null, purpose: string): string | null =>
         value === null
           ? null
@@ -171,7 +182,17 @@ export class DatabaseInstallationStore implements InstallationStore, StateStore 
       count += 1;
     }
     await em.flush();
-    return count;
+    return { resealed: count, unopenable };
+  }
+
+  /** True when the ring opens the row's bot token. */
+  private opens(row: SlackInstallation): boolean {
+    try {
+      this.deps.keyRing.open(row.botToken as string, `${row.tenantKey}:bot`);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private toInstallation(row: SlackInstallation, sealedBotToken: string): Installation<'v2', boolean> {
