@@ -65,3 +65,71 @@ export interface InvitationOutbox {
   /** The latest mail of each invitation that has one, by invitation id. */
   latestDeliveries(em: EntityManager, invitationIds: readonly string[]): Promise<Map<string, MailDelivery>>;
 }
+
+/**
+ * An invitation change as its notifier gets it: the organization (loaded where a method says it reads more than its
+ * id), the invitation as just written, and when (the change's clock time).
+ */
+export interface InvitationEvent {
+  organization: Organization;
+  invitation: Invitation;
+  now: Date;
+}
+
+/**
+ * The transitions of an invitation after it was written (see `InvitationLifecycle`): a request `approved` or
+ * `denied` by an Admin, an invitation `resent`, and the closings `revoked`, `expired`, `accepted`, `declined`.
+ */
+export type InvitationChange =
+  | 'approved'
+  | 'denied'
+  | 'resent'
+  | 'revoked'
+  | 'expired'
+  | 'accepted'
+  | 'declined';
+
+/**
+ * Who is told what about invitations, one method per thing that happened. Each method works inside the change's
+ * own transaction (`em`, the EntityManager of the open transaction): what it promises to deliver is written there,
+ * so a committed change always has its notifications and a rolled-back one has none. The Slack side implements it
+ * (`src/slack/deliveries/slack-notifier.ts`: messages queued in its delivery outbox, sent by its worker); it owns
+ * what it posts (where each copy went), the domain only says what happened.
+ */
+export interface InvitationNotifier {
+  /** An Admin's invitation was sent: the invitee is told, with Accept / Decline. */
+  invitationSent(em: EntityManager, event: InvitationEvent): Promise<void>;
+  /**
+   * A Member's request was made: the Admins get its copies, in the approvals channel when the organization has
+   * one (`organization.approvalsChannelId`; `organization` is loaded), else each by DM.
+   */
+  requestMade(em: EntityManager, event: InvitationEvent): Promise<void>;
+  /**
+   * An invitation changed state (`change`): what was told about it is brought up to date (the request's copies, the
+   * invitee's message); a decided request's requester is told the outcome (`approved`, `denied`); an approved or
+   * resent invitation is sent to the invitee as {@link invitationSent} does.
+   */
+  invitationChanged(em: EntityManager, event: InvitationEvent & { change: InvitationChange }): Promise<void>;
+  /**
+   * The approvals channel refused a request's copy for good (the app was removed from it, it was archived…): the
+   * copy goes to each active Admin by DM instead.
+   */
+  requestCopyRefused(
+    em: EntityManager,
+    event: { organization: Organization; invitationId: string; channelId: string; now: Date },
+  ): Promise<void>;
+  /**
+   * The organization's approvals channel started failing (`reason`: the refusal's code, such as `not_in_channel`):
+   * each active Admin is told once what to do.
+   */
+  approvalsChannelFailing(
+    em: EntityManager,
+    event: { organization: Organization; channelId: string; reason: string; now: Date },
+  ): Promise<void>;
+}
+
+/** The ports of the invitations (wired by the composition root; see `DomainPorts`). */
+export interface InvitationPorts {
+  outbox: InvitationOutbox;
+  notifier: InvitationNotifier;
+}

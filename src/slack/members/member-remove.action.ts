@@ -10,7 +10,7 @@ import { showMembersPage } from './members-list.js';
  * The Remove button, on a member row of `/org members` or in the confirm step of `/org remove` (Slack has already
  * asked "are you sure" in its confirm dialog). The clicker's role is checked again on the server; a second click
  * finds the member gone and changes nothing. The removed member is told by DM when linked to a Slack user whose
- * account is active — the DM is queued with the removal (src/domain/deliveries) and sent by the delivery worker, so a
+ * account is active — the DM is queued with the removal (src/slack/deliveries/slack-notifier.ts) and sent by the delivery worker, so a
  * rate limit does not lose it. A deactivated account (recorded, or `users.info` → `deleted: true`) is never
  * messaged (its queued DM is skipped), and the Admin is told so.
  */
