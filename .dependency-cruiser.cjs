@@ -19,17 +19,27 @@ module.exports = {
       severity: 'error',
       comment:
         'The domain imports nothing from the rings around it: no Slack side, HTTP, mail, console, stand-in, ' +
-        'configuration, composition root or src/db. It declares a port (an interface in src/domain/…/ports.ts) ' +
-        'and src/app.ts wires the implementation in.',
+        'configuration, logger (it declares its own DomainLogger), composition root or src/db. It declares a port ' +
+        '(an interface in src/domain/…/ports.ts) and src/app.ts wires the implementation in.',
       from: { path: '^src/domain/' },
       to: {
         path: [
           '^src/(slack|http|mail|console|standin|db)/',
-          '^src/(config|app|main|migrate)\\.ts$',
+          '^src/(config|app|main|migrate|adapters|logger)\\.ts$',
           '^migrations/',
           '^manifest/',
         ],
       },
+    },
+    {
+      name: 'domain-no-slack-outbox',
+      severity: 'error',
+      comment:
+        "Slack's delivery outbox (slack_deliveries) and the posted copies of messages about invitations " +
+        '(invitation_messages, channel and ts) are Slack facts, owned by src/slack/deliveries: the domain tells ' +
+        'its notifier ports what happened and imports no module of that name, wherever it stands.',
+      from: { path: '^src/domain/' },
+      to: { path: '(^|/)(slack-deliver[^/]*|invitation-message[^/]*)$' },
     },
     {
       name: 'domain-no-sql-driver',

@@ -44,7 +44,7 @@ export interface NewInvitation {
 /**
  * The lifecycle of an invitation (DESIGN.md §3): each status transition in one place, with what goes with it — the
  * conditional update that makes it happen once, the token and the outbox row of a mail, the notifier's event (the
- * invitee told, the request's copies, their refresh and the requester's outcome: {@link InvitationNotifier}) and the
+ * invitee told, the request's copies, their refresh and the requester's outcome: `InvitationNotifier`) and the
  * audit event:
  * `requested` / `sent` (new), `approved`, `denied`, `resent`, `revoked`, `expired`, `accepted`, `declined`.
  * Every method but {@link expireIfDue} and {@link expireDue} runs inside the caller's transaction (`em`); the

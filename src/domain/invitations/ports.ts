@@ -1,7 +1,7 @@
 /**
  * What the invitations need from the rings around the domain (DESIGN.md §6). The domain declares these
- * interfaces; the outer layers implement them (`src/mail/invitation-outbox.ts`) and the composition root
- * (`src/app.ts`, `src/adapters.ts`) wires them in.
+ * interfaces; the outer layers implement them (the mail outbox: `src/mail/invitation-outbox.ts`; the notifier:
+ * `src/slack/deliveries/slack-notifier.ts`) and the composition root (`src/app.ts`, `src/adapters.ts`) wires them in.
  */
 import type { EntityManager } from '@mikro-orm/core';
 import type { Organization } from '../organizations/organization.entity.js';

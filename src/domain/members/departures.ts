@@ -23,7 +23,7 @@ export interface Departure {
   /** True when their Slack account is known to be deactivated (no message can reach them). */
   slackDeactivated: boolean;
   /** The notice telling them, as the {@link MemberNotifier} queued it; null when none was. */
-  noticeDeliveryId: string | null;
+  noticeId: string | null;
 }
 
 /**
@@ -106,7 +106,7 @@ export class Departures {
     const gone = summary(member);
     em.remove(member);
     const now = this.clock.now();
-    const noticeDeliveryId =
+    const noticeId =
       change === 'remove'
         ? await this.notifier.memberRemoved(em, {
             organization,
@@ -129,7 +129,7 @@ export class Departures {
       member: gone,
       organizationName: organization.name,
       slackDeactivated: !member.isActive,
-      noticeDeliveryId,
+      noticeId,
     };
   }
 }

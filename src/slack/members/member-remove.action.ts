@@ -26,11 +26,8 @@ export async function memberRemove({ ack, action, context, respond }: ButtonArgs
     gone !== null &&
     (departure.slackDeactivated || (await accountDeactivated(context.profiles, context.log, gone)));
   // The DM was queued with the removal, unless the account was known deactivated; found so only now, it is dropped.
-  if (deactivated && departure.noticeDeliveryId) {
-    await context.services.deliveries.skip(
-      departure.noticeDeliveryId,
-      'skipped: the Slack account is deactivated',
-    );
+  if (deactivated && departure.noticeId) {
+    await context.services.deliveries.skip(departure.noticeId, 'skipped: the Slack account is deactivated');
   }
   await context.deliver();
   const notice = removedText(departure, deactivated);
