@@ -89,6 +89,22 @@ export type InvitationChange =
   | 'accepted'
   | 'declined';
 
+/** A request's copy refused for good by the approvals channel `channelId`. */
+export interface RequestCopyRefused {
+  organization: Organization;
+  invitationId: string;
+  channelId: string;
+  now: Date;
+}
+
+/** The organization's approvals channel failing, `reason` being the refusal's code (such as `not_in_channel`). */
+export interface ApprovalsChannelFailing {
+  organization: Organization;
+  channelId: string;
+  reason: string;
+  now: Date;
+}
+
 /**
  * Who is told what about invitations, one method per thing that happened. Each method works inside the change's
  * own transaction (`em`, the EntityManager of the open transaction): what it promises to deliver is written there,
@@ -105,27 +121,19 @@ export interface InvitationNotifier {
    */
   requestMade(em: EntityManager, event: InvitationEvent): Promise<void>;
   /**
-   * An invitation changed state (`change`): what was told about it is brought up to date (the request's copies, the
-   * invitee's message); a decided request's requester is told the outcome (`approved`, `denied`); an approved or
-   * resent invitation is sent to the invitee as {@link invitationSent} does.
+   * An invitation changed state (`change`). A decision or a closing (`approved`, `denied`, `revoked`, `expired`,
+   * `accepted`, `declined`): what was told about it is brought up to date (the request's copies, the invitee's
+   * message), and a decided request's requester is told the outcome (`approved`, `denied`). An approved or `resent`
+   * invitation is sent to the invitee as {@link invitationSent} does (a resend refreshes nothing: it stays open).
    */
   invitationChanged(em: EntityManager, event: InvitationEvent & { change: InvitationChange }): Promise<void>;
   /**
    * The approvals channel refused a request's copy for good (the app was removed from it, it was archived…): the
    * copy goes to each active Admin by DM instead.
    */
-  requestCopyRefused(
-    em: EntityManager,
-    event: { organization: Organization; invitationId: string; channelId: string; now: Date },
-  ): Promise<void>;
-  /**
-   * The organization's approvals channel started failing (`reason`: the refusal's code, such as `not_in_channel`):
-   * each active Admin is told once what to do.
-   */
-  approvalsChannelFailing(
-    em: EntityManager,
-    event: { organization: Organization; channelId: string; reason: string; now: Date },
-  ): Promise<void>;
+  requestCopyRefused(em: EntityManager, event: RequestCopyRefused): Promise<void>;
+  /** The organization's approvals channel started failing: each active Admin is told once what to do. */
+  approvalsChannelFailing(em: EntityManager, event: ApprovalsChannelFailing): Promise<void>;
 }
 
 /** The ports of the invitations (wired by the composition root; see `DomainPorts`). */

@@ -17,6 +17,26 @@ export interface TeamChangeSignal {
   subscribe(onChange: () => void): void;
 }
 
+/** A member removed by an Admin, as the notifier gets it. */
+export interface MemberRemoved {
+  organization: Organization;
+  member: MemberSummary;
+  /** True when their Slack account is known to be deactivated (no message can reach them). */
+  slackDeactivated: boolean;
+  /** The Admin who removed them. */
+  removedBySlackUserId: string;
+  now: Date;
+}
+
+/** An organization recovered (`/org recover`), as the notifier gets it. */
+export interface OrganizationRecovered {
+  organization: Organization;
+  recoveredBySlackUserId: string;
+  /** The Slack users to tell: every other member with a role whose account is active. */
+  tell: readonly string[];
+  now: Date;
+}
+
 /**
  * Who is told what about members, one method per thing that happened. Each method works inside the change's own
  * transaction (`em`): what it promises to deliver is written there, so a committed change always has its
@@ -29,19 +49,7 @@ export interface MemberNotifier {
    * @returns the id of the notice queued (to withdraw it with the implementation's own means, should the account
    *   turn out deactivated), or null when nobody is told
    */
-  memberRemoved(
-    em: EntityManager,
-    event: {
-      organization: Organization;
-      member: MemberSummary;
-      slackDeactivated: boolean;
-      removedBySlackUserId: string;
-      now: Date;
-    },
-  ): Promise<string | null>;
+  memberRemoved(em: EntityManager, event: MemberRemoved): Promise<string | null>;
   /** The organization was recovered by `recoveredBySlackUserId` (`/org recover`): each Slack user of `tell` is told. */
-  organizationRecovered(
-    em: EntityManager,
-    event: { organization: Organization; recoveredBySlackUserId: string; tell: readonly string[]; now: Date },
-  ): Promise<void>;
+  organizationRecovered(em: EntityManager, event: OrganizationRecovered): Promise<void>;
 }

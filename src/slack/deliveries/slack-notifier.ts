@@ -6,13 +6,13 @@
  */
 import type { EntityManager } from '@mikro-orm/core';
 import type {
+  ApprovalsChannelFailing,
   InvitationChange,
   InvitationEvent,
   InvitationNotifier,
+  RequestCopyRefused,
 } from '../../domain/invitations/ports.js';
-import type { MemberSummary } from '../../domain/members/member-rules.js';
-import type { MemberNotifier } from '../../domain/members/ports.js';
-import type { Organization } from '../../domain/organizations/organization.entity.js';
+import type { MemberNotifier, MemberRemoved, OrganizationRecovered } from '../../domain/members/ports.js';
 import {
   queueAdminDms,
   queueApprovalRequest,
@@ -59,10 +59,7 @@ export class SlackNotifier implements InvitationNotifier, MemberNotifier {
   }
 
   /** A copy of the request to each active Admin by DM, saying which channel refused it. */
-  async requestCopyRefused(
-    em: EntityManager,
-    event: { organization: Organization; invitationId: string; channelId: string; now: Date },
-  ): Promise<void> {
+  async requestCopyRefused(em: EntityManager, event: RequestCopyRefused): Promise<void> {
     await queueAdminDms(em, event.organization, 'approval_request', {
       payload: { viaChannel: false, fallbackFrom: event.channelId },
       invitationId: event.invitationId,
@@ -71,10 +68,7 @@ export class SlackNotifier implements InvitationNotifier, MemberNotifier {
   }
 
   /** A DM to each active Admin: the channel, why it fails, and what to do. */
-  async approvalsChannelFailing(
-    em: EntityManager,
-    event: { organization: Organization; channelId: string; reason: string; now: Date },
-  ): Promise<void> {
+  async approvalsChannelFailing(em: EntityManager, event: ApprovalsChannelFailing): Promise<void> {
     await queueAdminDms(em, event.organization, 'approvals_channel_failing', {
       payload: { channelId: event.channelId, reason: event.reason },
       now: event.now,
@@ -82,16 +76,7 @@ export class SlackNotifier implements InvitationNotifier, MemberNotifier {
   }
 
   /** The `removal_dm` to a removed member linked to a Slack account not known to be deactivated. */
-  async memberRemoved(
-    em: EntityManager,
-    event: {
-      organization: Organization;
-      member: MemberSummary;
-      slackDeactivated: boolean;
-      removedBySlackUserId: string;
-      now: Date;
-    },
-  ): Promise<string | null> {
+  async memberRemoved(em: EntityManager, event: MemberRemoved): Promise<string | null> {
     const { organization, member } = event;
     if (!member.slackUserId || event.slackDeactivated) return null;
     return queueDelivery(em, {
@@ -104,10 +89,7 @@ export class SlackNotifier implements InvitationNotifier, MemberNotifier {
   }
 
   /** A `recovery_notice` DM to each Slack user of `tell`. */
-  async organizationRecovered(
-    em: EntityManager,
-    event: { organization: Organization; recoveredBySlackUserId: string; tell: readonly string[]; now: Date },
-  ): Promise<void> {
+  async organizationRecovered(em: EntityManager, event: OrganizationRecovered): Promise<void> {
     const { organization } = event;
     for (const target of event.tell) {
       queueDelivery(em, {
