@@ -56,6 +56,21 @@ module.exports = {
       },
     },
     {
+      name: 'driver-only-in-db',
+      severity: 'error',
+      comment:
+        'Only src/db opens the database: the front ends, the mail outbox and the composition roots take ' +
+        "@mikro-orm/core's EntityManager and src/db's Orm, so a second database (PostgreSQL) changes src/db alone. " +
+        'knex, the SQL drivers and MikroORM driver packages are for src/db (the domain has its own rule).',
+      from: { path: '^src/', pathNot: '^src/(db|domain)/' },
+      to: {
+        path: [
+          '(^|/)node_modules/(knex|sqlite3|better-sqlite3|pg|mysql2|mariadb|tedious|libsql)/',
+          '(^|/)node_modules/@mikro-orm/(?!core/)[^/]+/',
+        ],
+      },
+    },
+    {
       name: 'slack-not-http',
       severity: 'error',
       comment:

@@ -84,6 +84,18 @@ const FIXTURE: Record<string, string> = {
     'export type Driver = [EntityManager, Knex];',
     '',
   ].join('\n'),
+  // driver-only-in-db: a front end reaching for the SQLite driver's EntityManager (a type counts); allowed in src/db
+  'src/slack/deliveries/worker.ts': [
+    "import type { EntityManager } from '@mikro-orm/sqlite';",
+    'export type Worker = EntityManager;',
+    '',
+  ].join('\n'),
+  'src/db/driver.ts': [
+    "import type { EntityManager } from '@mikro-orm/sqlite';",
+    "import type { Knex } from 'knex';",
+    'export type DbDriver = [EntityManager, Knex];',
+    '',
+  ].join('\n'),
   // listener-not-listener: one listener importing another (a command importing an action)
   'src/slack/members/member-role.action.ts': 'export const memberRole = 1;\n',
   'src/slack/members/role.command.ts':
@@ -177,6 +189,13 @@ describe('layer rules (npm run depcheck)', () => {
     expect(result.output).toMatch(
       /error domain-no-sql-driver: src\/domain\/driver\.ts → \S*node_modules\/knex\//,
     );
+  });
+
+  it('driver-only-in-db: outside src/db no MikroORM driver package nor knex, not even as a type', () => {
+    expect(result.output).toMatch(
+      /error driver-only-in-db: src\/slack\/deliveries\/worker\.ts → \S*node_modules\/@mikro-orm\/sqlite\//,
+    );
+    expect(result.output).not.toContain('src/db/driver.ts');
   });
 
   it("slack-not-http and http-not-slack: the two front ends don't import each other", () => {
