@@ -12,6 +12,12 @@
  * rule fires.
  * @type {import('dependency-cruiser').IConfiguration}
  */
+/** knex, the SQL drivers and every MikroORM package but core: what only src/db may import. */
+const SQL_DRIVERS = [
+  '(^|/)node_modules/(knex|sqlite3|better-sqlite3|pg|mysql2|mariadb|tedious|libsql)/',
+  '(^|/)node_modules/@mikro-orm/(?!core/)[^/]+/',
+];
+
 module.exports = {
   forbidden: [
     {
@@ -49,10 +55,7 @@ module.exports = {
         'ports; knex, the SQL drivers and MikroORM driver packages are for src/db.',
       from: { path: '^src/domain/' },
       to: {
-        path: [
-          '(^|/)node_modules/(knex|sqlite3|better-sqlite3|pg|mysql2|mariadb|tedious|libsql)/',
-          '(^|/)node_modules/@mikro-orm/(?!core/)[^/]+/',
-        ],
+        path: SQL_DRIVERS,
       },
     },
     {
@@ -64,10 +67,7 @@ module.exports = {
         'knex, the SQL drivers and MikroORM driver packages are for src/db (the domain has its own rule).',
       from: { path: '^src/', pathNot: '^src/(db|domain)/' },
       to: {
-        path: [
-          '(^|/)node_modules/(knex|sqlite3|better-sqlite3|pg|mysql2|mariadb|tedious|libsql)/',
-          '(^|/)node_modules/@mikro-orm/(?!core/)[^/]+/',
-        ],
+        path: SQL_DRIVERS,
       },
     },
     {
