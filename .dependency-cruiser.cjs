@@ -12,6 +12,12 @@
  * rule fires.
  * @type {import('dependency-cruiser').IConfiguration}
  */
+/** knex, the SQL drivers and every MikroORM package but core: what only src/db may import. */
+const SQL_DRIVERS = [
+  '(^|/)node_modules/(knex|sqlite3|better-sqlite3|pg|mysql2|mariadb|tedious|libsql)/',
+  '(^|/)node_modules/@mikro-orm/(?!core/)[^/]+/',
+];
+
 module.exports = {
   forbidden: [
     {
@@ -19,17 +25,27 @@ module.exports = {
       severity: 'error',
       comment:
         'The domain imports nothing from the rings around it: no Slack side, HTTP, mail, console, stand-in, ' +
-        'configuration, composition root or src/db. It declares a port (an interface in src/domain/…/ports.ts) ' +
-        'and src/app.ts wires the implementation in.',
+        'configuration, logger (it declares its own DomainLogger), composition root or src/db. It declares a port ' +
+        '(an interface in src/domain/…/ports.ts) and src/app.ts wires the implementation in.',
       from: { path: '^src/domain/' },
       to: {
         path: [
           '^src/(slack|http|mail|console|standin|db)/',
-          '^src/(config|app|main|migrate)\\.ts$',
+          '^src/(config|app|main|migrate|adapters|logger)\\.ts$',
           '^migrations/',
           '^manifest/',
         ],
       },
+    },
+    {
+      name: 'domain-no-slack-outbox',
+      severity: 'error',
+      comment:
+        "Slack's delivery outbox (slack_deliveries) and the posted copies of messages about invitations " +
+        '(invitation_messages, channel and ts) are Slack facts, owned by src/slack/deliveries: the domain tells ' +
+        'its notifier ports what happened and imports no module of that name, wherever it stands.',
+      from: { path: '^src/domain/' },
+      to: { path: '(^|/)(slack-deliver[^/]*|invitation-message[^/]*)$' },
     },
     {
       name: 'domain-no-sql-driver',
@@ -39,10 +55,19 @@ module.exports = {
         'ports; knex, the SQL drivers and MikroORM driver packages are for src/db.',
       from: { path: '^src/domain/' },
       to: {
-        path: [
-          '(^|/)node_modules/(knex|sqlite3|better-sqlite3|pg|mysql2|mariadb|tedious|libsql)/',
-          '(^|/)node_modules/@mikro-orm/(?!core/)[^/]+/',
-        ],
+        path: SQL_DRIVERS,
+      },
+    },
+    {
+      name: 'driver-only-in-db',
+      severity: 'error',
+      comment:
+        'Only src/db opens the database: the front ends, the mail outbox and the composition roots take ' +
+        "@mikro-orm/core's EntityManager and src/db's Orm, so a second database (PostgreSQL) changes src/db alone. " +
+        'knex, the SQL drivers and MikroORM driver packages are for src/db (the domain has its own rule).',
+      from: { path: '^src/', pathNot: '^src/(db|domain)/' },
+      to: {
+        path: SQL_DRIVERS,
       },
     },
     {

@@ -4,10 +4,11 @@
  * `sqlite:data/astrobee.sqlite`). `migration:create` writes to `migrations/`; see the README, "Making a new migration".
  */
 import { defineConfig } from '@mikro-orm/sqlite';
+import { ormEntities } from './src/adapters.js';
 import { loadConfig } from './src/config.js';
 import { ensureDatabaseFolder, ormOptions } from './src/db/orm.js';
 
 const { databaseUrl } = loadConfig();
 ensureDatabaseFolder(databaseUrl);
 
-export default defineConfig(ormOptions(databaseUrl));
+export default defineConfig(ormOptions(databaseUrl, { entities: ormEntities }));

@@ -4,9 +4,9 @@
  */
 import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
-import { standardPorts, teamDirectoryOn } from './adapters.js';
+import { openOrm, standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
-import { initOrm, type Orm } from './db/orm.js';
+import type { Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
 import { httpRoutes } from './http/routes.js';
@@ -88,7 +88,7 @@ export async function startApp(
 ): Promise<RunningApp> {
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
-  const orm = deps.orm ?? (await initOrm(config.databaseUrl, { logger }));
+  const orm = deps.orm ?? (await openOrm(config.databaseUrl, { logger }));
   const slackLogger = toSlackLogger(logger);
   const invitations = invitationSettingsFrom({
     invitationKey: config.invitationKey,
@@ -180,6 +180,7 @@ export async function startApp(
       invitations: invitations.settings,
       outbox: serviceOptions.ports.outbox,
       credentials: serviceOptions.ports.credentials,
+      invitationNotifier: serviceOptions.ports.invitationNotifier,
       deliver,
     }),
   ];
@@ -279,6 +280,7 @@ export async function startApp(
         clock,
         logger,
         settings: invitations.settings,
+        invitationNotifier: serviceOptions.ports.invitationNotifier,
         publicUrl: config.publicUrl,
         mailFrom: config.mailFrom,
         intervalMs: config.mailWorkerIntervalMs,

@@ -1,12 +1,14 @@
 /** `npm run migrate`: applies pending migrations to DATABASE_URL and prints what it applied. */
+
+import { openOrm } from './adapters.js';
 import { ConfigError, loadConfig } from './config.js';
-import { initOrm, migrate } from './db/orm.js';
+import { migrate } from './db/orm.js';
 import { createLogger } from './logger.js';
 
 try {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
-  const orm = await initOrm(config.databaseUrl, { logger, migrate: false });
+  const orm = await openOrm(config.databaseUrl, { logger, migrate: false });
   const applied = await migrate(orm);
   logger.info({ applied }, applied.length ? 'migrations applied' : 'database is up to date');
   await orm.close();

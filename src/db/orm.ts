@@ -8,7 +8,6 @@ import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, type Options } from '@mikro-orm/sqlite';
 import { migrationsList } from '../../migrations/index.js';
 import type { Logger } from '../logger.js';
-import { entities } from './entities.js';
 
 export type Orm = MikroORM;
 export type { EntityManager } from '@mikro-orm/sqlite';
@@ -36,22 +35,27 @@ export function sqliteFileName(databaseUrl: string): string {
 /**
  * The ORM options for `DATABASE_URL`: the one place where the settings live. {@link initOrm} opens the database
  * with them, and `mikro-orm.config.ts` hands them to the MikroORM CLI, so the CLI diffs the same entities and runs
- * the same migrations (`migrationsList`) as the bot. The pool holds one connection: SQLite serialises writers
+ * the same migrations (`migrationsList`) as the bot. The entity list comes from the composition root
+ * (`src/adapters.ts`, `ormEntities`: this module's `src/db/entities.ts` and the Slack side's own), as src/db imports
+ * no front end. The pool holds one connection: SQLite serialises writers
  * anyway, and one connection makes every transaction in this process wait its turn instead of failing with
  * SQLITE_BUSY.
  *
  * @param databaseUrl see {@link sqliteFileName}
- * @param options `logger` for ORM messages (at debug level)
+ * @param options `entities`: every entity schema (see `ormEntities`); `logger` for ORM messages (at debug level)
  * @returns options for `MikroORM.init` or the CLI's `defineConfig`; `migrations.path` is `migrations/` of the
  *   working directory, where `mikro-orm migration:create` writes a new migration (the bot itself reads only
  *   `migrationsList`)
  * @throws Error as {@link sqliteFileName}
  */
-export function ormOptions(databaseUrl: string, options: { logger?: Logger } = {}): Options {
+export function ormOptions(
+  databaseUrl: string,
+  options: { entities: NonNullable<Options['entities']>; logger?: Logger },
+): Options {
   const logger = options.logger;
   return {
     dbName: sqliteFileName(databaseUrl),
-    entities,
+    entities: options.entities,
     extensions: [Migrator],
     migrations: {
       path: 'migrations',
@@ -91,16 +95,24 @@ export function ensureDatabaseFolder(databaseUrl: string): void {
  * Opens the database with {@link ormOptions}.
  *
  * @param databaseUrl see {@link sqliteFileName}
- * @param options `logger` for ORM messages; `migrate` (default true) runs pending migrations before returning;
- *   `overrides` replace options (tests)
+ * @param options `entities`: every entity schema (see {@link ormOptions}); `logger` for ORM messages; `migrate`
+ *   (default true) runs pending migrations before returning; `overrides` replace options (tests)
  */
 export async function initOrm(
   databaseUrl: string,
-  options: { logger?: Logger; migrate?: boolean; overrides?: Partial<Options> } = {},
+  options: {
+    entities: NonNullable<Options['entities']>;
+    logger?: Logger;
+    migrate?: boolean;
+    overrides?: Partial<Options>;
+  },
 ): Promise<Orm> {
   ensureDatabaseFolder(databaseUrl);
   const orm = await MikroORM.init({
-    ...ormOptions(databaseUrl, options.logger ? { logger: options.logger } : {}),
+    ...ormOptions(databaseUrl, {
+      entities: options.entities,
+      ...(options.logger ? { logger: options.logger } : {}),
+    }),
     ...options.overrides,
   });
   if (options.migrate !== false) await migrate(orm);

@@ -6,12 +6,12 @@ import { OAuthService } from './clients/oauth.service.js';
 import type { ClientCredentialStore } from './clients/ports.js';
 import type { ClientSettings } from './clients/settings.js';
 import { DataService } from './data/data.service.js';
-import { DeliveriesService } from './deliveries/deliveries.service.js';
 import { InstallationsService } from './installations/installations.service.js';
 import { InvitationsService } from './invitations/invitations.service.js';
-import type { InvitationOutbox } from './invitations/ports.js';
+import type { InvitationNotifier, InvitationOutbox } from './invitations/ports.js';
 import { defaultInvitationSettings, type InvitationSettings } from './invitations/settings.js';
 import { MembersService } from './members/members.service.js';
+import type { MemberNotifier } from './members/ports.js';
 import { OrganizationsService } from './organizations/organizations.service.js';
 
 /** The domain services bound to one unit of work (one EntityManager fork per Slack payload or HTTP request). */
@@ -23,7 +23,6 @@ export interface Services {
   clients: ClientsService;
   oauth: OAuthService;
   data: DataService;
-  deliveries: DeliveriesService;
   installations: InstallationsService;
 }
 
@@ -33,6 +32,10 @@ export interface DomainPorts {
   outbox: InvitationOutbox;
   /** The OAuth hot paths' statements (src/db). */
   credentials: ClientCredentialStore;
+  /** Who is told what about invitations (the Slack side's delivery outbox). */
+  invitationNotifier: InvitationNotifier;
+  /** Who is told of a removal or a recovery (the Slack side's delivery outbox). */
+  memberNotifier: MemberNotifier;
 }
 
 /** Settings (plain values from the composition root) and ports of the domain services. */
@@ -49,18 +52,15 @@ export interface ServiceOptions {
 export function createServices(em: EntityManager, clock: Clock, options: ServiceOptions): Services {
   return {
     organizations: new OrganizationsService(em, clock),
-    members: new MembersService(em, clock),
-    invitations: new InvitationsService(
-      em,
-      clock,
-      options.invitations ?? defaultInvitationSettings(),
-      options.ports.outbox,
-    ),
+    members: new MembersService(em, clock, options.ports.memberNotifier),
+    invitations: new InvitationsService(em, clock, options.invitations ?? defaultInvitationSettings(), {
+      outbox: options.ports.outbox,
+      notifier: options.ports.invitationNotifier,
+    }),
     audit: new AuditService(em),
     clients: new ClientsService(em, clock, options.clients),
     oauth: new OAuthService(em, clock, options.ports.credentials, options.clients),
     data: new DataService(em, clock),
-    deliveries: new DeliveriesService(em, clock),
     installations: new InstallationsService(em, clock),
   };
 }

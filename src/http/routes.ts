@@ -5,7 +5,7 @@ import { type Clock, systemClock } from '../domain/actor.js';
 import type { ClientCredentialStore } from '../domain/clients/ports.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../domain/clients/settings.js';
 import { TokenBatcher } from '../domain/clients/token-batcher.js';
-import type { InvitationOutbox } from '../domain/invitations/ports.js';
+import type { InvitationNotifier, InvitationOutbox } from '../domain/invitations/ports.js';
 import { defaultInvitationSettings, type InvitationSettings } from '../domain/invitations/settings.js';
 import type { Logger } from '../logger.js';
 import { OutboxMailQueue } from '../mail/invitation-outbox.js';
@@ -33,6 +33,11 @@ export function httpRoutes(deps: {
   credentials?: ClientCredentialStore;
   /** The invitations' outbox port; the mail outbox table by default. */
   outbox?: InvitationOutbox;
+  /**
+   * The invitations' notifier port (the Slack side's, wired by `src/app.ts`): an answer on the invitation page
+   * refreshes what Slack shows of the invitation exactly as an answer in Slack does.
+   */
+  invitationNotifier: InvitationNotifier;
   /** Runs the Slack delivery worker, so the Slack messages an answer on the invitation page updates go out now. */
   deliver?: () => Promise<void>;
 }): CustomRoute[] {
@@ -61,7 +66,7 @@ export function httpRoutes(deps: {
         logger,
         clock: deps.clock ?? systemClock,
         settings: deps.invitations ?? defaultInvitationSettings(),
-        outbox: deps.outbox ?? new OutboxMailQueue(),
+        ports: { outbox: deps.outbox ?? new OutboxMailQueue(), notifier: deps.invitationNotifier },
         ...(deps.deliver ? { deliver: deps.deliver } : {}),
       }),
     },

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '../db/orm.js';
 import type { Clock } from '../domain/actor.js';
-import type { MailFailureNotice } from '../domain/deliveries/deliveries.service.js';
 import { truncateText } from '../domain/graphemes.js';
 import { Invitation } from '../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../domain/invitations/invitations.service.js';
+import type { InvitationNotifier } from '../domain/invitations/ports.js';
 import type { InvitationSettings } from '../domain/invitations/settings.js';
 import { hashInvitationToken, UnsealError } from '../domain/invitations/token.js';
 import { backoffDelay } from '../lib/backoff.js';
@@ -37,7 +37,18 @@ export interface DrainResult {
 }
 
 /** An invitation mail given up on: what the inviting Admin is told. No token, no secret. */
-export type MailFailure = MailFailureNotice;
+export interface MailFailure {
+  invitationId: string;
+  organizationId: string;
+  /** The invited address, in ASCII form as stored. */
+  recipient: string;
+  /** The Slack user who invited (or approved the request), when known. */
+  notifySlackUserId: string | null;
+  /** Why: the server's reply or the last error, one line. */
+  reason: string;
+  /** True when the server refused the mail for good (a 5yz reply); false when the attempts ran out. */
+  permanent: boolean;
+}
 
 /** Dependencies of the {@link OutboxWorker}. */
 export interface OutboxWorkerOptions {
@@ -46,6 +57,8 @@ export interface OutboxWorkerOptions {
   clock: Clock;
   logger: Logger;
   settings: InvitationSettings;
+  /** Told of each invitation the worker closes as expired (the Slack side refreshes what it posted about it). */
+  invitationNotifier: InvitationNotifier;
   /** Base of invitation links, without a trailing slash. */
   publicUrl: string;
   /** The From header (`MAIL_FROM`). */
@@ -146,12 +159,10 @@ export class OutboxWorker {
   private async pass(): Promise<DrainResult> {
     const result: DrainResult = { sent: 0, retrying: 0, failed: 0, cancelled: 0, expired: 0 };
     const { orm, clock, settings } = this.options;
-    result.expired = await new InvitationsService(
-      orm.em.fork(),
-      clock,
-      settings,
-      new OutboxMailQueue(),
-    ).expireDue();
+    result.expired = await new InvitationsService(orm.em.fork(), clock, settings, {
+      outbox: new OutboxMailQueue(),
+      notifier: this.options.invitationNotifier,
+    }).expireDue();
     const seen = new Set<string>();
     for (;;) {
       if (this.stopped) break;

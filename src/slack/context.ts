@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Orm } from '../db/orm.js';
 import type { Actor, Clock } from '../domain/actor.js';
 import type { ProfileLookup } from '../domain/members/slack-account.js';
 import type { TeamDirectory } from '../domain/members/team-directory.js';
-import { createServices, type Services } from '../domain/services.js';
+import type { ServiceOptions } from '../domain/services.js';
 import type { Logger } from '../logger.js';
+import { type SlackServices, slackServices } from './deliveries/deliveries.js';
 import { profileLookup, slackProfile } from './shared/slack-profile.js';
 
 /** What every listener finds in Bolt's `context`, set by {@link requestContextMiddleware}. */
@@ -15,7 +16,8 @@ export interface OrgContext {
   [key: string]: unknown;
   /** This payload's own unit of work (a fork of the global EntityManager). */
   em: EntityManager;
-  services: Services;
+  /** The domain services and the Slack side's own deliveries (see {@link SlackServices}). */
+  services: SlackServices;
   /** A child logger carrying this payload's request id, team and user. */
   log: Logger;
   /** Short id shown to users in apologies and logged with the error. */
@@ -89,8 +91,8 @@ interface ScopeDeps {
   orm: Orm;
   logger: Logger;
   clock: Clock;
-  /** Settings of the domain services (see `createServices`). */
-  serviceOptions: Parameters<typeof createServices>[2];
+  /** Settings and ports of the domain services (see `createServices`). */
+  serviceOptions: ServiceOptions;
   directory: TeamDirectory;
   /** Runs the Slack delivery worker (see {@link OrgContext.deliver}). */
   deliver: () => Promise<void>;
@@ -102,7 +104,7 @@ interface ScopeDeps {
  */
 class PayloadScope {
   #em: EntityManager | undefined;
-  #services: Services | undefined;
+  #services: SlackServices | undefined;
   #log: Logger | undefined;
   #requestId: string | undefined;
   #actor: Promise<Actor> | undefined;
@@ -128,8 +130,8 @@ class PayloadScope {
     return this.#em;
   }
 
-  get services(): Services {
-    this.#services ??= createServices(this.em, this.deps.clock, this.deps.serviceOptions);
+  get services(): SlackServices {
+    this.#services ??= slackServices(this.em, this.deps.clock, this.deps.serviceOptions);
     return this.#services;
   }
 

@@ -3,7 +3,7 @@
  * stand-in's team, with `memberCount` members already linked to Slack users (so `/org members` resolves the caller
  * from the database alone, as it does for every returning user).
  */
-import { initOrm } from '../../src/db/orm.js';
+import { openOrm } from '../../src/adapters.js';
 import { Member, type Role } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 
@@ -23,7 +23,7 @@ export async function seedOrganization(
   databaseUrl: string,
   options: { teamId: string; memberCount: number; adminCount: number },
 ): Promise<SeededUser[]> {
-  const orm = await initOrm(databaseUrl);
+  const orm = await openOrm(databaseUrl);
   try {
     const em = orm.em.fork();
     const now = new Date();

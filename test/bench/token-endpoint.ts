@@ -18,7 +18,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { initOrm } from '../../src/db/orm.js';
+import { openOrm } from '../../src/adapters.js';
 import { ClientsService } from '../../src/domain/clients/clients.service.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
@@ -114,7 +114,7 @@ async function load(
 
 /** Seeds an organization, its admin and one API client; returns the client's credentials. */
 async function seed(databaseUrl: string, teamId: string): Promise<{ clientId: string; secret: string }> {
-  const orm = await initOrm(databaseUrl);
+  const orm = await openOrm(databaseUrl);
   try {
     const em = orm.em.fork();
     const now = new Date();

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createServices } from '../../src/adapters.js';
-import { initOrm } from '../../src/db/orm.js';
+import { createServices, openOrm } from '../../src/adapters.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { DataLayer, DataSource } from '../../src/domain/data/data.entity.js';
@@ -190,14 +189,14 @@ describe('organizations on a migrated SQLite file', () => {
   it('keeps data across a restart (close and reopen the file)', async () => {
     const org = await setUp();
     await db.orm.close();
-    const reopened = await initOrm(db.url);
+    const reopened = await openOrm(db.url);
     try {
       const stored = await reopened.em.fork().findOneOrFail(Organization, { slackTeamId: TEAM });
       expect(stored).toMatchObject({ id: org.id, name: 'Orbit Analytics' });
       expect(await reopened.getMigrator().getPendingMigrations()).toEqual([]);
     } finally {
       await reopened.close();
-      db.orm = await initOrm(db.url);
+      db.orm = await openOrm(db.url);
     }
   });
 });

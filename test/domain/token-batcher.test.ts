@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openOrm } from '../../src/adapters.js';
 import { SqliteAccessTokenBatchStore } from '../../src/db/client-credentials.js';
-import { initOrm, type Orm } from '../../src/db/orm.js';
+import type { Orm } from '../../src/db/orm.js';
 import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
 import { ClientsService } from '../../src/domain/clients/clients.service.js';
 import { accessTokenKey, hashCredential } from '../../src/domain/clients/credentials.js';
@@ -46,7 +47,7 @@ describe('TokenBatcher on a migrated SQLite file', () => {
     db = await freshOrm();
     statements = [];
     bound = [];
-    orm = await initOrm(db.url, {
+    orm = await openOrm(db.url, {
       migrate: false,
       overrides: {
         onQuery: (sql: string, params: unknown[]) => {

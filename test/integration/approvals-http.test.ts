@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
-import { Invitation, InvitationMessage } from '../../src/domain/invitations/invitation.entity.js';
+import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { OutboxMail } from '../../src/mail/outbox.entity.js';
+import { InvitationMessage } from '../../src/slack/deliveries/invitation-message.entity.js';
 import type { RecordedEphemeral, RecordedMessage } from '../../src/standin/index.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 import { type MailSink, mailSink } from '../support/mail-sink.js';

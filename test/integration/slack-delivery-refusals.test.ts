@@ -7,10 +7,10 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/adapters.js';
-import { SlackDelivery } from '../../src/domain/deliveries/slack-delivery.entity.js';
 import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
+import { SlackDelivery } from '../../src/slack/deliveries/slack-delivery.entity.js';
 import type { RecordedMessage } from '../../src/standin/index.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initOrm, type Orm } from '../../src/db/orm.js';
+import { openOrm } from '../../src/adapters.js';
+import type { Orm } from '../../src/db/orm.js';
 import type { SlackProfile } from '../../src/domain/members/slack-account.js';
 
 /** A fresh SQLite file in a temp folder, built by the real migrations. */
@@ -19,7 +20,7 @@ export async function freshOrm(): Promise<FreshDb> {
   const dir = mkdtempSync(join(tmpdir(), 'astrobee-db-'));
   const file = join(dir, 'test.sqlite');
   const url = `sqlite:${file}`;
-  const orm = await initOrm(url);
+  const orm = await openOrm(url);
   return {
     orm,
     file,

@@ -48,24 +48,33 @@ const FIXTURE: Record<string, string> = {
   'src/http/server.ts': "import { blocks } from '../slack/blocks.js';\nexport const server = blocks;\n", // http-not-slack
   'src/slack/context.ts': "import { server } from '../http/server.js';\nexport const context = server;\n", // slack-not-http
   'src/domain/ports.ts': 'export interface Outbox { queue(): void }\n',
-  // Allowed: the domain's own modules, MikroORM core, the neutral logger.
+  // Allowed: the domain's own modules, MikroORM core.
   'src/domain/allowed.ts': [
     "import type { EntityManager } from '@mikro-orm/core';",
-    "import type { logger } from '../logger.js';",
     "import type { Outbox } from './ports.js';",
-    'export type Allowed = [EntityManager, Outbox, typeof logger];',
+    'export type Allowed = [EntityManager, Outbox];',
+    '',
+  ].join('\n'),
+  // domain-no-slack-outbox: Slack's delivery rows and posted copies, even written inside the domain
+  'src/domain/deliveries/slack-delivery.entity.ts': 'export class SlackDelivery {}\n',
+  'src/domain/invitations/invitation-message.entity.ts': 'export class InvitationMessage {}\n',
+  'src/domain/invitations/lifecycle.ts': [
+    "import { SlackDelivery } from '../deliveries/slack-delivery.entity.js';",
+    "import { InvitationMessage } from './invitation-message.entity.js';",
+    'export const lifecycle = [SlackDelivery, InvitationMessage];',
     '',
   ].join('\n'),
   // domain-not-outer-rings, one import per ring
   'src/domain/leaky.ts': [
     "import { config } from '../config.js';",
+    "import { logger } from '../logger.js';",
     "import type { Orm } from '../db/orm.js';",
     "import { outbox } from '../mail/outbox.js';",
     "import { blocks } from '../slack/blocks.js';",
     "import { server } from '../http/server.js';",
     "import { consoleMode } from '../console/console.js';",
     "import { standin } from '../standin/index.js';",
-    'export const leaky = [config, outbox, blocks, server, consoleMode, standin] as unknown as Orm;',
+    'export const leaky = [config, logger, outbox, blocks, server, consoleMode, standin] as unknown as Orm;',
     '',
   ].join('\n'),
   // domain-no-sql-driver: a type-only import counts
@@ -73,6 +82,18 @@ const FIXTURE: Record<string, string> = {
     "import type { EntityManager } from '@mikro-orm/sqlite';",
     "import type { Knex } from 'knex';",
     'export type Driver = [EntityManager, Knex];',
+    '',
+  ].join('\n'),
+  // driver-only-in-db: a front end reaching for the SQLite driver's EntityManager (a type counts); allowed in src/db
+  'src/slack/deliveries/worker.ts': [
+    "import type { EntityManager } from '@mikro-orm/sqlite';",
+    'export type Worker = EntityManager;',
+    '',
+  ].join('\n'),
+  'src/db/driver.ts': [
+    "import type { EntityManager } from '@mikro-orm/sqlite';",
+    "import type { Knex } from 'knex';",
+    'export type DbDriver = [EntityManager, Knex];',
     '',
   ].join('\n'),
   // listener-not-listener: one listener importing another (a command importing an action)
@@ -137,9 +158,10 @@ describe('layer rules (npm run depcheck)', () => {
     expect(result.output).toMatch(/dependency violations/);
   });
 
-  it('domain-not-outer-rings: the domain imports no Slack, HTTP, mail, console, stand-in, config or src/db', () => {
+  it('domain-not-outer-rings: the domain imports no Slack, HTTP, mail, console, stand-in, config, logger or src/db', () => {
     for (const target of [
       'src/config.ts',
+      'src/logger.ts',
       'src/db/orm.ts',
       'src/mail/outbox.ts',
       'src/slack/blocks.ts',
@@ -151,6 +173,15 @@ describe('layer rules (npm run depcheck)', () => {
     }
   });
 
+  it('domain-no-slack-outbox: the domain imports no Slack delivery row nor posted copy, even one of its own', () => {
+    expect(result.output).toContain(
+      'error domain-no-slack-outbox: src/domain/invitations/lifecycle.ts → src/domain/deliveries/slack-delivery.entity.ts',
+    );
+    expect(result.output).toContain(
+      'error domain-no-slack-outbox: src/domain/invitations/lifecycle.ts → src/domain/invitations/invitation-message.entity.ts',
+    );
+  });
+
   it('domain-no-sql-driver: no knex or MikroORM driver package in the domain, not even as a type', () => {
     expect(result.output).toMatch(
       /error domain-no-sql-driver: src\/domain\/driver\.ts → \S*node_modules\/@mikro-orm\/sqlite\//,
@@ -158,6 +189,13 @@ describe('layer rules (npm run depcheck)', () => {
     expect(result.output).toMatch(
       /error domain-no-sql-driver: src\/domain\/driver\.ts → \S*node_modules\/knex\//,
     );
+  });
+
+  it('driver-only-in-db: outside src/db no MikroORM driver package nor knex, not even as a type', () => {
+    expect(result.output).toMatch(
+      /error driver-only-in-db: src\/slack\/deliveries\/worker\.ts → \S*node_modules\/@mikro-orm\/sqlite\//,
+    );
+    expect(result.output).not.toContain('src/db/driver.ts');
   });
 
   it("slack-not-http and http-not-slack: the two front ends don't import each other", () => {
@@ -205,7 +243,7 @@ describe('layer rules (npm run depcheck)', () => {
     );
   });
 
-  it('the allowed imports of the domain (its own modules, MikroORM core, the logger) are not reported', () => {
+  it('the allowed imports of the domain (its own modules, MikroORM core) are not reported', () => {
     expect(result.output).not.toContain('src/domain/allowed.ts');
   });
 

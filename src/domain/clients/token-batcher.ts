@@ -1,5 +1,5 @@
-import type { Logger } from '../../logger.js';
 import type { Clock } from '../actor.js';
+import type { DomainLogger } from '../logger.js';
 import { accessTokenKey, generateAccessToken, hashesEqual } from './credentials.js';
 import type { IssuedToken } from './oauth.service.js';
 import type { AccessTokenBatchStore } from './ports.js';
@@ -77,7 +77,7 @@ export class TokenBatcher {
       /** The group's statements (src/db implements them). */
       store: AccessTokenBatchStore;
       clock: Clock;
-      logger: Logger;
+      logger: DomainLogger;
       settings?: ClientSettings;
       maxBatch?: number;
     },

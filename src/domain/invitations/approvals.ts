@@ -9,17 +9,20 @@ import type { Invitation } from './invitation.entity.js';
 import { changeAsAdmin, findInOrg } from './invitation-access.js';
 import { Reason } from './invitation-input.js';
 import { decided, type InvitationLifecycle } from './invitation-lifecycle.js';
+import type { InvitationNotifier } from './ports.js';
 
 /**
- * Approval routing (DESIGN.md §3): where a Member's requests go (a channel, or a DM to each Admin — the copies
- * themselves are queued by the {@link InvitationLifecycle} and posted by the Slack side), and an Admin's decision
- * on one. Each decision is a conditional update, so of two Admins clicking at once exactly one wins.
+ * Approval routing (DESIGN.md §3): where a Member's requests go (a channel, or a DM to each Admin — the
+ * {@link InvitationLifecycle} tells the notifier of each request, and the Slack side posts its copies), whether that
+ * channel is failing, and an Admin's decision on one. Each decision is a conditional update, so of two Admins
+ * clicking at once exactly one wins.
  */
 export class InvitationApprovals {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly lifecycle: InvitationLifecycle,
+    private readonly notifier: InvitationNotifier,
   ) {}
 
   /**
@@ -94,5 +97,48 @@ export class InvitationApprovals {
     });
     me.organization.approvalsChannelId = channelId;
     return previous;
+  }
+
+  /**
+   * A request's copy could not be posted to the approvals channel for good (`not_in_channel`, `channel_not_found`,
+   * `is_archived`…), in one transaction: the copy goes to each active Admin by DM instead (when `invitationId` is
+   * given), and when the channel is still the organization's approvals channel and was working until now, it is
+   * marked failing and every active Admin is told once what to do.
+   * @param input `reason`: the refusal's code
+   * @returns true when the Admins were told now
+   */
+  async approvalsChannelFailed(input: {
+    organizationId: string;
+    channelId: string;
+    invitationId: string | null;
+    reason: string;
+  }): Promise<boolean> {
+    const now = this.clock.now();
+    const { channelId } = input;
+    return this.em.transactional(async (em) => {
+      const organization = await em.findOneOrFail(Organization, input.organizationId);
+      if (input.invitationId) {
+        await this.notifier.requestCopyRefused(em, {
+          organization,
+          invitationId: input.invitationId,
+          channelId,
+          now,
+        });
+      }
+      if (organization.approvalsChannelId !== channelId || organization.approvalsChannelFailingSince)
+        return false;
+      organization.approvalsChannelFailingSince = now;
+      await this.notifier.approvalsChannelFailing(em, { organization, channelId, reason: input.reason, now });
+      return true;
+    });
+  }
+
+  /** A post to the approvals channel succeeded: it is no longer marked failing. */
+  async approvalsChannelWorked(organizationId: string, channelId: string): Promise<void> {
+    await this.em.nativeUpdate(
+      Organization,
+      { id: organizationId, approvalsChannelId: channelId, approvalsChannelFailingSince: { $ne: null } },
+      { approvalsChannelFailingSince: null },
+    );
   }
 }

@@ -4,12 +4,6 @@ import type { Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import type { AuditDetails } from '../audit/audit-event.entity.js';
 import {
-  queueApprovalRequest,
-  queueInvitationUpdates,
-  queueInviteeDm,
-  queueRequesterOutcome,
-} from '../deliveries/slack-deliveries.js';
-import {
   AlreadyMemberError,
   type DomainErrorParams,
   InvitationClosedError,
@@ -19,12 +13,11 @@ import { Member, type Role } from '../members/member.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Invitation, type InvitationStatus, OPEN_STATUSES } from './invitation.entity.js';
 import { issueToken } from './invitation-mail.js';
-import type { InvitationOutbox } from './ports.js';
+import type { InvitationChange, InvitationPorts } from './ports.js';
 import type { InvitationSettings } from './settings.js';
 
 /** The audit events of an invitation, one per transition. */
-type InvitationAuditAction =
-  `invitation.${'sent' | 'requested' | 'approved' | 'denied' | 'resent' | 'revoked' | 'expired' | 'accepted' | 'declined'}`;
+type InvitationAuditAction = `invitation.${'sent' | 'requested' | InvitationChange}`;
 
 /** Who an audit event names as acting: a member, or no one (expiry, a decline through the page). */
 type AuditActor = Parameters<typeof recordAudit>[1]['actor'];
@@ -50,8 +43,9 @@ export interface NewInvitation {
 
 /**
  * The lifecycle of an invitation (DESIGN.md §3): each status transition in one place, with what goes with it — the
- * conditional update that makes it happen once, the token and the outbox row of a mail, the Slack deliveries (the
- * invitee's DM, the request's copies, the requester's outcome) and the audit event:
+ * conditional update that makes it happen once, the token and the outbox row of a mail, the notifier's event (the
+ * invitee told, the request's copies, their refresh and the requester's outcome: `InvitationNotifier`) and the
+ * audit event:
  * `requested` / `sent` (new), `approved`, `denied`, `resent`, `revoked`, `expired`, `accepted`, `declined`.
  * Every method but {@link expireIfDue} and {@link expireDue} runs inside the caller's transaction (`em`); the
  * callers check who may act. A transition that lost a race throws InvitationClosedError (expiry returns false).
@@ -61,7 +55,7 @@ export class InvitationLifecycle {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly settings: InvitationSettings,
-    private readonly outbox: InvitationOutbox,
+    private readonly ports: InvitationPorts,
   ) {}
 
   /**
@@ -84,10 +78,10 @@ export class InvitationLifecycle {
     inv.expiresAt = this.renewedExpiry(now);
     em.persist(inv);
     if (isAdmin) {
-      issueToken(em, inv, organization, now, this.settings, this.outbox);
-      await queueInviteeDm(em, organization, inv, now);
+      issueToken(em, inv, organization, now, this.settings, this.ports.outbox);
+      await this.ports.notifier.invitationSent(em, { organization, invitation: inv, now });
     } else {
-      await queueApprovalRequest(em, organization, inv.id, now);
+      await this.ports.notifier.requestMade(em, { organization, invitation: inv, now });
     }
     this.audit(em, organization, by, isAdmin ? 'invitation.sent' : 'invitation.requested', inv, now, {
       email,
@@ -106,10 +100,13 @@ export class InvitationLifecycle {
     await this.transition(em, inv, 'requested', { status: 'pending', ...decision(by, now) }, now);
     const organization = await em.findOneOrFail(Organization, by.organization.id);
     inv.expiresAt = this.renewedExpiry(now);
-    issueToken(em, inv, organization, now, this.settings, this.outbox);
-    await queueInvitationUpdates(em, organization, inv.id, now);
-    await queueRequesterOutcome(em, organization, inv, now);
-    await queueInviteeDm(em, organization, inv, now);
+    issueToken(em, inv, organization, now, this.settings, this.ports.outbox);
+    await this.ports.notifier.invitationChanged(em, {
+      organization,
+      invitation: inv,
+      change: 'approved',
+      now,
+    });
     this.audit(em, organization, by, 'invitation.approved', inv, now, {
       email: inv.email,
       role: inv.role,
@@ -143,8 +140,7 @@ export class InvitationLifecycle {
       now,
     );
     const organization = em.getReference(Organization, by.organization.id);
-    await queueInvitationUpdates(em, organization, inv.id, now);
-    await queueRequesterOutcome(em, organization, inv, now);
+    await this.ports.notifier.invitationChanged(em, { organization, invitation: inv, change: 'denied', now });
     this.audit(em, organization, by, 'invitation.denied', inv, now, {
       email: inv.email,
       requestedBy: inv.inviterEmail,
@@ -160,10 +156,10 @@ export class InvitationLifecycle {
   async resend(em: EntityManager, inv: Invitation, by: MemberActor, now: Date): Promise<Invitation> {
     if (inv.status !== 'pending') throw new InvitationClosedError(decided(inv));
     const organization = await em.findOneOrFail(Organization, by.organization.id);
-    await this.outbox.cancelUnsent(em, inv.id, now);
+    await this.ports.outbox.cancelUnsent(em, inv.id, now);
     inv.expiresAt = this.renewedExpiry(now);
-    issueToken(em, inv, organization, now, this.settings, this.outbox);
-    await queueInviteeDm(em, organization, inv, now);
+    issueToken(em, inv, organization, now, this.settings, this.ports.outbox);
+    await this.ports.notifier.invitationChanged(em, { organization, invitation: inv, change: 'resent', now });
     this.audit(em, organization, by, 'invitation.resent', inv, now, { email: inv.email, role: inv.role });
     return inv;
   }
@@ -182,7 +178,7 @@ export class InvitationLifecycle {
       },
       now,
     );
-    await this.close(em, inv, by, 'invitation.revoked', now, { email: inv.email, role: inv.role });
+    await this.close(em, inv, by, 'revoked', now, { email: inv.email, role: inv.role });
     return inv;
   }
 
@@ -231,7 +227,7 @@ export class InvitationLifecycle {
       em,
       inv,
       member ? { member, slackUserId: member.slackUserId ?? '' } : null,
-      answer === 'accept' ? 'invitation.accepted' : 'invitation.declined',
+      answer === 'accept' ? 'accepted' : 'declined',
       now,
       { email: inv.email, role: inv.role, ...(member ? { memberId: member.id } : {}) },
     );
@@ -254,7 +250,7 @@ export class InvitationLifecycle {
         { status: 'expired', openEmail: null, closedAt: now, updatedAt: now },
       );
       if (!won) return false;
-      await this.close(em, inv, null, 'invitation.expired', now, { email: inv.email, role: inv.role });
+      await this.close(em, inv, null, 'expired', now, { email: inv.email, role: inv.role });
       return true;
     });
   }
@@ -303,19 +299,19 @@ export class InvitationLifecycle {
     return won === 1;
   }
 
-  /** What follows every closing: unsent mail cancelled, Slack copies refreshed, the audit event. */
+  /** What follows every closing: unsent mail cancelled, the notifier told (copies refreshed), the audit event. */
   private async close(
     em: EntityManager,
     inv: Invitation,
     by: AuditActor,
-    action: InvitationAuditAction,
+    change: Extract<InvitationChange, 'revoked' | 'expired' | 'accepted' | 'declined'>,
     now: Date,
     details: AuditDetails,
   ): Promise<void> {
-    await this.outbox.cancelUnsent(em, inv.id, now);
+    await this.ports.outbox.cancelUnsent(em, inv.id, now);
     const organization = em.getReference(Organization, inv.organization.id);
-    await queueInvitationUpdates(em, organization, inv.id, now);
-    this.audit(em, organization, by, action, inv, now, details);
+    await this.ports.notifier.invitationChanged(em, { organization, invitation: inv, change, now });
+    this.audit(em, organization, by, `invitation.${change}`, inv, now, details);
   }
 
   private audit(

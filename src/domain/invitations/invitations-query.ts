@@ -2,13 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import { requireAdmin } from '../access.js';
 import type { Actor } from '../actor.js';
 import type { Organization } from '../organizations/organization.entity.js';
-import {
-  Invitation,
-  InvitationMessage,
-  type InvitationMessagePurpose,
-  type InvitationStatus,
-  OPEN_STATUSES,
-} from './invitation.entity.js';
+import { Invitation, type InvitationStatus, OPEN_STATUSES } from './invitation.entity.js';
 import type { InvitationLifecycle } from './invitation-lifecycle.js';
 import type { InvitationOutbox, MailDelivery } from './ports.js';
 import { hashInvitationToken, INVITATION_TOKEN_PATTERN } from './token.js';
@@ -35,7 +29,7 @@ export const STATUS_LABELS: Record<InvitationStatus, string> = {
 
 /**
  * Reading invitations: the open ones and the requests waiting (an Admin's lists, expiry applied first), one by id
- * or by its link's token, and the Slack messages posted about one. Nothing here changes an invitation but expiry,
+ * or by its link's token. Nothing here changes an invitation but expiry,
  * which goes through the {@link InvitationLifecycle}.
  */
 export class InvitationsQuery {
@@ -104,14 +98,5 @@ export class InvitationsQuery {
   /** An invitation by id, with its organization loaded (for rendering messages about it). */
   async get(invitationId: string): Promise<Invitation | null> {
     return this.em.findOne(Invitation, invitationId, { populate: ['organization'], refresh: true });
-  }
-
-  /** The posted Slack messages about an invitation, oldest first. */
-  async messagesOf(invitationId: string, purpose: InvitationMessagePurpose): Promise<InvitationMessage[]> {
-    return this.em.find(
-      InvitationMessage,
-      { invitation: invitationId, purpose },
-      { orderBy: { createdAt: 'asc', id: 'asc' } },
-    );
   }
 }

@@ -16,12 +16,12 @@ import { isHomeTeam, isHomeUser, type SlackProfile } from '../members/slack-acco
 import { Organization } from '../organizations/organization.entity.js';
 import { parseInput } from '../validation.js';
 import { InvitationApprovals } from './approvals.js';
-import { Invitation, type InvitationMessage, type InvitationMessagePurpose } from './invitation.entity.js';
+import { Invitation } from './invitation.entity.js';
 import { changeAsAdmin } from './invitation-access.js';
 import { Note, Reason } from './invitation-input.js';
 import { InvitationLifecycle } from './invitation-lifecycle.js';
 import { InvitationsQuery, type OpenInvitation } from './invitations-query.js';
-import type { InvitationOutbox } from './ports.js';
+import type { InvitationPorts } from './ports.js';
 import { INVITATION_CAP_WINDOW_MS, type InvitationSettings } from './settings.js';
 
 /** Email addresses as input (IDN domains accepted, stored in ASCII form): see `../email.ts`. */
@@ -51,11 +51,11 @@ export class InvitationsService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly settings: InvitationSettings,
-    outbox: InvitationOutbox,
+    ports: InvitationPorts,
   ) {
-    this.lifecycle = new InvitationLifecycle(em, clock, settings, outbox);
-    this.approvals = new InvitationApprovals(em, clock, this.lifecycle);
-    this.query = new InvitationsQuery(em, outbox, this.lifecycle);
+    this.lifecycle = new InvitationLifecycle(em, clock, settings, ports);
+    this.approvals = new InvitationApprovals(em, clock, this.lifecycle, ports.notifier);
+    this.query = new InvitationsQuery(em, ports.outbox, this.lifecycle);
   }
 
   /**
@@ -278,9 +278,23 @@ export class InvitationsService {
     return this.query.get(invitationId);
   }
 
-  /** The posted Slack messages about an invitation, oldest first. */
-  messagesOf(invitationId: string, purpose: InvitationMessagePurpose): Promise<InvitationMessage[]> {
-    return this.query.messagesOf(invitationId, purpose);
+  /**
+   * The approvals channel refused a request's copy for good: the copy goes to the Admins by DM instead, and a
+   * channel that was working is marked failing, the Admins told once (see {@link InvitationApprovals}).
+   * @returns true when the Admins were told now
+   */
+  approvalsChannelFailed(input: {
+    organizationId: string;
+    channelId: string;
+    invitationId: string | null;
+    reason: string;
+  }): Promise<boolean> {
+    return this.approvals.approvalsChannelFailed(input);
+  }
+
+  /** A post to the approvals channel succeeded: it is no longer marked failing. */
+  approvalsChannelWorked(organizationId: string, channelId: string): Promise<void> {
+    return this.approvals.approvalsChannelWorked(organizationId, channelId);
   }
 
   /** Records the invitee's Slack user once it is found by email (`users.lookupByEmail`). */

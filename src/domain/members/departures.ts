@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/core';
 import { lockAdmin, lockMember, requireAdmin, requireMember } from '../access.js';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
-import { queueDelivery } from '../deliveries/slack-deliveries.js';
 import { InvalidInputError } from '../errors.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import type { Member } from './member.entity.js';
@@ -13,6 +12,7 @@ import {
   type MemberSummary,
   summary,
 } from './member-rules.js';
+import type { MemberNotifier } from './ports.js';
 import type { ProfileLookup } from './slack-account.js';
 import type { SlackAccounts } from './slack-accounts.js';
 
@@ -22,12 +22,12 @@ export interface Departure {
   organizationName: string;
   /** True when their Slack account is known to be deactivated (no message can reach them). */
   slackDeactivated: boolean;
-  /** The queued DM telling them (see src/domain/deliveries); null when none was queued. */
-  noticeDeliveryId: string | null;
+  /** The notice telling them, as the {@link MemberNotifier} queued it; null when none was. */
+  noticeId: string | null;
 }
 
 /**
- * Leaving the team: an Admin removes a member (`member.removed`, with a DM telling them), or a member leaves
+ * Leaving the team: an Admin removes a member (`member.removed`, the notifier telling them), or a member leaves
  * (`member.left`). Never the last active Admin (checked inside the write's transaction).
  */
 export class Departures {
@@ -35,6 +35,7 @@ export class Departures {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly accounts: SlackAccounts,
+    private readonly notifier: MemberNotifier,
   ) {}
 
   /**
@@ -91,9 +92,8 @@ export class Departures {
   }
 
   /**
-   * Takes `member` off the team in the caller's transaction `em`, never the last active Admin; a member removed
-   * whose linked account is active is told by a queued DM (`removal_dm`). Recorded as `member.removed` or
-   * `member.left`.
+   * Takes `member` off the team in the caller's transaction `em`, never the last active Admin; a removal is told
+   * to the {@link MemberNotifier} in the same transaction. Recorded as `member.removed` or `member.left`.
    */
   private async depart(
     em: EntityManager,
@@ -106,13 +106,13 @@ export class Departures {
     const gone = summary(member);
     em.remove(member);
     const now = this.clock.now();
-    const notice =
-      change === 'remove' && gone.slackUserId && member.isActive
-        ? queueDelivery(em, {
+    const noticeId =
+      change === 'remove'
+        ? await this.notifier.memberRemoved(em, {
             organization,
-            kind: 'removal_dm',
-            target: gone.slackUserId,
-            payload: { organizationName: organization.name, removedBy: actor.slackUserId },
+            member: gone,
+            slackDeactivated: !member.isActive,
+            removedBySlackUserId: actor.slackUserId,
             now,
           })
         : null;
@@ -129,7 +129,7 @@ export class Departures {
       member: gone,
       organizationName: organization.name,
       slackDeactivated: !member.isActive,
-      noticeDeliveryId: notice?.id ?? null,
+      noticeId,
     };
   }
 }

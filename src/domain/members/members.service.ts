@@ -7,6 +7,7 @@ import { type Departure, Departures } from './departures.js';
 import { Member } from './member.entity.js';
 import { MemberRoles, type RoleChange } from './member-roles.js';
 import { findMember, type MemberReference, type MemberSummary, summary } from './member-rules.js';
+import type { MemberNotifier } from './ports.js';
 import { OrganizationRecovery, type Recovery } from './recovery.js';
 import type { ProfileLookup, SlackProfile } from './slack-account.js';
 import { SlackAccounts } from './slack-accounts.js';
@@ -46,11 +47,12 @@ export class MembersService {
   constructor(
     private readonly em: EntityManager,
     clock: Clock,
+    notifier: MemberNotifier,
   ) {
     this.accounts = new SlackAccounts(em, clock);
     this.roles = new MemberRoles(em, clock, this.accounts);
-    this.departures = new Departures(em, clock, this.accounts);
-    this.recovery = new OrganizationRecovery(em, clock, this.accounts);
+    this.departures = new Departures(em, clock, this.accounts, notifier);
+    this.recovery = new OrganizationRecovery(em, clock, this.accounts, notifier);
   }
 
   /**

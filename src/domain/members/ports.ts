@@ -1,7 +1,11 @@
 /**
- * What the team directory needs from storage (DESIGN.md §6): a signal that the team may have changed. The domain
- * declares it; `src/db/table-writes.ts` implements it by watching the SQL the ORM sends.
+ * What the members need from the rings around the domain (DESIGN.md §6): a signal that the team may have changed
+ * (`src/db/table-writes.ts` implements it by watching the SQL the ORM sends) and who is told of a departure or a
+ * recovery (the Slack side implements it: `src/slack/deliveries/slack-notifier.ts`).
  */
+import type { EntityManager } from '@mikro-orm/core';
+import type { Organization } from '../organizations/organization.entity.js';
+import type { MemberSummary } from './member-rules.js';
 
 /**
  * Tells its listener when the members or organizations tables may have been written: when a statement that writes
@@ -11,4 +15,41 @@
 export interface TeamChangeSignal {
   /** Registers `onChange`; it is called synchronously, before the write's statement is sent. */
   subscribe(onChange: () => void): void;
+}
+
+/** A member removed by an Admin, as the notifier gets it. */
+export interface MemberRemoved {
+  organization: Organization;
+  member: MemberSummary;
+  /** True when their Slack account is known to be deactivated (no message can reach them). */
+  slackDeactivated: boolean;
+  /** The Admin who removed them. */
+  removedBySlackUserId: string;
+  now: Date;
+}
+
+/** An organization recovered (`/org recover`), as the notifier gets it. */
+export interface OrganizationRecovered {
+  organization: Organization;
+  recoveredBySlackUserId: string;
+  /** The Slack users to tell: every other member with a role whose account is active. */
+  tell: readonly string[];
+  now: Date;
+}
+
+/**
+ * Who is told what about members, one method per thing that happened. Each method works inside the change's own
+ * transaction (`em`): what it promises to deliver is written there, so a committed change always has its
+ * notifications and a rolled-back one has none.
+ */
+export interface MemberNotifier {
+  /**
+   * An Admin removed `member` (`removedBySlackUserId`): they are told, when linked to a Slack account not known to
+   * be deactivated (`slackDeactivated`).
+   * @returns the id of the notice queued (to withdraw it with the implementation's own means, should the account
+   *   turn out deactivated), or null when nobody is told
+   */
+  memberRemoved(em: EntityManager, event: MemberRemoved): Promise<string | null>;
+  /** The organization was recovered by `recoveredBySlackUserId` (`/org recover`): each Slack user of `tell` is told. */
+  organizationRecovered(em: EntityManager, event: OrganizationRecovered): Promise<void>;
 }

@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
-import { queueDelivery } from '../deliveries/slack-deliveries.js';
 import {
   ForeignWorkspaceError,
   InvalidInputError,
@@ -11,6 +10,7 @@ import {
 import type { Organization } from '../organizations/organization.entity.js';
 import { Member } from './member.entity.js';
 import { assertNoActiveAdmin, type MemberSummary, summary } from './member-rules.js';
+import type { MemberNotifier } from './ports.js';
 import { isHomeUser, type ProfileLookup, type SlackProfile } from './slack-account.js';
 import type { SlackAccounts } from './slack-accounts.js';
 
@@ -18,7 +18,7 @@ import type { SlackAccounts } from './slack-accounts.js';
 export interface Recovery {
   member: MemberSummary;
   organizationName: string;
-  /** The Slack users of every other member with a role whose account is active: each is told by a queued DM. */
+  /** The Slack users of every other member with a role whose account is active: the notifier tells each. */
   notify: string[];
 }
 
@@ -31,6 +31,7 @@ export class OrganizationRecovery {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly accounts: SlackAccounts,
+    private readonly notifier: MemberNotifier,
   ) {}
 
   /**
@@ -99,15 +100,12 @@ export class OrganizationRecovery {
         slackDeactivatedAt: null,
       });
       const notify = others.flatMap((m) => (m.slackUserId ? [m.slackUserId] : []));
-      for (const target of notify) {
-        queueDelivery(em, {
-          organization,
-          kind: 'recovery_notice',
-          target,
-          payload: { organizationName: organization.name, recoveredBy: actor.slackUserId },
-          now,
-        });
-      }
+      await this.notifier.organizationRecovered(em, {
+        organization,
+        recoveredBySlackUserId: actor.slackUserId,
+        tell: notify,
+        now,
+      });
       return { member: summary(member), organizationName: organization.name, notify };
     });
   }

@@ -23,7 +23,7 @@ import { DomainError } from '../../domain/errors.js';
 import { truncateGraphemes } from '../../domain/graphemes.js';
 import type { Invitation, InvitationStatus } from '../../domain/invitations/invitation.entity.js';
 import { InvitationsService } from '../../domain/invitations/invitations.service.js';
-import type { InvitationOutbox } from '../../domain/invitations/ports.js';
+import type { InvitationPorts } from '../../domain/invitations/ports.js';
 import type { InvitationSettings } from '../../domain/invitations/settings.js';
 import { INVITATION_TOKEN_PATTERN } from '../../domain/invitations/token.js';
 import { roleWithArticle } from '../../domain/members/member.entity.js';
@@ -206,23 +206,26 @@ export function formDecision(
  * The handler of `/invitations/:token` (a Bolt custom route; the token is read from the path as sent, see
  * {@link tokenOf}). GET and HEAD show, POST acts, anything else is 405 — once the token is known and the invitation
  * open (an unknown token is 404, a final state 410 or 409, on every method).
- * @param deps `deliver` runs the Slack delivery worker: an answer queues the update of the invitee's Slack DM (and
- *   of the request copies) in its own transaction, and this sends it now; a failed delivery is retried by the worker
- *   and never undoes the answer.
+ * @param deps `ports`: the invitations' outbox and notifier, as the composition root wires them (an answer tells
+ *   the notifier in its own transaction: the Slack side queues the update of the invitee's DM and of the request
+ *   copies); `deliver` runs the Slack delivery worker, so those go out now; a failed delivery is retried by the
+ *   worker and never undoes the answer.
  */
 export function invitationPage(deps: {
   orm: Orm;
   logger: Logger;
   clock: Clock;
   settings: InvitationSettings;
-  /** The invitations' outbox port (src/mail's {@link InvitationOutbox} on the outbox table). */
-  outbox: InvitationOutbox;
+  /** The invitations' ports (src/mail's outbox on the outbox table, the Slack side's notifier). */
+  ports: InvitationPorts;
   deliver?: () => Promise<void>;
 }) {
   const log = deps.logger.child({ component: 'invitation-page' });
+  /** The invitations service over a new unit of work. */
+  const serviceFor = () => new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings, deps.ports);
   return async (req: RouteRequest, res: ServerResponse): Promise<void> => {
     const method = req.method ?? 'GET';
-    const service = new InvitationsService(deps.orm.em.fork(), deps.clock, deps.settings, deps.outbox);
+    const service = serviceFor();
     const token = tokenOf(req);
     try {
       const head = method === 'HEAD';
@@ -278,12 +281,7 @@ export function invitationPage(deps: {
       }
       const inv = await service.respondByToken(token, decision);
       log.info({ invitationId: inv.id, decision }, 'invitation answered on the web');
-      const answered = await new InvitationsService(
-        deps.orm.em.fork(),
-        deps.clock,
-        deps.settings,
-        deps.outbox,
-      ).get(inv.id);
+      const answered = await serviceFor().get(inv.id);
       const orgName = answered?.organization.name ?? 'the organization';
       if (decision === 'accept') {
         page(
@@ -308,12 +306,7 @@ export function invitationPage(deps: {
         (err.kind === 'invitation_closed' || err.kind === 'invitation_expired')
       ) {
         // Answered or closed between the read above and the write: the status of the state it is in now.
-        const now = await new InvitationsService(
-          deps.orm.em.fork(),
-          deps.clock,
-          deps.settings,
-          deps.outbox,
-        ).findByToken(token);
+        const now = await serviceFor().findByToken(token);
         if (now && now.invitation.status !== 'pending') {
           closedPage(res, now.invitation.status, false);
           return;

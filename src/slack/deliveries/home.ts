@@ -2,7 +2,7 @@
  * The App Home tab, rendered for one Slack user from the database (no payload needed): what a queued `home`
  * delivery publishes with `views.publish`.
  */
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import type { View } from '@slack/types';
 import type { Actor } from '../../domain/actor.js';
 import { Member } from '../../domain/members/member.entity.js';

@@ -1,19 +1,12 @@
 /**
- * How each kind of queued Slack delivery is rendered and sent (src/domain/deliveries): the Block Kit comes from
+ * How each kind of queued Slack delivery (`slack-delivery.entity.ts`) is rendered and sent: the Block Kit comes from
  * the features' pure builders (src/slack/<feature>/*.blocks.ts), rendered from the records as they are at
  * delivery, so a request copy posted after its decision already shows the outcome. Every kind makes one Web API call, so a retry never repeats
  * a call that succeeded.
  */
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import type { WebClient } from '@slack/web-api';
-import { queueMessageUpdate } from '../../domain/deliveries/slack-deliveries.js';
-import type { SlackDelivery } from '../../domain/deliveries/slack-delivery.entity.js';
-import {
-  Invitation,
-  InvitationMessage,
-  type InvitationMessagePurpose,
-  type InvitationStatus,
-} from '../../domain/invitations/invitation.entity.js';
+import { Invitation, type InvitationStatus } from '../../domain/invitations/invitation.entity.js';
 import { Member } from '../../domain/members/member.entity.js';
 import { isHomeTeam } from '../../domain/members/slack-account.js';
 import type { Organization } from '../../domain/organizations/organization.entity.js';
@@ -31,6 +24,9 @@ import { removedNotice } from '../members/member-messages.blocks.js';
 import { recoveryNotice } from '../members/recovery.blocks.js';
 import type { SlackMessage } from '../shared/common.blocks.js';
 import { homeActor, renderHome } from './home.js';
+import { InvitationMessage, type InvitationMessagePurpose } from './invitation-message.entity.js';
+import { queueMessageUpdate } from './queue.js';
+import type { SlackDelivery } from './slack-delivery.entity.js';
 import { slackErrorCode } from './slack-errors.js';
 
 /** What a kind's `send` works with: one unit of work for the row's reads, and the worker's Web API client. */

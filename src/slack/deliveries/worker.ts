@@ -1,20 +1,21 @@
 /**
- * The Slack side of the delivery outbox: delivers the rows of `slack_deliveries` (src/domain/deliveries) with the
- * Web API, at most once each, surviving rate limits and short outages.
+ * The sender of the Slack delivery outbox: delivers the rows of `slack_deliveries` (written by `queue.ts`, for the
+ * notifier ports and the Slack side's own deliveries) with the Web API, at most once each, surviving rate limits and
+ * short outages.
  */
 import { randomUUID } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@mikro-orm/core';
 import type { WebClient } from '@slack/web-api';
 import { standardPorts } from '../../adapters.js';
 import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../domain/actor.js';
-import { SlackDelivery } from '../../domain/deliveries/slack-delivery.entity.js';
 import { truncateText } from '../../domain/graphemes.js';
 import { Organization } from '../../domain/organizations/organization.entity.js';
 import { createServices, type Services } from '../../domain/services.js';
 import { backoffDelay } from '../../lib/backoff.js';
 import { type Logger, scrubCredentials } from '../../logger.js';
 import { DELIVERY_KINDS, recordInvitationPost, type Sent } from './kinds.js';
+import { SlackDelivery } from './slack-delivery.entity.js';
 import {
   CHANNEL_ERRORS,
   classifySlackFailure,
@@ -277,7 +278,7 @@ export class SlackDeliveryWorker {
       }
       await this.markSent(row, attempts, outcome.sent);
       if (row.kind === 'approval_request' && row.payload.viaChannel && row.target) {
-        await services.deliveries.approvalsChannelWorked(row.organization.id, row.target);
+        await services.invitations.approvalsChannelWorked(row.organization.id, row.target);
       }
       log.debug({ attempts }, 'Slack delivery sent');
       return 'sent';
@@ -335,7 +336,7 @@ export class SlackDeliveryWorker {
         row.target &&
         CHANNEL_ERRORS.has(failure.code)
       ) {
-        await services.deliveries.approvalsChannelFailed({
+        await services.invitations.approvalsChannelFailed({
           organizationId: row.organization.id,
           channelId: row.target,
           invitationId: row.invitationId,

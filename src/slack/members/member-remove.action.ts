@@ -10,7 +10,7 @@ import { showMembersPage } from './members-list.js';
  * The Remove button, on a member row of `/org members` or in the confirm step of `/org remove` (Slack has already
  * asked "are you sure" in its confirm dialog). The clicker's role is checked again on the server; a second click
  * finds the member gone and changes nothing. The removed member is told by DM when linked to a Slack user whose
- * account is active — the DM is queued with the removal (src/domain/deliveries) and sent by the delivery worker, so a
+ * account is active — the DM is queued with the removal (src/slack/deliveries/slack-notifier.ts) and sent by the delivery worker, so a
  * rate limit does not lose it. A deactivated account (recorded, or `users.info` → `deleted: true`) is never
  * messaged (its queued DM is skipped), and the Admin is told so.
  */
@@ -26,11 +26,8 @@ export async function memberRemove({ ack, action, context, respond }: ButtonArgs
     gone !== null &&
     (departure.slackDeactivated || (await accountDeactivated(context.profiles, context.log, gone)));
   // The DM was queued with the removal, unless the account was known deactivated; found so only now, it is dropped.
-  if (deactivated && departure.noticeDeliveryId) {
-    await context.services.deliveries.skip(
-      departure.noticeDeliveryId,
-      'skipped: the Slack account is deactivated',
-    );
+  if (deactivated && departure.noticeId) {
+    await context.services.deliveries.skip(departure.noticeId, 'skipped: the Slack account is deactivated');
   }
   await context.deliver();
   const notice = removedText(departure, deactivated);

@@ -1,22 +1,19 @@
 /**
- * The domain side of the Slack delivery outbox: the messages and views a change promises are written as
- * {@link SlackDelivery} rows through these functions, inside the change's own transaction (pass the transaction's
- * EntityManager), so a committed change always has its deliveries and a rolled-back one has none. The Slack side
- * (src/slack/deliveries) renders and delivers them. Nothing here knows Slack's API; a target is a Slack user or
- * conversation id.
+ * Writing the Slack delivery outbox: the messages and views a change promises are written as {@link SlackDelivery}
+ * rows through these functions, inside the change's own transaction (pass the transaction's EntityManager), so a
+ * committed change always has its deliveries and a rolled-back one has none. The worker (`worker.ts`) renders and
+ * delivers them (`kinds.ts`). A target is a Slack user or conversation id.
  */
 import type { EntityManager } from '@mikro-orm/core';
-import { InvitationMessage } from '../invitations/invitation.entity.js';
-import { Member } from '../members/member.entity.js';
-import type { Organization } from '../organizations/organization.entity.js';
+import { Member } from '../../domain/members/member.entity.js';
+import type { Organization } from '../../domain/organizations/organization.entity.js';
+import { InvitationMessage } from './invitation-message.entity.js';
 import {
   type DeliveryInit,
   type DeliveryPayload,
   SlackDelivery,
   type SlackDeliveryKind,
 } from './slack-delivery.entity.js';
-
-export type { DeliveryInit };
 
 /** Queues one delivery (persisted with the transaction's flush). */
 export function queueDelivery(em: EntityManager, init: DeliveryInit): SlackDelivery {
@@ -94,16 +91,15 @@ export async function queueAdminDms(
 }
 
 /**
- * Queues the copies of a Member's request for the Admins: one to the approvals channel when one is set (the Slack
- * side falls back to the Admins' DMs should the channel refuse it), else one to each active Admin by DM.
- * @returns where the request goes: the channel id, or null for the Admins' DMs
+ * Queues the copies of a Member's request for the Admins: one to the approvals channel when one is set (the worker
+ * falls back to the Admins' DMs should the channel refuse it), else one to each active Admin by DM.
  */
 export async function queueApprovalRequest(
   em: EntityManager,
   organization: Organization,
   invitationId: string,
   now: Date,
-): Promise<string | null> {
+): Promise<void> {
   const channel = organization.approvalsChannelId;
   if (channel) {
     queueDelivery(em, {
@@ -114,14 +110,13 @@ export async function queueApprovalRequest(
       invitationId,
       now,
     });
-    return channel;
+    return;
   }
   await queueAdminDms(em, organization, 'approval_request', {
     payload: { viaChannel: false },
     invitationId,
     now,
   });
-  return null;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EntitySchema } from '@mikro-orm/core';
-import { belongsToOrganization, type Organization } from '../organizations/organization.entity.js';
+import { belongsToOrganization, type Organization } from '../../domain/organizations/organization.entity.js';
 
 /**
  * What a Slack delivery carries, by kind. Payloads name records (an invitation id) or hold what a message shows;
