@@ -51,12 +51,23 @@ describe('the install flow', () => {
     const second = await h.install({ team: BIRCH }, 'U0BEA');
     expect(second.status).toBe(200);
 
+    h.clock.advance(60_000);
     expect(await ask(acme, 'U0AVA', 'setup Acme Analytics')).toMatch(/Acme Analytics/);
     expect(await ask(birch, 'U0BEA', 'setup Birch Insights')).toMatch(/Birch Insights/);
     const orgs = await h.em().find(Organization, {}, { orderBy: { slackTeamId: 'asc' } });
     expect(orgs.map((o) => [o.slackTeamId, o.name])).toEqual([
       [ACME, 'Acme Analytics'],
       [BIRCH, 'Birch Insights'],
+    ]);
+
+    // Each organization's audit log starts with the app's install in its workspace (by whom), then the setup.
+    const acmeOrg = orgs[0] as Organization;
+    const history = await h
+      .em()
+      .find(AuditEvent, { organization: acmeOrg.id }, { orderBy: { createdAt: 'asc' } });
+    expect(history.map((e) => [e.action, e.actorSlackUserId])).toEqual([
+      ['slack_app.installed', 'U0AVA'],
+      ['organization.setup', 'U0AVA'],
     ]);
 
     // Each workspace sees its own team only, and the calls made for it used its own token.

@@ -5,6 +5,7 @@ import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import { type OrganizationMetrics, organizationMetrics } from '../data/data.service.js';
 import { InvalidInputError, NotAuthorizedError, OrganizationExistsError } from '../errors.js';
+import { InstallationsService } from '../installations/installations.service.js';
 import { Member } from '../members/member.entity.js';
 import { OrganizationName, parseInput } from '../validation.js';
 import { Organization } from './organization.entity.js';
@@ -64,6 +65,30 @@ export class OrganizationsService {
           details: { name, adminEmail: admin.email },
           at: now,
         });
+        // Distribution mode: the organization's audit log starts with the app's install in its workspace.
+        const installation = await new InstallationsService(em, this.clock).find({
+          teamId: actor.slackTeamId,
+          enterpriseId: input.enterpriseId ?? undefined,
+          isEnterpriseInstall: false,
+        });
+        if (installation?.botToken) {
+          recordAudit(em, {
+            organization,
+            actor: {
+              member: installation.installerUserId === actor.slackUserId ? admin : null,
+              slackUserId: installation.installerUserId,
+            },
+            action: 'slack_app.installed',
+            targetType: 'slack_installation',
+            targetId: installation.isEnterpriseInstall ? installation.enterpriseId : installation.teamId,
+            details: {
+              orgWide: installation.isEnterpriseInstall,
+              installerUserId: installation.installerUserId,
+              scopes: installation.botScopes,
+            },
+            at: installation.updatedAt,
+          });
+        }
       });
     } catch (err) {
       if (err instanceof UniqueConstraintViolationException) {
