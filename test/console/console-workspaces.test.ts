@@ -1,0 +1,197 @@
+/**
+ * Console mode acts in a second workspace: the app runs in distribution mode, installed at start in "AstroBee
+ * Demo" and "Nebula Works" through the real install flow; `as nia` acts in Nebula. Each workspace sets up its own
+ * organization and sees only its own people, and a restart on the same database keeps both and installs again.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { initOrm } from '../../src/db/orm.js';
+import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
+import { SlackInstallation } from '../../src/domain/installations/slack-installation.entity.js';
+import { Organization } from '../../src/domain/organizations/organization.entity.js';
+import { expectInOrder, RUN_TIMEOUT_MS, runConsole, transcript } from '../support/console-run.js';
+
+/** The output of the script line at `index` (0-based), checking it is the line expected. */
+function outputOf(stdout: string, index: number, line: string): string {
+  const entry = transcript(stdout)[index];
+  expect(entry?.line, stdout).toBe(line);
+  return entry?.output ?? '';
+}
+
+/** What the database holds: organizations by team, installations, and the audit actions of each organization. */
+async function readDatabase(file: string) {
+  const orm = await initOrm(`sqlite:${file}`, { logger: pino({ level: 'silent' }), migrate: false });
+  try {
+    const em = orm.em.fork();
+    const organizations = await em.find(Organization, {}, { orderBy: { slackTeamId: 'asc' } });
+    const installations = await em.find(SlackInstallation, {}, { orderBy: { teamId: 'asc' } });
+    const actions = async (organization: Organization) =>
+      (await em.find(AuditEvent, { organization }, { orderBy: { createdAt: 'asc' } })).map((e) => e.action);
+    return {
+      organizations: organizations.map((o) => ({ team: o.slackTeamId, id: o.id, name: o.name })),
+      installations: installations.map((i) => ({
+        team: i.teamId,
+        installer: i.installerUserId,
+        sealed: i.botToken !== null && !i.botToken.startsWith('xox'),
+        createdAt: i.createdAt.getTime(),
+        updatedAt: i.updatedAt.getTime(),
+      })),
+      audit: Object.fromEntries(
+        await Promise.all(organizations.map(async (o) => [o.slackTeamId, await actions(o)] as const)),
+      ),
+    };
+  } finally {
+    await orm.close();
+  }
+}
+
+/** The database file and its WAL, as one string: a bot token in plain text would show. */
+function databaseBytes(file: string): string {
+  return [file, `${file}-wal`]
+    .filter((f) => existsSync(f))
+    .map((f) => readFileSync(f).toString('latin1'))
+    .join('');
+}
+
+describe('console mode with a second workspace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'astrobee-console2-'));
+  const db = join(dir, 'astrobee.sqlite');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let firstRun: Awaited<ReturnType<typeof readDatabase>> | undefined;
+
+  it(
+    'sets up an organization in each workspace; /org members in each lists only its own people',
+    async () => {
+      const script = [
+        '/org setup Demo Rockets', // 0
+        '/org invite bob@example.com', // 1
+        'as bob', // 2
+        'click 1', // 3
+        'as nia', // 4
+        '/org setup Nebula Labs', // 5
+        '/org invite ned@nebula.example.com', // 6
+        'as ned', // 7
+        'click 1', // 8
+        '/org members', // 9
+        'as ada', // 10
+        '/org members', // 11
+        'as nia', // 12
+        '/org members', // 13
+        '/org invite @bob', // 14
+        'users', // 15
+      ];
+      const run = await runConsole(db, `${script.join('\n')}\n`);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toBe('');
+      const out = run.stdout;
+
+      // The banner names both workspaces, and who acts where.
+      expectInOrder(out, [
+        'Workspace "AstroBee Demo" (T0CONSOLE) · users ada, bob, cleo (ada is a workspace admin)',
+        'Workspace "Nebula Works" (T0NEBULA) · users nia, ned (nia is a workspace admin)',
+        'Acting as ada in "AstroBee Demo"; as nia acts in "Nebula Works".',
+        '> /org setup Demo Rockets',
+      ]);
+
+      const demoId = /`(org_[a-z0-9]+)`/.exec(outputOf(out, 0, '/org setup Demo Rockets'))?.[1];
+      expect(outputOf(out, 3, 'click 1')).toContain('You joined *Demo Rockets* as a *Member*');
+      expect(outputOf(out, 4, 'as nia')).toContain(
+        'Now in workspace "Nebula Works" (T0NEBULA): commands, clicks, modals and Home act there.',
+      );
+      const nebulaSetup = outputOf(out, 5, '/org setup Nebula Labs');
+      expect(nebulaSetup).toContain('🎉 *Nebula Labs* is set up.');
+      const nebulaId = /`(org_[a-z0-9]+)`/.exec(nebulaSetup)?.[1];
+      expect(nebulaId).toMatch(/^org_/);
+      expect(nebulaId).not.toBe(demoId);
+      // Ned's invitation reaches his DM in Nebula, and his click is sent from there.
+      expect(outputOf(out, 6, '/org invite ned@nebula.example.com')).toContain(
+        "── @ned's DM with AstroBee · from AstroBee ──",
+      );
+      expect(outputOf(out, 7, 'as ned')).not.toContain('Now in workspace');
+      expect(outputOf(out, 8, 'click 1')).toContain('You joined *Nebula Labs* as a *Member*');
+
+      const asNed = outputOf(out, 9, '/org members');
+      expect(asNed).toContain('*Team of Nebula Labs* — 2 members');
+      const asAda = outputOf(out, 11, '/org members');
+      expect(asAda).toContain('*Team of Demo Rockets* — 2 members');
+      expect(asAda).toContain('@ada · ada@example.com — *Admin* (you)');
+      expect(asAda).toContain('@bob · bob@example.com — *Member*');
+      const asNia = outputOf(out, 13, '/org members');
+      expect(asNia).toContain('*Team of Nebula Labs* — 2 members');
+      expect(asNia).toContain('@nia · nia@nebula.example.com — *Admin* (you)');
+      expect(asNia).toContain('@ned · ned@nebula.example.com — *Member*');
+      for (const nebula of [asNed, asNia]) expect(nebula).not.toMatch(/ada@|bob@|Demo Rockets/);
+      expect(asAda).not.toMatch(/nia@|ned@|Nebula/);
+      expect(outputOf(out, 10, 'as ada')).toContain('Now in workspace "AstroBee Demo" (T0CONSOLE)');
+
+      // Bob is not in Nebula: as in Slack's client, "@bob" typed there is no mention, and the app refuses it.
+      const inviteBob = outputOf(out, 14, '/org invite @bob');
+      expect(inviteBob).toContain('`@bob` arrived as plain text');
+      expect(inviteBob).not.toContain('Invitation sent');
+
+      expect(outputOf(out, 15, 'users')).toMatch(
+        /^Slack users of "AstroBee Demo" \(T0CONSOLE\):\n {2}ada .*\n {2}bob .*\n {2}cleo .*\nSlack users of "Nebula Works" \(T0NEBULA\):\n {2}nia .*workspace admin {2}← acting\n {2}ned .*workspace member\n/,
+      );
+      expect(out).not.toContain('⚠ Slack would refuse');
+
+      firstRun = await readDatabase(db);
+      expect(firstRun.organizations).toEqual([
+        { team: 'T0CONSOLE', id: demoId, name: 'Demo Rockets' },
+        { team: 'T0NEBULA', id: nebulaId, name: 'Nebula Labs' },
+      ]);
+      // Installed through the install flow by each workspace's admin, tokens sealed.
+      expect(firstRun.installations.map((i) => [i.team, i.installer, i.sealed])).toEqual([
+        ['T0CONSOLE', 'U0ADA', true],
+        ['T0NEBULA', 'U0NIA', true],
+      ]);
+      expect(databaseBytes(db)).not.toMatch(/xox[bep]/);
+      expect(readFileSync(join(dir, 'console.log'), 'utf8')).not.toMatch(/xox[bep][-.]/);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    'a restart on the same database installs both workspaces again and keeps both organizations',
+    async () => {
+      expect(firstRun?.organizations).toHaveLength(2);
+      const [demo, nebula] = firstRun?.organizations ?? [];
+      const script = ['/org overview', '/org setup Again', 'as nia', '/org overview', '/org members'];
+      const run = await runConsole(db, `${script.join('\n')}\n`);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toBe('');
+      const out = run.stdout;
+
+      const demoOverview = outputOf(out, 0, '/org overview');
+      expect(demoOverview).toContain('== Demo Rockets ==');
+      expect(demoOverview).toContain(`Organization ID: \`${demo?.id}\``);
+      expect(outputOf(out, 1, '/org setup Again')).toContain(
+        'This workspace is already set up as *Demo Rockets*. Nothing was changed.',
+      );
+      const nebulaOverview = outputOf(out, 3, '/org overview');
+      expect(nebulaOverview).toContain('== Nebula Labs ==');
+      expect(nebulaOverview).toContain(`Organization ID: \`${nebula?.id}\``);
+      expect(nebulaOverview).toContain('Team members: 2 (1 admin)');
+      const members = outputOf(out, 4, '/org members');
+      expect(members).toContain('@nia · nia@nebula.example.com — *Admin* (you)');
+      expect(members).toContain('@ned · ned@nebula.example.com — *Member*');
+      expect(members).not.toMatch(/ada@|bob@/);
+
+      const again = await readDatabase(db);
+      expect(again.organizations).toEqual(firstRun?.organizations);
+      // The same two rows, updated by the new install (the earlier run's tokens died with its stand-in).
+      expect(again.installations.map((i) => [i.team, i.installer, i.sealed, i.createdAt])).toEqual(
+        firstRun?.installations.map((i) => [i.team, i.installer, i.sealed, i.createdAt]),
+      );
+      for (const [index, row] of again.installations.entries()) {
+        expect(row.updatedAt).toBeGreaterThan(firstRun?.installations[index]?.updatedAt ?? Infinity);
+      }
+      // Each organization's audit log says the app was installed again, by that workspace's admin.
+      expect(again.audit.T0CONSOLE?.filter((a) => a === 'slack_app.reinstalled')).toHaveLength(1);
+      expect(again.audit.T0NEBULA?.filter((a) => a === 'slack_app.reinstalled')).toHaveLength(1);
+    },
+    RUN_TIMEOUT_MS,
+  );
+});
