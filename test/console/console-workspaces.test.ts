@@ -70,18 +70,23 @@ describe('console mode with a second workspace', () => {
         '/org invite bob@example.com', // 1
         'as bob', // 2
         'click 1', // 3
-        'as nia', // 4
-        '/org setup Nebula Labs', // 5
-        '/org invite ned@nebula.example.com', // 6
-        'as ned', // 7
-        'click 1', // 8
-        '/org members', // 9
-        'as ada', // 10
-        '/org members', // 11
-        'as nia', // 12
-        '/org members', // 13
-        '/org invite @bob', // 14
-        'users', // 15
+        'as ada', // 4
+        '/org approvals #general', // 5
+        'as bob', // 6
+        '/org invite cleo@example.com member Our new analyst', // 7
+        'as nia', // 8
+        'click 1', // 9
+        '/org setup Nebula Labs', // 10
+        '/org invite ned@nebula.example.com', // 11
+        'as ned', // 12
+        'click 1', // 13
+        '/org members', // 14
+        'as ada', // 15
+        '/org members', // 16
+        'as nia', // 17
+        '/org members', // 18
+        '/org invite @bob', // 19
+        'users', // 20
       ];
       const run = await runConsole(db, `${script.join('\n')}\n`);
       expect(run.code, run.stderr).toBe(0);
@@ -98,41 +103,48 @@ describe('console mode with a second workspace', () => {
 
       const demoId = /`(org_[a-z0-9]+)`/.exec(outputOf(out, 0, '/org setup Demo Rockets'))?.[1];
       expect(outputOf(out, 3, 'click 1')).toContain('You joined *Demo Rockets* as a *Member*');
-      expect(outputOf(out, 4, 'as nia')).toContain(
+      // Bob's request for Cleo went to #general in AstroBee Demo; Nia, in Nebula, cannot click its Approve.
+      expect(outputOf(out, 7, '/org invite cleo@example.com member Our new analyst')).toMatch(
+        /── #general · from AstroBee ──[\s\S]*\[1\] Approve/,
+      );
+      expect(outputOf(out, 9, 'click 1')).toContain(
+        '[1] is in "AstroBee Demo", where nia is not: act as one of its people first (users lists them).',
+      );
+      expect(outputOf(out, 8, 'as nia')).toContain(
         'Now in workspace "Nebula Works" (T0NEBULA): commands, clicks, modals and Home act there.',
       );
-      const nebulaSetup = outputOf(out, 5, '/org setup Nebula Labs');
+      const nebulaSetup = outputOf(out, 10, '/org setup Nebula Labs');
       expect(nebulaSetup).toContain('🎉 *Nebula Labs* is set up.');
       const nebulaId = /`(org_[a-z0-9]+)`/.exec(nebulaSetup)?.[1];
       expect(nebulaId).toMatch(/^org_/);
       expect(nebulaId).not.toBe(demoId);
       // Ned's invitation reaches his DM in Nebula, and his click is sent from there.
-      expect(outputOf(out, 6, '/org invite ned@nebula.example.com')).toContain(
+      expect(outputOf(out, 11, '/org invite ned@nebula.example.com')).toContain(
         "── @ned's DM with AstroBee · from AstroBee ──",
       );
-      expect(outputOf(out, 7, 'as ned')).not.toContain('Now in workspace');
-      expect(outputOf(out, 8, 'click 1')).toContain('You joined *Nebula Labs* as a *Member*');
+      expect(outputOf(out, 12, 'as ned')).not.toContain('Now in workspace');
+      expect(outputOf(out, 13, 'click 1')).toContain('You joined *Nebula Labs* as a *Member*');
 
-      const asNed = outputOf(out, 9, '/org members');
+      const asNed = outputOf(out, 14, '/org members');
       expect(asNed).toContain('*Team of Nebula Labs* — 2 members');
-      const asAda = outputOf(out, 11, '/org members');
+      const asAda = outputOf(out, 16, '/org members');
       expect(asAda).toContain('*Team of Demo Rockets* — 2 members');
       expect(asAda).toContain('@ada · ada@example.com — *Admin* (you)');
       expect(asAda).toContain('@bob · bob@example.com — *Member*');
-      const asNia = outputOf(out, 13, '/org members');
+      const asNia = outputOf(out, 18, '/org members');
       expect(asNia).toContain('*Team of Nebula Labs* — 2 members');
       expect(asNia).toContain('@nia · nia@nebula.example.com — *Admin* (you)');
       expect(asNia).toContain('@ned · ned@nebula.example.com — *Member*');
       for (const nebula of [asNed, asNia]) expect(nebula).not.toMatch(/ada@|bob@|Demo Rockets/);
       expect(asAda).not.toMatch(/nia@|ned@|Nebula/);
-      expect(outputOf(out, 10, 'as ada')).toContain('Now in workspace "AstroBee Demo" (T0CONSOLE)');
+      expect(outputOf(out, 15, 'as ada')).toContain('Now in workspace "AstroBee Demo" (T0CONSOLE)');
 
       // Bob is not in Nebula: as in Slack's client, "@bob" typed there is no mention, and the app refuses it.
-      const inviteBob = outputOf(out, 14, '/org invite @bob');
+      const inviteBob = outputOf(out, 19, '/org invite @bob');
       expect(inviteBob).toContain('`@bob` arrived as plain text');
       expect(inviteBob).not.toContain('Invitation sent');
 
-      expect(outputOf(out, 15, 'users')).toMatch(
+      expect(outputOf(out, 20, 'users')).toMatch(
         /^Slack users of "AstroBee Demo" \(T0CONSOLE\):\n {2}ada .*\n {2}bob .*\n {2}cleo .*\nSlack users of "Nebula Works" \(T0NEBULA\):\n {2}nia .*workspace admin {2}← acting\n {2}ned .*workspace member\n/,
       );
       expect(out).not.toContain('⚠ Slack would refuse');
