@@ -151,7 +151,8 @@ async function installEverywhere(standin: SlackStandIn, appPort: number): Promis
       userId: workspace.installer,
     }).catch((error: unknown) => {
       throw new Error(
-        `The app could not be installed in "${workspace.team.name}": ${error instanceof Error ? error.message : String(error)}`,
+        `The app could not be installed in "${workspace.team.name}": ${error instanceof Error ? error.message : String(error)} ` +
+          '(Slack sends the browser back to PUBLIC_URL/slack/oauth_redirect: if PUBLIC_URL is set, it must reach this app.)',
       );
     });
     if (outcome.status !== 200) {

@@ -28,6 +28,18 @@ export function addToSlackLink(html: string): string | undefined {
     .replaceAll('&amp;', '&');
 }
 
+/** `fetch` without following redirects; a network failure names the address (without its query: codes, state). */
+async function get(url: string | URL, headers: Record<string, string> = {}): Promise<Response> {
+  try {
+    return await fetch(url, { headers, redirect: 'manual' });
+  } catch (error) {
+    const cause =
+      error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : error;
+    const { origin, pathname } = new URL(url);
+    throw new Error(`${origin}${pathname} could not be reached: ${String(cause)}`);
+  }
+}
+
 /**
  * Installs the app as a person in a browser would: `GET <installUrl>` (the app's "Add to Slack" page; its state
  * cookie is kept), then the page's link to the stand-in's authorize page for `target` as `userId` (who clicks
@@ -38,13 +50,14 @@ export function addToSlackLink(html: string): string | undefined {
  *   workspace (team id) or organization (enterprise id) to install on; `userId` — the installing user
  * @returns what the app's redirect page answered (a failure page is returned, not thrown: its status says)
  * @throws Error when the install page has no "Add to Slack" link, or the authorize page does not redirect back
- *   (an unknown client or workspace, a redirect URL that does not match), or the app cannot be reached
+ *   (an unknown client or workspace, a redirect URL that does not match), or a page cannot be reached (the
+ *   message names its address)
  */
 export async function installThroughBrowser(
   standin: SlackStandIn,
   options: { installUrl: string; target: InstallTarget; userId: string },
 ): Promise<InstallOutcome> {
-  const start = await fetch(options.installUrl, { redirect: 'manual' });
+  const start = await get(options.installUrl);
   const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   const page = await start.text();
   const href = addToSlackLink(page);
@@ -56,11 +69,11 @@ export async function installThroughBrowser(
     'team' in options.target ? ['team', options.target.team] : ['enterprise', options.target.enterprise];
   standin.setInstallingUser(id, options.userId);
   authorize.searchParams.set(key, id);
-  const back = await fetch(authorize, { redirect: 'manual' });
+  const back = await get(authorize);
   const callbackUrl = back.headers.get('location');
   if (back.status !== 302 || !callbackUrl) {
     throw new Error(`Slack's authorize page answered ${back.status} to ${authorize}: ${await back.text()}`);
   }
-  const done = await fetch(callbackUrl, { headers: { cookie }, redirect: 'manual' });
+  const done = await get(callbackUrl, { cookie });
   return { status: done.status, html: await done.text(), callbackUrl, cookie };
 }

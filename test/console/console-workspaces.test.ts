@@ -6,8 +6,11 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { runConsole as runConsoleInProcess } from '../../src/console/console.js';
 import { initOrm } from '../../src/db/orm.js';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { SlackInstallation } from '../../src/domain/installations/slack-installation.entity.js';
@@ -206,4 +209,39 @@ describe('console mode with a second workspace', () => {
     },
     RUN_TIMEOUT_MS,
   );
+});
+
+describe('console mode when the install flow cannot finish', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'astrobee-console2-fail-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('stops with a message naming the workspace and PUBLIC_URL, without the OAuth code, and installs nothing', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let out = '';
+    output.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    // Port 9 (discard) on loopback: nothing answers, so Slack's redirect back to the app cannot be followed.
+    const config = loadConfig({
+      DATABASE_URL: `sqlite:${join(dir, 'astrobee.sqlite')}`,
+      PORT: '0',
+      PUBLIC_URL: 'http://127.0.0.1:9',
+      LOG_LEVEL: 'info',
+    });
+    input.end('/org setup Demo\n');
+    const failure = await runConsoleInProcess(config, { input, output }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    const message = (failure as Error).message;
+    expect(message).toContain('The app could not be installed in "AstroBee Demo"');
+    expect(message).toContain('http://127.0.0.1:9/slack/oauth_redirect could not be reached');
+    expect(message).toContain('PUBLIC_URL');
+    expect(message).not.toMatch(/code=|state=/);
+    // Nothing was read from the script, and the database holds no installation.
+    expect(out).not.toContain('is set up');
+    expect((await readDatabase(join(dir, 'astrobee.sqlite'))).installations).toEqual([]);
+  }, 30_000);
 });
