@@ -86,8 +86,7 @@ export class ConsoleSession {
     this.actingUserId = deps.actingUserId;
     // As in Slack's client, a mention or channel reference reaches only the people and channels of one's workspace.
     this.directory = {
-      userId: (name) =>
-        this.peopleOf(this.actingWorkspace).find((u) => u.name.toLowerCase() === name.toLowerCase())?.id,
+      userId: (name) => this.personIn(this.actingWorkspace, name)?.id,
       channelId: (name) =>
         [...this.actingWorkspace.channels.values()].find((c) => !c.isIm && c.name === name)?.id,
     };
@@ -633,15 +632,20 @@ export class ConsoleSession {
     return [...workspace.users.values()].filter((u) => !u.isBot && u.teamId === workspace.team.id);
   }
 
+  /** A person of one workspace by name or id (`@` before it allowed, case ignored). */
+  private personIn(workspace: StandInWorkspace, nameOrId: string): StandInUser | undefined {
+    const wanted = nameOrId.replace(/^@/, '').toLowerCase();
+    return this.peopleOf(workspace).find(
+      (u) => u.name.toLowerCase() === wanted || u.id.toLowerCase() === wanted,
+    );
+  }
+
   /** A person by name or id, in the acting user's workspace first, then in the others. */
   private findUser(nameOrId: string): StandInUser | undefined {
-    const wanted = nameOrId.replace(/^@/, '').toLowerCase();
-    const { allWorkspaces } = this.deps.standin;
     const acting = this.actingWorkspace;
-    for (const workspace of [acting, ...allWorkspaces.filter((w) => w !== acting)]) {
-      const found = this.peopleOf(workspace).find(
-        (u) => u.name.toLowerCase() === wanted || u.id.toLowerCase() === wanted,
-      );
+    const others = this.deps.standin.allWorkspaces.filter((w) => w !== acting);
+    for (const workspace of [acting, ...others]) {
+      const found = this.personIn(workspace, nameOrId);
       if (found) return found;
     }
     return undefined;
