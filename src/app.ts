@@ -76,6 +76,15 @@ export function deliveryClientOptions(apiUrl: string): WebClientOptions {
 }
 
 /**
+ * Distribution mode's two pages for a `PUBLIC_URL`: the install page ("Add to Slack") and the OAuth redirect, which
+ * Slack's app settings must list as a redirect URL (docs.slack.dev/authentication/installing-with-oauth).
+ * @param publicUrl the app's public base URL, without a trailing slash
+ */
+export function installUrls(publicUrl: string): { installPage: string; redirect: string } {
+  return { installPage: `${publicUrl}${INSTALL_PATH}`, redirect: `${publicUrl}${REDIRECT_PATH}` };
+}
+
+/**
  * Builds and starts the bot in HTTP mode or Socket Mode (`config.mode`).
  * @param deps `logger` (root), `clock` (tests move it), `orm` (an open ORM to reuse; opened from
  *   `config.databaseUrl` with migrations otherwise), `mailSender` (console mode prints mail; default: SMTP over
@@ -121,7 +130,7 @@ export async function startApp(
       clientId: oauth.clientId,
       clientSecret: oauth.clientSecret,
       authorizationUrl: oauth.authorizeUrl,
-      redirectUri: `${config.publicUrl}${REDIRECT_PATH}`,
+      redirectUri: installUrls(config.publicUrl).redirect,
       scopes: manifestBotScopes(),
       store,
       clientOptions: purposes,
@@ -243,7 +252,7 @@ export async function startApp(
     createErrorHandler({
       logger,
       clientFor: clientForPayload,
-      ...(installation ? { installUrl: `${config.publicUrl}${INSTALL_PATH}` } : {}),
+      ...(installation ? { installUrl: installUrls(config.publicUrl).installPage } : {}),
     }),
   );
 
@@ -267,7 +276,7 @@ export async function startApp(
   logger.info(
     { mode: config.mode, distribution: access.distribution, port },
     installation
-      ? `AstroBee Org is running; workspaces install it at ${config.publicUrl}${INSTALL_PATH}`
+      ? `AstroBee Org is running; workspaces install it at ${installUrls(config.publicUrl).installPage}`
       : 'AstroBee Org is running',
   );
   deliveries.start();

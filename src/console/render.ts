@@ -284,10 +284,24 @@ export function renderUsers(users: readonly StandInUser[], actingUserId: string)
   });
 }
 
+/**
+ * The `users` listing: each workspace's people under a heading naming the workspace (`Slack users of "AstroBee
+ * Demo" (T0CONSOLE):`), as {@link renderUsers} lists them; the acting user is marked.
+ */
+export function renderUsersByWorkspace(
+  groups: readonly { team: { id: string; name: string }; users: readonly StandInUser[] }[],
+  actingUserId: string,
+): string[] {
+  return groups.flatMap(({ team, users }) => [
+    `Slack users of "${team.name}" (${team.id}):`,
+    ...renderUsers(users, actingUserId),
+  ]);
+}
+
 const CONSOLE_COMMANDS: readonly [string, string][] = [
   ['/org <text>', 'send the /org slash command as the acting user (in their DM with the app)'],
-  ['as <user>, /as <user>', 'act as another Slack user (name or id; see `users`)'],
-  ['users', 'list the Slack users of the workspace'],
+  ['as <user>, /as <user>', "act as another Slack user (name or id; see `users`), in that user's workspace"],
+  ['users', 'list the Slack users of each workspace'],
   ['channel <#name|dm>', 'where slash commands are typed (default: your DM with the app)'],
   ['click <n>', 'click element [n] of the latest output (button or select option)'],
   ['fill <field> [value]', 'fill a field of the open modal (its name, label or number; no value empties it)'],

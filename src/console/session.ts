@@ -2,10 +2,14 @@
  * One console session: who is acting, where slash commands are typed, what can be clicked, what has been filled
  * into the open modal. It turns console commands into what a Slack user does (through the stand-in's driver) and
  * prints everything the app does in reply, as the stand-in records it.
+ *
+ * The stand-in may play several workspaces: the session acts in the acting user's own workspace (commands, clicks,
+ * submissions and the Home tab are sent from it), and output from another workspace names that workspace.
  */
 import { buttonsOf, inputsOf } from '../standin/block-kit.js';
 import { isJsonObject, objectsOf, textOf } from '../standin/json.js';
 import type { SlackStandIn } from '../standin/slack-standin.js';
+import type { StandInWorkspace } from '../standin/standin-workspace.js';
 import type {
   BlockActionSource,
   DeliveryResult,
@@ -32,7 +36,7 @@ import {
   renderMessageBody,
   renderModal,
   renderTextObject,
-  renderUsers,
+  renderUsersByWorkspace,
 } from './render.js';
 import type { Terminal } from './terminal.js';
 
@@ -65,7 +69,8 @@ export interface SessionDeps {
 /** See the module comment. */
 export class ConsoleSession {
   private actingUserId: string;
-  private channelId: string | undefined;
+  /** Where slash commands are typed, per workspace (team id → channel id); absent: the user's DM with the app. */
+  private readonly channelByTeam = new Map<string, string>();
   /** Increases with every command; numbering starts again at [1] in each command's output. */
   private turn = 0;
   private clickTurn = -1;
@@ -79,10 +84,11 @@ export class ConsoleSession {
 
   constructor(private readonly deps: SessionDeps) {
     this.actingUserId = deps.actingUserId;
-    const { standin } = deps;
+    // As in Slack's client, a mention or channel reference reaches only the people and channels of one's workspace.
     this.directory = {
-      userId: (name) => this.findUser(name)?.id,
-      channelId: (name) => [...standin.channels.values()].find((c) => !c.isIm && c.name === name)?.id,
+      userId: (name) => this.personIn(this.actingWorkspace, name)?.id,
+      channelId: (name) =>
+        [...this.actingWorkspace.channels.values()].find((c) => !c.isIm && c.name === name)?.id,
     };
   }
 
@@ -161,10 +167,12 @@ export class ConsoleSession {
         this.print(CONSOLE_HELP);
         return undefined;
       case 'users':
-        this.print([
-          'Slack users of this workspace:',
-          ...renderUsers([...this.deps.standin.users.values()], this.actingUserId),
-        ]);
+        this.print(
+          renderUsersByWorkspace(
+            this.deps.standin.allWorkspaces.map((w) => ({ team: w.team, users: this.peopleOf(w) })),
+            this.actingUserId,
+          ),
+        );
         return undefined;
       case 'as':
         this.switchUser(command.user);
@@ -207,9 +215,18 @@ export class ConsoleSession {
       this.print(`No Slack user "${name}". Type users to list them.`);
       return;
     }
+    const before = this.actingWorkspace;
     this.actingUserId = user.id;
     const role = user.isOwner ? 'workspace owner' : user.isAdmin ? 'workspace admin' : 'workspace member';
     this.print(`Now acting as ${user.name} (${user.realName}, ${role}).`);
+    const now = this.actingWorkspace;
+    if (now !== before) {
+      const channelId = this.channelByTeam.get(now.team.id);
+      this.print(
+        `Now in workspace "${now.team.name}" (${now.team.id}): commands, clicks, modals and Home act there` +
+          `${channelId ? `; slash commands are typed in ${this.where(channelId)}` : ''}.`,
+      );
+    }
     this.showScreenOf(user.id);
   }
 
@@ -220,7 +237,9 @@ export class ConsoleSession {
   private showScreenOf(userId: string): void {
     const { standin } = this.deps;
     const clickable = (m: { blocks: unknown[] }) => buttonsOf(m.blocks).length > 0;
-    const dm = [...standin.channels.values()].find((c) => c.isIm && c.members.includes(userId));
+    const dm = [...this.workspaceOf(userId).channels.values()].find(
+      (c) => c.isIm && c.members.includes(userId),
+    );
     const message = dm ? standin.messagesIn(dm.id).findLast((m) => !m.deleted && clickable(m)) : undefined;
     const ephemeral = standin.visibleEphemerals(userId).findLast((e) => !e.deleteOriginal && clickable(e));
     const modal = this.openModal();
@@ -232,26 +251,31 @@ export class ConsoleSession {
   }
 
   private switchChannel(name: string): void {
+    const team = this.actingWorkspace.team.id;
     if (name.toLowerCase() === 'dm') {
-      this.channelId = undefined;
+      this.channelByTeam.delete(team);
       this.print('Slash commands are now typed in your DM with the app.');
       return;
     }
     const id = this.directory.channelId(name.replace(/^#/, ''));
     if (!id) {
-      const names = [...this.deps.standin.channels.values()].filter((c) => !c.isIm).map((c) => `#${c.name}`);
+      const names = [...this.actingWorkspace.channels.values()]
+        .filter((c) => !c.isIm)
+        .map((c) => `#${c.name}`);
       this.print(`No channel ${name}. Channels: ${names.join(', ')}, or dm.`);
       return;
     }
-    this.channelId = id;
+    this.channelByTeam.set(team, id);
     this.print(`Slash commands are now typed in ${this.where(id)}.`);
   }
 
   private async slash(command: string, typed: string): Promise<void> {
     const text = encodeSlashText(typed, this.directory);
-    const options = { command, ...(this.channelId ? { channelId: this.channelId } : {}) };
+    const workspace = this.actingWorkspace;
+    const channelId = this.channelByTeam.get(workspace.team.id);
+    const options = { command, ...(channelId ? { channelId } : {}) };
     await this.deliver(`${command} ${typed}`.trim(), () =>
-      this.deps.standin.command(this.actingUserId, text, options),
+      workspace.command(this.actingUserId, text, options),
     );
   }
 
@@ -280,6 +304,14 @@ export class ConsoleSession {
       this.print(`[${n}] is on ${name}'s screen, not ${this.actingName}'s: type as ${name} first.`);
       return;
     }
+    const workspace = this.actingWorkspace;
+    const sourceWorkspace = 'viewId' in source ? workspace : this.workspaceOfChannel(source.channelId);
+    if (sourceWorkspace && sourceWorkspace !== workspace) {
+      this.print(
+        `[${n}] is in "${sourceWorkspace.team.name}", where ${this.actingName} is not: act as one of its people first (users lists them).`,
+      );
+      return;
+    }
     if (element.confirm && !(await this.confirm(element.confirm))) {
       this.print('Cancelled: nothing was sent.');
       return;
@@ -294,7 +326,7 @@ export class ConsoleSession {
       ...(element.selectedOption ? { selectedOption: element.selectedOption } : {}),
     };
     await this.deliver(`click [${n}] ${element.text}`, () =>
-      this.deps.standin.blockAction(this.actingUserId, action, source, stateValues ? { stateValues } : {}),
+      workspace.blockAction(this.actingUserId, action, source, stateValues ? { stateValues } : {}),
     );
   }
 
@@ -399,8 +431,9 @@ export class ConsoleSession {
       const input = inputs.find((i) => i.blockId === blockId);
       if (input) values[blockId] = { [input.actionId]: stateValueOf(input, draft, this.directory) };
     }
+    const workspace = this.actingWorkspace;
     const result = await this.deliver(`submit "${textOf(modal.view.title)}"`, () =>
-      this.deps.standin.viewSubmission(this.actingUserId, modal.id, values),
+      workspace.viewSubmission(this.actingUserId, modal.id, values),
     );
     const ack = result && isJsonObject(result.json) ? result.json : undefined;
     if (ack?.response_action === 'errors' && isJsonObject(ack.errors)) {
@@ -454,7 +487,8 @@ export class ConsoleSession {
   }
 
   private async home(): Promise<void> {
-    await this.deliver('open the Home tab', () => this.deps.standin.appHomeOpened(this.actingUserId));
+    const workspace = this.actingWorkspace;
+    await this.deliver('open the Home tab', () => workspace.appHomeOpened(this.actingUserId));
     if (this.homePublishedThisTurn) return;
     const home = this.deps.standin.homeView(this.actingUserId);
     if (home) this.showView(home);
@@ -490,7 +524,7 @@ export class ConsoleSession {
   // ── rendering ────────────────────────────────────────────────────────────────────────────────────────────────
 
   private showMessage(message: RecordedMessage, change: string): void {
-    const channel = this.deps.standin.channels.get(message.channel);
+    const channel = this.channel(message.channel);
     const owner = channel?.isIm ? this.humanOf(channel) : undefined;
     const rendered = this.numbered((first) => renderMessageBody(message, this.ctx(), first));
     this.register(rendered, { channelId: message.channel, messageTs: message.ts }, owner);
@@ -593,15 +627,53 @@ export class ConsoleSession {
     return modal && !this.dismissed.has(modal.id) ? modal : undefined;
   }
 
-  private findUser(nameOrId: string): StandInUser | undefined {
+  /** The people of a workspace (its own users, not bots nor guests from other workspaces), as added. */
+  private peopleOf(workspace: StandInWorkspace): StandInUser[] {
+    return [...workspace.users.values()].filter((u) => !u.isBot && u.teamId === workspace.team.id);
+  }
+
+  /** A person of one workspace by name or id (`@` before it allowed, case ignored). */
+  private personIn(workspace: StandInWorkspace, nameOrId: string): StandInUser | undefined {
     const wanted = nameOrId.replace(/^@/, '').toLowerCase();
-    return [...this.deps.standin.users.values()].find(
-      (u) => !u.isBot && (u.name.toLowerCase() === wanted || u.id.toLowerCase() === wanted),
+    return this.peopleOf(workspace).find(
+      (u) => u.name.toLowerCase() === wanted || u.id.toLowerCase() === wanted,
     );
   }
 
+  /** A person by name or id, in the acting user's workspace first, then in the others. */
+  private findUser(nameOrId: string): StandInUser | undefined {
+    const acting = this.actingWorkspace;
+    const others = this.deps.standin.allWorkspaces.filter((w) => w !== acting);
+    for (const workspace of [acting, ...others]) {
+      const found = this.personIn(workspace, nameOrId);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** The workspace a user belongs to (the stand-in's default workspace for a user it does not know). */
+  private workspaceOf(userId: string): StandInWorkspace {
+    const { standin } = this.deps;
+    return (
+      standin.allWorkspaces.find((w) => w.users.get(userId)?.teamId === w.team.id) ?? standin.defaultWorkspace
+    );
+  }
+
+  /** The acting user's workspace: where their commands, clicks, submissions and Home tab are sent from. */
+  private get actingWorkspace(): StandInWorkspace {
+    return this.workspaceOf(this.actingUserId);
+  }
+
+  private workspaceOfChannel(channelId: string): StandInWorkspace | undefined {
+    return this.deps.standin.allWorkspaces.find((w) => w.channels.has(channelId));
+  }
+
+  private channel(channelId: string): StandInChannel | undefined {
+    return this.workspaceOfChannel(channelId)?.channels.get(channelId);
+  }
+
   private user(id: string): StandInUser {
-    const found = this.deps.standin.users.get(id);
+    const found = this.workspaceOf(id).users.get(id);
     if (found) return found;
     return {
       id,
@@ -618,17 +690,23 @@ export class ConsoleSession {
   }
 
   private humanOf(channel: StandInChannel): string | undefined {
-    return channel.members.find((m) => m !== this.deps.standin.botUserId);
+    const bot = this.workspaceOfChannel(channel.id)?.botUserId ?? this.deps.standin.botUserId;
+    return channel.members.find((m) => m !== bot);
   }
 
-  /** `#general`, `your DM with AstroBee`, `@bob's DM with AstroBee`. */
+  /**
+   * `#general`, `your DM with AstroBee`, `@bob's DM with AstroBee`; with ` in "Nebula Works"` after it when the
+   * conversation is in another workspace than the acting user's.
+   */
   private where(channelId: string): string {
-    const channel = this.deps.standin.channels.get(channelId);
-    if (!channel) return channelId;
-    if (!channel.isIm) return `#${channel.name}`;
+    const workspace = this.workspaceOfChannel(channelId);
+    const channel = workspace?.channels.get(channelId);
+    if (!workspace || !channel) return channelId;
+    const elsewhere = workspace === this.actingWorkspace ? '' : ` in "${workspace.team.name}"`;
+    if (!channel.isIm) return `#${channel.name}${elsewhere}`;
     const human = this.humanOf(channel);
     if (human === undefined || human === this.actingUserId) return `your DM with ${this.deps.botName}`;
-    return `@${this.user(human).name}'s DM with ${this.deps.botName}`;
+    return `@${this.user(human).name}'s DM with ${this.deps.botName}${elsewhere}`;
   }
 
   private ownerNote(userId: string): string {
@@ -636,10 +714,9 @@ export class ConsoleSession {
   }
 
   private ctx(): MrkdwnContext {
-    const { standin } = this.deps;
     return {
-      userName: (id) => standin.users.get(id)?.name,
-      channelName: (id) => standin.channels.get(id)?.name,
+      userName: (id) => this.workspaceOf(id).users.get(id)?.name,
+      channelName: (id) => this.channel(id)?.name,
       timeZone: this.user(this.actingUserId).tz,
     };
   }

@@ -332,6 +332,11 @@ export class SlackStandIn {
     return this.workspaces.get(teamId);
   }
 
+  /** Every workspace's handle, the default one first, then in the order they were added. */
+  get allWorkspaces(): StandInWorkspace[] {
+    return [...this.workspaces.values()];
+  }
+
   /** The default workspace's handle. */
   get defaultWorkspace(): StandInWorkspace {
     return this.main;

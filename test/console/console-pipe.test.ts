@@ -2,54 +2,11 @@
  * Console mode driven through a pipe, as `printf '…' | npm start` would: the real entry point in a child process,
  * no Slack variables (so console mode), a temp SQLite file, PORT=0, commands on standard input.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const ROOT = join(import.meta.dirname, '..', '..');
-/** Each run starts a Node process with tsx (~2 s idle); headroom for a loaded machine. */
-const RUN_TIMEOUT_MS = 30_000;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `src/main.ts` with `input` piped to it and waits for it to exit by itself. */
-function runConsole(databaseFile: string, input: string): Promise<Run> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(process.env)) if (!key.startsWith('SLACK_')) env[key] = value;
-  Object.assign(env, { DATABASE_URL: `sqlite:${databaseFile}`, PORT: '0', LOG_LEVEL: 'debug' });
-  delete env.NODE_OPTIONS;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8');
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
-
-/** Asserts the fragments occur in this order in `text`. */
-function expectInOrder(text: string, fragments: (string | RegExp)[]): void {
-  let from = 0;
-  for (const fragment of fragments) {
-    const rest = text.slice(from);
-    const match = typeof fragment === 'string' ? rest.indexOf(fragment) : rest.search(fragment);
-    expect(match, `${String(fragment)} after offset ${from} in:\n${text}`).toBeGreaterThanOrEqual(0);
-    from += match + 1;
-  }
-}
+import { expectInOrder, RUN_TIMEOUT_MS, runConsole } from '../support/console-run.js';
 
 describe('console mode through a pipe', () => {
   const dir = mkdtempSync(join(tmpdir(), 'astrobee-console-'));

@@ -8,6 +8,7 @@ import {
   renderMessageBody,
   renderModal,
   renderUsers,
+  renderUsersByWorkspace,
 } from '../../src/console/render.js';
 import { membersMessage } from '../../src/slack/members/members.blocks.js';
 import { overviewMessage } from '../../src/slack/organization/overview.blocks.js';
@@ -237,6 +238,41 @@ describe('users and mail', () => {
     expect(lines).toEqual([
       '  ada   U0ADA  Ada Lovelace <ada@example.com>  workspace admin',
       '  bob   U0BOB  Bob Quill <bob@example.com>  workspace member  ← acting',
+    ]);
+  });
+
+  it('groups the users by workspace, each under its name and id, and marks the acting one once', () => {
+    const person = (id: string, name: string, teamId: string, isAdmin = false) => ({
+      id,
+      name,
+      realName: name,
+      email: `${name}@example.com`,
+      isAdmin,
+      isOwner: false,
+      isBot: false,
+      deleted: false,
+      tz: 'UTC',
+      teamId,
+    });
+    const lines = renderUsersByWorkspace(
+      [
+        {
+          team: { id: 'T0CONSOLE', name: 'AstroBee Demo' },
+          users: [person('U0ADA', 'ada', 'T0CONSOLE', true)],
+        },
+        {
+          team: { id: 'T0NEBULA', name: 'Nebula Works' },
+          users: [person('U0NIA', 'nia', 'T0NEBULA', true), person('U0NED', 'ned', 'T0NEBULA')],
+        },
+      ],
+      'U0NIA',
+    );
+    expect(lines).toEqual([
+      'Slack users of "AstroBee Demo" (T0CONSOLE):',
+      '  ada   U0ADA  ada <ada@example.com>  workspace admin',
+      'Slack users of "Nebula Works" (T0NEBULA):',
+      '  nia   U0NIA  nia <nia@example.com>  workspace admin  ← acting',
+      '  ned   U0NED  ned <ned@example.com>  workspace member',
     ]);
   });
 

@@ -18,8 +18,16 @@ import type {
   RecordedEphemeral,
   StandInUserInput,
 } from '../../src/standin/index.js';
-import { SlackStandIn } from '../../src/standin/index.js';
+import {
+  addToSlackLink,
+  type InstallOutcome,
+  type InstallTarget,
+  installThroughBrowser,
+  SlackStandIn,
+} from '../../src/standin/index.js';
 import { TestClock } from './db.js';
+
+export { addToSlackLink, type InstallOutcome };
 
 /** Slack users every harness starts with. Ada is a workspace admin (she runs setup); the others are not. */
 export const USERS = {
@@ -51,14 +59,6 @@ export const OAUTH_APP = {
   installationKey: 'installation-key-example-0123456789abcdef',
 };
 
-/** The "Add to Slack" link of the install page, its HTML character references decoded. */
-export function addToSlackLink(html: string): string | undefined {
-  return /href="([^"]+)"/
-    .exec(html)?.[1]
-    ?.replace(/&#(\d+);/g, (_m, code: string) => String.fromCharCode(Number(code)))
-    .replaceAll('&amp;', '&');
-}
-
 /** A TCP port free right now on 127.0.0.1. */
 async function freePort(): Promise<number> {
   const server = createNetServer();
@@ -67,17 +67,6 @@ async function freePort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (!address || typeof address === 'string') throw new Error('no port');
   return address.port;
-}
-
-/** What a browser saw at the end of an install flow. */
-export interface InstallOutcome {
-  /** The status of the app's OAuth redirect page. */
-  status: number;
-  html: string;
-  /** The redirect URL the stand-in sent the browser to (with `code` and `state`). */
-  callbackUrl: string;
-  /** The state cookie the install page set (`name=value`). */
-  cookie: string;
 }
 
 export interface Harness {
@@ -107,7 +96,7 @@ export interface Harness {
    * the "Add to Slack" link to the stand-in's authorize page for `target` (a workspace, or an enterprise for an
    * org-wide install) as `userId`, then follows the redirect back to `GET /slack/oauth_redirect`.
    */
-  install(target: { team: string } | { enterprise: string }, userId: string): Promise<InstallOutcome>;
+  install(target: InstallTarget, userId: string): Promise<InstallOutcome>;
   /** Stops the app and starts it again on the same database file (a restart). */
   restart(): Promise<void>;
   stop(): Promise<void>;
@@ -196,27 +185,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       );
     },
     setupOrganization: (name = 'Orbit Analytics') => harness.ask(USERS.ada.id, `setup ${name}`),
-    async install(target, userId) {
-      const start = await fetch(`${harness.url}/slack/install`, { redirect: 'manual' });
-      const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-      const page = await start.text();
-      const href = addToSlackLink(page);
-      if (start.status !== 200 || !href) {
-        throw new Error(`the install page answered ${start.status}: ${page}`);
-      }
-      const authorize = new URL(href);
-      const [key, id] = 'team' in target ? ['team', target.team] : ['enterprise', target.enterprise];
-      standin.setInstallingUser(id, userId);
-      authorize.searchParams.set(key, id);
-      const back = await fetch(authorize, { redirect: 'manual' });
-      const callbackUrl = back.headers.get('location');
-      if (back.status !== 302 || !callbackUrl)
-        throw new Error(
-          `Slack's authorize page answered ${back.status} to ${authorize}: ${await back.text()}`,
-        );
-      const done = await fetch(callbackUrl, { headers: { cookie }, redirect: 'manual' });
-      return { status: done.status, html: await done.text(), callbackUrl, cookie };
-    },
+    install: (target, userId) =>
+      installThroughBrowser(standin, { installUrl: `${harness.url}/slack/install`, target, userId }),
     async restart() {
       await app.stop();
       app = await startApp(config, { logger, clock });
