@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openOrm } from '../../src/adapters.js';
 import { loadConfig } from '../../src/config.js';
 import { runConsole as runConsoleInProcess } from '../../src/console/console.js';
-import { initOrm } from '../../src/db/orm.js';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { SlackInstallation } from '../../src/domain/installations/slack-installation.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
@@ -26,7 +26,7 @@ function outputOf(stdout: string, index: number, line: string): string {
 
 /** What the database holds: organizations by team, installations, and the audit actions of each organization. */
 async function readDatabase(file: string) {
-  const orm = await initOrm(`sqlite:${file}`, { logger: pino({ level: 'silent' }), migrate: false });
+  const orm = await openOrm(`sqlite:${file}`, { logger: pino({ level: 'silent' }), migrate: false });
   try {
     const em = orm.em.fork();
     const organizations = await em.find(Organization, {}, { orderBy: { slackTeamId: 'asc' } });
