@@ -54,6 +54,10 @@ export const REDACT_PATHS = [
 const CREDENTIAL_PATTERN =
   /\b((?:xoxe\.)?xox[abposre]-[A-Za-z0-9.-]+|xapp-[A-Za-z0-9-]+|abo_(?:cs|at|inv)_[A-Za-z0-9_-]+)/g;
 
+/** JSON fields of free text that hold a secret, e.g. a logged `oauth.v2.access` request body. */
+const SECRET_FIELDS_IN_TEXT =
+  /\\?"(client_secret|code|refresh_token|access_token|token)\\?":\s*\\?"[^"\\]*\\?"/g;
+
 /** Replaces anything that looks like a Slack or AstroBee credential in `text` with `[Redacted]`. */
 export function scrubCredentials(text: string): string {
   return text.replace(CREDENTIAL_PATTERN, '[Redacted]');
@@ -111,7 +115,10 @@ export function toSlackLogger(logger: Logger): SlackLogger {
   const text = (msgs: unknown[]) =>
     msgs
       .map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m)))
-      .join(' ');
+      .join(' ')
+      // The Web API client logs request bodies at debug: OAuth exchanges carry the client secret, codes and
+      // refresh tokens as JSON fields.
+      .replace(SECRET_FIELDS_IN_TEXT, '"$1":"[Redacted]"');
   // Bolt and the Web API client log several debug lines per request, some with whole payloads: below the
   // configured level nothing is formatted at all.
   const at =

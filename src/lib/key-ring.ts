@@ -34,12 +34,21 @@ export class KeyRing {
    * @param secrets operator secrets, newest first; each at least 32 characters. The AES keys are derived with
    *   HKDF-SHA256 under `purpose` (so one secret used for two purposes gives two unrelated keys).
    * @param purpose what the ring seals, e.g. `slack-installation-token`
-   * @throws Error when there is no secret, or one is shorter than 32 characters, or two are the same
+   * @param options `minLength` of a secret (default 32); `legacyUnkeyed`: also open values of the older form
+   *   `v1.<base64url(iv | ciphertext | tag)>` (sealed before values named their key) with the current key
+   * @throws Error when there is no secret, or one is shorter than `minLength`, or two are the same
    */
-  constructor(secrets: readonly string[], purpose: string) {
+  constructor(
+    secrets: readonly string[],
+    purpose: string,
+    private readonly options: { minLength?: number; legacyUnkeyed?: boolean } = {},
+  ) {
     if (secrets.length === 0) throw new Error('A key ring needs at least one key');
+    const minLength = options.minLength ?? 32;
     this.keys = secrets.map((secret) => {
-      if (secret.length < 32) throw new Error('Each key of a key ring must be at least 32 characters');
+      if (secret.length < minLength) {
+        throw new Error(`Each key of a key ring must be at least ${minLength} characters`);
+      }
       const key = Buffer.from(
         hkdfSync('sha256', Buffer.from(secret, 'utf8'), 'astrobee-org', `${purpose} ${FORMAT}`, 32),
       );
@@ -71,10 +80,20 @@ export class KeyRing {
    *   is damaged
    */
   open(sealed: string, aad: string): string {
-    const [format, keyId, data] = sealed.split('.');
-    if (format !== FORMAT || !keyId || !data) throw new KeyRingError('unknown sealed value format');
+    const parts = sealed.split('.');
+    if (parts.length === 2 && parts[0] === FORMAT && parts[1] && this.options.legacyUnkeyed) {
+      return this.decrypt(this.keys[0] as RingKey, parts[1], aad);
+    }
+    const [format, keyId, data] = parts;
+    if (parts.length !== 3 || format !== FORMAT || !keyId || !data) {
+      throw new KeyRingError('unknown sealed value format');
+    }
     const ringKey = this.keys.find((k) => k.id === keyId);
     if (!ringKey) throw new KeyRingError(`no key of the ring has the id ${keyId}`);
+    return this.decrypt(ringKey, data, aad);
+  }
+
+  private decrypt(ringKey: RingKey, data: string, aad: string): string {
     const raw = Buffer.from(data, 'base64url');
     if (raw.length <= IV_BYTES + TAG_BYTES) throw new KeyRingError('sealed value too short');
     try {

@@ -46,7 +46,9 @@ export function createErrorHandler(deps: {
       payload: identity.type,
     });
     const errors = unwrap(error);
-    if (errors.some((e) => e.name === 'NotInstalledError')) {
+    const notInstalled = errors.find((e) => e.name === 'NotInstalledError');
+    if (notInstalled) {
+      const uninstalled = (notInstalled as Error & { uninstalled?: boolean }).uninstalled === true;
       // Distribution mode, a workspace without the app (uninstalled, tokens revoked): no token to act with, so the
       // answer can only go to the payload's response_url.
       log.info('payload from a workspace where the app is not installed');
@@ -56,7 +58,9 @@ export function createErrorHandler(deps: {
       await postToResponseUrl(
         responseUrl,
         plainMessage(
-          `:warning: AstroBee Org is not installed in this workspace any more, so it cannot act here. A workspace admin can install it again${where}: the organization and its data were kept.`,
+          uninstalled
+            ? `:warning: AstroBee Org is not installed in this workspace any more, so it cannot act here. A workspace admin can install it again${where}: the organization and its data were kept.`
+            : `:warning: AstroBee Org is not installed in this workspace, so it cannot act here. A workspace admin can install it${where}.`,
         ),
       ).catch((err: unknown) => log.warn({ err }, 'could not tell the user the app is not installed'));
       return;

@@ -54,3 +54,29 @@ describe('KeyRing', () => {
     expect(() => new KeyRing([NEW, NEW], 'test')).toThrow(/twice/);
   });
 });
+
+describe('TokenSealer over the key ring', () => {
+  it('opens invitation tokens sealed in the earlier form (v1.<data>, before values named their key)', async () => {
+    const { createCipheriv, hkdfSync, randomBytes } = await import('node:crypto');
+    const { TokenSealer, UnsealError } = await import('../../src/domain/invitations/token.js');
+    const secret = 'invitation-key-example-0123456789abcdef';
+    // The earlier form, as the previous build wrote it into queued mail rows.
+    const key = Buffer.from(
+      hkdfSync('sha256', Buffer.from(secret), 'astrobee-org', 'invitation-token-seal v1', 32),
+    );
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from('mail-row-1'));
+    const body = Buffer.concat([cipher.update('abo_inv_token', 'utf8'), cipher.final()]);
+    const legacy = `v1.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+    const sealer = new TokenSealer(secret);
+    expect(sealer.open(legacy, 'mail-row-1')).toBe('abo_inv_token');
+    expect(() => sealer.open(legacy, 'mail-row-2')).toThrow(UnsealError);
+    const fresh = sealer.seal('abo_inv_token', 'mail-row-1');
+    expect(fresh.split('.')).toHaveLength(3);
+    expect(sealer.open(fresh, 'mail-row-1')).toBe('abo_inv_token');
+    expect(() => new TokenSealer('another-invitation-key-0123456789').open(fresh, 'mail-row-1')).toThrow(
+      UnsealError,
+    );
+  });
+});

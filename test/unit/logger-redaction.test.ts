@@ -26,3 +26,23 @@ describe('credential redaction', () => {
     expect(out).not.toMatch(/r-secret-1|r-secret-2/);
   });
 });
+
+describe("Bolt's and the Web API client's log lines", () => {
+  it('hide the client secret, code and tokens of a logged OAuth request body', async () => {
+    const { toSlackLogger } = await import('../../src/logger.js');
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        lines.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const slack = toSlackLogger(createLogger('debug', sink));
+    slack.debug(
+      'http request body: {"code":"5795.abc","client_id":"1000.2000","client_secret":"demo-s3cr3t","refresh_token":"r-9"}',
+    );
+    const out = lines.join('');
+    expect(out).toContain('client_id');
+    expect(out).not.toMatch(/demo-s3cr3t|5795\.abc|r-9/);
+  });
+});

@@ -54,46 +54,35 @@ export class SlackInstallation {
   id: string = randomUUID();
   tenantKey: string;
   enterpriseId: string | null;
-  enterpriseName: string | null;
-  enterpriseUrl: string | null;
+  enterpriseName!: string | null;
+  enterpriseUrl!: string | null;
   teamId: string | null;
-  teamName: string | null;
+  teamName!: string | null;
   isEnterpriseInstall: boolean;
-  appId: string | null;
-  botId: string;
-  botUserId: string;
+  appId!: string | null;
+  botId!: string;
+  botUserId!: string;
   /** Space-separated bot scopes. */
-  botScopes: string;
-  installerUserId: string;
+  botScopes!: string;
+  installerUserId!: string;
   /** Sealed bot token; null once uninstalled or revoked. */
-  botToken: string | null;
-  botRefreshToken: string | null;
-  botTokenExpiresAt: Date | null;
+  botToken!: string | null;
+  botRefreshToken!: string | null;
+  botTokenExpiresAt!: Date | null;
   /** When the app was first installed here. */
   createdAt: Date;
   /** When it was last installed, reinstalled, refreshed or uninstalled. */
-  updatedAt: Date;
+  updatedAt!: Date;
   /** When the tokens were deleted (`app_uninstalled`, `tokens_revoked`); null while installed. */
   uninstalledAt: Date | null = null;
 
   constructor(facts: InstallationFacts, tokens: SealedBotTokens, now: Date) {
     this.tenantKey = tenantKey(facts);
     this.enterpriseId = facts.enterpriseId;
-    this.enterpriseName = facts.enterpriseName;
-    this.enterpriseUrl = facts.enterpriseUrl;
     this.teamId = facts.teamId;
-    this.teamName = facts.teamName;
     this.isEnterpriseInstall = facts.isEnterpriseInstall;
-    this.appId = facts.appId;
-    this.botId = facts.botId;
-    this.botUserId = facts.botUserId;
-    this.botScopes = facts.botScopes.join(' ');
-    this.installerUserId = facts.installerUserId;
-    this.botToken = tokens.botToken;
-    this.botRefreshToken = tokens.botRefreshToken;
-    this.botTokenExpiresAt = tokens.botTokenExpiresAt;
     this.createdAt = now;
-    this.updatedAt = now;
+    this.reinstall(facts, tokens, now);
   }
 
   /** A reinstall: new facts and tokens; the row (and its first install time) stays. */

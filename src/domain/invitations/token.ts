@@ -4,7 +4,8 @@
  * mail is sent, the outbox keeps the token sealed with AES-256-GCM under a key derived (HKDF-SHA256, RFC 5869)
  * from the server's invitation key, and clears it once the mail is out.
  */
-import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { KeyRing, KeyRingError } from '../../lib/key-ring.js';
 
 /** Prefix of every invitation token. */
 export const INVITATION_TOKEN_PREFIX = 'abo_inv_';
@@ -22,31 +23,27 @@ export function hashInvitationToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
-const SEAL_VERSION = 'v1';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
-
 /** Thrown when a sealed token cannot be opened (another key, or a damaged value). */
 export class UnsealError extends Error {
   override name = 'UnsealError';
 }
 
 /**
- * Seals and opens tokens with AES-256-GCM (NIST SP 800-38D), a fresh 96-bit IV each time, and associated data that
- * binds a sealed value to its row (an outbox row id), so a value copied to another row does not open.
+ * Seals and opens tokens with one key of a {@link KeyRing} (AES-256-GCM, NIST SP 800-38D; a fresh 96-bit IV each
+ * time; associated data that binds a sealed value to its row, an outbox row id, so a value copied to another row
+ * does not open). Values sealed before sealed values named their key (`v1.<data>`) still open.
  */
 export class TokenSealer {
-  private readonly key: Buffer;
+  private readonly ring: KeyRing;
 
   /**
    * @param secret the server's invitation key material (any length; at least 32 characters recommended). The AES
-   *   key is derived from it with HKDF-SHA256, so the same secret always gives the same key.
+   *   key is derived from it with HKDF-SHA256 (RFC 5869), so the same secret always gives the same key.
+   * @throws Error when the secret is empty
    */
   constructor(secret: string) {
     if (secret.length === 0) throw new Error('The invitation key must not be empty');
-    this.key = Buffer.from(
-      hkdfSync('sha256', Buffer.from(secret, 'utf8'), 'astrobee-org', 'invitation-token-seal v1', 32),
-    );
+    this.ring = new KeyRing([secret], 'invitation-token-seal', { minLength: 1, legacyUnkeyed: true });
   }
 
   /** A sealer with a random key: sealed values do not survive a restart (console mode and tests). */
@@ -54,13 +51,9 @@ export class TokenSealer {
     return new TokenSealer(randomBytes(32).toString('base64url'));
   }
 
-  /** Seals `token` for the row `aad`; returns `v1.<base64url(iv | ciphertext | tag)>`. */
+  /** Seals `token` for the row `aad` (see {@link KeyRing.seal} for the form). */
   seal(token: string, aad: string): string {
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
-    cipher.setAAD(Buffer.from(aad, 'utf8'));
-    const body = Buffer.concat([cipher.update(token, 'utf8'), cipher.final()]);
-    return `${SEAL_VERSION}.${Buffer.concat([iv, body, cipher.getAuthTag()]).toString('base64url')}`;
+    return this.ring.seal(token, aad);
   }
 
   /**
@@ -68,20 +61,11 @@ export class TokenSealer {
    * @throws UnsealError when the key or the row differs, or the value is damaged
    */
   open(sealed: string, aad: string): string {
-    const [version, data] = sealed.split('.', 2);
-    if (version !== SEAL_VERSION || !data) throw new UnsealError('unknown sealed token format');
-    const raw = Buffer.from(data, 'base64url');
-    if (raw.length <= IV_BYTES + TAG_BYTES) throw new UnsealError('sealed token too short');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, IV_BYTES));
-      decipher.setAAD(Buffer.from(aad, 'utf8'));
-      decipher.setAuthTag(raw.subarray(raw.length - TAG_BYTES));
-      return Buffer.concat([
-        decipher.update(raw.subarray(IV_BYTES, raw.length - TAG_BYTES)),
-        decipher.final(),
-      ]).toString('utf8');
-    } catch {
-      throw new UnsealError('the sealed token does not open with this key');
+      return this.ring.open(sealed, aad);
+    } catch (err) {
+      if (err instanceof KeyRingError) throw new UnsealError(err.message);
+      throw err;
     }
   }
 }

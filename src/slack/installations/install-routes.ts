@@ -140,7 +140,7 @@ export function installRoutes(deps: { access: InstallationAccess; orm: Orm; logg
     res: ServerResponse,
   ): Promise<void> => {
     const { status, html } = failurePage(error, INSTALL_PATH);
-    log[status === 400 ? 'info' : 'warn']({ code: error.code, err: error.message }, 'installation failed');
+    log[status === 400 ? 'info' : 'warn']({ code: error.code, reason: error.message }, 'installation failed');
     send(res, status, html);
   };
 
