@@ -7,25 +7,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SlackInstallation } from '../../src/domain/installations/slack-installation.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import type { StandInWorkspace } from '../../src/standin/index.js';
-import { type Harness, startHarness, visibleText } from '../support/harness.js';
+import { type Harness, startHarness } from '../support/harness.js';
 
 let h: Harness;
 afterEach(async () => {
   await h?.stop();
 });
 
-/** `/org <text>` as `userId` in `ws`, and the reply the user sees. */
-async function ask(ws: StandInWorkspace, userId: string, text: string): Promise<string> {
-  const before = new Set(h.standin.ephemerals);
-  const ack = await ws.command(userId, text);
-  expect(ack.status).toBe(200);
-  const reply = await h.standin.waitFor(
-    () => h.standin.ephemerals.find((e) => e.user === userId && !before.has(e)),
-    5000,
-    `a reply to /org ${text}`,
-  );
-  return visibleText(reply);
-}
+/** `/org <text>` as `userId` in `ws`, and the text the user sees. */
+const ask = (ws: StandInWorkspace, userId: string, text: string) => h.askIn(ws, userId, text);
 
 describe('Enterprise Grid: an org-wide install', () => {
   it('serves every workspace of the enterprise; each binds its own organization', async () => {

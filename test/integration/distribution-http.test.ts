@@ -29,18 +29,8 @@ afterEach(async () => {
   await h.stop();
 });
 
-/** `/org <text>` as `userId` in `ws`, and the reply the user sees (the ack's ephemeral or the response_url's). */
-async function ask(ws: StandInWorkspace, userId: string, text: string): Promise<string> {
-  const before = new Set(h.standin.ephemerals);
-  const ack = await ws.command(userId, text);
-  expect(ack.status).toBe(200);
-  const reply = await h.standin.waitFor(
-    () => h.standin.ephemerals.find((e) => e.user === userId && !before.has(e)),
-    5000,
-    `a reply to /org ${text}`,
-  );
-  return visibleText(reply);
-}
+/** `/org <text>` as `userId` in `ws`, and the text the user sees. */
+const ask = (ws: StandInWorkspace, userId: string, text: string) => h.askIn(ws, userId, text);
 
 describe('the install flow', () => {
   it('installs two workspaces through the browser flow; each sets up and sees its own organization', async () => {

@@ -17,6 +17,7 @@ import type {
   DeliveryResult,
   RecordedEphemeral,
   StandInUserInput,
+  StandInWorkspace,
 } from '../../src/standin/index.js';
 import {
   addToSlackLink,
@@ -89,6 +90,11 @@ export interface Harness {
    * first ephemeral posted to the command's `response_url`.
    */
   ask(userId: string, text: string, options?: CommandOptions): Promise<RecordedEphemeral>;
+  /**
+   * As {@link ask}, in workspace `ws` (a handle from `standin.addWorkspace`), and returns the text the user sees
+   * (see {@link visibleText}).
+   */
+  askIn(ws: StandInWorkspace, userId: string, text: string): Promise<string>;
   /** Runs `/org setup <name>` as Ada and returns the reply. */
   setupOrganization(name?: string): Promise<RecordedEphemeral>;
   /**
@@ -174,16 +180,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logs: () => chunks.join(''),
     em: () => app.orm.em.fork(),
     command: (userId, text, opts) => standin.command(userId, text, opts),
-    async ask(userId, text, opts) {
-      const before = new Set(standin.ephemerals);
-      const ack = await standin.command(userId, text, opts);
-      if (ack.status !== 200) throw new Error(`/org ${text} was answered ${ack.status}: ${ack.body}`);
-      return standin.waitFor(
-        () => standin.ephemerals.find((e) => e.user === userId && !before.has(e)),
-        5000,
-        `a reply to /org ${text}`,
-      );
-    },
+    ask: (userId, text, opts) => replyTo(standin, userId, text, () => standin.command(userId, text, opts)),
+    askIn: async (ws, userId, text) =>
+      visibleText(await replyTo(standin, userId, text, () => ws.command(userId, text))),
     setupOrganization: (name = 'Orbit Analytics') => harness.ask(USERS.ada.id, `setup ${name}`),
     install: (target, userId) =>
       installThroughBrowser(standin, { installUrl: `${harness.url}/slack/install`, target, userId }),
@@ -199,6 +198,27 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
   return harness;
+}
+
+/**
+ * Sends a command with `send` and returns the reply `userId` sees: the ephemeral answer in the ack, or the first
+ * ephemeral posted to the command's `response_url`.
+ * @throws Error when the app answers other than 200, or no reply comes within 5 s
+ */
+async function replyTo(
+  standin: SlackStandIn,
+  userId: string,
+  text: string,
+  send: () => Promise<DeliveryResult>,
+): Promise<RecordedEphemeral> {
+  const before = new Set(standin.ephemerals);
+  const ack = await send();
+  if (ack.status !== 200) throw new Error(`/org ${text} was answered ${ack.status}: ${ack.body}`);
+  return standin.waitFor(
+    () => standin.ephemerals.find((e) => e.user === userId && !before.has(e)),
+    5000,
+    `a reply to /org ${text}`,
+  );
 }
 
 /** All the text a user sees in a message: `text` plus every string inside its blocks. */
