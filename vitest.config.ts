@@ -1,11 +1,44 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+/** Every test file under `test/`, relative to the repository. */
+function testFiles(dir = 'test'): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'bench' ? [] : testFiles(path);
+    return entry.name.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+/**
+ * The test files that use a database through the test support (`freshOrm`, `testDatabase`, `startHarness`): they
+ * run twice, once per database. The others (units, the console's processes, the CLI) run once, on SQLite.
+ */
+const databaseTests = testFiles().filter((file) =>
+  /\b(freshOrm|testDatabase|startHarness)\(/.test(readFileSync(file, 'utf8')),
+);
+
+const common = {
+  exclude: ['test/bench/**', 'node_modules/**'],
+  testTimeout: 20_000,
+  hookTimeout: 30_000,
+  pool: 'forks' as const,
+};
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    exclude: ['test/bench/**', 'node_modules/**'],
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
-    pool: 'forks',
+    projects: [
+      { test: { ...common, name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      {
+        test: {
+          ...common,
+          name: 'postgresql',
+          include: databaseTests,
+          env: { TEST_DATABASE: 'postgresql' },
+          globalSetup: ['test/support/postgres-setup.ts'],
+        },
+      },
+    ],
   },
 });

@@ -21,12 +21,8 @@ const databaseUrl = z
   .trim()
   .default('sqlite:data/astrobee.sqlite')
   .refine(
-    (v) => !/^postgres(ql)?:/.test(v),
-    'DATABASE_URL: PostgreSQL is not supported by this build yet; use sqlite:<path>',
-  )
-  .refine(
-    (v) => /^postgres(ql)?:/.test(v) || /^sqlite:.+/.test(v),
-    'DATABASE_URL must be sqlite:<path> or sqlite::memory:',
+    (v) => /^postgres(ql)?:\/\/.+/.test(v) || /^sqlite:.+/.test(v),
+    'DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://user:password@host:port/database',
   );
 
 const httpUrl = (name: string) =>

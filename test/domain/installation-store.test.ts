@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Installation } from '@slack/oauth';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
@@ -9,7 +8,7 @@ import {
   DatabaseInstallationStore,
   NotInstalledError,
 } from '../../src/slack/installations/installation-store.js';
-import { type FreshDb, freshOrm, TestClock } from '../support/db.js';
+import { type FreshDb, freshOrm, storedText, TestClock } from '../support/db.js';
 
 const KEY = 'installation-key-example-0123456789abcdef';
 const NEWER_KEY = 'newer-installation-key-0123456789abcdefgh';
@@ -64,8 +63,7 @@ const query = { teamId: 'T0ONE', enterpriseId: undefined, isEnterpriseInstall: f
 describe('DatabaseInstallationStore', () => {
   it('stores an install with its tokens sealed: the database file holds no token in plain text', async () => {
     await store.storeInstallation(callbackInstallation());
-    await db.orm.em.fork().getConnection().execute('PRAGMA wal_checkpoint(TRUNCATE)');
-    const bytes = readFileSync(db.file).toString('latin1');
+    const bytes = await storedText(db);
     expect(bytes).toContain('T0ONE');
     expect(bytes).not.toContain(BOT_TOKEN);
     expect(bytes).not.toContain(REFRESH_TOKEN);

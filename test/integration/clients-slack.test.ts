@@ -3,7 +3,7 @@
  * secret must reach the requester alone, once, ephemerally — and nowhere else: not the logs, not the database (read
  * as raw bytes with its WAL), not a channel message, not a modal's private_metadata.
  */
-import { existsSync, readFileSync } from 'node:fs';
+
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
@@ -16,6 +16,7 @@ import { CLIENT_ACTIONS, CREATE_CLIENT_VIEW } from '../../src/slack/clients/clie
 import { deliverNewClient } from '../../src/slack/clients/secret-delivery.js';
 import type { RecordedEphemeral } from '../../src/standin/index.js';
 import { signSlackRequest } from '../../src/standin/index.js';
+import { storedText } from '../support/db.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
 const { ada, bob, cleo, eve } = USERS;
@@ -389,8 +390,8 @@ describe('/org clients through Slack', () => {
   it('shows each secret exactly once, ephemerally, and nowhere else: not in logs, the database, messages or views', async () => {
     expect(secretsSeen.size).toBeGreaterThanOrEqual(7);
     await h.app.orm.em.getConnection().execute('select 1');
-    const files = [h.dbFile, `${h.dbFile}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f));
-    expect(files.length).toBeGreaterThan(0);
+    const stored = await storedText(h.db);
+    expect(stored.length).toBeGreaterThan(0);
     const logs = h.logs();
     expect(logs.length).toBeGreaterThan(1000);
     const nonEphemeral = JSON.stringify(h.standin.messages);
@@ -398,7 +399,7 @@ describe('/org clients through Slack', () => {
     for (const secret of secretsSeen) {
       expect(logs.includes(secret), 'secret in logs').toBe(false);
       expect(logs.includes(secret.slice(7)), 'secret body in logs').toBe(false);
-      for (const bytes of files) expect(bytes.includes(secret), 'secret in the database').toBe(false);
+      expect(stored.includes(secret), 'secret in the database').toBe(false);
       expect(nonEphemeral.includes(secret), 'secret in a message').toBe(false);
       expect(views.includes(secret), 'secret in a view').toBe(false);
       const shown = h.standin.ephemerals.filter((e) => JSON.stringify(e).includes(secret));

@@ -3,12 +3,13 @@
  * `/slack/oauth_redirect` → `oauth.v2.access`), installations stored sealed, each workspace served with its own
  * token and its own organization, forged and replayed states, uninstall and reinstall.
  */
-import { readFileSync } from 'node:fs';
+
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { SlackInstallation } from '../../src/domain/installations/slack-installation.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import type { StandInWorkspace } from '../../src/standin/index.js';
+import { storedText } from '../support/db.js';
 import { addToSlackLink, type Harness, startHarness, visibleText } from '../support/harness.js';
 
 let h: Harness;
@@ -77,8 +78,7 @@ describe('the install flow', () => {
       [ACME, 'U0AVA', false],
       [BIRCH, 'U0BEA', false],
     ]);
-    await h.app.orm.em.fork().getConnection().execute('PRAGMA wal_checkpoint(TRUNCATE)');
-    const file = readFileSync(h.dbFile).toString('latin1');
+    const file = await storedText(h.db);
     for (const ws of [acme, birch]) {
       expect(ws.botToken).toMatch(/^xox/);
       expect(file).not.toContain(ws.botToken as string);

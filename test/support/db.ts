@@ -1,33 +1,87 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
 import { openOrm } from '../../src/adapters.js';
-import type { Orm } from '../../src/db/orm.js';
+import type { DatabaseKind, Orm } from '../../src/db/orm.js';
 import type { SlackProfile } from '../../src/domain/members/slack-account.js';
+import { adminQuery } from './postgres-server.js';
+import { TEMPLATE_DATABASE } from './postgres-setup.js';
 
-/** A fresh SQLite file in a temp folder, built by the real migrations. */
+/**
+ * The database this test file runs on: the vitest project's (`TEST_DATABASE=postgresql` in the `postgresql`
+ * project, whose global setup starts a real server; SQLite otherwise).
+ */
+export function testDatabaseKind(): DatabaseKind {
+  return process.env.TEST_DATABASE === 'postgresql' ? 'postgresql' : 'sqlite';
+}
+
+/** A new, empty database of {@link testDatabaseKind}, or one with the migrations' schema. */
+export interface TestDatabase {
+  kind: DatabaseKind;
+  /** `DATABASE_URL` of it. */
+  url: string;
+  /** Path of the SQLite file (its WAL is `${file}-wal`); null on PostgreSQL. */
+  file: string | null;
+  /** Deletes it (the folder of the SQLite file; `DROP DATABASE … WITH (FORCE)` on PostgreSQL). */
+  drop(): Promise<void>;
+}
+
+/**
+ * Makes a new database for one test: a SQLite file in a temp folder, or on PostgreSQL a new database on the run's
+ * server — a copy of the migrated template (`migrated: true`, the default: as fast as a file copy) or empty.
+ * @param options `migrated` (default true; PostgreSQL only — a new SQLite file is always empty, and opening it
+ *   migrates it)
+ */
+export async function testDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  if (testDatabaseKind() === 'postgresql') {
+    const server = inject('postgresUrl');
+    const name = `t_${randomBytes(8).toString('hex')}`;
+    const template = options.migrated === false ? 'template0' : TEMPLATE_DATABASE;
+    await adminQuery(server, `create database ${name} template ${template}`);
+    const url = server.replace(/\/postgres$/, `/${name}`);
+    return {
+      kind: 'postgresql',
+      url,
+      file: null,
+      drop: () => adminQuery(server, `drop database if exists ${name} with (force)`),
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'astrobee-db-'));
+  const file = join(dir, 'test.sqlite');
+  return {
+    kind: 'sqlite',
+    url: `sqlite:${file}`,
+    file,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/** A fresh database of {@link testDatabaseKind}, built by the real migrations. */
 export interface FreshDb {
   orm: Orm;
-  /** Path of the SQLite file (its WAL is `${file}-wal`). */
-  file: string;
+  kind: DatabaseKind;
+  /** Path of the SQLite file (its WAL is `${file}-wal`); null on PostgreSQL. */
+  file: string | null;
   url: string;
-  /** Closes the ORM and deletes the folder. */
+  /** Closes the ORM and deletes the database. */
   close(): Promise<void>;
 }
 
-/** Opens a new database file and runs every migration on it. */
+/** Opens a new database and runs every migration on it. */
 export async function freshOrm(): Promise<FreshDb> {
-  const dir = mkdtempSync(join(tmpdir(), 'astrobee-db-'));
-  const file = join(dir, 'test.sqlite');
-  const url = `sqlite:${file}`;
-  const orm = await openOrm(url);
+  const db = await testDatabase();
+  const orm = await openOrm(db.url);
   return {
     orm,
-    file,
-    url,
+    kind: db.kind,
+    file: db.file,
+    url: db.url,
     async close() {
       await orm.close(true);
-      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     },
   };
 }
@@ -70,4 +124,33 @@ export function profileOf(
     isBot: false,
     ...extra,
   };
+}
+
+/**
+ * Everything the database holds, as text, for tests that check a secret is not stored in plain text: on SQLite the
+ * bytes of the file and its WAL (Latin-1, so any byte sequence is kept); on PostgreSQL every row of every table of
+ * the `public` schema in its text form.
+ */
+export async function storedText(db: { url: string; file: string | null }): Promise<string> {
+  if (db.file !== null) {
+    return [db.file, `${db.file}-wal`]
+      .filter((f) => existsSync(f))
+      .map((f) => readFileSync(f).toString('latin1'))
+      .join('\n');
+  }
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  try {
+    const tables = await client.query<{ tablename: string }>(
+      "select tablename from pg_tables where schemaname = 'public'",
+    );
+    const parts: string[] = [];
+    for (const { tablename } of tables.rows) {
+      const rows = await client.query<{ row: string }>(`select t::text as row from "${tablename}" t`);
+      parts.push(...rows.rows.map((r) => r.row));
+    }
+    return parts.join('\n');
+  } finally {
+    await client.end();
+  }
 }

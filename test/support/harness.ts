@@ -4,10 +4,7 @@
  * on a real SQLite file, real Bolt, real HTTP.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { type RunningApp, startApp } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
@@ -26,7 +23,7 @@ import {
   installThroughBrowser,
   SlackStandIn,
 } from '../../src/standin/index.js';
-import { TestClock } from './db.js';
+import { TestClock, type TestDatabase, testDatabase } from './db.js';
 
 export { addToSlackLink, type InstallOutcome };
 
@@ -77,8 +74,8 @@ export interface Harness {
   clock: TestClock;
   /** Base URL of the app's HTTP server (`/slack/events`, `/healthz`, …). */
   url: string;
-  /** The SQLite file (its WAL beside it as `${dbFile}-wal`). */
-  dbFile: string;
+  /** The app's database (SQLite file or PostgreSQL database, per the test project). */
+  db: TestDatabase;
   /** Every JSON log line written so far, as one string. */
   logs(): string;
   /** A fresh EntityManager fork for assertions on the database. */
@@ -108,15 +105,14 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Starts the stand-in and the app (HTTP mode, port 0) on a fresh SQLite file. */
+/** Starts the stand-in and the app (HTTP mode, port 0) on a fresh database (see `testDatabase`). */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const clock = options.clock ?? new TestClock(new Date());
   const standin = new SlackStandIn({ signingSecret: randomBytes(16).toString('hex') });
   await standin.start();
   for (const user of [...Object.values(USERS), ...(options.users ?? [])]) standin.addUser(user);
 
-  const dir = mkdtempSync(join(tmpdir(), 'astrobee-harness-'));
-  const dbFile = join(dir, 'astrobee.sqlite');
+  const db = await testDatabase();
   let distributionEnv: Record<string, string> = {};
   if (options.distribution) {
     const port = await freePort();
@@ -146,7 +142,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     SLACK_SIGNING_SECRET: standin.signingSecret,
     SLACK_API_URL: standin.apiUrl,
     PORT: '0',
-    DATABASE_URL: `sqlite:${dbFile}`,
+    DATABASE_URL: db.url,
     PUBLIC_URL: 'http://127.0.0.1:3000',
     LOG_LEVEL: 'debug',
     ...distributionEnv,
@@ -176,7 +172,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     get url() {
       return `http://127.0.0.1:${app.port}`;
     },
-    dbFile,
+    db,
     logs: () => chunks.join(''),
     em: () => app.orm.em.fork(),
     command: (userId, text, opts) => standin.command(userId, text, opts),
@@ -194,7 +190,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     async stop() {
       await app.stop();
       await standin.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await db.drop();
     },
   };
   return harness;
