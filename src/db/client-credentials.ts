@@ -11,7 +11,7 @@ import type {
   ValidSecret,
   VerifiedTokenRequest,
 } from '../domain/clients/ports.js';
-import type { Orm } from './orm.js';
+import { kindOf, type Orm } from './orm.js';
 
 /** A date column as the driver returns it (SQLite: epoch milliseconds, as a number or a string). */
 type DateValue = number | string | Date;
@@ -21,7 +21,10 @@ export function toDate(value: DateValue): Date {
   return value instanceof Date ? value : new Date(typeof value === 'string' ? Number(value) || value : value);
 }
 
-/** {@link ClientCredentialStore} in one SQL statement per method, on the caller's unit of work. */
+/**
+ * {@link ClientCredentialStore} in one SQL statement per method, on the caller's unit of work; the same text on
+ * SQLite and PostgreSQL but for the row lock PostgreSQL takes on the client (see {@link insertTokenIfActive}).
+ */
 export class SqlClientCredentialStore implements ClientCredentialStore {
   /** `select … from api_clients left join api_client_secrets … where c.id = ? and c.status <> 'deleted'`. */
   async clientSecrets(em: EntityManager, clientId: string): Promise<ClientSecretRow[]> {
@@ -45,14 +48,20 @@ export class SqlClientCredentialStore implements ClientCredentialStore {
     }));
   }
 
-  /** `insert into api_access_tokens … select … where exists (an active client)`, one statement. */
+  /**
+   * `insert into api_access_tokens … select … where exists (an active client)`, one statement. On PostgreSQL the
+   * client's row is read `FOR SHARE`: a disable or delete (which updates that row, then deletes its tokens) either
+   * commits first and is seen, or waits for this insert and then deletes the token — under READ COMMITTED the two
+   * would otherwise pass each other. SQLite's one writer serialises them anyway.
+   */
   async insertTokenIfActive(em: EntityManager, token: NewAccessToken): Promise<boolean> {
     const platform = em.getPlatform();
+    const lock = kindOf(em) === 'postgresql' ? ' for share' : '';
     const result: { affectedRows?: number } = await em
       .getConnection()
       .execute(
         'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
-          "select ?, ?, ?, ?, ? where exists (select 1 from api_clients where id = ? and status = 'active')",
+          `select ?, ?, ?, ?, ? where exists (select 1 from api_clients where id = ? and status = 'active'${lock})`,
         [
           token.id,
           token.clientId,
@@ -81,6 +90,21 @@ const INSERT_TOKENS =
   "join api_clients c on c.id = s.client_id and c.status = 'active' " +
   'returning token_hash';
 
+/**
+ * The verifying insert on PostgreSQL: the group as one `json` parameter, and the secret and client rows read
+ * `FOR SHARE`, so a disable, delete or rotation running at the same moment on another instance either commits
+ * first (and is seen: the row is re-checked after the lock) or waits for this statement and then sees its tokens.
+ */
+const INSERT_TOKENS_POSTGRES =
+  'with v (id, client_id, token_hash, secret_hash) as (' +
+  'select value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_array_elements(?::json)), ' +
+  'ok as (select v.id, c.id as client_id, v.token_hash from v ' +
+  'join api_client_secrets s on s.secret_hash = v.secret_hash and s.client_id = v.client_id ' +
+  'and (s.expires_at is null or s.expires_at > ?) ' +
+  "join api_clients c on c.id = s.client_id and c.status = 'active' for share of s, c) " +
+  'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
+  'select ok.id, ok.client_id, ok.token_hash, ?, ? from ok returning token_hash';
+
 /** What this module uses of knex's client: its pool of node-sqlite3 connections. */
 interface KnexPoolClient {
   acquireConnection(): Promise<SqliteConnection>;
@@ -90,6 +114,16 @@ interface KnexPoolClient {
 /** What this module uses of a node-sqlite3 `Database`. */
 interface SqliteConnection {
   all(sql: string, params: unknown[], callback: (err: Error | null, rows: unknown[]) => void): void;
+}
+
+/**
+ * The {@link AccessTokenBatchStore} for the database `orm` is open on.
+ * @returns {@link SqliteAccessTokenBatchStore} or {@link PostgresAccessTokenBatchStore}
+ */
+export function accessTokenBatchStore(orm: Orm): AccessTokenBatchStore {
+  return kindOf(orm) === 'postgresql'
+    ? new PostgresAccessTokenBatchStore(orm)
+    : new SqliteAccessTokenBatchStore(orm);
 }
 
 /**
@@ -170,5 +204,58 @@ export class SqliteAccessTokenBatchStore implements AccessTokenBatchStore {
     } finally {
       await client.releaseConnection(db);
     }
+  }
+}
+
+/**
+ * {@link AccessTokenBatchStore} on PostgreSQL: the statements of {@link SqliteAccessTokenBatchStore} through
+ * MikroORM's connection (knex binds the parameters; `pg` sends them apart from the text), the group as a `json`
+ * parameter read by `json_array_elements`, and the rows the insert relies on locked `FOR SHARE`
+ * ({@link INSERT_TOKENS_POSTGRES}).
+ */
+export class PostgresAccessTokenBatchStore implements AccessTokenBatchStore {
+  /** @param orm the open ORM on PostgreSQL (its global EntityManager's connection; no unit of work is used) */
+  constructor(private readonly orm: Orm) {}
+
+  async validSecrets(clientIds: readonly string[], now: Date): Promise<ValidSecret[]> {
+    if (clientIds.length === 0) return [];
+    const rows: { client_id: string; secret_hash: string; expires_at: DateValue | null }[] = await this.orm.em
+      .getConnection()
+      .execute(
+        `select client_id, secret_hash, expires_at from api_client_secrets where client_id in (${clientIds.map(() => '?').join(', ')}) ` +
+          'and (expires_at is null or expires_at > ?)',
+        [...clientIds, now],
+        'all',
+      );
+    return rows.map((r) => ({
+      clientId: r.client_id,
+      secretHash: r.secret_hash,
+      expiresAt: r.expires_at === null ? null : toDate(r.expires_at),
+    }));
+  }
+
+  async insertVerified(
+    requests: readonly VerifiedTokenRequest[],
+    createdAt: Date,
+    expiresAt: Date,
+  ): Promise<Set<string>> {
+    if (requests.length === 0) return new Set();
+    const rows = requests.map((r) => [r.id, r.clientId, r.tokenKey, r.secretHash]);
+    const result: { token_hash: string }[] = await this.orm.em
+      .getConnection()
+      .execute(INSERT_TOKENS_POSTGRES, [JSON.stringify(rows), createdAt, createdAt, expiresAt], 'all');
+    return new Set(result.map((r) => r.token_hash));
+  }
+
+  async touchLastUsed(clientIds: readonly string[], at: Date, notAfter: Date): Promise<void> {
+    if (clientIds.length === 0) return;
+    await this.orm.em
+      .getConnection()
+      .execute(
+        `update api_clients set last_used_at = ? where id in (${clientIds.map(() => '?').join(', ')}) ` +
+          'and (last_used_at is null or last_used_at <= ?)',
+        [at, ...clientIds, notAfter],
+        'run',
+      );
   }
 }

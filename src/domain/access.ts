@@ -9,7 +9,7 @@ import {
   NotAuthorizedError,
 } from './errors.js';
 import { Member } from './members/member.entity.js';
-import type { Organization } from './organizations/organization.entity.js';
+import { Organization } from './organizations/organization.entity.js';
 
 /** An actor known to be a member of an organization. */
 export interface MemberActor extends Actor {
@@ -43,10 +43,16 @@ export function requireAdmin(actor: Actor, what: AdminOperation): MemberActor {
 }
 
 /**
- * Locks the caller's membership row in the transaction of `em` and returns it as committed now. Call it as the
- * first statement of a change's transaction (`em.transactional`), so the role checked is the one the change
- * commits under: a demotion or removal committed before this point is seen, and none can commit between this
- * point and the change's commit.
+ * Locks the caller's organization, then the caller's membership row, in the transaction of `em`, and returns the
+ * row as committed now. Call it as the first statement of a change's transaction (`em.transactional`), so the role
+ * checked is the one the change commits under: a demotion or removal committed before this point is seen, and none
+ * can commit between this point and the change's commit.
+ *
+ * The organization's row comes first (`SELECT … FOR UPDATE` on PostgreSQL; MikroORM leaves the lock out on SQLite,
+ * where the write below takes the database's one writer lock): every change of one organization's members, roles
+ * and settings queues behind the one before it, across instances. Without it, two Admins demoting each other on
+ * two instances would each lock their own row and then wait for the other's — a deadlock PostgreSQL breaks by
+ * failing one of them with an error instead of the plain "only admins can" answer.
  *
  * The lock is a no-op write on the row through the ORM (`em.nativeUpdate` setting the primary key to its own
  * value: `UPDATE members SET id = ? WHERE id = ?`, no column changes, no `updated_at`): on SQLite a write as the
@@ -63,6 +69,7 @@ export function requireAdmin(actor: Actor, what: AdminOperation): MemberActor {
 export async function lockMember(em: EntityManager, actor: Actor): Promise<MemberActor> {
   const resolved = requireMember(actor);
   const { organization } = resolved;
+  await em.findOne(Organization, { id: organization.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
   // A write of the row onto itself (its key set to its own value): the lock, with no change.
   await em.nativeUpdate(Member, { id: resolved.member.id }, { id: resolved.member.id });
   const member = await em.findOne(

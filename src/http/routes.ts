@@ -1,5 +1,5 @@
 import type { CustomRoute } from '@slack/bolt';
-import { SqlClientCredentialStore, SqliteAccessTokenBatchStore } from '../db/client-credentials.js';
+import { accessTokenBatchStore, SqlClientCredentialStore } from '../db/client-credentials.js';
 import type { Orm } from '../db/orm.js';
 import { type Clock, systemClock } from '../domain/actor.js';
 import type { ClientCredentialStore } from '../domain/clients/ports.js';
@@ -50,7 +50,7 @@ export function httpRoutes(deps: {
     limiter: new FailedAuthLimiter(deps.failedAuthLimits),
     credentials: deps.credentials ?? new SqlClientCredentialStore(),
   };
-  const batcher = new TokenBatcher({ ...oauth, store: new SqliteAccessTokenBatchStore(deps.orm) });
+  const batcher = new TokenBatcher({ ...oauth, store: accessTokenBatchStore(deps.orm) });
   const api = apiHandler({ ...oauth, logger: deps.logger.child({ component: 'api' }) });
   return [
     { path: '/oauth/token', method: ALL_METHODS, handler: tokenEndpoint({ ...oauth, batcher }) },

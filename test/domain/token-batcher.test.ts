@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openOrm } from '../../src/adapters.js';
-import { SqliteAccessTokenBatchStore } from '../../src/db/client-credentials.js';
+import { accessTokenBatchStore } from '../../src/db/client-credentials.js';
 import type { Orm } from '../../src/db/orm.js';
 import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
 import { ClientsService } from '../../src/domain/clients/clients.service.js';
@@ -9,7 +9,7 @@ import { TokenBatchError, TokenBatcher, timeOrderedUuid } from '../../src/domain
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { createLogger } from '../../src/logger.js';
-import { type FreshDb, freshOrm, TestClock } from '../support/db.js';
+import { type FreshDb, failTokenInserts, freshOrm, TestClock } from '../support/db.js';
 
 const TEAM = 'T0BATCH';
 
@@ -66,7 +66,7 @@ describe('TokenBatcher on a migrated SQLite file', () => {
   it('issues all requests queued in one event-loop turn with one statement, and at most maxBatch per statement', async () => {
     const { client, secretHash } = await seedClient(orm, clock);
     const batcher = new TokenBatcher({
-      store: new SqliteAccessTokenBatchStore(orm),
+      store: accessTokenBatchStore(orm),
       clock,
       logger: createLogger('silent'),
       maxBatch: 16,
@@ -87,7 +87,7 @@ describe('TokenBatcher on a migrated SQLite file', () => {
   it('answers null for a request whose secret does not match, inside a group with good ones', async () => {
     const { client, secretHash } = await seedClient(orm, clock);
     const batcher = new TokenBatcher({
-      store: new SqliteAccessTokenBatchStore(orm),
+      store: accessTokenBatchStore(orm),
       clock,
       logger: createLogger('silent'),
     });
@@ -105,7 +105,7 @@ describe('TokenBatcher on a migrated SQLite file', () => {
   it('compares guessed secrets in memory: no statement ever carries the hash of a wrong secret', async () => {
     const { client } = await seedClient(orm, clock);
     const batcher = new TokenBatcher({
-      store: new SqliteAccessTokenBatchStore(orm),
+      store: accessTokenBatchStore(orm),
       clock,
       logger: createLogger('silent'),
     });
@@ -126,34 +126,28 @@ describe('TokenBatcher on a migrated SQLite file', () => {
   it('rejects every request of a failed group with a TokenBatchError that does not carry the statement', async () => {
     const { client, secretHash } = await seedClient(orm, clock);
     const batcher = new TokenBatcher({
-      store: new SqliteAccessTokenBatchStore(orm),
+      store: accessTokenBatchStore(orm),
       clock,
       logger: createLogger('silent'),
     });
-    await orm.em
-      .getConnection()
-      .execute(
-        "create temp trigger refuse_tokens before insert on api_access_tokens begin select raise(abort, 'no room'); end",
-      );
+    const refusal = await failTokenInserts(orm, 'no room');
     const results = await Promise.allSettled([1, 2, 3].map(() => batcher.issue(client.id, secretHash)));
     for (const r of results) {
       expect(r.status).toBe('rejected');
       if (r.status === 'rejected') {
         expect(r.reason).toBeInstanceOf(TokenBatchError);
-        expect((r.reason as TokenBatchError).message).toBe(
-          'issuing access tokens failed: SQLITE_CONSTRAINT: no room',
-        );
+        expect((r.reason as TokenBatchError).message).toBe(refusal.message);
         expect((r.reason as TokenBatchError).message).not.toContain(secretHash);
       }
     }
-    await orm.em.getConnection().execute('drop trigger temp.refuse_tokens');
+    await refusal.undo();
     expect(await batcher.issue(client.id, secretHash)).not.toBeNull();
   });
 
   it('reads secrets once per client, finds a secret rotated in since, and refuses kept ones the database no longer accepts', async () => {
     const { client, secretHash } = await seedClient(orm, clock);
     const batcher = new TokenBatcher({
-      store: new SqliteAccessTokenBatchStore(orm),
+      store: accessTokenBatchStore(orm),
       clock,
       logger: createLogger('silent'),
     });

@@ -2,10 +2,12 @@
  * The token endpoint (RFC 6749 §4.4, errors per §5.2), revocation (RFC 7009) and the lifecycle's effect on tokens,
  * through real HTTP against the running app, with a real OAuth client library (oauth4webapi) where it fits.
  */
+
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
 import { accessTokenKey, hashCredential } from '../../src/domain/clients/credentials.js';
+import { failTokenInserts } from '../support/db.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
 const { ada } = USERS;
@@ -540,11 +542,8 @@ describe('token requests issued in groups (one authenticate-and-insert statement
 
   it('when the statement fails, every request of the group gets 500 server_error and no token is stored', async () => {
     const { clientId, secret } = await createClient(h, 'Unlucky');
-    const connection = h.app.orm.em.getConnection();
-    // A temporary trigger on the app's one SQLite connection: the insert fails as on a real database error.
-    await connection.execute(
-      "create temp trigger refuse_tokens before insert on api_access_tokens begin select raise(abort, 'refused by the test'); end",
-    );
+    // A trigger: the insert fails as on a real database error.
+    const refusal = await failTokenInserts(h.app.orm, 'refused by the test');
     try {
       const answers = await Promise.all(
         [1, 2, 3, 4, 5].map(() =>
@@ -560,10 +559,10 @@ describe('token requests issued in groups (one authenticate-and-insert statement
       }
       expect(await h.em().count(AccessToken, { client: clientId })).toBe(0);
     } finally {
-      await connection.execute('drop trigger temp.refuse_tokens');
+      await refusal.undo();
     }
     const logs = h.logs();
-    expect(logs).toContain('issuing access tokens failed: SQLITE_CONSTRAINT: refused by the test');
+    expect(logs).toContain(refusal.message);
     expect(logs).not.toContain(secret);
     expect(logs).not.toContain(hashCredential(secret));
     // The next group is not affected.

@@ -2,7 +2,8 @@
  * Issue 9 §3 through the running app: Admin Ada demotes Admin Bob while Bob runs `/org rename` and `/org clients
  * create` at the same moment — real signed slash commands, 40 rounds. Whatever the interleaving, a write of Bob's
  * is committed only while he is an Admin: every audit event of his in a round comes before the demotion's (audit
- * events are written in the same transaction as their change, so their insertion order is the commit order), the
+ * events are written in the same transaction as their change; their commit order is read from SQLite's rowid or,
+ * on PostgreSQL, from a deferred trigger), the
  * organization's name and clients match those events, and a client secret reaches Bob only for a client created
  * before the demotion. The same holds for a button: Bob's Revoke click racing his demotion.
  */
@@ -24,14 +25,36 @@ interface AuditRow {
   details: string;
 }
 
+/**
+ * The audit events after `seq` in commit order. SQLite: the rowid (one writer at a time, so insertion order is commit
+ * order). PostgreSQL: a deferred constraint trigger (installed by {@link recordCommitOrder}) numbers each event at
+ * its transaction's COMMIT, from a sequence.
+ */
 async function auditSince(h: Harness, seq: number): Promise<AuditRow[]> {
-  return h
-    .em()
-    .getConnection()
-    .execute<AuditRow[]>(
-      'select rowid as seq, action, actor_slack_user_id as actor, target_id as target, details from audit_events where rowid > ? order by rowid',
-      [seq],
-    );
+  const sql =
+    h.db.kind === 'postgresql'
+      ? 'select o.seq::int as seq, action, actor_slack_user_id as actor, target_id as target, details::text as details ' +
+        'from audit_events e join audit_commit_order o on o.event_id = e.id where o.seq > ? order by o.seq'
+      : 'select rowid as seq, action, actor_slack_user_id as actor, target_id as target, details from audit_events where rowid > ? order by rowid';
+  return h.em().getConnection().execute<AuditRow[]>(sql, [seq]);
+}
+
+/** On PostgreSQL, numbers audit events in commit order (see {@link auditSince}); nothing on SQLite. */
+async function recordCommitOrder(h: Harness): Promise<void> {
+  if (h.db.kind !== 'postgresql') return;
+  const connection = h.em().getConnection();
+  await connection.execute('create sequence audit_commit_seq');
+  await connection.execute(
+    'create table audit_commit_order (event_id text primary key, seq bigint not null)',
+  );
+  await connection.execute(
+    'create function audit_committed() returns trigger language plpgsql as $$ begin ' +
+      "insert into audit_commit_order values (new.id, nextval('audit_commit_seq')); return null; end $$",
+  );
+  await connection.execute(
+    'create constraint trigger audit_committed after insert on audit_events deferrable initially deferred ' +
+      'for each row execute function audit_committed()',
+  );
 }
 
 /**
@@ -51,10 +74,11 @@ async function askMatching(h: Harness, userId: string, text: string, matches: Re
 }
 
 async function lastSeq(h: Harness): Promise<number> {
-  const rows = await h
-    .em()
-    .getConnection()
-    .execute<{ seq: number | null }[]>('select max(rowid) as seq from audit_events');
+  const sql =
+    h.db.kind === 'postgresql'
+      ? 'select max(seq)::int as seq from audit_commit_order'
+      : 'select max(rowid) as seq from audit_events';
+  const rows = await h.em().getConnection().execute<{ seq: number | null }[]>(sql);
   return rows[0]?.seq ?? 0;
 }
 
@@ -62,6 +86,7 @@ describe('a demotion racing the demoted Admin’s own changes', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await startHarness();
+    await recordCommitOrder(h);
     await h.setupOrganization('Orbit Analytics');
     const em = h.em();
     const organization = await em.findOneOrFail(Organization, { slackTeamId: h.standin.team.id });

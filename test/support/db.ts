@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { openOrm } from '../../src/adapters.js';
-import type { DatabaseKind, Orm } from '../../src/db/orm.js';
+import { type DatabaseKind, kindOf, type Orm } from '../../src/db/orm.js';
 import type { SlackProfile } from '../../src/domain/members/slack-account.js';
 import { adminQuery } from './postgres-server.js';
 import { TEMPLATE_DATABASE } from './postgres-setup.js';
@@ -153,4 +153,41 @@ export async function storedText(db: { url: string; file: string | null }): Prom
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Makes every insert into `api_access_tokens` fail with `reason`, as a real database error would (a trigger: on
+ * SQLite a temporary one on the app's one connection, `RAISE(ABORT)`, error `SQLITE_CONSTRAINT: <reason>`; on
+ * PostgreSQL a PL/pgSQL one, `RAISE EXCEPTION`, SQLSTATE P0001).
+ * @returns the message the token batcher gives for it, and a function that removes the trigger
+ */
+export async function failTokenInserts(
+  orm: Orm,
+  reason: string,
+): Promise<{ message: string; undo: () => Promise<void> }> {
+  const connection = orm.em.getConnection();
+  if (kindOf(orm) === 'postgresql') {
+    await connection.execute(
+      `create function refuse_tokens() returns trigger language plpgsql as $$ begin raise exception '${reason}'; end $$`,
+    );
+    await connection.execute(
+      'create trigger refuse_tokens before insert on api_access_tokens for each row execute function refuse_tokens()',
+    );
+    return {
+      message: `issuing access tokens failed: ${reason}`,
+      undo: async () => {
+        await connection.execute('drop trigger refuse_tokens on api_access_tokens');
+        await connection.execute('drop function refuse_tokens()');
+      },
+    };
+  }
+  await connection.execute(
+    `create temp trigger refuse_tokens before insert on api_access_tokens begin select raise(abort, '${reason}'); end`,
+  );
+  return {
+    message: `issuing access tokens failed: SQLITE_CONSTRAINT: ${reason}`,
+    undo: async () => {
+      await connection.execute('drop trigger temp.refuse_tokens');
+    },
+  };
 }
