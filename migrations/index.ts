@@ -7,6 +7,7 @@ import { Migration20261203000100_invitation_note_mail_lock_owner } from './Migra
 import { Migration20261203000200_slack_identity } from './Migration20261203000200_slack_identity.js';
 import { Migration20261203000300_slack_deliveries } from './Migration20261203000300_slack_deliveries.js';
 import { Migration20261205000100_slack_installations } from './Migration20261205000100_slack_installations.js';
+import { Migration20261205000110_slack_deliveries_foreign_key } from './Migration20261205000110_slack_deliveries_foreign_key.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
@@ -27,5 +28,9 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261205000100_slack_installations',
     class: Migration20261205000100_slack_installations,
+  },
+  {
+    name: 'Migration20261205000110_slack_deliveries_foreign_key',
+    class: Migration20261205000110_slack_deliveries_foreign_key,
   },
 ];

@@ -22,3 +22,8 @@ export function baseColumns(t: Knex.CreateTableBuilder): void {
   t.datetime('created_at').notNullable();
   t.datetime('updated_at').notNullable();
 }
+
+/** Whether the migration runs on PostgreSQL (knex's dialect of the connection), for statements only it has. */
+export function onPostgres(migration: Migration): boolean {
+  return migration.getKnex().client.dialect === 'postgresql';
+}

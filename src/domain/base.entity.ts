@@ -11,7 +11,7 @@ export const BaseEntitySchema = new EntitySchema<BaseEntity>({
   name: 'BaseEntity',
   abstract: true,
   properties: {
-    id: { type: 'string', primary: true },
+    id: { type: 'text', primary: true },
     createdAt: { type: 'Date', fieldName: 'created_at' },
     updatedAt: { type: 'Date', fieldName: 'updated_at', onUpdate: () => new Date() },
   },

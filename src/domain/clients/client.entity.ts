@@ -91,12 +91,12 @@ export const ApiClientSchema = new EntitySchema<ApiClient, BaseEntity>({
   tableName: 'api_clients',
   properties: {
     organization: belongsToOrganization,
-    name: { type: 'string' },
+    name: { type: 'text' },
     // Plain text: MikroORM 6.6's SQLite schema reader misreads check constraints of three or more enum values
     // (it keeps the first and the last), so an enum column would never compare equal to its migration.
-    status: { type: 'string' },
-    createdByMemberId: { type: 'string', fieldName: 'created_by_member_id', nullable: true },
-    createdBySlackUserId: { type: 'string', fieldName: 'created_by_slack_user_id', nullable: true },
+    status: { type: 'text' },
+    createdByMemberId: { type: 'text', fieldName: 'created_by_member_id', nullable: true },
+    createdBySlackUserId: { type: 'text', fieldName: 'created_by_slack_user_id', nullable: true },
     lastUsedAt: { type: 'Date', fieldName: 'last_used_at', nullable: true },
     deletedAt: { type: 'Date', fieldName: 'deleted_at', nullable: true },
   },
@@ -106,9 +106,9 @@ export const ClientSecretSchema = new EntitySchema<ClientSecret>({
   class: ClientSecret,
   tableName: 'api_client_secrets',
   properties: {
-    id: { type: 'string', primary: true },
-    client: { kind: 'm:1', entity: () => ApiClient, fieldName: 'client_id', deleteRule: 'cascade' },
-    secretHash: { type: 'string', fieldName: 'secret_hash', unique: 'api_client_secrets_secret_hash_unique' },
+    id: { type: 'text', primary: true },
+    client: { kind: 'm:1', entity: () => ApiClient, fieldName: 'client_id', deleteRule: 'cascade', index: true },
+    secretHash: { type: 'text', fieldName: 'secret_hash', unique: 'api_client_secrets_secret_hash_unique' },
     createdAt: { type: 'Date', fieldName: 'created_at' },
     expiresAt: { type: 'Date', fieldName: 'expires_at', nullable: true },
   },
@@ -118,9 +118,9 @@ export const AccessTokenSchema = new EntitySchema<AccessToken>({
   class: AccessToken,
   tableName: 'api_access_tokens',
   properties: {
-    id: { type: 'string', primary: true },
-    client: { kind: 'm:1', entity: () => ApiClient, fieldName: 'client_id', deleteRule: 'cascade' },
-    tokenHash: { type: 'string', fieldName: 'token_hash', unique: 'api_access_tokens_token_hash_unique' },
+    id: { type: 'text', primary: true },
+    client: { kind: 'm:1', entity: () => ApiClient, fieldName: 'client_id', deleteRule: 'cascade', index: true },
+    tokenHash: { type: 'text', fieldName: 'token_hash', unique: 'api_access_tokens_token_hash_unique' },
     createdAt: { type: 'Date', fieldName: 'created_at' },
     expiresAt: { type: 'Date', fieldName: 'expires_at' },
   },

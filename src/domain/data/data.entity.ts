@@ -28,7 +28,7 @@ export class DataLayer extends OrganizationDataItem {}
 
 const dataProperties = {
   organization: belongsToOrganization,
-  name: { type: 'string' },
+  name: { type: 'text' },
 };
 
 export const DataSourceSchema = new EntitySchema<DataSource, BaseEntity>({

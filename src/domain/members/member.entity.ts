@@ -108,9 +108,9 @@ export const MemberSchema = new EntitySchema<Member, BaseEntity>({
   ],
   properties: {
     organization: belongsToOrganization,
-    email: { type: 'string' },
-    slackUserId: { type: 'string', fieldName: 'slack_user_id', nullable: true },
-    role: { enum: true, items: () => ROLES, type: 'string' },
+    email: { type: 'text' },
+    slackUserId: { type: 'text', fieldName: 'slack_user_id', nullable: true },
+    role: { enum: true, items: () => ROLES, type: 'text' },
     slackDeactivatedAt: { type: 'datetime', fieldName: 'slack_deactivated_at', nullable: true },
     isAdmin: { type: 'boolean', persist: false, getter: true },
     isActive: { type: 'boolean', persist: false, getter: true },

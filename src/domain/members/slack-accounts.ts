@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/core';
+import { LockMode } from '@mikro-orm/core';
 import type { Actor, Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
 import { normalizeEmail } from '../email.js';
@@ -159,7 +160,11 @@ export class SlackAccounts {
     );
   }
 
-  /** Links the unlinked member with `email` to `slackUserId`, once, even when two payloads race. */
+  /**
+   * Links the unlinked member with `email` to `slackUserId`, once, even when two payloads race: the unlinked row is
+   * read `FOR UPDATE` (PostgreSQL; SQLite's one writer serialises the transactions), so a second payload waits, finds
+   * the row linked meanwhile, and returns the member as linked by the first (no second `member.linked`).
+   */
   private async linkOnFirstUse(
     organization: Organization,
     slackUserId: string,
@@ -171,9 +176,9 @@ export class SlackAccounts {
       const unlinked = await em.findOne(
         Member,
         { organization, email, slackUserId: null },
-        { refresh: true },
+        { refresh: true, lockMode: LockMode.PESSIMISTIC_WRITE },
       );
-      if (!unlinked) return null;
+      if (!unlinked) return em.findOne(Member, { organization, slackUserId }, { refresh: true });
       const now = this.clock.now();
       unlinked.linkSlackUser(slackUserId, now);
       recordAudit(em, {

@@ -50,10 +50,10 @@ export const OrganizationSchema = new EntitySchema<Organization, BaseEntity>({
   extends: BaseEntitySchema,
   tableName: 'organizations',
   properties: {
-    name: { type: 'string' },
-    slackTeamId: { type: 'string', fieldName: 'slack_team_id', unique: true },
-    slackEnterpriseId: { type: 'string', fieldName: 'slack_enterprise_id', nullable: true },
-    approvalsChannelId: { type: 'string', fieldName: 'approvals_channel_id', nullable: true },
+    name: { type: 'text' },
+    slackTeamId: { type: 'text', fieldName: 'slack_team_id', unique: true },
+    slackEnterpriseId: { type: 'text', fieldName: 'slack_enterprise_id', nullable: true },
+    approvalsChannelId: { type: 'text', fieldName: 'approvals_channel_id', nullable: true },
     approvalsChannelFailingSince: {
       type: 'Date',
       fieldName: 'approvals_channel_failing_since',
@@ -71,4 +71,6 @@ export const belongsToOrganization = {
   entity: () => Organization,
   fieldName: 'organization_id',
   deleteRule: 'cascade',
+  // Indexed on every database (MikroORM indexes foreign keys by default on SQLite, not on PostgreSQL).
+  index: true,
 } as const;

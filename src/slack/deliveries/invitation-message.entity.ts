@@ -39,16 +39,17 @@ export const InvitationMessageSchema = new EntitySchema<InvitationMessage>({
   tableName: 'invitation_messages',
   uniques: [{ properties: ['channelId', 'ts'], name: 'invitation_messages_channel_ts_unique' }],
   properties: {
-    id: { type: 'string', primary: true },
+    id: { type: 'text', primary: true },
     invitation: {
       kind: 'm:1',
       entity: () => Invitation,
       fieldName: 'invitation_id',
       deleteRule: 'cascade',
+      index: true,
     },
-    purpose: { enum: true, items: () => INVITATION_MESSAGE_PURPOSES, type: 'string' },
-    channelId: { type: 'string', fieldName: 'channel_id' },
-    ts: { type: 'string' },
+    purpose: { enum: true, items: () => INVITATION_MESSAGE_PURPOSES, type: 'text' },
+    channelId: { type: 'text', fieldName: 'channel_id' },
+    ts: { type: 'text' },
     createdAt: { type: 'Date', fieldName: 'created_at' },
   },
 });
