@@ -9,7 +9,7 @@ import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { SlackInstallation } from '../../src/domain/installations/slack-installation.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import type { StandInWorkspace } from '../../src/standin/index.js';
-import { storedText } from '../support/db.js';
+import { eventually, storedText } from '../support/db.js';
 import { addToSlackLink, type Harness, startHarness, visibleText } from '../support/harness.js';
 
 let h: Harness;
@@ -193,7 +193,10 @@ describe('uninstall', () => {
 
     const uninstalled = await h.standin.uninstall(ACME);
     expect(uninstalled.status).toBe(200);
-    const row = await h.em().findOneOrFail(SlackInstallation, { teamId: ACME });
+    const row = await eventually(async () => {
+      const found = await h.em().findOneOrFail(SlackInstallation, { teamId: ACME });
+      return found.botToken === null ? found : null;
+    }, 'the tokens deleted');
     expect([row.botToken, row.uninstalledAt !== null]).toEqual([null, true]);
     expect(await h.em().count(Organization, { id: org.id })).toBe(1);
 
@@ -215,7 +218,10 @@ describe('uninstall', () => {
   it('tokens_revoked deletes the bot token likewise', async () => {
     await h.install({ team: BIRCH }, 'U0BEA');
     await h.standin.revokeTokens(BIRCH);
-    const row = await h.em().findOneOrFail(SlackInstallation, { teamId: BIRCH });
+    const row = await eventually(async () => {
+      const found = await h.em().findOneOrFail(SlackInstallation, { teamId: BIRCH });
+      return found.botToken === null ? found : null;
+    }, 'the bot token deleted');
     expect(row.botToken).toBeNull();
   });
 });

@@ -191,3 +191,25 @@ export async function failTokenInserts(
     },
   };
 }
+
+/**
+ * Polls `probe` every 20 ms until it answers something (not `undefined`, `false` or `null`): for effects that
+ * happen after Slack's acknowledgement, which on PostgreSQL (a pool of connections) may commit after the test's own
+ * query runs.
+ * @param timeoutMs milliseconds, default 5000
+ * @throws Error naming `what` after `timeoutMs`
+ */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false | null>,
+  what: string,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false && value !== null) return value;
+    if (Date.now() > deadline)
+      throw new Error(`eventually timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -107,7 +107,13 @@ export const ClientSecretSchema = new EntitySchema<ClientSecret>({
   tableName: 'api_client_secrets',
   properties: {
     id: { type: 'text', primary: true },
-    client: { kind: 'm:1', entity: () => ApiClient, fieldName: 'client_id', deleteRule: 'cascade', index: true },
+    client: {
+      kind: 'm:1',
+      entity: () => ApiClient,
+      fieldName: 'client_id',
+      deleteRule: 'cascade',
+      index: true,
+    },
     secretHash: { type: 'text', fieldName: 'secret_hash', unique: 'api_client_secrets_secret_hash_unique' },
     createdAt: { type: 'Date', fieldName: 'created_at' },
     expiresAt: { type: 'Date', fieldName: 'expires_at', nullable: true },
@@ -119,7 +125,13 @@ export const AccessTokenSchema = new EntitySchema<AccessToken>({
   tableName: 'api_access_tokens',
   properties: {
     id: { type: 'text', primary: true },
-    client: { kind: 'm:1', entity: () => ApiClient, fieldName: 'client_id', deleteRule: 'cascade', index: true },
+    client: {
+      kind: 'm:1',
+      entity: () => ApiClient,
+      fieldName: 'client_id',
+      deleteRule: 'cascade',
+      index: true,
+    },
     tokenHash: { type: 'text', fieldName: 'token_hash', unique: 'api_access_tokens_token_hash_unique' },
     createdAt: { type: 'Date', fieldName: 'created_at' },
     expiresAt: { type: 'Date', fieldName: 'expires_at' },

@@ -4,9 +4,9 @@
  * committed change always has its deliveries and a rolled-back one has none. The worker (`worker.ts`) renders and
  * delivers them (`kinds.ts`). A target is a Slack user or conversation id.
  */
-import type { EntityManager } from '@mikro-orm/core';
+import { type EntityManager, LockMode } from '@mikro-orm/core';
 import { Member } from '../../domain/members/member.entity.js';
-import type { Organization } from '../../domain/organizations/organization.entity.js';
+import { Organization } from '../../domain/organizations/organization.entity.js';
 import { InvitationMessage } from './invitation-message.entity.js';
 import {
   type DeliveryInit,
@@ -25,12 +25,19 @@ export function queueDelivery(em: EntityManager, init: DeliveryInit): SlackDeliv
 /**
  * Queues a delivery that coalesces with a pending, unclaimed one of the same `dedupeKey` (the latest payload
  * wins, as for a Home tab that is replaced whole); a row already being delivered is left alone and a new one is
- * queued after it.
+ * queued after it. Call it inside a transaction: the organization's row is locked first (`SELECT … FOR UPDATE` on
+ * PostgreSQL; SQLite's one writer needs nothing), so two payloads coalescing at once on two connections or two
+ * instances queue one row, not two.
  */
 export async function queueCoalesced(
   em: EntityManager,
   init: DeliveryInit & { dedupeKey: string },
 ): Promise<SlackDelivery> {
+  await em.findOne(
+    Organization,
+    { id: init.organization.id },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
+  );
   const waiting = await em.findOne(SlackDelivery, {
     dedupeKey: init.dedupeKey,
     status: 'pending',
