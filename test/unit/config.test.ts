@@ -53,12 +53,18 @@ describe('loadConfig', () => {
     ]);
   });
 
-  it('refuses a PostgreSQL URL with a message saying this build supports SQLite only', () => {
-    const err = configError({ DATABASE_URL: 'postgres://astrobee@db.example.com/astrobee' });
+  it('takes a PostgreSQL URL (postgres:// or postgresql://) and refuses one without a host', () => {
+    for (const url of [
+      'postgres://astrobee@db.example.com/astrobee',
+      'postgresql://astrobee:secret@db.example.com:5433/astrobee?sslmode=require',
+    ]) {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+    const err = configError({ DATABASE_URL: 'postgres:astrobee' });
     expect(err.issues).toEqual([
       {
         variable: 'DATABASE_URL',
-        message: expect.stringContaining('PostgreSQL is not supported by this build'),
+        message: expect.stringContaining('postgres://user:password@host:port/database'),
       },
     ]);
   });
