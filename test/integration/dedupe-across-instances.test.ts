@@ -168,13 +168,11 @@ describe('an Approve button payload delivered twice, to A and to B', () => {
     expect(visibleText(reply)).toContain('was sent to the admins for approval');
     const invitation = await h.em().findOneOrFail(Invitation, { email: 'dan@example.com' });
     const adaCopy = await eventually(async () => {
-      const row = await h
-        .em()
-        .findOne(InvitationMessage, {
-          invitation: invitation.id,
-          purpose: 'approval',
-          channelId: h.standin.imChannelOf(ada.id),
-        });
+      const row = await h.em().findOne(InvitationMessage, {
+        invitation: invitation.id,
+        purpose: 'approval',
+        channelId: h.standin.imChannelOf(ada.id),
+      });
       return row ? h.standin.findMessage(row.channelId, row.ts) : undefined;
     }, "Ada's copy of the request");
 
