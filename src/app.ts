@@ -6,6 +6,7 @@ import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import { openOrm, standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
+import { eventReceiptStore } from './db/event-receipts.js';
 import type { Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
@@ -20,6 +21,7 @@ import { DELIVER_WAIT_MS, SlackDeliveryWorker } from './slack/deliveries/worker.
 import { SlackHttpEdge } from './slack/edge/http-edge.js';
 import { SlackSocketEdge } from './slack/edge/socket-edge.js';
 import { createErrorHandler } from './slack/error-handler.js';
+import { eventReceiptsMiddleware } from './slack/event-receipts.js';
 import {
   INSTALL_PATH,
   installPage,
@@ -237,6 +239,8 @@ export async function startApp(
       `Slack's Web API at ${config.slack.apiUrl} could not verify SLACK_BOT_TOKEN (auth.test: ${detail})`,
     );
   }
+  // An event's retries and a payload delivered twice are dropped before they cost a context (src/slack/event-receipts.ts).
+  app.use(eventReceiptsMiddleware({ receipts: eventReceiptStore(orm), clock, logger }));
   app.use(
     requestContextMiddleware({
       orm,

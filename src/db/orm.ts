@@ -24,6 +24,13 @@ export type DatabaseKind = 'sqlite' | 'postgresql';
 /** Milliseconds a connection waits for another process's write lock before SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * Tables our migrations create that no entity maps, so the schema generator (and `migration:check`) leaves them
+ * alone: `slack_event_receipts` (src/db/event-receipts.ts) and `rate_limits` (PostgreSQL only, rate-limiter-flexible's
+ * table, src/db/shared-limits.ts), both read and written by SQL of their own.
+ */
+export const UNMAPPED_TABLES: readonly string[] = ['slack_event_receipts', 'rate_limits'];
+
 /** Connections each instance keeps to PostgreSQL at most (`pg` pool through knex). */
 export const POSTGRES_POOL_MAX = 10;
 
@@ -89,6 +96,7 @@ export function ormOptions(
       silent: true,
     },
     discovery: { warnWhenNoEntities: true, requireEntitiesArray: true },
+    schemaGenerator: { skipTables: [...UNMAPPED_TABLES] },
     forceUtcTimezone: true,
     debug: false,
     ...(logger ? { logger: (message: string) => logger.child({ component: 'orm' }).debug(message) } : {}),

@@ -1,6 +1,7 @@
 import type { CustomRoute } from '@slack/bolt';
 import { accessTokenBatchStore, SqlClientCredentialStore } from '../db/client-credentials.js';
 import type { Orm } from '../db/orm.js';
+import { failureCounting } from '../db/shared-limits.js';
 import { type Clock, systemClock } from '../domain/actor.js';
 import type { ClientCredentialStore } from '../domain/clients/ports.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../domain/clients/settings.js';
@@ -47,7 +48,7 @@ export function httpRoutes(deps: {
     logger: deps.logger.child({ component: 'oauth' }),
     clock: deps.clock ?? systemClock,
     settings: deps.clients ?? DEFAULT_CLIENT_SETTINGS,
-    limiter: new FailedAuthLimiter(deps.failedAuthLimits),
+    limiter: new FailedAuthLimiter(deps.failedAuthLimits, failureCounting(deps.orm)),
     credentials: deps.credentials ?? new SqlClientCredentialStore(),
   };
   const batcher = new TokenBatcher({ ...oauth, store: accessTokenBatchStore(deps.orm) });

@@ -228,3 +228,62 @@ export function visibleText(message: { text: string; blocks: unknown[] }): strin
   walk(message.blocks);
   return out.join('\n');
 }
+
+/** Another app process on a harness's database and stand-in: one of several instances behind a load balancer. */
+export interface Instance {
+  app: RunningApp;
+  /** Base URL of its HTTP server. */
+  url: string;
+  /** Every JSON log line it wrote so far, as one string. */
+  logs(): string;
+  /** Makes the stand-in deliver Slack payloads to this instance (until another is aimed at). */
+  aim(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts another instance of the app on `h`'s configuration, database and clock (its own ORM, port and logs), as a
+ * second process would be. The harness's own app is `instanceOf(h)`. Stop it before `h.stop()`.
+ */
+export async function startInstance(h: Harness): Promise<Instance> {
+  const chunks: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const app = await startApp(h.config, { logger: createLogger(h.config.logLevel, sink), clock: h.clock });
+  return instanceAt(
+    h.standin,
+    app,
+    () => chunks.join(''),
+    () => app.stop(),
+  );
+}
+
+/** The harness's own app as an {@link Instance} (its `stop` is `h.stop`'s business, so it does nothing). */
+export function instanceOf(h: Harness): Instance {
+  return instanceAt(
+    h.standin,
+    h.app,
+    () => h.logs(),
+    async () => {},
+  );
+}
+
+function instanceAt(
+  standin: SlackStandIn,
+  app: RunningApp,
+  logs: () => string,
+  stop: () => Promise<void>,
+): Instance {
+  const url = `http://127.0.0.1:${app.port}`;
+  return {
+    app,
+    url,
+    logs,
+    aim: () => standin.deliverTo({ kind: 'http', url: `${url}/slack/events` }),
+    stop,
+  };
+}

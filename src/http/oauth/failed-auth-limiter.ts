@@ -1,4 +1,5 @@
-import { RateLimiterMemory } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import { type FailureCounting, memoryFailureCounting, type RecentFailures } from '../../db/shared-limits.js';
 import { prefixWithin } from '../../domain/graphemes.js';
 
 /** Limits on failed client authentication: failures allowed per window, and the window in seconds. */
@@ -14,35 +15,45 @@ export const DEFAULT_FAILED_AUTH_LIMITS: FailedAuthLimits = {
 };
 
 /**
- * Counts failed client authentications per client ID and per address (`rate-limiter-flexible`, in memory) and says
- * when either has run out. While one has, every request for that client ID or from that address is answered 429
- * until the window ends — also one with the right secret, or the limit would not slow down guessing.
+ * Counts failed client authentications per client ID and per address (`rate-limiter-flexible`) and says when either
+ * has run out. While one has, every request for that client ID or from that address is answered 429 until the
+ * window ends — also one with the right secret, or the limit would not slow down guessing. The counts live where
+ * `counting` keeps them (src/db/shared-limits.ts): in this process on SQLite, in the database on PostgreSQL, so a
+ * failure recorded by one instance limits them all.
  */
 export class FailedAuthLimiter {
-  private readonly byClient: RateLimiterMemory;
-  private readonly byAddress: RateLimiterMemory;
-  /** Until when (epoch ms, the limiter's own clock) a recorded failure may still count: before it, nothing can be limited. */
-  private countsUntil = 0;
+  private readonly byClient: RateLimiterAbstract;
+  private readonly byAddress: RateLimiterAbstract;
+  private readonly recent: RecentFailures;
 
-  constructor(private readonly limits: FailedAuthLimits = DEFAULT_FAILED_AUTH_LIMITS) {
-    this.byClient = new RateLimiterMemory({
+  /**
+   * @param limits failures allowed and windows (seconds)
+   * @param counting where the counts live; default in this process
+   */
+  constructor(
+    private readonly limits: FailedAuthLimits = DEFAULT_FAILED_AUTH_LIMITS,
+    counting: FailureCounting = memoryFailureCounting(),
+  ) {
+    this.byClient = counting.counter({
       keyPrefix: 'oauth_client',
       points: limits.perClientId.failures,
       duration: limits.perClientId.windowSeconds,
     });
-    this.byAddress = new RateLimiterMemory({
+    this.byAddress = counting.counter({
       keyPrefix: 'oauth_addr',
       points: limits.perAddress.failures,
       duration: limits.perAddress.windowSeconds,
     });
+    this.recent = counting.recent;
   }
 
   /**
    * @returns seconds until the caller may try again (for `Retry-After`), or null when not limited
    */
   async retryAfter(address: string, clientId: string | undefined): Promise<number | null> {
-    // No failure within the longest window: no counter can have run out (the common case, answered without lookups).
-    if (Date.now() >= this.countsUntil) return null;
+    // No failure within the longest window: no counter can have run out (the common case, answered without
+    // looking the counters up).
+    if (!(await this.recent.any())) return null;
     const [byAddress, byClient] = await Promise.all([
       this.byAddress.get(address),
       clientId === undefined ? null : this.byClient.get(clientKey(clientId)),
@@ -57,12 +68,13 @@ export class FailedAuthLimiter {
 
   /** Counts one failed authentication against the address and the client ID. */
   async recordFailure(address: string, clientId: string | undefined): Promise<void> {
-    const windowMs =
-      Math.max(this.limits.perAddress.windowSeconds, this.limits.perClientId.windowSeconds) * 1000;
-    // The limiter's windows run on Date.now(); one extra second covers its rounding.
-    this.countsUntil = Math.max(this.countsUntil, Date.now() + windowMs + 1000);
+    const windowSeconds = Math.max(
+      this.limits.perAddress.windowSeconds,
+      this.limits.perClientId.windowSeconds,
+    );
     // consume() rejects once the points are spent; the count is kept either way.
     await Promise.allSettled([
+      this.recent.note(windowSeconds),
       this.byAddress.consume(address),
       clientId === undefined ? Promise.resolve() : this.byClient.consume(clientKey(clientId)),
     ]);

@@ -7,8 +7,9 @@ import { homeView } from './home.blocks.js';
  * the delivery worker, so a rate-limited `views.publish` is retried rather than lost. Before setup there is no
  * organization to queue for: the "how to set up" tab is published directly (the next opening publishes it again);
  * so is the tab of a user of another workspace, which shows nothing of the organization.
- * The tab is replaced whole, so an Events API retry (`X-Slack-Retry-Num`) or a duplicate delivery publishes the same
- * view again and changes nothing else; no deduplication by `event_id` is needed here.
+ * Copies of one delivery (an Events API retry, `X-Slack-Retry-Num`) are dropped before they get here, on whichever
+ * instance they arrive (src/slack/event-receipts.ts); and the tab is replaced whole, so one that slips through (the
+ * receipts could not be reached) publishes the same view again and changes nothing else.
  */
 export async function appHomeOpened({
   event,
