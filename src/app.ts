@@ -6,7 +6,8 @@ import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import { openOrm, standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
-import type { Orm } from './db/orm.js';
+import { clientChangesOf, PostgresChangeListener } from './db/change-notifications.js';
+import { kindOf, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
 import { httpRoutes } from './http/routes.js';
@@ -51,6 +52,8 @@ export interface RunningApp {
   deliveries: SlackDeliveryWorker;
   /** How the bot reaches Slack: a static token, or the installations (distribution mode). */
   access: SlackAccess;
+  /** PostgreSQL: the connection listening for other instances' writes (tests end it); undefined on SQLite. */
+  changes?: PostgresChangeListener;
   stop(): Promise<void>;
 }
 
@@ -98,6 +101,11 @@ export async function startApp(
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
   const orm = deps.orm ?? (await openOrm(config.databaseUrl, { logger }));
+  // PostgreSQL (several instances): every instance hears the others' writes, for its caches.
+  const changes =
+    kindOf(orm) === 'postgresql'
+      ? new PostgresChangeListener({ url: String(orm.config.get('clientUrl')), logger })
+      : undefined;
   const slackLogger = toSlackLogger(logger);
   const invitations = invitationSettingsFrom({
     invitationKey: config.invitationKey,
@@ -191,6 +199,7 @@ export async function startApp(
       credentials: serviceOptions.ports.credentials,
       invitationNotifier: serviceOptions.ports.invitationNotifier,
       deliver,
+      ...(changes ? { clientChanges: clientChangesOf(changes) } : {}),
     }),
   ];
 
@@ -229,8 +238,15 @@ export async function startApp(
     convoStore: false,
   });
   try {
+    await changes?.start();
+  } catch (err) {
+    if (!deps.orm) await orm.close();
+    throw err;
+  }
+  try {
     await app.init();
   } catch (err) {
+    await changes?.close();
     if (!deps.orm) await orm.close();
     const detail = err instanceof Error ? err.message : String(err);
     throw new Error(
@@ -243,7 +259,7 @@ export async function startApp(
       logger,
       clock,
       serviceOptions,
-      directory: teamDirectoryOn(orm),
+      directory: teamDirectoryOn(orm, changes),
       deliver,
     }),
   );
@@ -270,6 +286,7 @@ export async function startApp(
       await app.start();
     } catch (err) {
       await server.close();
+      await changes?.close();
       throw err;
     }
   }
@@ -316,12 +333,14 @@ export async function startApp(
     outbox,
     deliveries,
     access,
+    ...(changes ? { changes } : {}),
     async stop() {
       await outbox?.stop();
       await deliveries.stop();
       // In HTTP mode the receiver was never started (our server is its server), so there is nothing to stop.
       if (!httpEdge) await app.stop();
       await server.close();
+      await changes?.close();
       if (!deps.orm) await orm.close();
     },
   };

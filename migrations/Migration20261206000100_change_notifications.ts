@@ -1,0 +1,51 @@
+import { Migration } from '@mikro-orm/migrations';
+import { onPostgres } from './schema-builder.js';
+
+/** The tables whose writes other instances hear of (their caches: team directory, token batcher). */
+const NOTIFYING_TABLES = ['members', 'organizations', 'api_clients', 'api_client_secrets'] as const;
+
+/**
+ * PostgreSQL only: every INSERT, UPDATE or DELETE of a row of {@link NOTIFYING_TABLES} sends
+ * `pg_notify('astrobee_changes', payload)` (https://www.postgresql.org/docs/current/sql-notify.html), delivered to
+ * every listening session when the writing transaction commits (never if it rolls back). The payload is a small
+ * JSON object: `{"table": …, "op": "insert"|"update"|"delete", "id": <the row's id>, "organizationId": <its
+ * organization, when the row has one; the row's own id for organizations>, "clientId": <api_client_secrets'
+ * client>}` — ids only, never a secret's hash or a member's email. `src/db/change-notifications.ts` listens.
+ *
+ * SQLite gets nothing: one process per database file, which watches its own statements (src/db/table-writes.ts).
+ */
+export class Migration20261206000100_change_notifications extends Migration {
+  override up(): void {
+    if (!onPostgres(this)) return;
+    this.addSql(
+      `create or replace function astrobee_notify_change() returns trigger language plpgsql as $$
+declare
+  r jsonb;
+begin
+  if tg_op = 'DELETE' then r := to_jsonb(old); else r := to_jsonb(new); end if;
+  perform pg_notify('astrobee_changes', json_build_object(
+    'table', tg_table_name,
+    'op', lower(tg_op),
+    'id', r->>'id',
+    'organizationId', case when tg_table_name = 'organizations' then r->>'id' else r->>'organization_id' end,
+    'clientId', r->>'client_id'
+  )::text);
+  return null;
+end
+$$`,
+    );
+    for (const table of NOTIFYING_TABLES) {
+      this.addSql(
+        `create trigger "${table}_notify_change" after insert or update or delete on "${table}" ` +
+          'for each row execute function astrobee_notify_change()',
+      );
+    }
+  }
+
+  override down(): void {
+    if (!onPostgres(this)) return;
+    for (const table of NOTIFYING_TABLES)
+      this.addSql(`drop trigger if exists "${table}_notify_change" on "${table}"`);
+    this.addSql('drop function if exists astrobee_notify_change()');
+  }
+}
