@@ -7,6 +7,7 @@ import type { WebClientOptions } from '@slack/web-api';
 import { openOrm, standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
 import { clientChangesOf, PostgresChangeListener } from './db/change-notifications.js';
+import { withNamedLock } from './db/named-lock.js';
 import { kindOf, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
@@ -144,6 +145,7 @@ export async function startApp(
       clientOptions: purposes,
       logger: slackLogger,
       renderHtmlForInstallPath: installPage,
+      refreshLock: (name, fn) => withNamedLock(orm, name, fn),
     });
     const { resealed, unopenable } = await store.resealAll();
     if (resealed > 0) {
