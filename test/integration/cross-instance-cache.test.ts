@@ -129,3 +129,41 @@ describe.skipIf(testDatabaseKind() !== 'postgresql')(
     });
   },
 );
+
+describe.skipIf(testDatabaseKind() !== 'postgresql')(
+  'token rotation on two instances (skipped on SQLite: one process per database file)',
+  () => {
+    let h: Harness;
+    let b: Instance;
+    afterAll(async () => {
+      await b?.stop();
+      await h?.stop();
+    });
+
+    it('an expiring bot token needed by both instances at once is refreshed once, and both use the new one', async () => {
+      h = await startHarness({ distribution: { tokenRotation: true } });
+      const acme = h.standin.addWorkspace({ team: { id: 'T0ACME', name: 'Acme Rockets' } });
+      acme.addUser({ id: 'U0AVA', name: 'ava', email: 'ava@example.com', isAdmin: true });
+      await h.install({ team: 'T0ACME' }, 'U0AVA');
+      b = await startInstance(h);
+      const firstToken = acme.botToken;
+
+      // Eleven hours on: the 12-hour token is within the two hours before expiry in which it is refreshed.
+      h.clock.advance(11 * 3_600_000);
+      // Slack answers the refresh slowly, so both instances ask while the first refresh is under way.
+      h.standin.addFault({ method: 'oauth.v2.access', delayMs: 400 });
+      const team = { teamId: 'T0ACME', enterpriseId: null };
+      const [onA, onB] = await Promise.all([h.app.access.clientFor(team), b.app.access.clientFor(team)]);
+      h.standin.clearFaults();
+      const refreshCalls = h.standin
+        .callsTo('oauth.v2.access')
+        .filter((c) => c.args.grant_type === 'refresh_token').length;
+      expect(refreshCalls).toBe(1);
+      expect(h.standin.refreshCount('T0ACME')).toBe(1);
+      expect(acme.botToken).not.toBe(firstToken);
+      expect(onA?.token).toBe(acme.botToken);
+      expect(onB?.token).toBe(acme.botToken);
+      expect(h.standin.apiErrors.filter((e) => /invalid_refresh_token/.test(e.error))).toEqual([]);
+    });
+  },
+);
