@@ -35,6 +35,11 @@ export type ChangeHandler = (change: TableChange | null) => void;
 /** Delays between reconnection attempts: doubling from the first to the last, then the last again. */
 const RECONNECT_MIN_MS = 100;
 const RECONNECT_MAX_MS = 5000;
+/**
+ * Milliseconds {@link PostgresChangeListener.settled} waits for its round trip: past it the connection is taken
+ * for dead (ended, so it reconnects) and the answer is false, so a request is never held up for long.
+ */
+const SETTLE_TIMEOUT_MS = 1000;
 
 /**
  * Listens on {@link CHANGES_CHANNEL} over ONE dedicated `pg` connection (not one of the ORM's pool, which
@@ -66,7 +71,7 @@ export class PostgresChangeListener {
 
   /**
    * @param options `url`: the database (`postgres://…`, the ORM's); `logger`; `reconnectMinMs`/`reconnectMaxMs`
-   *   override the backoff (tests)
+   *   override the backoff, `settleTimeoutMs` the wait of {@link settled} ({@link SETTLE_TIMEOUT_MS}) (tests)
    */
   constructor(
     private readonly options: {
@@ -74,6 +79,7 @@ export class PostgresChangeListener {
       logger: Logger;
       reconnectMinMs?: number;
       reconnectMaxMs?: number;
+      settleTimeoutMs?: number;
     },
   ) {}
 
@@ -99,7 +105,8 @@ export class PostgresChangeListener {
   /**
    * Resolves once every change committed before this call has been handed to the subscribers (a `select 1` sent
    * after the call, on the listening connection, has come back; see the class).
-   * @returns false when not listening (the caller then reads the database, not its cache)
+   * @returns false when not listening, or when the round trip takes longer than {@link SETTLE_TIMEOUT_MS} (the
+   *   caller then reads the database, not its cache)
    */
   settled(): Promise<boolean> {
     if (!this.inFlight) return this.roundTrip();
@@ -130,21 +137,28 @@ export class PostgresChangeListener {
   private roundTrip(): Promise<boolean> {
     const client = this.client;
     if (!client || !this.listening) return Promise.resolve(false);
-    const trip = client
-      .query('select 1')
-      .then(
-        () => this.listening && this.client === client,
-        () => false,
-      )
-      .finally(() => {
-        if (this.inFlight === trip) this.inFlight = null;
-      });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => {
+        this.dropped(client, new Error('the connection listening for changes did not answer in time'));
+        resolve(false);
+      }, this.options.settleTimeoutMs ?? SETTLE_TIMEOUT_MS);
+    });
+    const answered = client.query('select 1').then(
+      () => this.listening && this.client === client,
+      () => false,
+    );
+    const trip = Promise.race([answered, timeout]).finally(() => {
+      clearTimeout(timer);
+      if (this.inFlight === trip) this.inFlight = null;
+    });
     this.inFlight = trip;
     return trip;
   }
 
   private async connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url });
+    // TCP keepalive: a connection lost without a reset is noticed by the operating system too.
+    const client = new pg.Client({ connectionString: this.options.url, keepAlive: true });
     client.on('notification', (message) => {
       if (message.channel === CHANGES_CHANNEL) this.dispatch(parseChange(message.payload));
     });

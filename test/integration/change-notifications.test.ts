@@ -166,6 +166,32 @@ describe.skipIf(testDatabaseKind() !== 'postgresql')(
       expect((await directory.view(TEAM, 'U0ADA'))?.viewer.role).toBe('admin');
     });
 
+    it('takes a connection that does not answer settled() in time for dead: false, then it reconnects', async () => {
+      const slow = new PostgresChangeListener({
+        url: db.url,
+        logger: createLogger('silent'),
+        reconnectMinMs: 50,
+        settleTimeoutMs: 200,
+      });
+      const told: (TableChange | null)[] = [];
+      slow.subscribe((change) => told.push(change));
+      await slow.start();
+      const pid = slow.backendPid;
+      if (pid === null) throw new Error('no backend');
+      // The listening session's server process stops answering (as over a network that silently drops packets).
+      process.kill(pid, 'SIGSTOP');
+      try {
+        expect(await slow.settled()).toBe(false);
+        expect(told).toEqual([null]);
+        await eventually(async () => slow.live && slow.backendPid !== pid, 'the listener to reconnect');
+        expect(told).toEqual([null, null]);
+        expect(await slow.settled()).toBe(true);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+        await slow.close();
+      }
+    });
+
     it('answers false from settled() while not listening, and after close', async () => {
       expect(await listener.settled()).toBe(true);
       await listener.close();
