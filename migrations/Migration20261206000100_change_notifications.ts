@@ -60,8 +60,10 @@ $$`,
 
   override down(): void {
     if (!onPostgres(this)) return;
-    for (const table of NOTIFYING_TABLES)
+    for (const table of NOTIFYING_TABLES) {
+      this.addSql(`drop trigger if exists "${table}_notify_update" on "${table}"`);
       this.addSql(`drop trigger if exists "${table}_notify_change" on "${table}"`);
+    }
     this.addSql('drop function if exists astrobee_notify_change()');
   }
 }
