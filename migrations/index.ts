@@ -8,6 +8,7 @@ import { Migration20261203000200_slack_identity } from './Migration2026120300020
 import { Migration20261203000300_slack_deliveries } from './Migration20261203000300_slack_deliveries.js';
 import { Migration20261205000100_slack_installations } from './Migration20261205000100_slack_installations.js';
 import { Migration20261205000110_slack_deliveries_foreign_key } from './Migration20261205000110_slack_deliveries_foreign_key.js';
+import { Migration20261206000100_change_notifications } from './Migration20261206000100_change_notifications.js';
 import { Migration20261206000400_event_receipts_rate_limits } from './Migration20261206000400_event_receipts_rate_limits.js';
 
 /**
@@ -33,6 +34,10 @@ export const migrationsList: MigrationObject[] = [
   {
     name: 'Migration20261205000110_slack_deliveries_foreign_key',
     class: Migration20261205000110_slack_deliveries_foreign_key,
+  },
+  {
+    name: 'Migration20261206000100_change_notifications',
+    class: Migration20261206000100_change_notifications,
   },
   {
     name: 'Migration20261206000400_event_receipts_rate_limits',

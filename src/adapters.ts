@@ -5,6 +5,7 @@
  * every entity schema the ORM knows.
  */
 import type { EntityManager } from '@mikro-orm/core';
+import { type PostgresChangeListener, teamChangesOf } from './db/change-notifications.js';
 import { SqlClientCredentialStore } from './db/client-credentials.js';
 import { entities } from './db/entities.js';
 import { initOrm, type Orm } from './db/orm.js';
@@ -63,9 +64,12 @@ export function createServices(
 }
 
 /**
- * The team directory of `orm`, kept coherent by a {@link TableWriteSignal} on the members and organizations
- * tables. Make one per ORM (it hooks the ORM's `onQuery`).
+ * The team directory of `orm`. With `changes` (PostgreSQL, several instances: the composition root's
+ * `PostgresChangeListener`), kept coherent by the change notifications of every instance; otherwise by a
+ * {@link TableWriteSignal} on the members and organizations tables, which sees this process's writes only (SQLite,
+ * one process per file). Make one per ORM (the latter hooks the ORM's `onQuery`).
  */
-export function teamDirectoryOn(orm: Orm): TeamDirectory {
+export function teamDirectoryOn(orm: Orm, changes?: PostgresChangeListener): TeamDirectory {
+  if (changes) return new TeamDirectory(orm, teamChangesOf(changes));
   return new TeamDirectory(orm, new TableWriteSignal(orm, [Member, Organization]));
 }

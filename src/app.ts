@@ -6,8 +6,10 @@ import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
 import type { WebClientOptions } from '@slack/web-api';
 import { openOrm, standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
+import { clientChangesOf, PostgresChangeListener } from './db/change-notifications.js';
 import { eventReceiptStore } from './db/event-receipts.js';
-import type { Orm } from './db/orm.js';
+import { withNamedLock } from './db/named-lock.js';
+import { kindOf, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
 import { httpRoutes } from './http/routes.js';
@@ -53,6 +55,8 @@ export interface RunningApp {
   deliveries: SlackDeliveryWorker;
   /** How the bot reaches Slack: a static token, or the installations (distribution mode). */
   access: SlackAccess;
+  /** PostgreSQL: the connection listening for other instances' writes (tests end it); undefined on SQLite. */
+  changes?: PostgresChangeListener;
   stop(): Promise<void>;
 }
 
@@ -100,6 +104,11 @@ export async function startApp(
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
   const orm = deps.orm ?? (await openOrm(config.databaseUrl, { logger }));
+  // PostgreSQL (several instances): every instance hears the others' writes, for its caches.
+  const changes =
+    kindOf(orm) === 'postgresql'
+      ? new PostgresChangeListener({ url: String(orm.config.get('clientUrl')), logger })
+      : undefined;
   const slackLogger = toSlackLogger(logger);
   const invitations = invitationSettingsFrom({
     invitationKey: config.invitationKey,
@@ -138,6 +147,7 @@ export async function startApp(
       clientOptions: purposes,
       logger: slackLogger,
       renderHtmlForInstallPath: installPage,
+      refreshLock: (name, fn) => withNamedLock(orm, name, fn),
     });
     const { resealed, unopenable } = await store.resealAll();
     if (resealed > 0) {
@@ -193,6 +203,7 @@ export async function startApp(
       credentials: serviceOptions.ports.credentials,
       invitationNotifier: serviceOptions.ports.invitationNotifier,
       deliver,
+      ...(changes ? { clientChanges: clientChangesOf(changes) } : {}),
     }),
   ];
 
@@ -231,8 +242,15 @@ export async function startApp(
     convoStore: false,
   });
   try {
+    await changes?.start();
+  } catch (err) {
+    if (!deps.orm) await orm.close();
+    throw err;
+  }
+  try {
     await app.init();
   } catch (err) {
+    await changes?.close();
     if (!deps.orm) await orm.close();
     const detail = err instanceof Error ? err.message : String(err);
     throw new Error(
@@ -247,7 +265,7 @@ export async function startApp(
       logger,
       clock,
       serviceOptions,
-      directory: teamDirectoryOn(orm),
+      directory: teamDirectoryOn(orm, changes),
       deliver,
     }),
   );
@@ -274,6 +292,7 @@ export async function startApp(
       await app.start();
     } catch (err) {
       await server.close();
+      await changes?.close();
       throw err;
     }
   }
@@ -320,12 +339,14 @@ export async function startApp(
     outbox,
     deliveries,
     access,
+    ...(changes ? { changes } : {}),
     async stop() {
       await outbox?.stop();
       await deliveries.stop();
       // In HTTP mode the receiver was never started (our server is its server), so there is nothing to stop.
       if (!httpEdge) await app.stop();
       await server.close();
+      await changes?.close();
       if (!deps.orm) await orm.close();
     },
   };

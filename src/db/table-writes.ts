@@ -12,8 +12,8 @@ const WRITE_STATEMENT = /\b(?:insert|update|delete|replace)\b/i;
  * (MikroORM's transaction events, https://mikro-orm.io/docs/events). The team directory's
  * {@link TeamChangeSignal} (src/domain/members/ports.ts).
  *
- * Like the rest of this build it sees one process's statements only (SQLite, one process per database); with
- * PostgreSQL and several instances a shared signal (e.g. LISTEN/NOTIFY) would implement the same port.
+ * It sees one process's statements only: the signal for SQLite (one process per database). With PostgreSQL and
+ * several instances the composition root uses the change notifications instead (src/db/change-notifications.ts).
  */
 export class TableWriteSignal implements TeamChangeSignal, EventSubscriber {
   private readonly listeners: (() => void)[] = [];

@@ -3,7 +3,7 @@ import { accessTokenBatchStore, SqlClientCredentialStore } from '../db/client-cr
 import type { Orm } from '../db/orm.js';
 import { failureCounting } from '../db/shared-limits.js';
 import { type Clock, systemClock } from '../domain/actor.js';
-import type { ClientCredentialStore } from '../domain/clients/ports.js';
+import type { ClientChangeSignal, ClientCredentialStore } from '../domain/clients/ports.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../domain/clients/settings.js';
 import { TokenBatcher } from '../domain/clients/token-batcher.js';
 import type { InvitationNotifier, InvitationOutbox } from '../domain/invitations/ports.js';
@@ -41,6 +41,8 @@ export function httpRoutes(deps: {
   invitationNotifier: InvitationNotifier;
   /** Runs the Slack delivery worker, so the Slack messages an answer on the invitation page updates go out now. */
   deliver?: () => Promise<void>;
+  /** Writes of clients by other instances (PostgreSQL): the token batcher drops what it keeps of them. */
+  clientChanges?: ClientChangeSignal;
 }): CustomRoute[] {
   const logger = deps.logger.child({ component: 'http' });
   const oauth = {
@@ -51,7 +53,11 @@ export function httpRoutes(deps: {
     limiter: new FailedAuthLimiter(deps.failedAuthLimits, failureCounting(deps.orm)),
     credentials: deps.credentials ?? new SqlClientCredentialStore(),
   };
-  const batcher = new TokenBatcher({ ...oauth, store: accessTokenBatchStore(deps.orm) });
+  const batcher = new TokenBatcher({
+    ...oauth,
+    store: accessTokenBatchStore(deps.orm),
+    ...(deps.clientChanges ? { changes: deps.clientChanges } : {}),
+  });
   const api = apiHandler({ ...oauth, logger: deps.logger.child({ component: 'api' }) });
   return [
     { path: '/oauth/token', method: ALL_METHODS, handler: tokenEndpoint({ ...oauth, batcher }) },

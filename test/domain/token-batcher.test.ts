@@ -175,6 +175,34 @@ describe('TokenBatcher on a migrated SQLite file', () => {
     expect(await batcher.issue(client.id, newHash)).toBeNull();
   });
 
+  it('drops the kept hashes of a client named by its change signal, and of every client on null', async () => {
+    const { client, secretHash } = await seedClient(orm, clock);
+    const listeners: ((clientId: string | null) => void)[] = [];
+    const batcher = new TokenBatcher({
+      store: accessTokenBatchStore(orm),
+      clock,
+      logger: createLogger('silent'),
+      changes: { subscribe: (onChange) => listeners.push(onChange) },
+    });
+    const tell = (clientId: string | null) => {
+      for (const listener of listeners) listener(clientId);
+    };
+    expect(await batcher.issue(client.id, secretHash)).not.toBeNull();
+    expect(batcher.keeps(client.id)).toBe(true);
+    tell('cli_aaaaaaaaaaaaaaaaaaaa');
+    expect(batcher.keeps(client.id)).toBe(true);
+    tell(client.id);
+    expect(batcher.keeps(client.id)).toBe(false);
+    const secretReads = () =>
+      statements.filter((sql) => sql.includes('from api_client_secrets where')).length;
+    const before = secretReads();
+    // The next request reads the client's secrets again.
+    expect(await batcher.issue(client.id, secretHash)).not.toBeNull();
+    expect(secretReads()).toBe(before + 1);
+    tell(null);
+    expect(batcher.keeps(client.id)).toBe(false);
+  });
+
   it('keys rows by time-ordered version 7 UUIDs', () => {
     const a = timeOrderedUuid(1_700_000_000_000);
     const b = timeOrderedUuid(1_700_000_000_001);

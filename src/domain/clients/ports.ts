@@ -84,3 +84,12 @@ export interface AccessTokenBatchStore {
   /** Sets "last used" of `clientIds` to `at`, for those whose stored value is missing or not after `notAfter`. */
   touchLastUsed(clientIds: readonly string[], at: Date, notAfter: Date): Promise<void>;
 }
+
+/**
+ * Tells its listener that a client, or one of its secrets, was written by a committed transaction, in any instance
+ * (PostgreSQL's notifications, `src/db/change-notifications.ts`): `clientId`, or null for "any client" (changes may
+ * have been missed). The token batcher drops what it keeps of that client.
+ */
+export interface ClientChangeSignal {
+  subscribe(onChange: (clientId: string | null) => void): void;
+}

@@ -2,7 +2,7 @@ import type { Clock } from '../actor.js';
 import type { DomainLogger } from '../logger.js';
 import { accessTokenKey, generateAccessToken, hashesEqual } from './credentials.js';
 import type { IssuedToken } from './oauth.service.js';
-import type { AccessTokenBatchStore } from './ports.js';
+import type { AccessTokenBatchStore, ClientChangeSignal } from './ports.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS, LAST_USED_WRITE_INTERVAL_MS } from './settings.js';
 import { timeOrderedUuid } from './time-ordered-uuid.js';
 
@@ -80,8 +80,16 @@ export class TokenBatcher {
       logger: DomainLogger;
       settings?: ClientSettings;
       maxBatch?: number;
+      /**
+       * Writes of clients and secrets by other instances (PostgreSQL): what is kept of such a client is dropped at
+       * once ({@link forget}). Without it (one process) a kept hash of a revoked secret passes the comparison but
+       * not the insert, which checks the database again.
+       */
+      changes?: ClientChangeSignal;
     },
-  ) {}
+  ) {
+    deps.changes?.subscribe((clientId) => (clientId === null ? this.forgetAll() : this.forget(clientId)));
+  }
 
   /**
    * Queues a token request of a client whose credentials are well-formed.
@@ -181,9 +189,23 @@ export class TokenBatcher {
     return match;
   }
 
-  /** Drops what is kept of a client whose request passed {@link matches} but was refused by the insert. */
-  private forget(clientId: string): void {
+  /**
+   * Drops the kept hashes of a client's secrets: a client whose request
+   * passed {@link matches} but was refused by the insert, or one written (disabled, rotated, deleted) elsewhere.
+   * Its next request reads its secrets again.
+   */
+  forget(clientId: string): void {
     this.secretsOf.delete(clientId);
+  }
+
+  /** Drops the kept hashes of every client (changes may have been missed). */
+  forgetAll(): void {
+    this.secretsOf.clear();
+  }
+
+  /** Whether hashes of `clientId`'s secrets are kept now (tests). */
+  keeps(clientId: string): boolean {
+    return this.secretsOf.has(clientId);
   }
 
   /** Authenticates the group, then runs the verifying insert. @returns the token keys inserted */

@@ -7,14 +7,35 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Organization } from '../organizations/organization.entity.js';
 import type { MemberSummary } from './member-rules.js';
 
+/** A committed write of one member, as a shared signal (PostgreSQL's notifications) can tell it. */
+export interface TeamChange {
+  organizationId: string;
+  /** The member written (inserted, updated or deleted). */
+  memberId: string;
+}
+
 /**
- * Tells its listener when the members or organizations tables may have been written: when a statement that writes
- * them is about to run, and again when the transaction that ran it ends (commit or rollback). A false alarm is
- * allowed (it costs a reload); a missed write is not.
+ * Tells its listener when the members or organizations tables may have been written. A false alarm is allowed (it
+ * costs a reload); a missed write is not.
+ *
+ * - In one process (SQLite, `src/db/table-writes.ts`): when a statement that writes them is about to run, and again
+ *   when the transaction that ran it ends (commit or rollback); always without a {@link TeamChange}.
+ * - Across instances (PostgreSQL, `src/db/change-notifications.ts`): when a transaction that wrote them commits,
+ *   in any instance; with a {@link TeamChange} when one member row was written, without one when anything may have
+ *   changed. Such a signal has {@link settled}.
  */
 export interface TeamChangeSignal {
-  /** Registers `onChange`; it is called synchronously, before the write's statement is sent. */
-  subscribe(onChange: () => void): void;
+  /**
+   * Registers `onChange`. Without an argument: anything may have changed (drop everything); with one: that one
+   * member was written.
+   */
+  subscribe(onChange: (change?: TeamChange) => void): void;
+  /**
+   * Present when the signal comes from elsewhere (another connection): resolves once every change committed before
+   * the call has been signalled.
+   * @returns false when the signal is not live now (changes may be missed): nothing may be served from memory
+   */
+  settled?(): Promise<boolean>;
 }
 
 /** A member removed by an Admin, as the notifier gets it. */

@@ -4,9 +4,15 @@
  * `InstallProvider`, docs.slack.dev/authentication/installing-with-oauth). The Bolt app, the Slack delivery worker,
  * the error handler and the edge all get their client from here.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { readFileSync } from 'node:fs';
 import type { Authorize, AuthorizeResult, AuthorizeSourceData } from '@slack/bolt';
-import { InstallProvider, type InstallProviderOptions, type Logger as SlackLogger } from '@slack/oauth';
+import {
+  type InstallationStore,
+  InstallProvider,
+  type InstallProviderOptions,
+  type Logger as SlackLogger,
+} from '@slack/oauth';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { parse } from 'yaml';
 import type { InstallationTarget } from '../../domain/installations/installations.service.js';
@@ -69,12 +75,31 @@ export function manifestBotScopes(path = new URL('../../../slack-manifest.yml', 
 const MAX_CACHED_CLIENTS = 1000;
 
 /**
+ * Seconds before expiry from which `@slack/oauth` refreshes a bot token (its `EXPIRY_WINDOW`, two hours), plus a
+ * minute of margin: a token this close to expiry is refreshed under the refresh lock.
+ */
+const REFRESH_WINDOW_SECONDS = 2 * 3600 + 60;
+
+/** Set while an authorization runs under the refresh lock (its fetch may then hand out an expiring token). */
+const underRefreshLock = new AsyncLocalStorage<true>();
+
+/** The store's fetch, outside the refresh lock, found a bot token to refresh: authorize again under the lock. */
+class RefreshUnderLock extends Error {
+  constructor() {
+    super('the bot token is to be refreshed under the refresh lock');
+    this.name = 'RefreshUnderLock';
+  }
+}
+
+/**
  * Distribution mode: tokens come from the installation store through `InstallProvider.authorize`, which also
  * refreshes a bot token that expires within two hours when token rotation is on, and stores the new one.
  *
  * Concurrent authorizations of one installation share one `authorize` call, so two payloads arriving together for
- * an expiring token cause one refresh, not two (a refresh token can be spent once). This holds within a process;
- * several processes need the database to decide (see the README).
+ * an expiring token cause one refresh, not two (a refresh token can be spent once). Across instances
+ * (`refreshLock`, the database's named lock): an authorization whose stored token is about to expire runs again
+ * under the lock `slack-token-refresh:<installation>`, reading the installation afresh inside it, so the instance
+ * that comes second finds the token its peer refreshed and stores nothing.
  */
 export class InstallationAccess implements SlackAccess {
   readonly distribution = true;
@@ -100,13 +125,18 @@ export class InstallationAccess implements SlackAccess {
       clientOptions: Record<ClientPurpose, WebClientOptions>;
       logger: SlackLogger;
       renderHtmlForInstallPath?: InstallProviderOptions['renderHtmlForInstallPath'];
+      /**
+       * Runs `fn` under a lock named `name` that every instance on the database respects (src/db/named-lock.ts);
+       * without it, token refreshes are coordinated within this process only.
+       */
+      refreshLock?: (name: string, fn: () => Promise<AuthorizeResult>) => Promise<AuthorizeResult>;
     },
   ) {
     this.installer = new InstallProvider({
       clientId: options.clientId,
       clientSecret: options.clientSecret,
       authorizationUrl: options.authorizationUrl,
-      installationStore: options.store,
+      installationStore: options.refreshLock ? refreshingUnderLock(options.store) : options.store,
       stateStore: options.store,
       installUrlOptions: { scopes: options.scopes, redirectUri: options.redirectUri },
       clientOptions: options.clientOptions.direct,
@@ -127,11 +157,24 @@ export class InstallationAccess implements SlackAccess {
     const key = targetKey(source);
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.installer.authorize(source).finally(() => this.inFlight.delete(key));
+      pending = this.authorizeOnce(source, key).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
     }
     // Each caller gets its own copy: Bolt adds fields to the result it is given.
     return pending.then((result) => ({ ...result }));
+  }
+
+  /** `installer.authorize`, again under the refresh lock when the stored token is about to expire. */
+  private async authorizeOnce(source: AuthorizeSourceData<boolean>, key: string): Promise<AuthorizeResult> {
+    const { refreshLock } = this.options;
+    try {
+      return await this.installer.authorize(source);
+    } catch (err) {
+      if (!refreshLock || !causedBy(err, 'RefreshUnderLock')) throw err;
+      return refreshLock(`slack-token-refresh:${key}`, () =>
+        underRefreshLock.run(true, () => this.installer.authorize(source)),
+      );
+    }
   }
 
   async clientFor(team: SlackTeamRef, purpose: ClientPurpose = 'direct'): Promise<WebClient | null> {
@@ -165,6 +208,35 @@ export class InstallationAccess implements SlackAccess {
 /** One key per installation query: concurrent payloads of one workspace share one authorization. */
 function targetKey(source: InstallationTarget): string {
   return `${source.isEnterpriseInstall ? 'E' : 'T'}:${source.enterpriseId ?? ''}:${source.teamId ?? ''}`;
+}
+
+/**
+ * `store` as the installer sees it when refreshes run under a lock: outside the lock, fetching an installation
+ * whose bot token expires within {@link REFRESH_WINDOW_SECONDS} throws {@link RefreshUnderLock} (the installer
+ * then has not refreshed anything), so the authorization runs again under the lock.
+ */
+function refreshingUnderLock(store: DatabaseInstallationStore): InstallationStore {
+  return {
+    storeInstallation: (installation) => store.storeInstallation(installation),
+    fetchInstallation: async (query) => {
+      const installation = await store.fetchInstallation(query);
+      const expiresAt = installation.bot?.refreshToken ? installation.bot.expiresAt : undefined;
+      const expiring = expiresAt !== undefined && expiresAt - Date.now() / 1000 <= REFRESH_WINDOW_SECONDS;
+      if (expiring && !underRefreshLock.getStore()) throw new RefreshUnderLock();
+      return installation;
+    },
+    deleteInstallation: (query) => store.deleteInstallation(query),
+  };
+}
+
+/** True when `err`, or an error it wraps (`original`), is named `name`. */
+function causedBy(err: unknown, name: string): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e instanceof Error; depth += 1) {
+    if (e.name === name) return true;
+    e = (e as { original?: unknown }).original;
+  }
+  return false;
 }
 
 /** True when `err` (or what it wraps) says the app is not installed for the payload's workspace. */

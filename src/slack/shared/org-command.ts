@@ -87,7 +87,8 @@ class CommandAck {
  * goes back in the acknowledgement; the router acknowledges on its own before Slack's 3-second limit when a handler
  * is slow, and its later replies go through the `response_url`. Domain errors thrown by a handler reach the global
  * error handler, which tells the user. A subcommand of {@link OrgCommandTable.directoryHandlers} whose team is in the
- * directory's memory runs with no I/O before its reply, so it needs no deadline.
+ * directory's memory runs with no I/O before its reply (on PostgreSQL, one round trip that makes sure the memory is
+ * current: `TeamDirectory.current`), so it needs no deadline.
  */
 export function orgCommand(table: OrgCommandTable): (args: OrgCommandArgs) => Promise<void> {
   return async (args) => {
@@ -98,7 +99,7 @@ export function orgCommand(table: OrgCommandTable): (args: OrgCommandArgs) => Pr
       const { directory } = args.context;
       const { team_id: teamId, user_id: userId } = args.command;
       const fromDirectory = handlerFor(table.directoryHandlers, command.subcommand);
-      const inMemory = fromDirectory ? directory.peek(teamId) : undefined;
+      const inMemory = fromDirectory ? await directory.current(teamId) : undefined;
       if (!inMemory) ack.armDeadline();
       if (fromDirectory) {
         const view = inMemory ? directory.viewer(inMemory, userId) : await directory.view(teamId, userId);
