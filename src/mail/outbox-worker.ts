@@ -24,7 +24,7 @@ export const DEFAULT_BACKOFF = { baseMs: 5_000, maxMs: 60 * 60 * 1000 } as const
  */
 export const CLAIM_MS = 2 * 60 * 1000;
 
-/** What one drain did. */
+/** What one drain did: the outcomes it recorded (a row whose claim ran out meanwhile is not counted). */
 export interface DrainResult {
   sent: number;
   /** Failed this time and will be tried again. */
@@ -195,7 +195,10 @@ export class OutboxWorker {
     return result;
   }
 
-  /** Sends and records one row this worker claimed; returns what happened. */
+  /**
+   * Sends and records one row this worker claimed; returns what happened, or null when the claim ran out before the
+   * outcome was recorded (the holder of the new claim records its own).
+   */
   private async deliver(id: string): Promise<'sent' | 'retrying' | 'failed' | 'cancelled' | null> {
     const { orm, clock, sender, settings } = this.options;
     const em = orm.em.fork();
@@ -240,17 +243,17 @@ export class OutboxWorker {
         );
         // The Admin is told by the holder of the claim only, once.
         if (held) await this.tellFailed(invitation, row, lastError, failure.permanent);
-        return 'failed';
+        return held ? 'failed' : null;
       }
       const nextAttemptAt = new Date(clock.now().getTime() + backoffDelay(attempts, this.backoff));
-      await this.finish(em, row, { status: 'retrying', attempts, lastError, nextAttemptAt });
+      const held = await this.finish(em, row, { status: 'retrying', attempts, lastError, nextAttemptAt });
       log.warn(
         { attempts, lastError, responseCode: failure.responseCode, nextAttemptAt },
         'invitation mail not sent; will retry',
       );
-      return 'retrying';
+      return held ? 'retrying' : null;
     }
-    await this.finish(em, row, {
+    const held = await this.finish(em, row, {
       status: 'sent',
       sealedToken: null,
       attempts,
@@ -258,7 +261,7 @@ export class OutboxWorker {
       sentAt: clock.now(),
     });
     log.info({ attempts, to: row.recipient }, 'invitation mail sent');
-    return 'sent';
+    return held ? 'sent' : null;
   }
 
   /** Tells the inviting Admin (through `onFailed`) that a mail was given up on; a failure there is only logged. */

@@ -367,15 +367,25 @@ export class SlackDeliveryWorker {
     });
   }
 
+  /**
+   * Records an outcome other than sent and frees the claim, if this worker still holds it (`locked_by`); when the
+   * lease ran out and another worker claimed the row meanwhile, nothing changes (that worker records its own).
+   */
   private async finish(
     em: EntityManager,
     row: SlackDelivery,
     changes: Partial<Pick<SlackDelivery, 'status' | 'attempts' | 'lastError' | 'nextAttemptAt'>>,
   ): Promise<void> {
-    await em.nativeUpdate(
+    const changed = await em.nativeUpdate(
       SlackDelivery,
       { id: row.id, lockedBy: this.instanceId },
       { ...changes, lockedUntil: null, lockedBy: null },
     );
+    if (changed !== 1) {
+      this.log.warn(
+        { deliveryId: row.id, status: changes.status },
+        'the claim on this delivery ran out before its outcome was recorded; another worker holds it',
+      );
+    }
   }
 }
