@@ -177,6 +177,7 @@ export async function startApp(
     serviceOptions,
     intervalMs: config.slackDeliveryIntervalMs,
     maxAttempts: config.slackDeliveryMaxAttempts,
+    leaseMs: config.slackDeliveryClaimMs,
   });
   const deliver = () => deliveries.kick(DELIVER_WAIT_MS);
   const customRoutes = [
@@ -294,6 +295,7 @@ export async function startApp(
         mailFrom: config.mailFrom,
         intervalMs: config.mailWorkerIntervalMs,
         maxAttempts: config.mailMaxAttempts,
+        leaseMs: config.mailClaimMs,
         onFailed: mailFailedNotifier({ orm, clock, deliver }),
       })
     : null;
