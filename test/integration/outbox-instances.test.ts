@@ -6,6 +6,8 @@
  * nobody sends it before the lease ends, another worker sends it after. On PostgreSQL the claims are
  * `FOR UPDATE SKIP LOCKED`; on SQLite the same test runs with the workers serialised by the database's one writer.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openOrm, standardPorts } from '../../src/adapters.js';
@@ -22,6 +24,7 @@ import { OutboxWorker } from '../../src/mail/outbox-worker.js';
 import { queueDelivery } from '../../src/slack/deliveries/queue.js';
 import { SlackDelivery } from '../../src/slack/deliveries/slack-delivery.entity.js';
 import { SlackDeliveryWorker } from '../../src/slack/deliveries/worker.js';
+import { testDatabaseKind } from '../support/db.js';
 import { type Harness, startHarness, USERS } from '../support/harness.js';
 import { type MailSink, mailSink, type SinkBehaviour } from '../support/mail-sink.js';
 
@@ -33,8 +36,10 @@ const realClock: Clock = { now: () => new Date() };
 let h: Harness | undefined;
 let sink: (MailSink & SinkBehaviour) | undefined;
 const orms: Orm[] = [];
+const processes: ChildProcess[] = [];
 
 afterEach(async () => {
+  for (const child of processes.splice(0)) await killed(child, 'SIGKILL');
   for (const orm of orms.splice(0)) await orm.close(true);
   await h?.stop();
   await sink?.stop();
@@ -88,9 +93,10 @@ function receivedBy(s: MailSink, email: string): number {
   return s.received.filter((m) => JSON.stringify(m.to).includes(email)).length;
 }
 
+/** Invites each of `emails` as Ada: one mail queued for each. */
 async function queueInvitations(harness: Harness, emails: string[]): Promise<void> {
   for (const email of emails) await harness.ask(ada.id, `invite ${email}`);
-  expect(await harness.em().count(OutboxMail, { status: 'queued' })).toBe(emails.length);
+  expect(await harness.em().count(OutboxMail, { recipient: { $in: emails } })).toBe(emails.length);
 }
 
 describe('the mail outbox on three instances', () => {
@@ -254,4 +260,116 @@ describe('the Slack delivery outbox on three instances', () => {
       lockedBy: null,
     });
   });
+});
+
+/** Sends `signal` to `child` (unless it already exited) and waits for it to exit. */
+function killed(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill(signal);
+  });
+}
+
+/**
+ * Starts the real app (`src/main.ts` with tsx) in a process of its own on the harness's database, as one instance
+ * of several behind a load balancer, sending mail to `smtpUrl`; resolves once it says it is running.
+ * @throws Error when it exits or does not start within 60 s
+ */
+async function startInstance(
+  harness: Harness,
+  smtpUrl: string,
+  env: Record<string, string>,
+): Promise<ChildProcess> {
+  const childEnv: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env))
+    if (!key.startsWith('SLACK_')) childEnv[key] = value;
+  delete childEnv.NODE_OPTIONS;
+  Object.assign(childEnv, {
+    SLACK_BOT_TOKEN: harness.standin.botToken,
+    SLACK_SIGNING_SECRET: harness.standin.signingSecret,
+    SLACK_API_URL: harness.standin.apiUrl,
+    DATABASE_URL: harness.db.url,
+    PUBLIC_URL: harness.config.publicUrl,
+    INVITATION_KEY: harness.config.invitationKey,
+    SMTP_URL: smtpUrl,
+    PORT: '0',
+    LOG_LEVEL: 'info',
+    ...env,
+  });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: join(import.meta.dirname, '..', '..'),
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  processes.push(child);
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`instance did not start:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (output.includes('AstroBee Org is running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`instance exited (${code}):\n${output}`));
+    });
+  });
+  child.stdout?.resume();
+  child.stderr?.resume();
+  return child;
+}
+
+// Several processes on one SQLite file is not a deployment this build supports (one process per file): PostgreSQL.
+describe.skipIf(testDatabaseKind() !== 'postgresql')('real instances (PostgreSQL)', () => {
+  it('kill -9 of the instance sending a mail: three other instances send it once after its lease, and thirty more once each', async () => {
+    /** The lease of these instances: longer than the others take to start, so "not before" is tested. */
+    const lease = 10_000;
+    let stalls = 1;
+    sink = await mailSink({
+      stall: (to) => {
+        if (!to.includes('stuck@example.com') || stalls === 0) return false;
+        stalls -= 1;
+        return true;
+      },
+    });
+    await sink.start();
+    // The harness's app queues the invitations; it sends no mail itself (no SMTP_URL).
+    h = await startHarness({ env: { INVITATION_KEY: 'invitation-key-example-0123456789abcdef' } });
+    await h.setupOrganization();
+    await queueInvitations(h, ['stuck@example.com']);
+    const env = { MAIL_WORKER_INTERVAL_MS: '200', MAIL_CLAIM_MS: String(lease) };
+
+    const first = await startInstance(h, sink.url, env);
+    const s = sink;
+    await h.standin.waitFor(() => s.stalled[0], 30_000, 'the first instance to hang sending the mail');
+    await killed(first, 'SIGKILL');
+    const held = await h.em().findOneOrFail(OutboxMail, { recipient: 'stuck@example.com' });
+    expect(held.status).toBe('queued');
+    const heldUntil = held.lockedUntil?.getTime() ?? 0;
+    expect(heldUntil).toBeGreaterThan(Date.now());
+
+    const harness = h;
+    const emails = Array.from({ length: 30 }, (_, i) => `crew${i + 1}@example.com`);
+    const [others] = await Promise.all([
+      Promise.all([1, 2, 3].map(() => startInstance(harness, s.url, env))),
+      queueInvitations(h, emails),
+    ]);
+    expect(others).toHaveLength(3);
+
+    await h.standin.waitFor(() => s.received.length >= 31, lease + 30_000, 'every mail to reach the sink');
+    await sleep(1_000); // a repeat would arrive now
+    expect(sink.received).toHaveLength(31);
+    for (const email of [...emails, 'stuck@example.com']) expect(receivedBy(sink, email)).toBe(1);
+    const stuckAt = sink.receivedAt[sink.received.findIndex((m) => JSON.stringify(m.to).includes('stuck@'))];
+    expect(stuckAt).toBeGreaterThanOrEqual(heldUntil);
+    const rows = await h.em().find(OutboxMail, {});
+    expect(rows.every((r) => r.status === 'sent' && r.lockedBy === null)).toBe(true);
+    for (const child of others) await killed(child, 'SIGTERM');
+  }, 120_000);
 });

@@ -12,6 +12,8 @@ export interface MailSink {
   received: ParsedMail[];
   /** The envelope recipients (RCPT TO, as sent on the wire) of each received mail, in order. */
   envelopes: string[][];
+  /** When each received mail was accepted (epoch milliseconds), in order. */
+  receivedAt: number[];
   /** Starts listening (again) on `port`. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -65,6 +67,7 @@ export async function mailSink(
     url: `smtp://127.0.0.1:${port}`,
     received: [],
     envelopes: [],
+    receivedAt: [],
     async start() {
       server = new SMTPServer({
         authOptional: true,
@@ -86,6 +89,7 @@ export async function mailSink(
             .then((mail) => {
               sink.received.push(mail);
               sink.envelopes.push(session.envelope.rcptTo.map((r) => r.address));
+              sink.receivedAt.push(Date.now());
               callback();
             })
             .catch((err: Error) => callback(err));
