@@ -21,7 +21,7 @@ import { createLogger } from '../../src/logger.js';
 import { SmtpMailSender } from '../../src/mail/mail-sender.js';
 import { OutboxMail } from '../../src/mail/outbox.entity.js';
 import { OutboxWorker } from '../../src/mail/outbox-worker.js';
-import { queueDelivery } from '../../src/slack/deliveries/queue.js';
+import { queueDelivery, queueHome } from '../../src/slack/deliveries/queue.js';
 import { SlackDelivery } from '../../src/slack/deliveries/slack-delivery.entity.js';
 import { SlackDeliveryWorker } from '../../src/slack/deliveries/worker.js';
 import { testDatabaseKind } from '../support/db.js';
@@ -86,6 +86,21 @@ async function mailWorker(
     },
     name,
   );
+}
+
+/** A Slack delivery worker as another instance runs it, on its own ORM, with a {@link LEASE_MS} lease. */
+async function slackWorker(harness: Harness, name: string): Promise<SlackDeliveryWorker> {
+  const standin = harness.standin;
+  return new SlackDeliveryWorker({
+    orm: await instanceOrm(harness),
+    client: () => new WebClient(standin.botToken, deliveryClientOptions(standin.apiUrl)),
+    clock: realClock,
+    logger: createLogger('silent'),
+    intervalMs: 3_600_000,
+    maxAttempts: 3,
+    leaseMs: LEASE_MS,
+    instanceId: name,
+  });
 }
 
 /** How many mails the sink received for `email`. */
@@ -172,21 +187,6 @@ describe('the mail outbox on three instances', () => {
 });
 
 describe('the Slack delivery outbox on three instances', () => {
-  /** A Slack delivery worker as another instance runs it, on its own ORM, with a {@link LEASE_MS} lease. */
-  async function slackWorker(harness: Harness, name: string): Promise<SlackDeliveryWorker> {
-    const standin = harness.standin;
-    return new SlackDeliveryWorker({
-      orm: await instanceOrm(harness),
-      client: () => new WebClient(standin.botToken, deliveryClientOptions(standin.apiUrl)),
-      clock: realClock,
-      logger: createLogger('silent'),
-      intervalMs: 3_600_000,
-      maxAttempts: 3,
-      leaseMs: LEASE_MS,
-      instanceId: name,
-    });
-  }
-
   /** Queues one removal DM to Bob per marker, a Slack user id the message names as the remover. */
   async function queueDms(harness: Harness, markers: string[]): Promise<string[]> {
     const em = harness.em();
@@ -324,6 +324,63 @@ async function startInstance(
   child.stderr?.resume();
   return child;
 }
+
+describe('coalesced Slack deliveries on several instances', () => {
+  it("a Home publish queued while another instance holds the user's row waits for it; the held row, once its lease ran out, is skipped as superseded: one views.publish", async () => {
+    h = await startHarness();
+    await h.setupOrganization();
+    await h.app.deliveries.drain();
+    await h.app.deliveries.stop();
+    const harness = h;
+    const organization = await h.em().findOneOrFail(Organization, { slackTeamId: h.standin.team.id });
+    const queue = () =>
+      harness
+        .em()
+        .transactional((em) =>
+          queueHome(em, em.getReference(Organization, organization.id), bob.id, new Date()),
+        );
+    const publishes = () =>
+      harness.standin.callsTo('views.publish').filter((c) => c.ok && c.args.user_id === bob.id).length;
+    const before = publishes();
+
+    const first = await queue();
+    const orm = await instanceOrm(h);
+    const started = Date.now();
+    expect(
+      await slackDeliveryClaims(orm).claimNext(orm.em.fork(), {
+        instanceId: 'instance-dying',
+        leaseMs: LEASE_MS,
+        limit: 10,
+        now: new Date(started),
+      }),
+    ).toEqual([first.id]);
+    // Queued while the first is held: a second row; a third opening coalesces into the second.
+    const second = await queue();
+    expect(second.id).not.toBe(first.id);
+    expect((await queue()).id).toBe(second.id);
+    const workers = await Promise.all(['a', 'b'].map((n) => slackWorker(harness, `instance-${n}`)));
+
+    // The second row waits for the held one: no call while the first row's claim lasts.
+    expect(await Promise.all(workers.map((w) => w.drain()))).toMatchObject([{ sent: 0 }, { sent: 0 }]);
+    expect(Date.now() - started).toBeLessThan(LEASE_MS);
+    expect(publishes()).toBe(before);
+
+    await sleep(LEASE_MS - (Date.now() - started) + 100);
+    const results = await Promise.all(workers.flatMap((w) => [w.drain(), w.drain()]));
+    expect(results.reduce((sum, r) => sum + r.sent, 0)).toBe(1);
+    expect(results.reduce((sum, r) => sum + r.skipped, 0)).toBe(1);
+    expect(publishes() - before).toBe(1);
+    expect(await h.em().findOneOrFail(SlackDelivery, first.id)).toMatchObject({
+      status: 'skipped',
+      lastError: 'superseded',
+      attempts: 0,
+    });
+    expect(await h.em().findOneOrFail(SlackDelivery, second.id)).toMatchObject({
+      status: 'sent',
+      lockedBy: null,
+    });
+  });
+});
 
 // Several processes on one SQLite file is not a deployment this build supports (one process per file): PostgreSQL.
 describe.skipIf(testDatabaseKind() !== 'postgresql')('real instances (PostgreSQL)', () => {
