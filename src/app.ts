@@ -189,6 +189,7 @@ export async function startApp(
     serviceOptions,
     intervalMs: config.slackDeliveryIntervalMs,
     maxAttempts: config.slackDeliveryMaxAttempts,
+    leaseMs: config.slackDeliveryClaimMs,
   });
   const deliver = () => deliveries.kick(DELIVER_WAIT_MS);
   const customRoutes = [
@@ -317,6 +318,7 @@ export async function startApp(
         mailFrom: config.mailFrom,
         intervalMs: config.mailWorkerIntervalMs,
         maxAttempts: config.mailMaxAttempts,
+        leaseMs: config.mailClaimMs,
         onFailed: mailFailedNotifier({ orm, clock, deliver }),
       })
     : null;

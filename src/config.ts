@@ -119,6 +119,11 @@ const EnvSchema = z
       .int('MAIL_MAX_ATTEMPTS must be an integer')
       .min(1, 'MAIL_MAX_ATTEMPTS must be at least 1')
       .default(12),
+    MAIL_CLAIM_MS: z.coerce
+      .number({ error: 'MAIL_CLAIM_MS must be a number' })
+      .int('MAIL_CLAIM_MS must be an integer')
+      .min(1000, 'MAIL_CLAIM_MS must be at least 1000')
+      .default(120_000),
     SLACK_DELIVERY_INTERVAL_MS: z.coerce
       .number({ error: 'SLACK_DELIVERY_INTERVAL_MS must be a number' })
       .int('SLACK_DELIVERY_INTERVAL_MS must be an integer')
@@ -129,6 +134,11 @@ const EnvSchema = z
       .int('SLACK_DELIVERY_MAX_ATTEMPTS must be an integer')
       .min(1, 'SLACK_DELIVERY_MAX_ATTEMPTS must be at least 1')
       .default(12),
+    SLACK_DELIVERY_CLAIM_MS: z.coerce
+      .number({ error: 'SLACK_DELIVERY_CLAIM_MS must be a number' })
+      .int('SLACK_DELIVERY_CLAIM_MS must be an integer')
+      .min(1000, 'SLACK_DELIVERY_CLAIM_MS must be at least 1000')
+      .default(60_000),
   })
   .superRefine((env, ctx) => {
     if (env.SLACK_SIGNING_SECRET !== undefined && env.SLACK_SIGNING_SECRET.trim() === '') {
@@ -229,10 +239,17 @@ export interface Config {
   mailWorkerIntervalMs: number;
   /** Delivery attempts of one mail before it is marked failed. */
   mailMaxAttempts: number;
+  /**
+   * Milliseconds an instance's claim on a mail lasts (the lease; `CLAIM_MS` by default): longer than one SMTP
+   * exchange with its timeouts; a mail claimed by an instance that died is sent by another after it.
+   */
+  mailClaimMs: number;
   /** Milliseconds between two polls of the Slack delivery worker (it also runs right after each change). */
   slackDeliveryIntervalMs: number;
   /** Attempts of one Slack delivery (message or view) before it is marked failed. */
   slackDeliveryMaxAttempts: number;
+  /** Milliseconds an instance's claim on a Slack delivery lasts (`SLACK_CLAIM_MS` by default), as `mailClaimMs`. */
+  slackDeliveryClaimMs: number;
 }
 
 /** Thrown when the environment is invalid; `message` names every offending variable. */
@@ -302,7 +319,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     invitationsPerDay: e.INVITATIONS_PER_DAY,
     mailWorkerIntervalMs: e.MAIL_WORKER_INTERVAL_MS,
     mailMaxAttempts: e.MAIL_MAX_ATTEMPTS,
+    mailClaimMs: e.MAIL_CLAIM_MS,
     slackDeliveryIntervalMs: e.SLACK_DELIVERY_INTERVAL_MS,
     slackDeliveryMaxAttempts: e.SLACK_DELIVERY_MAX_ATTEMPTS,
+    slackDeliveryClaimMs: e.SLACK_DELIVERY_CLAIM_MS,
   };
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Orm } from '../db/orm.js';
+import { mailOutboxClaims, type OutboxClaims } from '../db/outbox-claims.js';
 import type { Clock } from '../domain/actor.js';
 import { truncateText } from '../domain/graphemes.js';
 import { Invitation } from '../domain/invitations/invitation.entity.js';
@@ -17,13 +18,13 @@ import { OutboxMail } from './outbox.entity.js';
 /** Retry schedule of the outbox: the delay before attempt n+1 is `baseMs · 2^(n-1)`, at most `maxMs`. */
 export const DEFAULT_BACKOFF = { baseMs: 5_000, maxMs: 60 * 60 * 1000 } as const;
 
-/** How long a worker's claim on a row lasts, in milliseconds (longer than one SMTP exchange with its timeouts). */
+/**
+ * How long a worker's claim on a row lasts by default, in milliseconds (longer than one SMTP exchange with its
+ * timeouts): a mail claimed by an instance that died is sent by another after it.
+ */
 export const CLAIM_MS = 2 * 60 * 1000;
 
-/** Rows taken per query. */
-const BATCH = 20;
-
-/** What one drain did. */
+/** What one drain did: the outcomes it recorded (a row whose claim ran out meanwhile is not counted). */
 export interface DrainResult {
   sent: number;
   /** Failed this time and will be tried again. */
@@ -69,6 +70,11 @@ export interface OutboxWorkerOptions {
   maxAttempts: number;
   backoff?: { baseMs: number; maxMs: number };
   /**
+   * How long a claim on a row lasts, in milliseconds ({@link CLAIM_MS} by default; tests shorten it). It must
+   * outlast one SMTP exchange with its timeouts, or another instance may send the mail a second time.
+   */
+  leaseMs?: number;
+  /**
    * Told once per mail given up on (after the row is marked failed); its errors are logged and never undo the
    * state. The composition wires it to a Slack DM to the inviting Admin.
    */
@@ -77,13 +83,19 @@ export interface OutboxWorkerOptions {
 
 /**
  * The transactional outbox's sender. Each run closes expired invitations, then sends every due mail
- * (`queued`, or `retrying` whose time has come): it claims the row (a conditional update, so two workers never
- * send one row), opens the sealed token, renders the mail, sends it, and marks it sent in the database right after
+ * (`queued`, or `retrying` whose time has come): it claims the row (a lease, see `src/db/outbox-claims.ts`: on
+ * PostgreSQL `FOR UPDATE SKIP LOCKED`, so several instances never send one row and a row claimed by an instance
+ * that died is sent by another once the lease ran out), opens the sealed token, renders the mail, sends it, and marks it sent in the database right after
  * the server accepted it — clearing the sealed token. A failure is retried with exponential backoff; after
  * `maxAttempts` the mail is marked failed. A permanent refusal (an SMTP 5yz reply, RFC 5321 §4.2.1) is final at once:
  * the row is marked failed with the server's reply as `lastError`, and `onFailed` tells the inviting Admin; 4yz
  * replies and connection errors are retried. Every mail carries a fixed Message-ID, so should the process die
  * between the server's acceptance and the database update, the one repeated delivery is recognisable.
+ *
+ * Every update after the claim is fenced (`WHERE id = ? AND locked_by = <this instance>`). Should the lease run out
+ * while the mail is being sent (an SMTP exchange slower than `leaseMs`), another instance may claim the row and send
+ * the mail again: the receiver gets it twice with the same Message-ID, and only the holder of the current claim
+ * records the outcome — the late worker's update changes nothing and is logged.
  */
 export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -91,32 +103,32 @@ export class OutboxWorker {
   private stopped = false;
   private readonly log: Logger;
   private readonly backoff: { baseMs: number; maxMs: number };
-  /** This worker's identity in the rows it claims (`locked_by`): one per process start. */
-  readonly instanceId = randomUUID();
+  private readonly claims: OutboxClaims;
+  private readonly leaseMs: number;
+  /** This worker's identity in the rows it claims (`locked_by`): one per process start unless given. */
+  readonly instanceId: string;
 
-  constructor(private readonly options: OutboxWorkerOptions) {
+  /** @param instanceId the identity in `locked_by` (a random UUID by default; tests name their workers) */
+  constructor(
+    private readonly options: OutboxWorkerOptions,
+    instanceId: string = randomUUID(),
+  ) {
     this.log = options.logger.child({ component: 'mail-outbox' });
     this.backoff = options.backoff ?? DEFAULT_BACKOFF;
+    this.claims = mailOutboxClaims(options.orm);
+    this.leaseMs = options.leaseMs ?? CLAIM_MS;
+    this.instanceId = instanceId;
   }
 
   /**
    * Releases the claims left by workers of earlier processes, so a mail being sent when a process died (`kill -9`)
-   * goes out at the next run instead of waiting out {@link CLAIM_MS}. Sound only with one process per database
-   * (the SQLite deployment): any claim not held by this instance belongs to a process that is gone. Several
-   * instances on one database (PostgreSQL) must leave others' claims to expire.
+   * goes out at the next run instead of waiting out the lease. Only on SQLite (one process per database file: any
+   * claim not held by this instance belongs to a process that is gone); on PostgreSQL other instances' claims may
+   * be live, and this releases nothing — an abandoned claim is taken over when its lease ran out.
    * @returns how many claims were released
    */
   async releaseStaleClaims(): Promise<number> {
-    const em = this.options.orm.em.fork();
-    const released = await em.nativeUpdate(
-      OutboxMail,
-      {
-        status: { $in: ['queued', 'retrying'] },
-        lockedUntil: { $ne: null },
-        $or: [{ lockedBy: null }, { lockedBy: { $ne: this.instanceId } }],
-      },
-      { lockedUntil: null, lockedBy: null },
-    );
+    const released = await this.claims.releaseAbandoned(this.options.orm.em.fork(), this.instanceId);
     if (released > 0) this.log.info({ released }, 'released mail claims left by an earlier process');
     return released;
   }
@@ -163,45 +175,33 @@ export class OutboxWorker {
       outbox: new OutboxMailQueue(),
       notifier: this.options.invitationNotifier,
     }).expireDue();
-    const seen = new Set<string>();
+    /** Rows this run left to retry: not claimed again in this run even when due at once. */
+    const retried: string[] = [];
     for (;;) {
       if (this.stopped) break;
-      const now = clock.now();
-      const due = await orm.em.fork().find(
-        OutboxMail,
-        {
-          status: { $in: ['queued', 'retrying'] },
-          nextAttemptAt: { $lte: now },
-          $or: [{ lockedUntil: null }, { lockedUntil: { $lte: now } }],
-          id: { $nin: [...seen] },
-        },
-        { orderBy: { nextAttemptAt: 'asc', id: 'asc' }, limit: BATCH },
-      );
-      if (due.length === 0) break;
-      for (const row of due) {
-        seen.add(row.id);
-        const outcome = await this.deliver(row.id);
-        if (outcome) result[outcome] += 1;
-      }
+      // One row per claim: the lease covers one SMTP exchange, not a batch of them.
+      const [id] = await this.claims.claimNext(orm.em.fork(), {
+        instanceId: this.instanceId,
+        leaseMs: this.leaseMs,
+        limit: 1,
+        now: clock.now(),
+        exclude: retried,
+      });
+      if (id === undefined) break;
+      const outcome = await this.deliver(id);
+      if (outcome === 'retrying') retried.push(id);
+      if (outcome) result[outcome] += 1;
     }
     return result;
   }
 
-  /** Claims, sends and records one row; returns what happened, or null when another worker had it. */
+  /**
+   * Sends and records one row this worker claimed; returns what happened, or null when the claim ran out before the
+   * outcome was recorded (the holder of the new claim records its own).
+   */
   private async deliver(id: string): Promise<'sent' | 'retrying' | 'failed' | 'cancelled' | null> {
     const { orm, clock, sender, settings } = this.options;
     const em = orm.em.fork();
-    const now = clock.now();
-    const claimed = await em.nativeUpdate(
-      OutboxMail,
-      {
-        id,
-        status: { $in: ['queued', 'retrying'] },
-        $or: [{ lockedUntil: null }, { lockedUntil: { $lte: now } }],
-      },
-      { lockedUntil: new Date(now.getTime() + CLAIM_MS), lockedBy: this.instanceId },
-    );
-    if (claimed !== 1) return null;
     const row = await em.findOneOrFail(OutboxMail, id);
     const invitation = await em.findOneOrFail(Invitation, row.invitation.id);
     const log = this.log.child({ outboxId: row.id, invitationId: invitation.id });
@@ -236,23 +236,24 @@ export class OutboxWorker {
       const failure = classifySendFailure(err);
       const lastError = truncateText(scrubCredentials(failure.reason), 300);
       if (failure.permanent || attempts >= this.options.maxAttempts) {
-        await this.finish(em, row, { status: 'failed', sealedToken: null, attempts, lastError });
+        const held = await this.finish(em, row, { status: 'failed', sealedToken: null, attempts, lastError });
         log.error(
           { attempts, lastError, responseCode: failure.responseCode, permanent: failure.permanent },
           failure.permanent ? 'invitation mail refused for good' : 'invitation mail failed for good',
         );
-        await this.tellFailed(invitation, row, lastError, failure.permanent);
-        return 'failed';
+        // The Admin is told by the holder of the claim only, once.
+        if (held) await this.tellFailed(invitation, row, lastError, failure.permanent);
+        return held ? 'failed' : null;
       }
       const nextAttemptAt = new Date(clock.now().getTime() + backoffDelay(attempts, this.backoff));
-      await this.finish(em, row, { status: 'retrying', attempts, lastError, nextAttemptAt });
+      const held = await this.finish(em, row, { status: 'retrying', attempts, lastError, nextAttemptAt });
       log.warn(
         { attempts, lastError, responseCode: failure.responseCode, nextAttemptAt },
         'invitation mail not sent; will retry',
       );
-      return 'retrying';
+      return held ? 'retrying' : null;
     }
-    await this.finish(em, row, {
+    const held = await this.finish(em, row, {
       status: 'sent',
       sealedToken: null,
       attempts,
@@ -260,7 +261,7 @@ export class OutboxWorker {
       sentAt: clock.now(),
     });
     log.info({ attempts, to: row.recipient }, 'invitation mail sent');
-    return 'sent';
+    return held ? 'sent' : null;
   }
 
   /** Tells the inviting Admin (through `onFailed`) that a mail was given up on; a failure there is only logged. */
@@ -288,17 +289,30 @@ export class OutboxWorker {
     }
   }
 
+  /**
+   * Records the outcome and frees the claim, if this worker still holds it (`WHERE id = ? AND locked_by = ?`). When
+   * the lease ran out and another instance claimed the row meanwhile, nothing changes: that instance records the
+   * outcome of its own attempt (a mail sent twice carries one Message-ID).
+   * @returns false when the claim was lost
+   */
   private async finish(
     em: ReturnType<Orm['em']['fork']>,
     row: OutboxMail,
     changes: Partial<
       Pick<OutboxMail, 'status' | 'sealedToken' | 'attempts' | 'lastError' | 'nextAttemptAt' | 'sentAt'>
     >,
-  ): Promise<void> {
-    await em.nativeUpdate(
+  ): Promise<boolean> {
+    const changed = await em.nativeUpdate(
       OutboxMail,
-      { id: row.id },
+      { id: row.id, lockedBy: this.instanceId },
       { ...changes, lockedUntil: null, lockedBy: null, updatedAt: this.options.clock.now() },
     );
+    if (changed !== 1) {
+      this.log.warn(
+        { outboxId: row.id, status: changes.status },
+        'the claim on this mail ran out before its outcome was recorded; another worker holds it',
+      );
+    }
+    return changed === 1;
   }
 }

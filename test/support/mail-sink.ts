@@ -12,6 +12,8 @@ export interface MailSink {
   received: ParsedMail[];
   /** The envelope recipients (RCPT TO, as sent on the wire) of each received mail, in order. */
   envelopes: string[][];
+  /** When each received mail was accepted (epoch milliseconds), in order. */
+  receivedAt: number[];
   /** Starts listening (again) on `port`. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -33,22 +35,39 @@ export interface SinkRefusal {
   message: string;
 }
 
+/** What a sink can be told to do besides accepting mail (see {@link mailSink}). */
+export interface SinkBehaviour {
+  /** Decides per recipient (RCPT TO) whether to refuse it with an SMTP reply. */
+  refuse: (address: string) => SinkRefusal | null;
+  /**
+   * Decides per message (by its envelope recipients) whether to hang after its data: the message is read but never
+   * answered, as a server that stopped responding (the client's socket timeout ends the exchange); such a message
+   * is not in `received`.
+   */
+  stall: (recipients: string[]) => boolean;
+  /** The envelope recipients of each message stalled so far, in order. */
+  stalled: string[][];
+}
+
 /**
  * Creates a sink on a free port; `start()` it when SMTP should be up.
- * @param options `refuse` decides per recipient (RCPT TO) whether to refuse it with an SMTP reply; it can be
- *   changed later through the returned sink's `refuse`
+ * @param options `refuse` and `stall` (see {@link SinkBehaviour}); both can be changed later through the returned
+ *   sink
  */
 export async function mailSink(
-  options: { refuse?: (address: string) => SinkRefusal | null } = {},
-): Promise<MailSink & { refuse: (address: string) => SinkRefusal | null }> {
+  options: Partial<Pick<SinkBehaviour, 'refuse' | 'stall'>> = {},
+): Promise<MailSink & SinkBehaviour> {
   const port = await freePort();
   let server: SMTPServer | undefined;
-  const sink: MailSink & { refuse: (address: string) => SinkRefusal | null } = {
+  const sink: MailSink & SinkBehaviour = {
     refuse: options.refuse ?? (() => null),
+    stall: options.stall ?? (() => false),
+    stalled: [],
     port,
     url: `smtp://127.0.0.1:${port}`,
     received: [],
     envelopes: [],
+    receivedAt: [],
     async start() {
       server = new SMTPServer({
         authOptional: true,
@@ -60,10 +79,17 @@ export async function mailSink(
           callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
         },
         onData(stream, session, callback) {
+          const recipients = session.envelope.rcptTo.map((r) => r.address);
+          if (sink.stall(recipients)) {
+            sink.stalled.push(recipients);
+            stream.resume();
+            return; // never answered
+          }
           simpleParser(stream)
             .then((mail) => {
               sink.received.push(mail);
               sink.envelopes.push(session.envelope.rcptTo.map((r) => r.address));
+              sink.receivedAt.push(Date.now());
               callback();
             })
             .catch((err: Error) => callback(err));

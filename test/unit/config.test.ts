@@ -102,6 +102,16 @@ describe('loadConfig', () => {
       'SLACK_DELIVERY_MAX_ATTEMPTS',
     ]);
   });
+
+  it('reads the outbox leases (2 min for mail, 1 min for Slack deliveries by default) and refuses under 1 s', () => {
+    expect(loadConfig({})).toMatchObject({ mailClaimMs: 120_000, slackDeliveryClaimMs: 60_000 });
+    expect(loadConfig({ MAIL_CLAIM_MS: '2000', SLACK_DELIVERY_CLAIM_MS: '1500' })).toMatchObject({
+      mailClaimMs: 2000,
+      slackDeliveryClaimMs: 1500,
+    });
+    const err = configError({ MAIL_CLAIM_MS: '999', SLACK_DELIVERY_CLAIM_MS: 'soon' });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual(['MAIL_CLAIM_MS', 'SLACK_DELIVERY_CLAIM_MS']);
+  });
 });
 
 describe('distribution mode (Slack OAuth install)', () => {

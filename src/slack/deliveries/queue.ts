@@ -25,7 +25,8 @@ export function queueDelivery(em: EntityManager, init: DeliveryInit): SlackDeliv
 /**
  * Queues a delivery that coalesces with a pending, unclaimed one of the same `dedupeKey` (the latest payload
  * wins, as for a Home tab that is replaced whole); a row already being delivered is left alone and a new one is
- * queued after it. Call it inside a transaction: the organization's row is locked first (`SELECT … FOR UPDATE` on
+ * queued after it (claims take one key's rows one at a time, oldest first, and skip a row a newer one supersedes:
+ * `src/db/outbox-claims.ts`). Call it inside a transaction: the organization's row is locked first (`SELECT … FOR UPDATE` on
  * PostgreSQL; SQLite's one writer needs nothing), so two payloads coalescing at once on two connections or two
  * instances queue one row, not two.
  */

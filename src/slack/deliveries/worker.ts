@@ -8,6 +8,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { WebClient } from '@slack/web-api';
 import { standardPorts } from '../../adapters.js';
 import type { Orm } from '../../db/orm.js';
+import { hasNewerSibling, type OutboxClaims, slackDeliveryClaims } from '../../db/outbox-claims.js';
 import type { Clock } from '../../domain/actor.js';
 import { truncateText } from '../../domain/graphemes.js';
 import { Organization } from '../../domain/organizations/organization.entity.js';
@@ -26,7 +27,10 @@ import {
 /** Backoff after a 5xx or network error: the delay before attempt n+1 is `baseMs · 2^(n-1)`, at most `maxMs`. */
 export const DEFAULT_SLACK_BACKOFF = { baseMs: 1_000, maxMs: 5 * 60 * 1000 } as const;
 
-/** How long a worker's claim on a row lasts, in milliseconds (longer than one Web API call with its timeout). */
+/**
+ * How long a worker's claim on a row lasts by default, in milliseconds (longer than one Web API call with its
+ * timeout): a row claimed by an instance that died is sent by another after it.
+ */
 export const SLACK_CLAIM_MS = 60 * 1000;
 
 /**
@@ -34,9 +38,6 @@ export const SLACK_CLAIM_MS = 60 * 1000;
  * within it, so "sent" is true; a slow Slack does not hold the reply longer (the rows are durably queued).
  */
 export const DELIVER_WAIT_MS = 2000;
-
-/** Rows taken per query. */
-const BATCH = 20;
 
 /** What one run did. */
 export interface SlackDrainResult {
@@ -70,17 +71,28 @@ export interface SlackDeliveryWorkerOptions {
   backoff?: { baseMs: number; maxMs: number };
   /** Wall-clock milliseconds (Retry-After is real time); `Date.now` by default. */
   now?: () => number;
+  /**
+   * How long a claim on a row lasts, in milliseconds ({@link SLACK_CLAIM_MS} by default; tests shorten it). It must
+   * outlast one Web API call with its timeout, or another instance may make the call a second time.
+   */
+  leaseMs?: number;
+  /** The identity in `locked_by` (a random UUID by default; tests name their workers). */
+  instanceId?: string;
 }
 
 /**
  * Delivers queued Slack messages and views. Each run takes every due row (`pending`, `next_attempt_at` null or
- * past, unclaimed), claims it (a conditional update: two workers never send one row), renders and sends it (one
+ * past, unclaimed), claims it (a lease, see `src/db/outbox-claims.ts`: on PostgreSQL `FOR UPDATE SKIP LOCKED`, so
+ * several instances never make one row's call twice, and a row claimed by an instance that died is sent by another
+ * once the lease ran out; rows of one `dedupe_key` go one at a time and a superseded one is skipped), renders and sends it (one
  * Web API call), and in one transaction marks it sent and records where the message went. A 429 is retried after
  * its `Retry-After` (and pauses the other rows of that method for this run); a 5xx or a network error is retried
  * with exponential backoff; a final Slack error (see slack-errors.ts) marks the row failed at once, as does the
  * last of `maxAttempts`. Runs come every `intervalMs`, when something is due sooner, and whenever {@link kick} is
  * called after a change commits (so the normal path is immediate). Should the process die between Slack's answer
- * and the database update, that one row is sent again after its claim is released — the only way it can be.
+ * and the database update, that one row is sent again after its claim is released — the only way it can be. Every
+ * update after the claim is fenced (`locked_by` = this instance): should the lease run out during a slow call and
+ * another instance claim the row, the late worker records nothing (the call may then be made twice).
  */
 export class SlackDeliveryWorker {
   private timer: NodeJS.Timeout | undefined;
@@ -92,30 +104,28 @@ export class SlackDeliveryWorker {
   private readonly log: Logger;
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly now: () => number;
+  private readonly claims: OutboxClaims;
+  private readonly leaseMs: number;
   /** This worker's identity in the rows it claims (`locked_by`): one per process start. */
-  readonly instanceId = randomUUID();
+  readonly instanceId: string;
 
   constructor(private readonly options: SlackDeliveryWorkerOptions) {
     this.log = options.logger.child({ component: 'slack-deliveries' });
     this.backoff = options.backoff ?? DEFAULT_SLACK_BACKOFF;
     this.now = options.now ?? Date.now;
+    this.claims = slackDeliveryClaims(options.orm);
+    this.leaseMs = options.leaseMs ?? SLACK_CLAIM_MS;
+    this.instanceId = options.instanceId ?? randomUUID();
   }
 
   /**
-   * Releases the claims of workers of earlier processes (one process per SQLite file: any claim not held by this
-   * instance belongs to a process that is gone), so their rows go out at the next run.
+   * Releases the claims of workers of earlier processes, so their rows go out at the next run. Only on SQLite (one
+   * process per file: any claim not held by this instance belongs to a process that is gone); on PostgreSQL other
+   * instances' claims may be live, and this releases nothing — an abandoned claim is taken over after its lease.
    * @returns how many claims were released
    */
   async releaseStaleClaims(): Promise<number> {
-    const released = await this.options.orm.em.fork().nativeUpdate(
-      SlackDelivery,
-      {
-        status: 'pending',
-        lockedUntil: { $ne: null },
-        $or: [{ lockedBy: null }, { lockedBy: { $ne: this.instanceId } }],
-      },
-      { lockedUntil: null, lockedBy: null },
-    );
+    const released = await this.claims.releaseAbandoned(this.options.orm.em.fork(), this.instanceId);
     if (released > 0)
       this.log.info({ released }, 'released Slack delivery claims left by an earlier process');
     return released;
@@ -197,64 +207,44 @@ export class SlackDeliveryWorker {
 
   private async pass(): Promise<SlackDrainResult> {
     const result: SlackDrainResult = { sent: 0, retrying: 0, failed: 0, skipped: 0 };
-    const seen = new Set<string>();
+    /** Rows this run left pending: not claimed again in this run even when due at once. */
+    const retried: string[] = [];
     /** Web API methods answered 429 in this run, by organization (Slack's limits are per workspace), until when (ms). */
     const paused = new Map<string, number>();
     for (;;) {
       if (this.halted) break;
-      const now = new Date(this.now());
-      const due = await this.options.orm.em.fork().find(
-        SlackDelivery,
-        {
-          status: 'pending',
-          $and: [
-            { $or: [{ nextAttemptAt: null }, { nextAttemptAt: { $lte: now } }] },
-            { $or: [{ lockedUntil: null }, { lockedUntil: { $lte: now } }] },
-          ],
-          id: { $nin: [...seen] },
-        },
-        { orderBy: { createdAt: 'asc', id: 'asc' }, limit: BATCH },
-      );
-      if (due.length === 0) break;
-      for (const row of due) {
-        seen.add(row.id);
-        const outcome = await this.deliver(row, paused);
-        if (outcome) result[outcome] += 1;
-      }
+      // One row per claim: the lease covers one Web API call, not a batch of them.
+      const [id] = await this.claims.claimNext(this.options.orm.em.fork(), {
+        instanceId: this.instanceId,
+        leaseMs: this.leaseMs,
+        limit: 1,
+        now: new Date(this.now()),
+        exclude: retried,
+      });
+      if (id === undefined) break;
+      const outcome = await this.deliver(id, paused);
+      if (outcome === 'retrying') retried.push(id);
+      if (outcome) result[outcome] += 1;
     }
     return result;
   }
 
-  /** Claims, sends and records one row; returns what happened, or null when it was not taken. */
-  private async deliver(
-    candidate: SlackDelivery,
-    paused: Map<string, number>,
-  ): Promise<keyof SlackDrainResult | null> {
-    const kind = DELIVERY_KINDS[candidate.kind];
+  /** Sends and records one row this worker claimed; returns what happened. */
+  private async deliver(id: string, paused: Map<string, number>): Promise<keyof SlackDrainResult | null> {
     const em = this.options.orm.em.fork();
-    const nowMs = this.now();
-    const pauseKey = `${candidate.organization.id}:${kind.method}`;
-    const until = paused.get(pauseKey);
-    if (until !== undefined && until > nowMs) {
+    const row = await em.findOneOrFail(SlackDelivery, id, { populate: ['organization'] });
+    const kind = DELIVERY_KINDS[row.kind];
+    const until = paused.get(`${row.organization.id}:${kind.method}`);
+    if (until !== undefined && until > this.now()) {
       // Slack said to wait for this method: no call now, and no attempt counted.
-      await em.nativeUpdate(
-        SlackDelivery,
-        { id: candidate.id, status: 'pending', lockedUntil: null },
-        { nextAttemptAt: new Date(until) },
-      );
+      await this.finish(em, row, { nextAttemptAt: new Date(until) });
       return 'retrying';
     }
-    const claimed = await em.nativeUpdate(
-      SlackDelivery,
-      {
-        id: candidate.id,
-        status: 'pending',
-        $or: [{ lockedUntil: null }, { lockedUntil: { $lte: new Date(nowMs) } }],
-      },
-      { lockedUntil: new Date(nowMs + SLACK_CLAIM_MS), lockedBy: this.instanceId },
-    );
-    if (claimed !== 1) return null;
-    const row = await em.findOneOrFail(SlackDelivery, candidate.id, { populate: ['organization'] });
+    if (await hasNewerSibling(em, row)) {
+      // Queued again while this row was held: the newer row (the latest payload) is sent instead, after this one.
+      await this.finish(em, row, { status: 'skipped', lastError: 'superseded' });
+      return 'skipped';
+    }
     const log = this.log.child({
       deliveryId: row.id,
       kind: row.kind,
@@ -377,15 +367,25 @@ export class SlackDeliveryWorker {
     });
   }
 
+  /**
+   * Records an outcome other than sent and frees the claim, if this worker still holds it (`locked_by`); when the
+   * lease ran out and another worker claimed the row meanwhile, nothing changes (that worker records its own).
+   */
   private async finish(
     em: EntityManager,
     row: SlackDelivery,
     changes: Partial<Pick<SlackDelivery, 'status' | 'attempts' | 'lastError' | 'nextAttemptAt'>>,
   ): Promise<void> {
-    await em.nativeUpdate(
+    const changed = await em.nativeUpdate(
       SlackDelivery,
       { id: row.id, lockedBy: this.instanceId },
       { ...changes, lockedUntil: null, lockedBy: null },
     );
+    if (changed !== 1) {
+      this.log.warn(
+        { deliveryId: row.id, status: changes.status },
+        'the claim on this delivery ran out before its outcome was recorded; another worker holds it',
+      );
+    }
   }
 }
