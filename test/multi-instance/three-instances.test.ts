@@ -281,6 +281,17 @@ describe.skipIf(!onPostgres)(
       expect(row(visibleText(await askThrough(1, ada.id, 'members')))).toContain('— *Member*');
     });
 
+    it('`/org invite` is acknowledged only once its invitation is committed', async () => {
+      for (let i = 0; i < 12; i += 1) {
+        const email = `acked-${i}@example.com`;
+        const ack = await standin.command(ada.id, `invite ${email}`, through(i % INSTANCES));
+        expect(ack.status).toBe(200);
+        // Read at once, from another connection: the acknowledgement promised it is stored.
+        const { rows } = await sql.query('select 1 from invitations where email = $1', [email]);
+        expect(rows, `${email}, acknowledged through instance ${i % INSTANCES}`).toHaveLength(1);
+      }
+    });
+
     it('kill -9 of one instance in the middle of a write load loses no acknowledged invitation', {
       timeout: 60_000,
     }, async () => {
