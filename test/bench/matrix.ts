@@ -266,13 +266,12 @@ export async function benchMatrix(options: MatrixOptions): Promise<void> {
         const writeLoop = (async () => {
           for (let i = 0; writing; i += 1) {
             const started = Date.now();
-            const status = await roleChange(
+            const { status } = await slashCommand(
               target.url,
               signingSecret,
               slack,
               writer,
-              subject,
-              i % 2 ? 'member' : 'admin',
+              `role <@${subject}> ${i % 2 ? 'member' : 'admin'}`,
             );
             writes.sent += 1;
             if (status === 200) writes.ok += 1;
@@ -284,6 +283,16 @@ export async function benchMatrix(options: MatrixOptions): Promise<void> {
         writing = false;
         await writeLoop;
         const ratio = busy.p99 / Math.max(quiet.p99, 1);
+        // What a reload of the team directory costs: one role change, then two `/org members` on each instance
+        // (straight to it): the first rebuilds the dropped snapshot of 10,000 members, the second is served from it.
+        const reloads: { first: number; second: number }[] = [];
+        for (const url of apps.urls) {
+          await slashCommand(url, signingSecret, slack, writer, `role <@${subject}> admin`);
+          await slashCommand(url, signingSecret, slack, writer, `role <@${subject}> member`);
+          const first = await slashCommand(url, signingSecret, slack, writer, 'members');
+          const second = await slashCommand(url, signingSecret, slack, writer, 'members');
+          reloads.push({ first: first.ms, second: second.ms });
+        }
         out();
         out(
           `members-10k-with-writes: /org members in an organization of ${BIG_ORG.toLocaleString('en-US')} members, ` +
@@ -296,6 +305,11 @@ export async function benchMatrix(options: MatrixOptions): Promise<void> {
           `  a role change/s p50 ${ms(busy.p50)}  p99 ${ms(busy.p99)}  slowest ${ms(busy.max)}  (${busy.total} acks, ${busy.non2xx + busy.errors + busy.timeouts} failed)`,
         );
         out(`  role changes: ${writes.ok} of ${writes.sent} answered 200, slowest ${ms(writes.slowestMs)}`);
+        out(
+          `  team directory reload (first /org members after a write, then the next; each instance): ${reloads
+            .map((r) => `${ms(r.first)} then ${ms(r.second)}`)
+            .join(', ')}`,
+        );
         out(
           `  p99 ratio with/without writes ${ratio.toFixed(2)} (target ≤ ${TARGET_WRITE_RATIO}) ${ratio <= TARGET_WRITE_RATIO ? 'PASS' : 'FAIL'}`,
         );
@@ -371,25 +385,28 @@ async function tokenRow(
   };
 }
 
-/** Sends one signed `/org role <@subject> <role>` as `userId`; returns the HTTP status (0 when it failed). */
-async function roleChange(
+/**
+ * Sends one signed `/org <text>` as `userId` and waits for the acknowledgement.
+ * @returns the HTTP status (0 when the request failed) and the milliseconds until the acknowledgement
+ */
+async function slashCommand(
   baseUrl: string,
   signingSecret: string,
   slack: SlackSideReady,
   userId: string,
-  subject: string,
-  role: 'admin' | 'member',
-): Promise<number> {
+  text: string,
+): Promise<{ status: number; ms: number }> {
   const body = new URLSearchParams({
     team_id: slack.teamId,
     user_id: userId,
     command: '/org',
-    text: `role <@${subject}> ${role}`,
+    text,
     channel_id: 'C0BENCH',
     api_app_id: 'A0STANDIN',
-    response_url: `${slack.sinkUrl}/commands/writer`,
-    trigger_id: `${Date.now()}.1.writer`,
+    response_url: `${slack.sinkUrl}/commands/single`,
+    trigger_id: `${Date.now()}.1.single`,
   }).toString();
+  const started = performance.now();
   try {
     const res = await fetch(`${baseUrl}/slack/events`, {
       method: 'POST',
@@ -401,9 +418,9 @@ async function roleChange(
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_S * 1000),
     });
     await res.arrayBuffer();
-    return res.status;
+    return { status: res.status, ms: performance.now() - started };
   } catch {
-    return 0;
+    return { status: 0, ms: performance.now() - started };
   }
 }
 
