@@ -14,6 +14,11 @@
  * Options: `--duration <s>` (default 10), `--warmup <s>` (default 2), `--connections <n>` (default 50),
  * `--profile` (run our app with `--cpu-prof` and print where its CPU time goes), `--text <t>` (send `/org <t>`
  * instead of `members [page]`, to compare commands), `--only slack|token` (run one of the two benchmarks).
+ *
+ * Several instances (issue 12 §7, test/bench/matrix.ts): `--db postgres --instances 1,3` measures `/org members` and
+ * the token endpoint on SQLite and on PostgreSQL with each instance count (several behind a round-robin proxy),
+ * beside the bare baselines, in one table, then the scenario members-10k-with-writes. `--only` takes a comma list
+ * of `slack`, `token`, `members-10k-with-writes` there.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -21,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summariseProfile } from './cpu-profile.js';
+import { benchMatrix } from './matrix.js';
 import { type Child, freePort, peakRssKiB, startChild, waitForHttp } from './processes.js';
 import { seedOrganization } from './seed.js';
 import type { SinkStats, SlackSideReady } from './slack-side.js';
@@ -46,6 +52,8 @@ const { values: flags } = parseArgs({
     text: { type: 'string' },
     rate: { type: 'string', default: '100' },
     only: { type: 'string' },
+    db: { type: 'string' },
+    instances: { type: 'string' },
   },
 });
 /** Requests per second of the steady phase (both apps at the same fixed rate, 10 connections). */
@@ -143,6 +151,28 @@ async function main(): Promise<void> {
     void stopAll().then(() => process.exit(130));
   });
 
+  if (flags.db !== undefined || flags.instances !== undefined || flags.only === 'members-10k-with-writes') {
+    clearTimeout(guard);
+    await benchMatrix({
+      databases: (flags.db ?? 'postgres').split(',').map((d) => {
+        if (d !== 'sqlite' && d !== 'postgres') throw new Error(`--db: sqlite or postgres, not ${d}`);
+        return d;
+      }),
+      instances: (flags.instances ?? '1').split(',').map((n) => {
+        const count = Number(n);
+        if (!Number.isInteger(count) || count < 1)
+          throw new Error(`--instances: counts such as 1,3, not ${n}`);
+        return count;
+      }),
+      only: flags.only ? flags.only.split(',') : [],
+      durationS,
+      warmupS,
+      connections,
+      steadyRate,
+      out,
+    });
+    return;
+  }
   if (flags.only === 'token') {
     await tokenEndpointBench();
     clearTimeout(guard);

@@ -118,8 +118,7 @@ export const invite: SubcommandHandler = async ({ args, command, actor, reply, a
     return;
   }
   const role = parseRole(roleArg);
-  // Slack Web API calls follow (users.info, DMs, request copies): acknowledge first.
-  await acknowledge();
+  // A mention costs one users.info call before the write; the router's deadline acknowledges if Slack is slow.
   const target = await resolveInviteTarget(args.client, targetArg, me.organization);
   const trailing = reasonArgs.map(argText).join(' ');
   const { outcome, invitation } = await args.context.services.invitations.invite(actor, {
@@ -130,6 +129,9 @@ export const invite: SubcommandHandler = async ({ args, command, actor, reply, a
     note: trailing,
     inviteeSlackUserId: target.slackUserId,
   });
+  // Acknowledged once the invitation is committed, so a 200 means it is stored: with several instances, one
+  // killed after the acknowledgement loses nothing acknowledged. The Slack deliveries (DMs, request copies) follow.
+  await acknowledge();
   args.context.log.info({ invitationId: invitation.id, outcome }, 'invitation created');
   await args.context.deliver();
   await reply(afterInvite(outcome, invitation, me.organization));
