@@ -266,9 +266,7 @@ describe.skipIf(!onPostgres)(
       expect(toDan()).toHaveLength(1);
     });
 
-    // passes once change notifications land (branch notify: cross-instance invalidation of the team directory);
-    // then switch `it.fails` to `it`. Today B's team directory still shows Cleo as an Admin.
-    it.fails('`/org members` through B shows a role change made through A at once', async () => {
+    it('`/org members` through B shows a role change made through A at once', async () => {
       await addAdmin(cleo);
       const row = (text: string) => text.split('\n').find((l) => l.includes(cleo.id)) ?? '';
       // B's team directory is loaded…
