@@ -10,6 +10,7 @@ import { SqlClientCredentialStore } from './db/client-credentials.js';
 import { entities } from './db/entities.js';
 import { initOrm, type Orm } from './db/orm.js';
 import { TableWriteSignal } from './db/table-writes.js';
+import { teamRowsOn } from './db/team-rows.js';
 import type { Clock } from './domain/actor.js';
 import { Member } from './domain/members/member.entity.js';
 import { TeamDirectory } from './domain/members/team-directory.js';
@@ -70,6 +71,7 @@ export function createServices(
  * one process per file). Make one per ORM (the latter hooks the ORM's `onQuery`).
  */
 export function teamDirectoryOn(orm: Orm, changes?: PostgresChangeListener): TeamDirectory {
-  if (changes) return new TeamDirectory(orm, teamChangesOf(changes));
-  return new TeamDirectory(orm, new TableWriteSignal(orm, [Member, Organization]));
+  const rows = teamRowsOn(orm);
+  if (changes) return new TeamDirectory(rows, teamChangesOf(changes));
+  return new TeamDirectory(rows, new TableWriteSignal(orm, [Member, Organization]));
 }

@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServices } from '../../src/adapters.js';
+import { teamRowsOn } from '../../src/db/team-rows.js';
 import type { Actor } from '../../src/domain/actor.js';
 import { Member, type Role } from '../../src/domain/members/member.entity.js';
 import { MEMBERS_PAGE_SIZE, type MemberSummary } from '../../src/domain/members/members.service.js';
@@ -128,7 +129,7 @@ describe('TeamDirectory patched in place from a member change', () => {
     db = await freshOrm();
     clock = new TestClock();
     signal = new FiredSignal();
-    directory = new TeamDirectory(db.orm, signal);
+    directory = new TeamDirectory(teamRowsOn(db.orm), signal);
     const services = createServices(db.orm.em.fork(), clock);
     await services.organizations.setup(
       { slackTeamId: TEAM, slackUserId: 'U0ADA', organization: null, member: null },
