@@ -9,8 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { eventually, testDatabaseKind } from '../support/db.js';
-import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
-import { type Instance, startInstance, useHarnessInstance } from '../support/instances.js';
+import {
+  type Harness,
+  type Instance,
+  instanceOf,
+  startHarness,
+  startInstance,
+  USERS,
+  visibleText,
+} from '../support/harness.js';
 
 const { ada, bob, cleo } = USERS;
 const SECRET = /abo_cs_[0-9A-Za-z]+/;
@@ -18,12 +25,11 @@ const CLIENT_ID = /cli_[a-z2-7]{20}/;
 
 /** `/org members` through `instance` as `userId`: the text they see. */
 async function membersThrough(h: Harness, instance: Instance | null, userId: string): Promise<string> {
-  if (instance) instance.use();
-  else useHarnessInstance(h);
+  (instance ?? instanceOf(h)).aim();
   try {
     return visibleText(await h.ask(userId, 'members'));
   } finally {
-    useHarnessInstance(h);
+    instanceOf(h).aim();
   }
 }
 

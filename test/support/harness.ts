@@ -253,7 +253,8 @@ export async function startInstance(h: Harness): Promise<Instance> {
       done();
     },
   });
-  const app = await startApp(h.config, { logger: createLogger(h.config.logLevel, sink), clock: h.clock });
+  const config = { ...h.config, port: 0 };
+  const app = await startApp(config, { logger: createLogger(config.logLevel, sink), clock: h.clock });
   return instanceAt(
     h.standin,
     app,
