@@ -127,22 +127,21 @@ export function accessTokenBatchStore(orm: Orm): AccessTokenBatchStore {
 }
 
 /**
- * {@link AccessTokenBatchStore} on SQLite: the verifying insert is
- * `INSERT INTO api_access_tokens … SELECT … FROM json_each(?) JOIN api_client_secrets (hash equal, not past its
- * grace period) JOIN api_clients (same client, status 'active') RETURNING token_hash`, run on a pooled node-sqlite3
- * connection with bound parameters.
+ * What both {@link AccessTokenBatchStore}s share: the reads of valid secrets and the bounded `last_used_at` write,
+ * the same SQL on SQLite and PostgreSQL (dates bound through the platform, read back with {@link toDate}). The
+ * verifying insert is the database's own.
  */
-export class SqliteAccessTokenBatchStore implements AccessTokenBatchStore {
+export abstract class SqlAccessTokenBatchStore implements AccessTokenBatchStore {
   /** @param orm the open ORM (its global EntityManager's connection; no unit of work is used) */
-  constructor(private readonly orm: Orm) {}
+  constructor(protected readonly orm: Orm) {}
 
   async validSecrets(clientIds: readonly string[], now: Date): Promise<ValidSecret[]> {
     if (clientIds.length === 0) return [];
     const em = this.orm.em;
-    const rows: { client_id: string; secret_hash: string; expires_at: number | null }[] = await em
+    const rows: { client_id: string; secret_hash: string; expires_at: DateValue | null }[] = await em
       .getConnection()
       .execute(
-        `select client_id, secret_hash, expires_at from api_client_secrets where client_id in (${clientIds.map(() => '?').join(', ')}) ` +
+        `select client_id, secret_hash, expires_at from api_client_secrets where client_id in (${placeholders(clientIds)}) ` +
           'and (expires_at is null or expires_at > ?)',
         [...clientIds, em.getPlatform().processDateProperty(now)],
         'all',
@@ -150,10 +149,42 @@ export class SqliteAccessTokenBatchStore implements AccessTokenBatchStore {
     return rows.map((r) => ({
       clientId: r.client_id,
       secretHash: r.secret_hash,
-      expiresAt: r.expires_at === null ? null : new Date(r.expires_at),
+      expiresAt: r.expires_at === null ? null : toDate(r.expires_at),
     }));
   }
 
+  abstract insertVerified(
+    requests: readonly VerifiedTokenRequest[],
+    createdAt: Date,
+    expiresAt: Date,
+  ): Promise<Set<string>>;
+
+  async touchLastUsed(clientIds: readonly string[], at: Date, notAfter: Date): Promise<void> {
+    if (clientIds.length === 0) return;
+    const platform = this.orm.em.getPlatform();
+    await this.orm.em
+      .getConnection()
+      .execute(
+        `update api_clients set last_used_at = ? where id in (${placeholders(clientIds)}) ` +
+          'and (last_used_at is null or last_used_at <= ?)',
+        [platform.processDateProperty(at), ...clientIds, platform.processDateProperty(notAfter)],
+        'run',
+      );
+  }
+}
+
+/** `?, ?, …`: one placeholder per value. */
+function placeholders(values: readonly unknown[]): string {
+  return values.map(() => '?').join(', ');
+}
+
+/**
+ * {@link AccessTokenBatchStore} on SQLite: the verifying insert is
+ * `INSERT INTO api_access_tokens … SELECT … FROM json_each(?) JOIN api_client_secrets (hash equal, not past its
+ * grace period) JOIN api_clients (same client, status 'active') RETURNING token_hash`, run on a pooled node-sqlite3
+ * connection with bound parameters.
+ */
+export class SqliteAccessTokenBatchStore extends SqlAccessTokenBatchStore {
   async insertVerified(
     requests: readonly VerifiedTokenRequest[],
     createdAt: Date,
@@ -170,19 +201,6 @@ export class SqliteAccessTokenBatchStore implements AccessTokenBatchStore {
       nowValue,
     ]);
     return new Set(result.map((r) => r.token_hash));
-  }
-
-  async touchLastUsed(clientIds: readonly string[], at: Date, notAfter: Date): Promise<void> {
-    if (clientIds.length === 0) return;
-    const platform = this.orm.em.getPlatform();
-    await this.orm.em
-      .getConnection()
-      .execute(
-        `update api_clients set last_used_at = ? where id in (${clientIds.map(() => '?').join(', ')}) ` +
-          'and (last_used_at is null or last_used_at <= ?)',
-        [platform.processDateProperty(at), ...clientIds, platform.processDateProperty(notAfter)],
-        'run',
-      );
   }
 
   /**
@@ -213,27 +231,7 @@ export class SqliteAccessTokenBatchStore implements AccessTokenBatchStore {
  * parameter read by `json_array_elements`, and the rows the insert relies on locked `FOR SHARE`
  * ({@link INSERT_TOKENS_POSTGRES}).
  */
-export class PostgresAccessTokenBatchStore implements AccessTokenBatchStore {
-  /** @param orm the open ORM on PostgreSQL (its global EntityManager's connection; no unit of work is used) */
-  constructor(private readonly orm: Orm) {}
-
-  async validSecrets(clientIds: readonly string[], now: Date): Promise<ValidSecret[]> {
-    if (clientIds.length === 0) return [];
-    const rows: { client_id: string; secret_hash: string; expires_at: DateValue | null }[] = await this.orm.em
-      .getConnection()
-      .execute(
-        `select client_id, secret_hash, expires_at from api_client_secrets where client_id in (${clientIds.map(() => '?').join(', ')}) ` +
-          'and (expires_at is null or expires_at > ?)',
-        [...clientIds, now],
-        'all',
-      );
-    return rows.map((r) => ({
-      clientId: r.client_id,
-      secretHash: r.secret_hash,
-      expiresAt: r.expires_at === null ? null : toDate(r.expires_at),
-    }));
-  }
-
+export class PostgresAccessTokenBatchStore extends SqlAccessTokenBatchStore {
   async insertVerified(
     requests: readonly VerifiedTokenRequest[],
     createdAt: Date,
@@ -245,17 +243,5 @@ export class PostgresAccessTokenBatchStore implements AccessTokenBatchStore {
       .getConnection()
       .execute(INSERT_TOKENS_POSTGRES, [JSON.stringify(rows), createdAt, createdAt, expiresAt], 'all');
     return new Set(result.map((r) => r.token_hash));
-  }
-
-  async touchLastUsed(clientIds: readonly string[], at: Date, notAfter: Date): Promise<void> {
-    if (clientIds.length === 0) return;
-    await this.orm.em
-      .getConnection()
-      .execute(
-        `update api_clients set last_used_at = ? where id in (${clientIds.map(() => '?').join(', ')}) ` +
-          'and (last_used_at is null or last_used_at <= ?)',
-        [at, ...clientIds, notAfter],
-        'run',
-      );
   }
 }
