@@ -104,14 +104,14 @@ export function ormOptions(
   if (databaseKind(databaseUrl) === 'postgresql') {
     return {
       ...common,
-      driver: PostgreSqlDriver as unknown as Options<AbstractSqlDriver>['driver'],
+      driver: PostgreSqlDriver,
       clientUrl: databaseUrl,
       pool: { min: 0, max: POSTGRES_POOL_MAX },
     };
   }
   return {
     ...common,
-    driver: SqliteDriver as unknown as Options<AbstractSqlDriver>['driver'],
+    driver: SqliteDriver,
     dbName: sqliteFileName(databaseUrl),
     pool: {
       min: 1,
