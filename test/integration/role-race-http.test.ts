@@ -16,6 +16,8 @@ import { type Harness, startHarness, USERS, visibleText } from '../support/harne
 
 const { ada, bob } = USERS;
 const ROUNDS = 40;
+/** Each race test runs many rounds of real requests: on a loaded 2-core machine that outlasts the default 20 s. */
+const RACE_TIMEOUT_MS = 90_000;
 
 interface AuditRow {
   seq: number;
@@ -97,94 +99,103 @@ describe('a demotion racing the demoted Admin’s own changes', () => {
   });
   afterAll(async () => h.stop());
 
-  it(`no write of Bob's commits after his demotion (${ROUNDS} rounds of rename + clients create)`, async () => {
-    const outcomes = { before: 0, after: 0 };
-    for (let round = 0; round < ROUNDS; round += 1) {
-      expect(visibleText(await h.ask(ada.id, `role <@${bob.id}> admin`))).toContain('Admin');
-      const nameBefore = (await h.em().findOneOrFail(Organization, { slackTeamId: h.standin.team.id })).name;
-      const seq = await lastSeq(h);
-      const newName = `Orbit Round ${round}`;
-      const clientName = `Race client ${round}`;
-      const [, renamed, created] = await Promise.all([
-        h.ask(ada.id, `role <@${bob.id}> member`),
-        askMatching(h, bob.id, `rename ${newName}`, /Renamed|rename the organization/),
-        askMatching(h, bob.id, `clients create ${clientName}`, /abo_cs_|create API clients/),
-      ]);
+  it(
+    `no write of Bob's commits after his demotion (${ROUNDS} rounds of rename + clients create)`,
+    async () => {
+      const outcomes = { before: 0, after: 0 };
+      for (let round = 0; round < ROUNDS; round += 1) {
+        expect(visibleText(await h.ask(ada.id, `role <@${bob.id}> admin`))).toContain('Admin');
+        const nameBefore = (await h.em().findOneOrFail(Organization, { slackTeamId: h.standin.team.id }))
+          .name;
+        const seq = await lastSeq(h);
+        const newName = `Orbit Round ${round}`;
+        const clientName = `Race client ${round}`;
+        const [, renamed, created] = await Promise.all([
+          h.ask(ada.id, `role <@${bob.id}> member`),
+          askMatching(h, bob.id, `rename ${newName}`, /Renamed|rename the organization/),
+          askMatching(h, bob.id, `clients create ${clientName}`, /abo_cs_|create API clients/),
+        ]);
 
-      const events = await auditSince(h, seq);
-      const demotion = events.find(
-        (e) =>
-          e.action === 'member.role_changed' && e.actor === ada.id && e.details.includes('"to":"member"'),
-      );
-      expect(demotion, `round ${round}: the demotion is recorded`).toBeDefined();
-      const bobs = events.filter((e) => e.actor === bob.id);
-      for (const e of bobs) {
-        expect(e.seq, `round ${round}: ${e.action} by Bob was committed after his demotion`).toBeLessThan(
-          demotion?.seq ?? 0,
+        const events = await auditSince(h, seq);
+        const demotion = events.find(
+          (e) =>
+            e.action === 'member.role_changed' && e.actor === ada.id && e.details.includes('"to":"member"'),
         );
+        expect(demotion, `round ${round}: the demotion is recorded`).toBeDefined();
+        const bobs = events.filter((e) => e.actor === bob.id);
+        for (const e of bobs) {
+          expect(e.seq, `round ${round}: ${e.action} by Bob was committed after his demotion`).toBeLessThan(
+            demotion?.seq ?? 0,
+          );
+        }
+
+        // The final state agrees with the record: the rename and the client exist exactly when recorded.
+        const renameEvent = bobs.find((e) => e.action === 'organization.renamed');
+        const org = await h.em().findOneOrFail(Organization, { slackTeamId: h.standin.team.id });
+        expect(org.name).toBe(renameEvent ? newName : nameBefore);
+        expect(visibleText(renamed)).toContain(renameEvent ? newName : 'Only admins can rename');
+
+        const createEvent = bobs.find((e) => e.action === 'client.created');
+        const client = await h.em().findOne(ApiClient, { name: clientName });
+        const secretShown = /abo_cs_/.test(visibleText(created));
+        expect(
+          Boolean(client),
+          `round ${round}: the client exists exactly when its creation was recorded`,
+        ).toBe(Boolean(createEvent));
+        expect(
+          secretShown,
+          `round ${round}: a secret was shown only for a client created before the demotion`,
+        ).toBe(Boolean(createEvent));
+        if (!createEvent) expect(visibleText(created)).toContain('Only admins can create API clients');
+
+        if (renameEvent || createEvent) outcomes.before += 1;
+        else outcomes.after += 1;
+        expect(await h.em().count(Member, { slackUserId: bob.id, role: 'member' })).toBe(1);
       }
+      expect(outcomes.before + outcomes.after).toBe(ROUNDS);
+    },
+    RACE_TIMEOUT_MS,
+  );
 
-      // The final state agrees with the record: the rename and the client exist exactly when recorded.
-      const renameEvent = bobs.find((e) => e.action === 'organization.renamed');
-      const org = await h.em().findOneOrFail(Organization, { slackTeamId: h.standin.team.id });
-      expect(org.name).toBe(renameEvent ? newName : nameBefore);
-      expect(visibleText(renamed)).toContain(renameEvent ? newName : 'Only admins can rename');
-
-      const createEvent = bobs.find((e) => e.action === 'client.created');
-      const client = await h.em().findOne(ApiClient, { name: clientName });
-      const secretShown = /abo_cs_/.test(visibleText(created));
-      expect(
-        Boolean(client),
-        `round ${round}: the client exists exactly when its creation was recorded`,
-      ).toBe(Boolean(createEvent));
-      expect(
-        secretShown,
-        `round ${round}: a secret was shown only for a client created before the demotion`,
-      ).toBe(Boolean(createEvent));
-      if (!createEvent) expect(visibleText(created)).toContain('Only admins can create API clients');
-
-      if (renameEvent || createEvent) outcomes.before += 1;
-      else outcomes.after += 1;
-      expect(await h.em().count(Member, { slackUserId: bob.id, role: 'member' })).toBe(1);
-    }
-    expect(outcomes.before + outcomes.after).toBe(ROUNDS);
-  });
-
-  it('a button is no different: Revoke clicked by Bob while Ada demotes him (20 rounds)', async () => {
-    for (let round = 0; round < 20; round += 1) {
-      expect(visibleText(await h.ask(ada.id, `role <@${bob.id}> admin`))).toContain('Admin');
-      const email = `button-race-${round}@example.com`;
-      await h.ask(ada.id, `invite ${email}`);
-      const inv = await h.em().findOneOrFail(Invitation, { email });
-      // Bob's list, shown while he is an Admin: its Revoke button is what he clicks.
-      const list = await h.ask(bob.id, 'invites');
-      const seq = await lastSeq(h);
-      const before = new Set(h.standin.ephemerals);
-      const [, click] = await Promise.all([
-        h.ask(ada.id, `role <@${bob.id}> member`),
-        h.standin.blockAction(
-          bob.id,
-          { actionId: 'invitation_revoke', blockId: `invite_${inv.id}` },
-          { channelId: list.channel, messageTs: list.ts },
-        ),
-      ]);
-      expect(click.status).toBe(200);
-      const answer = await h.standin.waitFor(
-        () =>
-          h.standin.ephemerals.find(
-            (e) => e.user === bob.id && !before.has(e) && /revoked|revoke invitations/.test(visibleText(e)),
+  it(
+    'a button is no different: Revoke clicked by Bob while Ada demotes him (20 rounds)',
+    async () => {
+      for (let round = 0; round < 20; round += 1) {
+        expect(visibleText(await h.ask(ada.id, `role <@${bob.id}> admin`))).toContain('Admin');
+        const email = `button-race-${round}@example.com`;
+        await h.ask(ada.id, `invite ${email}`);
+        const inv = await h.em().findOneOrFail(Invitation, { email });
+        // Bob's list, shown while he is an Admin: its Revoke button is what he clicks.
+        const list = await h.ask(bob.id, 'invites');
+        const seq = await lastSeq(h);
+        const before = new Set(h.standin.ephemerals);
+        const [, click] = await Promise.all([
+          h.ask(ada.id, `role <@${bob.id}> member`),
+          h.standin.blockAction(
+            bob.id,
+            { actionId: 'invitation_revoke', blockId: `invite_${inv.id}` },
+            { channelId: list.channel, messageTs: list.ts },
           ),
-        5000,
-        'the answer to the click',
-      );
-      const events = await auditSince(h, seq);
-      const demotion = events.find((e) => e.action === 'member.role_changed' && e.actor === ada.id);
-      const revoked = events.find((e) => e.action === 'invitation.revoked' && e.actor === bob.id);
-      expect(demotion).toBeDefined();
-      if (revoked) expect(revoked.seq).toBeLessThan(demotion?.seq ?? 0);
-      const status = (await h.em().findOneOrFail(Invitation, inv.id)).status;
-      expect(status).toBe(revoked ? 'revoked' : 'pending');
-      if (!revoked) expect(visibleText(answer)).toContain('Only admins can revoke invitations');
-    }
-  });
+        ]);
+        expect(click.status).toBe(200);
+        const answer = await h.standin.waitFor(
+          () =>
+            h.standin.ephemerals.find(
+              (e) => e.user === bob.id && !before.has(e) && /revoked|revoke invitations/.test(visibleText(e)),
+            ),
+          5000,
+          'the answer to the click',
+        );
+        const events = await auditSince(h, seq);
+        const demotion = events.find((e) => e.action === 'member.role_changed' && e.actor === ada.id);
+        const revoked = events.find((e) => e.action === 'invitation.revoked' && e.actor === bob.id);
+        expect(demotion).toBeDefined();
+        if (revoked) expect(revoked.seq).toBeLessThan(demotion?.seq ?? 0);
+        const status = (await h.em().findOneOrFail(Invitation, inv.id)).status;
+        expect(status).toBe(revoked ? 'revoked' : 'pending');
+        if (!revoked) expect(visibleText(answer)).toContain('Only admins can revoke invitations');
+      }
+    },
+    RACE_TIMEOUT_MS,
+  );
 });
