@@ -49,7 +49,11 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (err) => crash('uncaughtException', err));
   running = await startApp(config, { logger });
   const stop = (signal: NodeJS.Signals) => {
-    if (exiting) return;
+    if (exiting) {
+      // A second signal (Ctrl-C twice) ends the process at once.
+      logger.warn({ signal }, 'second signal while draining: exiting now');
+      process.exit(1);
+    }
     logger.info({ signal, drainTimeoutMs: config.drainTimeoutMs }, 'stopping');
     void drainAndExit(config.drainTimeoutMs, 0);
   };
