@@ -15,6 +15,7 @@ import { invitationSettingsFrom } from './domain/invitations/settings.js';
 import { httpRoutes } from './http/routes.js';
 import { type AppServer, startAppServer } from './http/server.js';
 import { KeyRing } from './lib/key-ring.js';
+import { countByKind, type DrainReport, DrainState } from './lifecycle/drain.js';
 import { type Logger, toSlackLogger } from './logger.js';
 import { type MailSender, SmtpMailSender } from './mail/mail-sender.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
@@ -43,6 +44,9 @@ import { registerListeners } from './slack/register.js';
 /** The key ring purpose of installation tokens (a key derived for it serves nothing else). */
 const INSTALLATION_TOKEN_PURPOSE = 'slack-installation-token';
 
+/** Milliseconds the server, change listener and ORM get to close after a drain cut work off. */
+const CUT_OFF_CLOSE_MS = 2000;
+
 /** A started app. */
 export interface RunningApp {
   app: App<OrgContext>;
@@ -57,7 +61,24 @@ export interface RunningApp {
   access: SlackAccess;
   /** PostgreSQL: the connection listening for other instances' writes (tests end it); undefined on SQLite. */
   changes?: PostgresChangeListener;
+  /**
+   * The drain state: `isDraining()` (for `GET /readyz` and the HTTP server's 503 gate) and the Slack payloads in
+   * flight.
+   */
+  lifecycle: DrainState;
+  /** Stops at once: the workers finish the row they hold, requests in progress get 2 s; payloads are not awaited. */
   stop(): Promise<void>;
+  /**
+   * Drains, then stops (SIGTERM, SIGINT): new HTTP requests are answered 503 and Socket Mode disconnects; the Slack
+   * payloads in flight are finished, including their listeners' work after the acknowledgement; then the Slack
+   * delivery worker finishes its current delivery and the mail outbox worker the mail it holds (neither claims
+   * another: the rest stays queued); then the server, the change listener and the ORM (when startApp opened it) are
+   * closed. Never rejects.
+   * @param deadlineMs milliseconds the work in flight may take; past it, what is unfinished is logged at error and
+   *   reported, and everything is closed anyway
+   * @returns whether the drain was clean, how long it took, and what was cut off
+   */
+  drain(deadlineMs: number): Promise<DrainReport>;
 }
 
 /**
@@ -102,6 +123,7 @@ export async function startApp(
   deps: { logger: Logger; clock?: Clock; orm?: Orm; mailSender?: MailSender },
 ): Promise<RunningApp> {
   const { logger } = deps;
+  const lifecycle = new DrainState();
   const clock = deps.clock ?? systemClock;
   const orm = deps.orm ?? (await openOrm(config.databaseUrl, { logger }));
   // PostgreSQL (several instances): every instance hears the others' writes, for its caches.
@@ -219,11 +241,16 @@ export async function startApp(
       logger: slackLogger,
       installerOptions: { clientOptions },
     });
-    receiver = new SlackSocketEdge(socket, { logger, noteClient: clientForPayload });
+    receiver = new SlackSocketEdge(socket, { logger, noteClient: clientForPayload, inFlight: lifecycle });
   } else if (config.mode === 'http') {
     if (!signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
     // Never started itself: our server (below) hands it every request that is not one of our routes.
-    httpEdge = new SlackHttpEdge({ signingSecret, logger, noteClient: clientForPayload });
+    httpEdge = new SlackHttpEdge({
+      signingSecret,
+      logger,
+      noteClient: clientForPayload,
+      inFlight: lifecycle,
+    });
     receiver = httpEdge;
   } else {
     throw new Error('console mode is started by src/console, not startApp');
@@ -286,6 +313,7 @@ export async function startApp(
     port: config.port,
     logger: logger.child({ component: 'http' }),
     ...(httpEdge ? { fallback: httpEdge.requestListener } : {}),
+    isDraining: lifecycle.isDraining,
   });
   const { port } = server;
   if (!httpEdge) {
@@ -334,6 +362,12 @@ export async function startApp(
     logger.warn('INVITATION_KEY is not set: mail still queued at a restart cannot be sent (resend it)');
   }
 
+  const closeAll = async () => {
+    await server.close();
+    await changes?.close();
+    if (!deps.orm) await orm.close();
+  };
+  const drainLog = logger.child({ component: 'drain' });
   return {
     app,
     orm,
@@ -342,14 +376,69 @@ export async function startApp(
     deliveries,
     access,
     ...(changes ? { changes } : {}),
+    lifecycle,
     async stop() {
+      lifecycle.begin();
       await outbox?.stop();
       await deliveries.stop();
       // In HTTP mode the receiver was never started (our server is its server), so there is nothing to stop.
       if (!httpEdge) await app.stop();
-      await server.close();
-      await changes?.close();
-      if (!deps.orm) await orm.close();
+      await closeAll();
+    },
+    async drain(deadlineMs) {
+      const started = Date.now();
+      lifecycle.begin();
+      drainLog.info(
+        { deadlineMs, payloads: lifecycle.inFlight().length, mailsHeld: outbox?.mailsHeld ?? 0 },
+        'draining: new requests are refused',
+      );
+      const work = (async () => {
+        // Socket Mode: no new envelope arrives once the WebSocket is closed.
+        if (!httpEdge) {
+          await app
+            .stop()
+            .catch((err: unknown) => drainLog.warn({ err }, 'Socket Mode did not close cleanly'));
+        }
+        // The mail worker takes no new mail from now on; the Slack delivery worker still sends what the payloads
+        // in flight queue, and stops once they are done.
+        await Promise.all([outbox?.stop(), lifecycle.idle().then(() => deliveries.stop())]);
+      })();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'deadline'>((resolve) => {
+        timer = setTimeout(() => resolve('deadline'), deadlineMs);
+      });
+      const outcome = await Promise.race([work.then(() => 'done' as const), deadline]);
+      clearTimeout(timer);
+      const payloads = outcome === 'done' ? [] : lifecycle.inFlight();
+      const report: DrainReport = {
+        clean: outcome === 'done',
+        elapsedMs: Date.now() - started,
+        cutOff: {
+          payloads,
+          payloadsByKind: countByKind(payloads),
+          mailsHeld: outcome === 'done' ? 0 : (outbox?.mailsHeld ?? 0),
+          deliveriesHeld: outcome === 'done' ? 0 : deliveries.deliveriesHeld,
+        },
+      };
+      if (report.clean) {
+        drainLog.info({ elapsedMs: report.elapsedMs }, 'drained: all work in flight finished');
+      } else {
+        drainLog.error(
+          { deadlineMs, ...report.cutOff, requestIds: payloads.map((p) => p.requestId) },
+          `drain deadline passed after ${deadlineMs} ms: cut off ${payloads.length} payload(s), ${report.cutOff.mailsHeld} mail(s) held, ${report.cutOff.deliveriesHeld} Slack delivery(ies) held`,
+        );
+      }
+      // After a cut-off, work still running may hold a connection: closing gets a short while, then is left.
+      const closing = closeAll().catch((err: unknown) =>
+        drainLog.warn({ err }, 'could not close everything after the drain'),
+      );
+      if (report.clean) await closing;
+      else
+        await Promise.race([
+          closing,
+          new Promise((resolve) => setTimeout(resolve, CUT_OFF_CLOSE_MS).unref()),
+        ]);
+      return report;
     },
   };
 }

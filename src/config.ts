@@ -114,6 +114,12 @@ const EnvSchema = z
       .int('MAIL_WORKER_INTERVAL_MS must be an integer')
       .min(50, 'MAIL_WORKER_INTERVAL_MS must be at least 50')
       .default(1000),
+    DRAIN_TIMEOUT_MS: z.coerce
+      .number({ error: 'DRAIN_TIMEOUT_MS must be a number' })
+      .int('DRAIN_TIMEOUT_MS must be an integer')
+      .min(0, 'DRAIN_TIMEOUT_MS must be at least 0')
+      .max(3_600_000, 'DRAIN_TIMEOUT_MS must be at most 3600000')
+      .default(10_000),
     MAIL_MAX_ATTEMPTS: z.coerce
       .number({ error: 'MAIL_MAX_ATTEMPTS must be a number' })
       .int('MAIL_MAX_ATTEMPTS must be an integer')
@@ -237,6 +243,11 @@ export interface Config {
   invitationsPerDay: number;
   /** Milliseconds between two runs of the mail outbox worker. */
   mailWorkerIntervalMs: number;
+  /**
+   * Milliseconds a drain (SIGTERM, SIGINT) may take to finish the work in flight before the process exits non-zero
+   * and logs what was cut off.
+   */
+  drainTimeoutMs: number;
   /** Delivery attempts of one mail before it is marked failed. */
   mailMaxAttempts: number;
   /**
@@ -318,6 +329,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(e.INVITATION_KEY ? { invitationKey: e.INVITATION_KEY } : {}),
     invitationsPerDay: e.INVITATIONS_PER_DAY,
     mailWorkerIntervalMs: e.MAIL_WORKER_INTERVAL_MS,
+    drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
     mailMaxAttempts: e.MAIL_MAX_ATTEMPTS,
     mailClaimMs: e.MAIL_CLAIM_MS,
     slackDeliveryIntervalMs: e.SLACK_DELIVERY_INTERVAL_MS,

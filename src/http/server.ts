@@ -5,6 +5,8 @@ import type { Logger } from '../logger.js';
 
 /** Milliseconds that requests in progress get to finish when the server closes. */
 const CLOSE_GRACE_MS = 2000;
+/** Seconds a client is asked to wait (`Retry-After`) when the server refuses a request because it is draining. */
+export const DRAINING_RETRY_AFTER_SECONDS = 5;
 
 /** A started HTTP server: the app's own routes, and Slack's requests when there is a fallback (HTTP mode). */
 export interface AppServer {
@@ -101,7 +103,9 @@ export class Router {
  * Starts the one HTTP server of the app. Requests for the app's routes go straight to their handlers; all others go
  * to `fallback` — Bolt's `HTTPReceiver.requestListener` in HTTP mode, which verifies Slack's signatures and serves
  * `/slack/events` exactly as Bolt's own server would — or get 404 `{"error":"not_found"}` (Socket Mode, where
- * Slack's traffic arrives over the WebSocket). A handler's rejected promise is logged and answered 500.
+ * Slack's traffic arrives over the WebSocket). A handler's rejected promise is logged and answered 500. While
+ * `isDraining()` is true every new request is answered 503 `{"error":"draining"}` with `Connection: close` and
+ * `Retry-After` (RFC 9110 §10.2.3), so a load balancer sends it elsewhere; requests already in progress go on.
  * @param port TCP port; 0 picks a free one
  * @throws Error when the port cannot be bound (EADDRINUSE …)
  */
@@ -110,6 +114,7 @@ export async function startAppServer(options: {
   port: number;
   logger: Logger;
   fallback?: (req: IncomingMessage, res: ServerResponse) => void;
+  isDraining?: () => boolean;
 }): Promise<AppServer> {
   const router = new Router(options.routes);
   const { fallback, logger } = options;
@@ -120,6 +125,13 @@ export async function startAppServer(options: {
   };
   const notFound = (res: ServerResponse) => sendStatus(res, 404, 'not_found');
   const server = createServer((req, res) => {
+    if (options.isDraining?.()) {
+      res.setHeader('connection', 'close');
+      res.setHeader('retry-after', String(DRAINING_RETRY_AFTER_SECONDS));
+      sendStatus(res, 503, 'draining');
+      req.resume();
+      return;
+    }
     const handler = router.match(req);
     if (handler) {
       try {

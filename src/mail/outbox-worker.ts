@@ -101,6 +101,7 @@ export class OutboxWorker {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private held = 0;
   private readonly log: Logger;
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly claims: OutboxClaims;
@@ -149,7 +150,15 @@ export class OutboxWorker {
     this.timer.unref();
   }
 
-  /** Stops the timer and waits for a run in progress. */
+  /** How many mails this worker is sending right now (claimed, outcome not yet recorded): 0 or 1. */
+  get mailsHeld(): number {
+    return this.held;
+  }
+
+  /**
+   * Stops the timer and waits for a run in progress: the mail being sent is finished and recorded, no other is
+   * claimed (what is left stays queued for the next run, here or on another instance).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
@@ -188,7 +197,10 @@ export class OutboxWorker {
         exclude: retried,
       });
       if (id === undefined) break;
-      const outcome = await this.deliver(id);
+      this.held += 1;
+      const outcome = await this.deliver(id).finally(() => {
+        this.held -= 1;
+      });
       if (outcome === 'retrying') retried.push(id);
       if (outcome) result[outcome] += 1;
     }

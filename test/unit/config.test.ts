@@ -112,6 +112,16 @@ describe('loadConfig', () => {
     const err = configError({ MAIL_CLAIM_MS: '999', SLACK_DELIVERY_CLAIM_MS: 'soon' });
     expect(err.issues.map((i) => i.variable).sort()).toEqual(['MAIL_CLAIM_MS', 'SLACK_DELIVERY_CLAIM_MS']);
   });
+
+  it('reads the drain deadline (10 s by default) and refuses a negative or fractional one', () => {
+    expect(loadConfig({}).drainTimeoutMs).toBe(10_000);
+    expect(loadConfig({ DRAIN_TIMEOUT_MS: '2500' }).drainTimeoutMs).toBe(2500);
+    for (const bad of ['-1', '1.5', 'soon']) {
+      expect(configError({ DRAIN_TIMEOUT_MS: bad }).issues.map((i) => i.variable)).toEqual([
+        'DRAIN_TIMEOUT_MS',
+      ]);
+    }
+  });
 });
 
 describe('distribution mode (Slack OAuth install)', () => {

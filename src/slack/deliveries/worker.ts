@@ -101,6 +101,7 @@ export class SlackDeliveryWorker {
   private running = false;
   /** Set by {@link stop}: a run in progress ends after the row it is sending. */
   private halted = false;
+  private held = 0;
   private readonly log: Logger;
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly now: () => number;
@@ -142,7 +143,15 @@ export class SlackDeliveryWorker {
     void this.kick();
   }
 
-  /** Stops the timer and waits for a run in progress. */
+  /** How many deliveries this worker is making right now (claimed, outcome not yet recorded): 0 or 1. */
+  get deliveriesHeld(): number {
+    return this.held;
+  }
+
+  /**
+   * Stops the timer and waits for a run in progress: the delivery being made is finished and recorded, no other is
+   * claimed (the rest stays queued for the next start, or another instance).
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.halted = true;
@@ -222,7 +231,10 @@ export class SlackDeliveryWorker {
         exclude: retried,
       });
       if (id === undefined) break;
-      const outcome = await this.deliver(id, paused);
+      this.held += 1;
+      const outcome = await this.deliver(id, paused).finally(() => {
+        this.held -= 1;
+      });
       if (outcome === 'retrying') retried.push(id);
       if (outcome) result[outcome] += 1;
     }

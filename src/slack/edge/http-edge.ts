@@ -7,6 +7,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type App, HTTPReceiverDeferredRequestError, type Receiver } from '@slack/bolt';
 import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
+import { DrainState, type InFlightPayload } from '../../lifecycle/drain.js';
 import type { Logger } from '../../logger.js';
 import { edgeError } from './answers.js';
 import {
@@ -16,6 +17,7 @@ import {
   HANDLED_PAYLOADS,
   type NoteClient,
   newRequestId,
+  payloadKind,
   screen,
 } from './screening.js';
 
@@ -169,6 +171,7 @@ export class SlackHttpEdge implements Receiver {
   private readonly noteClient: NoteClient | undefined;
   private readonly bodyLimit: number;
   private readonly nowSeconds: () => number;
+  private readonly inFlight: DrainState;
 
   /**
    * @param options `signingSecret` (the app's), `bodyLimitBytes` (default 4 MiB), `nowSeconds` (our clock, Unix
@@ -187,6 +190,7 @@ export class SlackHttpEdge implements Receiver {
     this.noteClient = options.noteClient;
     this.bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
     this.nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+    this.inFlight = options.inFlight ?? new DrainState();
   }
 
   /** Called by Bolt with the app it delivers to. */
@@ -215,19 +219,23 @@ export class SlackHttpEdge implements Receiver {
     }
     const requestId = newRequestId();
     const log = this.log.child({ requestId });
-    this.handle(req, res, requestId, log).catch((err: unknown) => {
-      // Every step answers for itself; this is the last net under them.
-      log.error({ err }, 'the Slack edge failed');
-      answer(res, 200);
-    });
+    // In flight until the listeners are done, well after the acknowledgement (the response) went out.
+    this.inFlight
+      .track(requestId, (entry) => this.handle(req, res, entry, log))
+      .catch((err: unknown) => {
+        // Every step answers for itself; this is the last net under them.
+        log.error({ err }, 'the Slack edge failed');
+        answer(res, 200);
+      });
   };
 
   private async handle(
     req: IncomingMessage,
     res: ServerResponse,
-    requestId: string,
+    entry: InFlightPayload,
     log: Logger,
   ): Promise<void> {
+    const { requestId } = entry;
     let raw: Buffer;
     try {
       raw = await readBody(req, this.bodyLimit);
@@ -263,6 +271,7 @@ export class SlackHttpEdge implements Receiver {
       answer(res, parsed.status, edgeError('invalid_body', parsed.message));
       return;
     }
+    entry.kind = payloadKind(parsed.value);
     const verdict = screen(parsed.value, this.handled);
     if (verdict.verdict === 'malformed') {
       log.warn({ reason: verdict.reason }, 'Slack payload refused: malformed');

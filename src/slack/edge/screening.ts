@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { type App, type ReceiverEvent, ReceiverMultipleAckError } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { DrainState } from '../../lifecycle/drain.js';
 import type { Logger } from '../../logger.js';
 import { ACTION_IDS, COMMAND_NAMES, EVENT_NAMES, VIEW_CALLBACK_IDS } from '../register.js';
 import { replyPrivately } from '../shared/reply.js';
@@ -38,6 +39,11 @@ export interface EdgeOptions {
    * (distribution mode: its installation's bot); default the app's own client (single-workspace mode).
    */
   noteClient?: NoteClient;
+  /**
+   * Where the edge counts the payloads it is processing, acknowledged or not, until their listeners are done (the
+   * app's drain waits for them); default a state of the edge's own.
+   */
+  inFlight?: DrainState;
 }
 
 /** Finds the Web API client for a payload's workspace; undefined when there is none (not installed). */
@@ -46,6 +52,17 @@ export type NoteClient = (body: Record<string, unknown>) => Promise<WebClient | 
 /** A short id that ties the edge's log lines to the listeners' (`context.requestId`) and to user apologies. */
 export function newRequestId(): string {
   return randomUUID().slice(0, 8);
+}
+
+/**
+ * The kind of a parsed Slack payload, for logs and the drain's report: `command` for a slash command, else its
+ * `type` (`block_actions`, `view_submission`, `event_callback` …), or `unknown`.
+ */
+export function payloadKind(body: unknown): string {
+  if (!body || typeof body !== 'object') return 'unknown';
+  const { command, type } = body as Record<string, unknown>;
+  if (typeof command === 'string') return 'command';
+  return typeof type === 'string' && /^[a-z_]{1,40}$/.test(type) ? type : 'unknown';
 }
 
 /** Screens a payload (see `screenPayload`); never throws, whatever `body` is. */

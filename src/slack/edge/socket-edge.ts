@@ -4,6 +4,7 @@
  * envelope payload is acknowledged and dropped (logged at warn), never thrown.
  */
 import type { App, Receiver, ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
+import { DrainState } from '../../lifecycle/drain.js';
 import type { Logger } from '../../logger.js';
 import {
   deliverScreened,
@@ -12,6 +13,7 @@ import {
   HANDLED_PAYLOADS,
   type NoteClient,
   newRequestId,
+  payloadKind,
   screen,
 } from './screening.js';
 
@@ -26,6 +28,7 @@ export class SlackSocketEdge implements Receiver {
   private readonly handled;
   private readonly ackDeadlineMs: number;
   private readonly noteClient: NoteClient | undefined;
+  private readonly inFlight: DrainState;
 
   constructor(
     private readonly inner: SocketModeReceiver,
@@ -35,6 +38,7 @@ export class SlackSocketEdge implements Receiver {
     this.handled = options.handled ?? HANDLED_PAYLOADS;
     this.ackDeadlineMs = options.ackDeadlineMs ?? EDGE_ACK_DEADLINE_MS;
     this.noteClient = options.noteClient;
+    this.inFlight = options.inFlight ?? new DrainState();
   }
 
   /** Called by Bolt: the inner receiver delivers to this edge, which delivers to `app`. */
@@ -54,9 +58,19 @@ export class SlackSocketEdge implements Receiver {
     return this.inner.stop();
   }
 
-  /** Screens one envelope's payload and hands it to the app; never rejects. */
-  private async process(event: ReceiverEvent): Promise<void> {
+  /**
+   * Screens one envelope's payload and hands it to the app, counted in flight until its listeners are done; never
+   * rejects.
+   */
+  private process(event: ReceiverEvent): Promise<void> {
     const requestId = newRequestId();
+    return this.inFlight.track(requestId, async (entry) => {
+      entry.kind = payloadKind(event.body);
+      await this.screenAndDeliver(event, requestId);
+    });
+  }
+
+  private async screenAndDeliver(event: ReceiverEvent, requestId: string): Promise<void> {
     const log = this.log.child({ requestId });
     const send = async (response?: string | Record<string, unknown>) => {
       await event.ack(response);
