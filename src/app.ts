@@ -10,8 +10,10 @@ import { clientChangesOf, PostgresChangeListener } from './db/change-notificatio
 import { eventReceiptStore } from './db/event-receipts.js';
 import { withNamedLock } from './db/named-lock.js';
 import { kindOf, type Orm } from './db/orm.js';
+import { RetentionJob } from './db/retention.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
+import { proxyTrust } from './http/oauth/http-util.js';
 import { httpRoutes } from './http/routes.js';
 import { type AppServer, startAppServer } from './http/server.js';
 import { KeyRing } from './lib/key-ring.js';
@@ -205,6 +207,7 @@ export async function startApp(
       invitationNotifier: serviceOptions.ports.invitationNotifier,
       deliver,
       ...(changes ? { clientChanges: clientChangesOf(changes) } : {}),
+      proxyTrust: proxyTrust(config.trustProxy),
     }),
   ];
 
@@ -323,13 +326,20 @@ export async function startApp(
       })
     : null;
   outbox?.start();
-  if (!outbox) logger.warn('SMTP_URL is not set: invitation mail stays queued in the outbox until it is');
-  if (outbox && new URL(config.publicUrl).hostname === 'localhost') {
+  if (!outbox) {
     logger.warn(
-      { publicUrl: config.publicUrl },
-      'PUBLIC_URL is not set: links in invitation mail point at localhost, which invitees cannot open',
+      { mailDisabled: config.mailDisabled },
+      'mail is off (MAIL_DISABLED=true): no invitation mail is sent; it stays queued in the outbox, and invitees learn of their invitation in Slack only',
     );
   }
+  const retention = new RetentionJob({
+    orm,
+    clock,
+    logger,
+    settings: { outboxDays: config.retention.outboxDays, auditDays: config.retention.auditDays },
+    intervalMs: config.retention.intervalMs,
+  });
+  retention.start();
   if (invitations.keySource === 'random') {
     logger.warn('INVITATION_KEY is not set: mail still queued at a restart cannot be sent (resend it)');
   }
@@ -343,6 +353,7 @@ export async function startApp(
     access,
     ...(changes ? { changes } : {}),
     async stop() {
+      await retention.stop();
       await outbox?.stop();
       await deliveries.stop();
       // In HTTP mode the receiver was never started (our server is its server), so there is nothing to stop.
