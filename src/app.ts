@@ -57,6 +57,8 @@ export interface RunningApp {
   deliveries: SlackDeliveryWorker;
   /** How the bot reaches Slack: a static token, or the installations (distribution mode). */
   access: SlackAccess;
+  /** The retention job (tests call `retention.runOnce()`). */
+  retention: RetentionJob;
   /** PostgreSQL: the connection listening for other instances' writes (tests end it); undefined on SQLite. */
   changes?: PostgresChangeListener;
   stop(): Promise<void>;
@@ -351,6 +353,7 @@ export async function startApp(
     outbox,
     deliveries,
     access,
+    retention,
     ...(changes ? { changes } : {}),
     async stop() {
       await retention.stop();
