@@ -331,7 +331,7 @@ export async function startApp(
   if (!outbox) {
     logger.warn(
       { mailDisabled: config.mailDisabled },
-      'mail is off (MAIL_DISABLED=true): no invitation mail is sent; it stays queued in the outbox, and invitees learn of their invitation in Slack only',
+      'mail is off (MAIL_DISABLED=true): no invitation mail is sent; it stays queued in the outbox, and only invitees in the workspace learn of their invitation, by Slack DM',
     );
   }
   const retention = new RetentionJob({

@@ -342,7 +342,7 @@ export interface Config {
   slackDeliveryClaimMs: number;
   /**
    * `MAIL_DISABLED=true`: mail is off on purpose (no SMTP_URL); invitation mail stays queued in the outbox and
-   * invitees learn of their invitation in Slack only.
+   * only invitees who are in the workspace learn of their invitation (by Slack DM).
    */
   mailDisabled: boolean;
   /** Which proxies are believed about the client's address (`TRUST_PROXY`; off by default). */
