@@ -116,13 +116,13 @@ export async function readClientRequest(
 /**
  * Wraps an endpoint so that an {@link OAuthError} becomes its response and anything else a logged 500
  * `server_error` (Bolt calls custom route handlers without awaiting them). A refusal is logged with the client's
- * address as `proxyTrust` decides it.
+ * address as `deps.proxyTrust` decides it.
  */
 export function oauthHandler(
-  logger: Logger,
+  deps: Pick<OAuthEndpointDeps, 'logger' | 'proxyTrust'>,
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
-  proxyTrust?: ProxyTrust,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const { logger } = deps;
   return (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (err instanceof OAuthError) {
@@ -131,7 +131,7 @@ export function oauthHandler(
             path: req.url?.split('?')[0],
             error: err.error,
             status: err.status,
-            address: clientAddress(req, proxyTrust),
+            address: clientAddress(req, deps.proxyTrust),
           },
           'oauth request refused',
         );
@@ -160,65 +160,58 @@ export function oauthHandler(
  */
 export function tokenEndpoint(deps: OAuthEndpointDeps & { batcher: TokenBatcher }) {
   let nextPurge = 0;
-  return oauthHandler(
-    deps.logger,
-    async (req, res) => {
-      const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
-      const grantType = form.get('grant_type');
-      if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required.');
-      if (grantType !== 'client_credentials') {
-        throw new OAuthError('unsupported_grant_type', 'Only the client_credentials grant is supported.');
+  return oauthHandler(deps, async (req, res) => {
+    const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
+    const grantType = form.get('grant_type');
+    if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required.');
+    if (grantType !== 'client_credentials') {
+      throw new OAuthError('unsupported_grant_type', 'Only the client_credentials grant is supported.');
+    }
+    if (form.has('scope')) {
+      throw new OAuthError('invalid_scope', 'This server defines no scopes: leave out the scope parameter.');
+    }
+    // A malformed client ID or secret (bad shape or checksum) fails without any database work.
+    const wellFormed =
+      isClientIdShape(clientId) && isWellFormedCredential(clientSecret, CLIENT_SECRET_PREFIX);
+    const token = wellFormed ? await deps.batcher.issue(clientId, hashCredential(clientSecret)) : null;
+    if (token) {
+      sendJson(res, 200, {
+        access_token: token.accessToken,
+        token_type: 'Bearer',
+        expires_in: token.expiresIn,
+      });
+    } else {
+      // Not issued: find out why on the precise path (and issue after all if the client was enabled meanwhile).
+      const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.credentials, deps.settings);
+      const auth = await oauth.authenticate(clientId, clientSecret);
+      if (auth.kind === 'failed') {
+        await deps.limiter.recordFailure(address, clientId);
+        throw invalidClient('Client authentication failed.');
       }
-      if (form.has('scope')) {
+      const issued = auth.kind === 'authenticated' ? await oauth.issueToken(auth.clientId) : null;
+      if (!issued) {
         throw new OAuthError(
-          'invalid_scope',
-          'This server defines no scopes: leave out the scope parameter.',
+          'unauthorized_client',
+          'This client is disabled. An admin can enable it in Slack.',
         );
       }
-      // A malformed client ID or secret (bad shape or checksum) fails without any database work.
-      const wellFormed =
-        isClientIdShape(clientId) && isWellFormedCredential(clientSecret, CLIENT_SECRET_PREFIX);
-      const token = wellFormed ? await deps.batcher.issue(clientId, hashCredential(clientSecret)) : null;
-      if (token) {
-        sendJson(res, 200, {
-          access_token: token.accessToken,
-          token_type: 'Bearer',
-          expires_in: token.expiresIn,
-        });
-      } else {
-        // Not issued: find out why on the precise path (and issue after all if the client was enabled meanwhile).
-        const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.credentials, deps.settings);
-        const auth = await oauth.authenticate(clientId, clientSecret);
-        if (auth.kind === 'failed') {
-          await deps.limiter.recordFailure(address, clientId);
-          throw invalidClient('Client authentication failed.');
-        }
-        const issued = auth.kind === 'authenticated' ? await oauth.issueToken(auth.clientId) : null;
-        if (!issued) {
-          throw new OAuthError(
-            'unauthorized_client',
-            'This client is disabled. An admin can enable it in Slack.',
-          );
-        }
-        sendJson(res, 200, {
-          access_token: issued.accessToken,
-          token_type: 'Bearer',
-          expires_in: issued.expiresIn,
-        });
-      }
-      const now = deps.clock.now().getTime();
-      if (now >= nextPurge) {
-        nextPurge = now + PURGE_INTERVAL_MS;
-        await new OAuthService(
-          deps.orm.em.fork(),
-          deps.clock,
-          deps.credentials,
-          deps.settings,
-        ).purgeExpiredTokens();
-      }
-    },
-    deps.proxyTrust,
-  );
+      sendJson(res, 200, {
+        access_token: issued.accessToken,
+        token_type: 'Bearer',
+        expires_in: issued.expiresIn,
+      });
+    }
+    const now = deps.clock.now().getTime();
+    if (now >= nextPurge) {
+      nextPurge = now + PURGE_INTERVAL_MS;
+      await new OAuthService(
+        deps.orm.em.fork(),
+        deps.clock,
+        deps.credentials,
+        deps.settings,
+      ).purgeExpiredTokens();
+    }
+  });
 }
 
 /**
@@ -228,24 +221,20 @@ export function tokenEndpoint(deps: OAuthEndpointDeps & { batcher: TokenBatcher 
  * `unauthorized_client` (§2.1).
  */
 export function revocationEndpoint(deps: OAuthEndpointDeps) {
-  return oauthHandler(
-    deps.logger,
-    async (req, res) => {
-      const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
-      const token = form.get('token');
-      if (token === undefined) throw new OAuthError('invalid_request', 'token is required.');
-      const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.credentials, deps.settings);
-      const auth = await oauth.authenticate(clientId, clientSecret);
-      if (auth.kind === 'failed') {
-        await deps.limiter.recordFailure(address, clientId);
-        throw invalidClient('Client authentication failed.');
-      }
-      const outcome = await oauth.revoke(clientId, token);
-      if (outcome === 'other_client') {
-        throw new OAuthError('unauthorized_client', 'This token was not issued to this client.');
-      }
-      sendJson(res, 200, undefined);
-    },
-    deps.proxyTrust,
-  );
+  return oauthHandler(deps, async (req, res) => {
+    const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
+    const token = form.get('token');
+    if (token === undefined) throw new OAuthError('invalid_request', 'token is required.');
+    const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.credentials, deps.settings);
+    const auth = await oauth.authenticate(clientId, clientSecret);
+    if (auth.kind === 'failed') {
+      await deps.limiter.recordFailure(address, clientId);
+      throw invalidClient('Client authentication failed.');
+    }
+    const outcome = await oauth.revoke(clientId, token);
+    if (outcome === 'other_client') {
+      throw new OAuthError('unauthorized_client', 'This token was not issued to this client.');
+    }
+    sendJson(res, 200, undefined);
+  });
 }
