@@ -10,8 +10,10 @@ import { clientChangesOf, PostgresChangeListener } from './db/change-notificatio
 import { eventReceiptStore } from './db/event-receipts.js';
 import { withNamedLock } from './db/named-lock.js';
 import { kindOf, type Orm } from './db/orm.js';
+import { RetentionJob } from './db/retention.js';
 import { type Clock, systemClock } from './domain/actor.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
+import { proxyTrust } from './http/oauth/http-util.js';
 import { httpRoutes } from './http/routes.js';
 import { type AppServer, startAppServer } from './http/server.js';
 import { KeyRing } from './lib/key-ring.js';
@@ -59,6 +61,8 @@ export interface RunningApp {
   deliveries: SlackDeliveryWorker;
   /** How the bot reaches Slack: a static token, or the installations (distribution mode). */
   access: SlackAccess;
+  /** The retention job (tests call `retention.runOnce()`). */
+  retention: RetentionJob;
   /** PostgreSQL: the connection listening for other instances' writes (tests end it); undefined on SQLite. */
   changes?: PostgresChangeListener;
   /**
@@ -227,6 +231,7 @@ export async function startApp(
       invitationNotifier: serviceOptions.ports.invitationNotifier,
       deliver,
       ...(changes ? { clientChanges: clientChangesOf(changes) } : {}),
+      proxyTrust: proxyTrust(config.trustProxy),
     }),
   ];
 
@@ -351,13 +356,20 @@ export async function startApp(
       })
     : null;
   outbox?.start();
-  if (!outbox) logger.warn('SMTP_URL is not set: invitation mail stays queued in the outbox until it is');
-  if (outbox && new URL(config.publicUrl).hostname === 'localhost') {
+  if (!outbox) {
     logger.warn(
-      { publicUrl: config.publicUrl },
-      'PUBLIC_URL is not set: links in invitation mail point at localhost, which invitees cannot open',
+      { mailDisabled: config.mailDisabled },
+      'mail is off (MAIL_DISABLED=true): no invitation mail is sent; it stays queued in the outbox, and only invitees in the workspace learn of their invitation, by Slack DM',
     );
   }
+  const retention = new RetentionJob({
+    orm,
+    clock,
+    logger,
+    settings: { outboxDays: config.retention.outboxDays, auditDays: config.retention.auditDays },
+    intervalMs: config.retention.intervalMs,
+  });
+  retention.start();
   if (invitations.keySource === 'random') {
     logger.warn('INVITATION_KEY is not set: mail still queued at a restart cannot be sent (resend it)');
   }
@@ -375,10 +387,12 @@ export async function startApp(
     outbox,
     deliveries,
     access,
+    retention,
     ...(changes ? { changes } : {}),
     lifecycle,
     async stop() {
       lifecycle.begin();
+      await retention.stop();
       await outbox?.stop();
       await deliveries.stop();
       // In HTTP mode the receiver was never started (our server is its server), so there is nothing to stop.
@@ -401,7 +415,11 @@ export async function startApp(
         }
         // The mail worker takes no new mail from now on; the Slack delivery worker still sends what the payloads
         // in flight queue, and stops once they are done.
-        await Promise.all([outbox?.stop(), lifecycle.idle().then(() => deliveries.stop())]);
+        await Promise.all([
+          retention.stop(),
+          outbox?.stop(),
+          lifecycle.idle().then(() => deliveries.stop()),
+        ]);
       })();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'deadline'>((resolve) => {

@@ -1,6 +1,7 @@
 /**
  * Configuration: the environment is parsed once, here, with zod (DESIGN.md §4). Nothing else reads `process.env`.
  */
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 
 /** How the bot talks to Slack, chosen from which credentials are present. */
@@ -54,6 +55,46 @@ const duration = (name: string, min: number, max: number) =>
       (ms) => ms >= min * 1000 && ms <= max * 1000,
       `${name} must be between ${min} and ${max} seconds`,
     );
+
+/**
+ * Which proxies in front of the app are believed about the client's address (`X-Forwarded-For`), with Express'
+ * `trust proxy` semantics (expressjs.com/en/guide/behind-proxies.html, implemented by `proxy-addr`):
+ * - `off`: the socket's peer address is the client;
+ * - `hops`: the client is the address that many hops from the right (the socket's peer counting as the first);
+ * - `addresses`: proxies whose address is in this list (IPv4 or IPv6 addresses, CIDR ranges, or `loopback`,
+ *   `linklocal`, `uniquelocal`) are skipped from the right; the first address not in it is the client.
+ */
+export type TrustProxy =
+  | { kind: 'off' }
+  | { kind: 'hops'; hops: number }
+  | { kind: 'addresses'; addresses: string[] };
+
+const TRUST_PROXY_MESSAGE =
+  'TRUST_PROXY must be a hop count (1, 2, …) or a comma-separated list of proxy addresses or CIDR ranges (10.0.0.0/8, fd00::/8)';
+
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((v, ctx): TrustProxy => {
+    if (v === 'false' || v === '0') return { kind: 'off' };
+    if (/^\d+$/.test(v)) {
+      const hops = Number(v);
+      if (hops <= 32) return { kind: 'hops', hops };
+    } else {
+      const addresses = v.split(',').map((a) => a.trim());
+      try {
+        if (addresses.every((a) => a !== '')) {
+          proxyaddr.compile(addresses);
+          return { kind: 'addresses', addresses };
+        }
+      } catch {
+        // reported below
+      }
+    }
+    ctx.addIssue({ code: 'custom', message: TRUST_PROXY_MESSAGE });
+    return z.NEVER;
+  })
+  .default({ kind: 'off' });
 
 const EnvSchema = z
   .object({
@@ -145,6 +186,27 @@ const EnvSchema = z
       .int('SLACK_DELIVERY_CLAIM_MS must be an integer')
       .min(1000, 'SLACK_DELIVERY_CLAIM_MS must be at least 1000')
       .default(60_000),
+    // Production hygiene (issue 13 §4–5): mail off on purpose, proxies believed, retention.
+    MAIL_DISABLED: z
+      .enum(['true', 'false'], { error: 'MAIL_DISABLED must be true or false' })
+      .transform((v) => v === 'true')
+      .default(false),
+    TRUST_PROXY: trustProxy,
+    OUTBOX_RETENTION_DAYS: z.coerce
+      .number({ error: 'OUTBOX_RETENTION_DAYS must be a number' })
+      .int('OUTBOX_RETENTION_DAYS must be a whole number of days')
+      .min(1, 'OUTBOX_RETENTION_DAYS must be at least 1')
+      .default(30),
+    AUDIT_RETENTION_DAYS: z.coerce
+      .number({ error: 'AUDIT_RETENTION_DAYS must be a number' })
+      .int('AUDIT_RETENTION_DAYS must be a whole number of days')
+      .min(0, 'AUDIT_RETENTION_DAYS must be 0 (keep forever) or more')
+      .default(365),
+    RETENTION_INTERVAL_MS: z.coerce
+      .number({ error: 'RETENTION_INTERVAL_MS must be a number' })
+      .int('RETENTION_INTERVAL_MS must be an integer')
+      .min(1000, 'RETENTION_INTERVAL_MS must be at least 1000')
+      .default(3_600_000),
   })
   .superRefine((env, ctx) => {
     if (env.SLACK_SIGNING_SECRET !== undefined && env.SLACK_SIGNING_SECRET.trim() === '') {
@@ -207,6 +269,34 @@ const EnvSchema = z
         message: 'SLACK_BOT_TOKEN is required with SLACK_SIGNING_SECRET (HTTP mode)',
       });
     }
+    if (env.MAIL_DISABLED && env.SMTP_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['MAIL_DISABLED'],
+        message:
+          'MAIL_DISABLED=true and SMTP_URL exclude each other: unset SMTP_URL to keep mail off, or MAIL_DISABLED to send mail',
+      });
+    }
+    // Outside console mode nothing may fall back to a default that only works on a laptop.
+    if (env.SLACK_APP_TOKEN || hasAccess) {
+      if (!env.PUBLIC_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['PUBLIC_URL'],
+          message:
+            'PUBLIC_URL is required in HTTP and Socket Mode: the public base URL of invitation links (e.g. https://astrobee.example.com)',
+        });
+      }
+      for (const name of ['SMTP_URL', 'MAIL_FROM'] as const) {
+        if (!env.MAIL_DISABLED && !env[name]) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message: `${name} is required in HTTP and Socket Mode, unless MAIL_DISABLED=true says mail is off on purpose`,
+          });
+        }
+      }
+    }
   });
 
 /** The parsed configuration. Durations are in milliseconds unless the name says otherwise. */
@@ -261,6 +351,22 @@ export interface Config {
   slackDeliveryMaxAttempts: number;
   /** Milliseconds an instance's claim on a Slack delivery lasts (`SLACK_CLAIM_MS` by default), as `mailClaimMs`. */
   slackDeliveryClaimMs: number;
+  /**
+   * `MAIL_DISABLED=true`: mail is off on purpose (no SMTP_URL); invitation mail stays queued in the outbox and
+   * only invitees who are in the workspace learn of their invitation (by Slack DM).
+   */
+  mailDisabled: boolean;
+  /** Which proxies are believed about the client's address (`TRUST_PROXY`; off by default). */
+  trustProxy: TrustProxy;
+  /** The retention job (src/db/retention.ts). */
+  retention: {
+    /** Milliseconds between two runs (`RETENTION_INTERVAL_MS`, one hour by default). */
+    intervalMs: number;
+    /** Days a finished outbox row (mail or Slack delivery) is kept (`OUTBOX_RETENTION_DAYS`). */
+    outboxDays: number;
+    /** Days an audit event is kept; 0 keeps them forever (`AUDIT_RETENTION_DAYS`). */
+    auditDays: number;
+  };
 }
 
 /** Thrown when the environment is invalid; `message` names every offending variable. */
@@ -335,5 +441,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slackDeliveryIntervalMs: e.SLACK_DELIVERY_INTERVAL_MS,
     slackDeliveryMaxAttempts: e.SLACK_DELIVERY_MAX_ATTEMPTS,
     slackDeliveryClaimMs: e.SLACK_DELIVERY_CLAIM_MS,
+    mailDisabled: e.MAIL_DISABLED,
+    trustProxy: e.TRUST_PROXY,
+    retention: {
+      intervalMs: e.RETENTION_INTERVAL_MS,
+      outboxDays: e.OUTBOX_RETENTION_DAYS,
+      auditDays: e.AUDIT_RETENTION_DAYS,
+    },
   };
 }

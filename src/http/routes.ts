@@ -14,6 +14,7 @@ import { API_PREFIX, apiHandler } from './api/api.js';
 import { healthz } from './healthz.js';
 import { invitationPage } from './invitations/invitation-page.js';
 import { FailedAuthLimiter, type FailedAuthLimits } from './oauth/failed-auth-limiter.js';
+import type { ProxyTrust } from './oauth/http-util.js';
 import { revocationEndpoint, tokenEndpoint } from './oauth/token-endpoint.js';
 
 /** Every method, so the OAuth endpoints and the API answer a wrong one themselves (405, JSON). */
@@ -43,6 +44,8 @@ export function httpRoutes(deps: {
   deliver?: () => Promise<void>;
   /** Writes of clients by other instances (PostgreSQL): the token batcher drops what it keeps of them. */
   clientChanges?: ClientChangeSignal;
+  /** Which proxies are believed about the client's address (`TRUST_PROXY`): the failed-auth limiter keys on it. */
+  proxyTrust?: ProxyTrust;
 }): CustomRoute[] {
   const logger = deps.logger.child({ component: 'http' });
   const oauth = {
@@ -52,6 +55,7 @@ export function httpRoutes(deps: {
     settings: deps.clients ?? DEFAULT_CLIENT_SETTINGS,
     limiter: new FailedAuthLimiter(deps.failedAuthLimits, failureCounting(deps.orm)),
     credentials: deps.credentials ?? new SqlClientCredentialStore(),
+    ...(deps.proxyTrust ? { proxyTrust: deps.proxyTrust } : {}),
   };
   const batcher = new TokenBatcher({
     ...oauth,

@@ -73,6 +73,8 @@ export async function startStandInDemo(
       SLACK_CLIENT_ID: DEMO_APP.clientId,
       SLACK_CLIENT_SECRET: DEMO_APP.clientSecret,
       SLACK_SIGNING_SECRET: standin.signingSecret,
+      // The stand-in has no mail server: mail is off on purpose (invitations still reach invitees in Slack).
+      MAIL_DISABLED: 'true',
     },
     stop: () => standin.stop(),
   };

@@ -116,6 +116,8 @@ export async function benchMatrix(options: MatrixOptions): Promise<void> {
       SLACK_SIGNING_SECRET: signingSecret,
       SLACK_API_URL: slack.apiUrl,
       DATABASE_URL: databaseUrl,
+      PUBLIC_URL: 'https://astrobee.example.com',
+      MAIL_DISABLED: 'true',
       LOG_LEVEL: 'warn',
     });
     const startTarget = async (config: Config, databaseUrl: string) => {

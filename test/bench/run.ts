@@ -207,6 +207,8 @@ async function main(): Promise<void> {
         SLACK_SIGNING_SECRET: signingSecret,
         SLACK_API_URL: slack.apiUrl,
         DATABASE_URL: `sqlite:${databaseFile}`,
+        PUBLIC_URL: 'https://astrobee.example.com',
+        MAIL_DISABLED: 'true',
         LOG_LEVEL: 'warn',
         PORT: String(ourPort),
       },

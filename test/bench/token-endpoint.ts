@@ -165,6 +165,8 @@ export async function benchTokenEndpoint(options: TokenBenchOptions = {}): Promi
         SLACK_API_URL: standin.apiUrl,
         PORT: String(appPort),
         DATABASE_URL: databaseUrl,
+        PUBLIC_URL: 'https://astrobee.example.com',
+        MAIL_DISABLED: 'true',
         LOG_LEVEL: 'warn',
       },
       process.env.TOKEN_BENCH_PROFILE_DIR

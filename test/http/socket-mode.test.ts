@@ -27,6 +27,8 @@ describe('Socket Mode', () => {
       SLACK_API_URL: standin.apiUrl,
       PORT: '0',
       DATABASE_URL: `sqlite:${join(dir, 'db.sqlite')}`,
+      PUBLIC_URL: 'https://astrobee.example.com',
+      MAIL_DISABLED: 'true',
       LOG_LEVEL: 'silent',
     });
     expect(config.mode).toBe('socket');

@@ -293,6 +293,7 @@ async function startInstance(
     PUBLIC_URL: harness.config.publicUrl,
     INVITATION_KEY: harness.config.invitationKey,
     SMTP_URL: smtpUrl,
+    MAIL_FROM: harness.config.mailFrom,
     PORT: '0',
     LOG_LEVEL: 'info',
     ...env,

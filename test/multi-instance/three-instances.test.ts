@@ -96,6 +96,7 @@ describe.skipIf(!onPostgres)(
         DATABASE_URL: db.url,
         PUBLIC_URL: 'http://127.0.0.1:3000',
         SMTP_URL: sink.url,
+        MAIL_FROM: 'AstroBee <no-reply@example.com>',
         MAIL_WORKER_INTERVAL_MS: '200',
         INVITATIONS_PER_DAY: '100000',
         LOG_LEVEL: 'warn',

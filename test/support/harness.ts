@@ -145,6 +145,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     DATABASE_URL: db.url,
     PUBLIC_URL: 'http://127.0.0.1:3000',
     LOG_LEVEL: 'debug',
+    // Mail is off on purpose unless the test brings an SMTP sink (then the outbox worker sends to it).
+    ...(options.env?.SMTP_URL ? { MAIL_FROM: 'AstroBee <no-reply@example.com>' } : { MAIL_DISABLED: 'true' }),
     ...distributionEnv,
     ...options.env,
   });

@@ -11,6 +11,13 @@ function configError(env: Record<string, string>): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
+/** What HTTP and Socket Mode require beside the Slack credentials (invented example values). */
+const production = {
+  PUBLIC_URL: 'https://astrobee.example.com',
+  SMTP_URL: 'smtp://mail.example.com:587',
+  MAIL_FROM: 'AstroBee <astrobee@example.com>',
+};
+
 describe('loadConfig', () => {
   it('chooses console mode with no Slack credentials, with the documented defaults', () => {
     const config = loadConfig({});
@@ -23,12 +30,16 @@ describe('loadConfig', () => {
   });
 
   it('chooses HTTP mode with a bot token and signing secret, and Socket Mode with an app token', () => {
-    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc' }).mode).toBe('http');
-    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).mode).toBe('socket');
+    expect(loadConfig({ ...production, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc' }).mode).toBe(
+      'http',
+    );
+    expect(loadConfig({ ...production, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).mode).toBe(
+      'socket',
+    );
   });
 
   it('refuses an empty signing secret, naming the variable', () => {
-    const err = configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '' });
+    const err = configError({ ...production, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '' });
     expect(err.issues).toEqual([
       { variable: 'SLACK_SIGNING_SECRET', message: 'SLACK_SIGNING_SECRET must not be empty' },
     ]);
@@ -131,6 +142,7 @@ describe('distribution mode (Slack OAuth install)', () => {
     SLACK_STATE_SECRET: 'state-secret-example-0123456789abcdef',
     SLACK_SIGNING_SECRET: 'signing-secret',
     INSTALLATION_KEY: 'installation-key-example-0123456789abcdef',
+    ...production,
   };
 
   it('is chosen by the client credentials, over HTTP, with the key ring newest first', () => {
@@ -179,5 +191,120 @@ describe('distribution mode (Slack OAuth install)', () => {
     expect(configError({ ...oauth, SLACK_STATE_SECRET: 'short' }).issues[0]?.variable).toBe(
       'SLACK_STATE_SECRET',
     );
+  });
+});
+
+describe('HTTP and Socket Mode refuse what would mislead in production', () => {
+  const http = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc' };
+  const socket = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' };
+
+  it('requires PUBLIC_URL, SMTP_URL and MAIL_FROM, each named, in both modes', () => {
+    for (const slack of [http, socket]) {
+      const err = configError(slack);
+      expect(err.issues.map((i) => i.variable)).toEqual(['PUBLIC_URL', 'SMTP_URL', 'MAIL_FROM']);
+      expect(err.message).toContain('PUBLIC_URL is required in HTTP and Socket Mode');
+      expect(err.message).toContain(
+        'SMTP_URL is required in HTTP and Socket Mode, unless MAIL_DISABLED=true',
+      );
+      const { MAIL_FROM: _f, ...noFrom } = production;
+      expect(configError({ ...slack, ...noFrom }).issues.map((i) => i.variable)).toEqual(['MAIL_FROM']);
+    }
+  });
+
+  it('takes MAIL_DISABLED=true instead of SMTP_URL and MAIL_FROM, but still requires PUBLIC_URL', () => {
+    const config = loadConfig({
+      ...http,
+      PUBLIC_URL: 'https://astrobee.example.com/',
+      MAIL_DISABLED: 'true',
+    });
+    expect(config).toMatchObject({
+      mode: 'http',
+      mailDisabled: true,
+      publicUrl: 'https://astrobee.example.com',
+    });
+    expect(config.smtpUrl).toBeUndefined();
+    expect(configError({ ...socket, MAIL_DISABLED: 'true' }).issues.map((i) => i.variable)).toEqual([
+      'PUBLIC_URL',
+    ]);
+    expect(loadConfig({ ...http, ...production }).mailDisabled).toBe(false);
+  });
+
+  it('refuses MAIL_DISABLED=true beside SMTP_URL as contradictory, and a MAIL_DISABLED that is not true/false', () => {
+    expect(configError({ ...http, ...production, MAIL_DISABLED: 'true' }).issues).toEqual([
+      {
+        variable: 'MAIL_DISABLED',
+        message: expect.stringContaining('MAIL_DISABLED=true and SMTP_URL exclude'),
+      },
+    ]);
+    expect(configError({ MAIL_DISABLED: 'yes' }).issues.map((i) => i.variable)).toEqual(['MAIL_DISABLED']);
+    // The contradiction is refused in console mode too: it is never what anyone meant.
+    expect(configError({ MAIL_DISABLED: 'true', SMTP_URL: production.SMTP_URL }).issues[0]?.variable).toBe(
+      'MAIL_DISABLED',
+    );
+  });
+
+  it('keeps console mode free of these requirements (localhost links, printed mail)', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      mode: 'console',
+      mailDisabled: false,
+      publicUrl: 'http://localhost:3000',
+    });
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('is off by default and with false or 0', () => {
+    expect(loadConfig({}).trustProxy).toEqual({ kind: 'off' });
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toEqual({ kind: 'off' });
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toEqual({ kind: 'off' });
+  });
+
+  it('takes a hop count, or a list of IPv4 and IPv6 addresses, CIDR ranges and proxy-addr names', () => {
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toEqual({ kind: 'hops', hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: ' 10.0.0.0/8, fd00::/8,192.0.2.7 ,loopback' }).trustProxy).toEqual({
+      kind: 'addresses',
+      addresses: ['10.0.0.0/8', 'fd00::/8', '192.0.2.7', 'loopback'],
+    });
+  });
+
+  it('refuses anything else, naming the variable', () => {
+    for (const TRUST_PROXY of [
+      'true',
+      '10.0.0.0/33',
+      '10.0.0.300',
+      'proxy.example.com',
+      '10.0.0.1,,',
+      '-1',
+      '99',
+    ]) {
+      const err = configError({ TRUST_PROXY });
+      expect(err.issues).toEqual([
+        { variable: 'TRUST_PROXY', message: expect.stringContaining('hop count') },
+      ]);
+    }
+  });
+});
+
+describe('retention settings', () => {
+  it('keeps finished outbox rows 30 days and audit events 365 days, hourly, by default', () => {
+    expect(loadConfig({}).retention).toEqual({ intervalMs: 3_600_000, outboxDays: 30, auditDays: 365 });
+  });
+
+  it('takes AUDIT_RETENTION_DAYS=0 (keep forever) and refuses bad values, naming each', () => {
+    expect(
+      loadConfig({ AUDIT_RETENTION_DAYS: '0', OUTBOX_RETENTION_DAYS: '7', RETENTION_INTERVAL_MS: '5000' })
+        .retention,
+    ).toEqual({ intervalMs: 5000, outboxDays: 7, auditDays: 0 });
+    const err = configError({
+      AUDIT_RETENTION_DAYS: '-1',
+      OUTBOX_RETENTION_DAYS: '0',
+      RETENTION_INTERVAL_MS: 'soon',
+    });
+    expect(err.issues.map((i) => i.variable).sort()).toEqual([
+      'AUDIT_RETENTION_DAYS',
+      'OUTBOX_RETENTION_DAYS',
+      'RETENTION_INTERVAL_MS',
+    ]);
   });
 });

@@ -15,7 +15,7 @@ import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
 import { CredentialsError, type FormParams, parseForm, presentedCredentials } from './client-auth.js';
 import type { FailedAuthLimiter } from './failed-auth-limiter.js';
-import { clientAddress, mediaType, sendJson } from './http-util.js';
+import { clientAddress, mediaType, type ProxyTrust, sendJson } from './http-util.js';
 
 /** Largest form body accepted by the token and revocation endpoints, in bytes. */
 export const MAX_FORM_BYTES = 8 * 1024;
@@ -43,6 +43,8 @@ export interface OAuthEndpointDeps {
   limiter: FailedAuthLimiter;
   /** The OAuth hot paths' statements (the domain's port; src/db implements it). */
   credentials: ClientCredentialStore;
+  /** Which proxies are believed about the client's address (`TRUST_PROXY`); none when absent. */
+  proxyTrust?: ProxyTrust;
 }
 
 /** An OAuth error response to send. */
@@ -76,7 +78,7 @@ export function invalidClient(description: string): OAuthError {
  */
 export async function readClientRequest(
   req: IncomingMessage,
-  deps: Pick<OAuthEndpointDeps, 'limiter'>,
+  deps: Pick<OAuthEndpointDeps, 'limiter' | 'proxyTrust'>,
 ): Promise<{ form: FormParams; clientId: string; clientSecret: string; address: string }> {
   if (req.method !== 'POST') {
     throw new OAuthError('invalid_request', 'Use POST.', 405, { allow: 'POST' });
@@ -96,7 +98,7 @@ export async function readClientRequest(
     if (err instanceof CredentialsError) throw new OAuthError('invalid_request', err.message);
     throw err;
   }
-  const address = clientAddress(req);
+  const address = clientAddress(req, deps.proxyTrust);
   const retryAfter = await deps.limiter.retryAfter(address, credentials.clientId);
   if (retryAfter !== null) {
     throw new OAuthError('too_many_requests', 'Too many failed authentications. Try again later.', 429, {
@@ -113,17 +115,24 @@ export async function readClientRequest(
 
 /**
  * Wraps an endpoint so that an {@link OAuthError} becomes its response and anything else a logged 500
- * `server_error` (Bolt calls custom route handlers without awaiting them).
+ * `server_error` (Bolt calls custom route handlers without awaiting them). A refusal is logged with the client's
+ * address as `deps.proxyTrust` decides it.
  */
 export function oauthHandler(
-  logger: Logger,
+  deps: Pick<OAuthEndpointDeps, 'logger' | 'proxyTrust'>,
   handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  const { logger } = deps;
   return (req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (err instanceof OAuthError) {
         logger.info(
-          { path: req.url?.split('?')[0], error: err.error, status: err.status },
+          {
+            path: req.url?.split('?')[0],
+            error: err.error,
+            status: err.status,
+            address: clientAddress(req, deps.proxyTrust),
+          },
           'oauth request refused',
         );
         sendOAuthError(res, err);
@@ -151,7 +160,7 @@ export function oauthHandler(
  */
 export function tokenEndpoint(deps: OAuthEndpointDeps & { batcher: TokenBatcher }) {
   let nextPurge = 0;
-  return oauthHandler(deps.logger, async (req, res) => {
+  return oauthHandler(deps, async (req, res) => {
     const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
     const grantType = form.get('grant_type');
     if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required.');
@@ -212,7 +221,7 @@ export function tokenEndpoint(deps: OAuthEndpointDeps & { batcher: TokenBatcher 
  * `unauthorized_client` (§2.1).
  */
 export function revocationEndpoint(deps: OAuthEndpointDeps) {
-  return oauthHandler(deps.logger, async (req, res) => {
+  return oauthHandler(deps, async (req, res) => {
     const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
     const token = form.get('token');
     if (token === undefined) throw new OAuthError('invalid_request', 'token is required.');
