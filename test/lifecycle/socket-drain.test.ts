@@ -36,6 +36,8 @@ describe('drain in Socket Mode', () => {
       PORT: '0',
       DATABASE_URL: databaseUrl,
       LOG_LEVEL: 'silent',
+      PUBLIC_URL: 'https://astrobee.example.com',
+      MAIL_DISABLED: 'true',
     });
     const app = await startApp(config, { logger: createLogger('silent') });
     await standin.socketConnected();
