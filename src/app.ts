@@ -3,7 +3,7 @@
  * its receiver, registers the middleware and listeners, and starts it.
  */
 import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import type { WebClientOptions } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { openOrm, standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
 import { clientChangesOf, PostgresChangeListener } from './db/change-notifications.js';
@@ -11,13 +11,17 @@ import { eventReceiptStore } from './db/event-receipts.js';
 import { withNamedLock } from './db/named-lock.js';
 import { kindOf, type Orm } from './db/orm.js';
 import { type Clock, systemClock } from './domain/actor.js';
+import { SlackInstallation } from './domain/installations/slack-installation.entity.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
+import type { ReadinessCheck } from './http/readyz.js';
 import { httpRoutes } from './http/routes.js';
 import { type AppServer, startAppServer } from './http/server.js';
 import { KeyRing } from './lib/key-ring.js';
 import { type Logger, toSlackLogger } from './logger.js';
 import { type MailSender, SmtpMailSender } from './mail/mail-sender.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
+import { outboxBacklogs } from './observability/backlog.js';
+import { AppMetrics } from './observability/metrics.js';
 import { type OrgContext, payloadIdentity, requestContextMiddleware } from './slack/context.js';
 import { DELIVER_WAIT_MS, SlackDeliveryWorker } from './slack/deliveries/worker.js';
 import { SlackHttpEdge } from './slack/edge/http-edge.js';
@@ -57,6 +61,8 @@ export interface RunningApp {
   access: SlackAccess;
   /** PostgreSQL: the connection listening for other instances' writes (tests end it); undefined on SQLite. */
   changes?: PostgresChangeListener;
+  /** The app's own metrics registry (served at `GET /metrics`). */
+  metrics: AppMetrics;
   stop(): Promise<void>;
 }
 
@@ -90,16 +96,41 @@ export function installUrls(publicUrl: string): { installPage: string; redirect:
   return { installPage: `${publicUrl}${INSTALL_PATH}`, redirect: `${publicUrl}${REDIRECT_PATH}` };
 }
 
+/** Milliseconds a successful `auth.test` of the readiness check is trusted before it is made again. */
+export const SLACK_READINESS_TTL_MS = 30_000;
+
+/**
+ * The readiness check of a static bot token: `auth.test` answers ok (docs.slack.dev/reference/methods/auth.test).
+ * A success is trusted for {@link SLACK_READINESS_TTL_MS} of `clock` time, so frequent probes cost Slack one call
+ * per period; a failure is not kept, and the next probe asks again.
+ */
+function slackTokenCheck(client: WebClient, clock: Clock): ReadinessCheck {
+  let okUntil = 0;
+  return async () => {
+    const now = clock.now().getTime();
+    if (now < okUntil) return;
+    await client.auth.test();
+    okUntil = now + SLACK_READINESS_TTL_MS;
+  };
+}
+
 /**
  * Builds and starts the bot in HTTP mode or Socket Mode (`config.mode`).
  * @param deps `logger` (root), `clock` (tests move it), `orm` (an open ORM to reuse; opened from
  *   `config.databaseUrl` with migrations otherwise), `mailSender` (console mode prints mail; default: SMTP over
- *   `config.smtpUrl`, or none, in which case mail stays queued in the outbox)
+ *   `config.smtpUrl`, or none, in which case mail stays queued in the outbox), `isDraining` (true once the app
+ *   drains: `/readyz` answers 503; default never)
  * @throws Error when the mode is 'console' (see src/console) or Slack credentials are missing
  */
 export async function startApp(
   config: Config,
-  deps: { logger: Logger; clock?: Clock; orm?: Orm; mailSender?: MailSender },
+  deps: {
+    logger: Logger;
+    clock?: Clock;
+    orm?: Orm;
+    mailSender?: MailSender;
+    isDraining?: () => boolean;
+  },
 ): Promise<RunningApp> {
   const { logger } = deps;
   const clock = deps.clock ?? systemClock;
@@ -116,7 +147,10 @@ export async function startApp(
     perDay: config.invitationsPerDay,
     mailFrom: config.mailFrom,
   });
-  const clientOptions = webClientOptions(config.slack.apiUrl);
+  // Each app counts its own Web API calls in its own registry: every client built below shares this fetch.
+  const metrics = new AppMetrics({ backlogs: outboxBacklogs(orm), clock });
+  const fetch = metrics.webApiFetch();
+  const clientOptions = { ...webClientOptions(config.slack.apiUrl), fetch };
   const { botToken, signingSecret, appToken, oauth } = config.slack;
   const serviceOptions = {
     clients: config.clients,
@@ -125,7 +159,7 @@ export async function startApp(
   };
   const purposes = {
     direct: { ...clientOptions, logger: slackLogger },
-    delivery: { ...deliveryClientOptions(config.slack.apiUrl), logger: slackLogger },
+    delivery: { ...deliveryClientOptions(config.slack.apiUrl), fetch, logger: slackLogger },
   };
   let access: SlackAccess;
   let installation: { access: InstallationAccess; store: DatabaseInstallationStore } | undefined;
@@ -192,6 +226,22 @@ export async function startApp(
     leaseMs: config.slackDeliveryClaimMs,
   });
   const deliver = () => deliveries.kick(DELIVER_WAIT_MS);
+  const readinessChecks: Record<string, ReadinessCheck> = {
+    slack: installation
+      ? // Distribution mode: the installation store answers (each payload's installation is read from it).
+        async () => {
+          await orm.em.fork().findOne(SlackInstallation, {}, { fields: ['id'] });
+        }
+      : slackTokenCheck(
+          new WebClient(botToken, {
+            ...deliveryClientOptions(config.slack.apiUrl),
+            timeout: 3_000,
+            fetch,
+            logger: slackLogger,
+          }),
+          clock,
+        ),
+  };
   const customRoutes = [
     ...(installation ? installRoutes({ access: installation.access, orm, logger }) : []),
     ...httpRoutes({
@@ -205,6 +255,8 @@ export async function startApp(
       invitationNotifier: serviceOptions.ports.invitationNotifier,
       deliver,
       ...(changes ? { clientChanges: clientChangesOf(changes) } : {}),
+      metrics: { metrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) },
+      readiness: { checks: readinessChecks, ...(deps.isDraining ? { isDraining: deps.isDraining } : {}) },
     }),
   ];
 
@@ -219,11 +271,24 @@ export async function startApp(
       logger: slackLogger,
       installerOptions: { clientOptions },
     });
-    receiver = new SlackSocketEdge(socket, { logger, noteClient: clientForPayload });
+    receiver = new SlackSocketEdge(socket, {
+      logger,
+      noteClient: clientForPayload,
+      timing: metrics.payloadTiming,
+    });
+    // Checks are read when /readyz runs, so the one added here is asked too.
+    readinessChecks.socket = async () => {
+      if (!socket.client.websocket?.isActive()) throw new Error('the Socket Mode connection is not open');
+    };
   } else if (config.mode === 'http') {
     if (!signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
     // Never started itself: our server (below) hands it every request that is not one of our routes.
-    httpEdge = new SlackHttpEdge({ signingSecret, logger, noteClient: clientForPayload });
+    httpEdge = new SlackHttpEdge({
+      signingSecret,
+      logger,
+      noteClient: clientForPayload,
+      timing: metrics.payloadTiming,
+    });
     receiver = httpEdge;
   } else {
     throw new Error('console mode is started by src/console, not startApp');
@@ -320,6 +385,7 @@ export async function startApp(
         maxAttempts: config.mailMaxAttempts,
         leaseMs: config.mailClaimMs,
         onFailed: mailFailedNotifier({ orm, clock, deliver }),
+        onOutcome: metrics.countMail,
       })
     : null;
   outbox?.start();
@@ -342,6 +408,7 @@ export async function startApp(
     deliveries,
     access,
     ...(changes ? { changes } : {}),
+    metrics,
     async stop() {
       await outbox?.stop();
       await deliveries.stop();

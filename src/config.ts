@@ -104,6 +104,7 @@ const EnvSchema = z
     CLIENT_SECRET_GRACE_PERIOD: duration('CLIENT_SECRET_GRACE_PERIOD', 0, 30 * 86_400).default(86_400_000),
     ACCESS_TOKEN_LIFETIME: duration('ACCESS_TOKEN_LIFETIME', 60, 86_400).default(3_600_000),
     INVITATION_KEY: z.string().min(32, 'INVITATION_KEY must be at least 32 characters').optional(),
+    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
     INVITATIONS_PER_DAY: z.coerce
       .number({ error: 'INVITATIONS_PER_DAY must be a number' })
       .int('INVITATIONS_PER_DAY must be an integer')
@@ -250,6 +251,8 @@ export interface Config {
   slackDeliveryMaxAttempts: number;
   /** Milliseconds an instance's claim on a Slack delivery lasts (`SLACK_CLAIM_MS` by default), as `mailClaimMs`. */
   slackDeliveryClaimMs: number;
+  /** Bearer token that `GET /metrics` requires; absent: `/metrics` is open (keep it off the public internet). */
+  metricsToken?: string;
 }
 
 /** Thrown when the environment is invalid; `message` names every offending variable. */
@@ -323,5 +326,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slackDeliveryIntervalMs: e.SLACK_DELIVERY_INTERVAL_MS,
     slackDeliveryMaxAttempts: e.SLACK_DELIVERY_MAX_ATTEMPTS,
     slackDeliveryClaimMs: e.SLACK_DELIVERY_CLAIM_MS,
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
   };
 }

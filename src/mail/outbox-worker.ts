@@ -79,6 +79,8 @@ export interface OutboxWorkerOptions {
    * state. The composition wires it to a Slack DM to the inviting Admin.
    */
   onFailed?: (failure: MailFailure) => Promise<void>;
+  /** Told the outcome of each mail this worker recorded (the metrics' `astrobee_mails_total`). */
+  onOutcome?: (outcome: 'sent' | 'retrying' | 'failed' | 'cancelled') => void;
 }
 
 /**
@@ -190,7 +192,10 @@ export class OutboxWorker {
       if (id === undefined) break;
       const outcome = await this.deliver(id);
       if (outcome === 'retrying') retried.push(id);
-      if (outcome) result[outcome] += 1;
+      if (outcome) {
+        result[outcome] += 1;
+        this.options.onOutcome?.(outcome);
+      }
     }
     return result;
   }

@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { type App, HTTPReceiverDeferredRequestError, type Receiver } from '@slack/bolt';
 import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
@@ -213,9 +214,10 @@ export class SlackHttpEdge implements Receiver {
         res,
       );
     }
+    const receivedAt = performance.now();
     const requestId = newRequestId();
     const log = this.log.child({ requestId });
-    this.handle(req, res, requestId, log).catch((err: unknown) => {
+    this.handle(req, res, requestId, log, receivedAt).catch((err: unknown) => {
       // Every step answers for itself; this is the last net under them.
       log.error({ err }, 'the Slack edge failed');
       answer(res, 200);
@@ -227,6 +229,7 @@ export class SlackHttpEdge implements Receiver {
     res: ServerResponse,
     requestId: string,
     log: Logger,
+    receivedAt: number,
   ): Promise<void> {
     let raw: Buffer;
     try {
@@ -279,6 +282,8 @@ export class SlackHttpEdge implements Receiver {
       log,
       ackDeadlineMs: this.ackDeadlineMs,
       noteClient: this.noteClient,
+      timing: this.options.timing,
+      receivedAt,
       ...(retryNum !== undefined ? { retryNum } : {}),
       ...(retryReason !== undefined ? { retryReason } : {}),
     });

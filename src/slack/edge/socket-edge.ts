@@ -3,6 +3,7 @@
  * WebSocket, and this wrapper stands between it and the app, applying the HTTP edge's payload checks. A malformed
  * envelope payload is acknowledged and dropped (logged at warn), never thrown.
  */
+import { performance } from 'node:perf_hooks';
 import type { App, Receiver, ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
 import type { Logger } from '../../logger.js';
 import {
@@ -26,6 +27,7 @@ export class SlackSocketEdge implements Receiver {
   private readonly handled;
   private readonly ackDeadlineMs: number;
   private readonly noteClient: NoteClient | undefined;
+  private readonly timing: EdgeOptions['timing'];
 
   constructor(
     private readonly inner: SocketModeReceiver,
@@ -35,6 +37,7 @@ export class SlackSocketEdge implements Receiver {
     this.handled = options.handled ?? HANDLED_PAYLOADS;
     this.ackDeadlineMs = options.ackDeadlineMs ?? EDGE_ACK_DEADLINE_MS;
     this.noteClient = options.noteClient;
+    this.timing = options.timing;
   }
 
   /** Called by Bolt: the inner receiver delivers to this edge, which delivers to `app`. */
@@ -56,6 +59,7 @@ export class SlackSocketEdge implements Receiver {
 
   /** Screens one envelope's payload and hands it to the app; never rejects. */
   private async process(event: ReceiverEvent): Promise<void> {
+    const receivedAt = performance.now();
     const requestId = newRequestId();
     const log = this.log.child({ requestId });
     const send = async (response?: string | Record<string, unknown>) => {
@@ -76,6 +80,8 @@ export class SlackSocketEdge implements Receiver {
         log,
         ackDeadlineMs: this.ackDeadlineMs,
         noteClient: this.noteClient,
+        timing: this.timing,
+        receivedAt,
         ...(event.retryNum !== undefined ? { retryNum: event.retryNum } : {}),
         ...(event.retryReason !== undefined ? { retryReason: event.retryReason } : {}),
       });
