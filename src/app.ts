@@ -230,7 +230,7 @@ export async function startApp(
     slack: installation
       ? // Distribution mode: the installation store answers (each payload's installation is read from it).
         async () => {
-          await orm.em.fork().findOne(SlackInstallation, {}, { fields: ['id'] });
+          await orm.em.fork().find(SlackInstallation, {}, { fields: ['id'], limit: 1 });
         }
       : slackTokenCheck(
           new WebClient(botToken, {
@@ -242,6 +242,13 @@ export async function startApp(
           clock,
         ),
   };
+  // Socket Mode: the WebSocket is open (the receiver is built below).
+  let socketOpen = () => false;
+  if (config.mode === 'socket') {
+    readinessChecks.socket = async () => {
+      if (!socketOpen()) throw new Error('the Socket Mode connection is not open');
+    };
+  }
   const customRoutes = [
     ...(installation ? installRoutes({ access: installation.access, orm, logger }) : []),
     ...httpRoutes({
@@ -276,10 +283,7 @@ export async function startApp(
       noteClient: clientForPayload,
       timing: metrics.payloadTiming,
     });
-    // Checks are read when /readyz runs, so the one added here is asked too.
-    readinessChecks.socket = async () => {
-      if (!socket.client.websocket?.isActive()) throw new Error('the Socket Mode connection is not open');
-    };
+    socketOpen = () => socket.client.websocket?.isActive() === true;
   } else if (config.mode === 'http') {
     if (!signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
     // Never started itself: our server (below) hands it every request that is not one of our routes.
