@@ -1,7 +1,7 @@
 /**
  * The app's Prometheus metrics (prom-client, text exposition format 0.0.4: prometheus.io/docs/instrumenting/
  * exposition_formats). Each app owns its own registry, so several apps in one process (tests, benchmarks) never
- * share or collide on a metric.
+ * share or collide on a metric; only the process metrics, which describe the process, are collected once for all.
  */
 import { performance } from 'node:perf_hooks';
 import type { FetchFunction } from '@slack/web-api';
@@ -72,6 +72,21 @@ export interface Backlogs {
   slack: OutboxBacklog;
 }
 
+let processMetrics: Registry | undefined;
+
+/**
+ * prom-client's default metrics (CPU, memory, heap, event loop lag, GC …) describe the process, not an app: they
+ * are collected once per process, in a registry of their own that every app's `/metrics` appends (collecting them
+ * per app would add an event loop monitor and a GC observer per app, never removed).
+ */
+function processRegistry(): Registry {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
+}
+
 /** Milliseconds (of the app's clock) a backlog reading is reused: a scrape every few seconds costs one reading. */
 export const BACKLOG_CACHE_MS = 5_000;
 
@@ -100,7 +115,8 @@ export function webApiMethodOf(url: string | URL): string {
  * - `astrobee_outbox_backlog{outbox}` and `astrobee_outbox_oldest_age_seconds{outbox}` gauges (`mail`, `slack`),
  *   read from the database at scrape time (cached {@link BACKLOG_CACHE_MS});
  * - `astrobee_mails_total{outcome}` counter: `sent`, `failed`, `retrying`, `cancelled`;
- * - prom-client's default process and Node.js metrics (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes` …).
+ * - prom-client's default process and Node.js metrics (`process_cpu_seconds_total`, `nodejs_heap_size_used_bytes` …),
+ *   one set per process, appended to every app's.
  */
 export class AppMetrics {
   readonly registry = new Registry();
@@ -117,7 +133,6 @@ export class AppMetrics {
    */
   constructor(private readonly options: { backlogs?: () => Promise<Backlogs>; clock?: Clock } = {}) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
     this.ackDuration = new Histogram({
       name: 'astrobee_slack_ack_duration_seconds',
       help: 'Seconds from the receipt of a Slack payload to its acknowledgement, by payload kind.',
@@ -191,9 +206,13 @@ export class AppMetrics {
     return this.registry.contentType;
   }
 
-  /** Every metric in Prometheus' text format (runs the backlog query when its cache is stale). */
-  render(): Promise<string> {
-    return this.registry.metrics();
+  /**
+   * Every metric in Prometheus' text format: the app's own, then the process ones (runs the backlog query when its
+   * cache is stale).
+   */
+  async render(): Promise<string> {
+    const own = await this.registry.metrics();
+    return `${own.endsWith('\n') || own === '' ? own : `${own}\n`}${await processRegistry().metrics()}`;
   }
 
   /** The edges' timing of payloads (see {@link PayloadTiming}). */
