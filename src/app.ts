@@ -149,8 +149,8 @@ export async function startApp(
   });
   // Each app counts its own Web API calls in its own registry: every client built below shares this fetch.
   const metrics = new AppMetrics({ backlogs: outboxBacklogs(orm), clock });
-  const fetch = metrics.webApiFetch();
-  const clientOptions = { ...webClientOptions(config.slack.apiUrl), fetch };
+  const countingFetch = metrics.webApiFetch();
+  const clientOptions = { ...webClientOptions(config.slack.apiUrl), fetch: countingFetch };
   const { botToken, signingSecret, appToken, oauth } = config.slack;
   const serviceOptions = {
     clients: config.clients,
@@ -159,7 +159,7 @@ export async function startApp(
   };
   const purposes = {
     direct: { ...clientOptions, logger: slackLogger },
-    delivery: { ...deliveryClientOptions(config.slack.apiUrl), fetch, logger: slackLogger },
+    delivery: { ...deliveryClientOptions(config.slack.apiUrl), fetch: countingFetch, logger: slackLogger },
   };
   let access: SlackAccess;
   let installation: { access: InstallationAccess; store: DatabaseInstallationStore } | undefined;
@@ -236,7 +236,7 @@ export async function startApp(
           new WebClient(botToken, {
             ...deliveryClientOptions(config.slack.apiUrl),
             timeout: 3_000,
-            fetch,
+            fetch: countingFetch,
             logger: slackLogger,
           }),
           clock,
