@@ -3,7 +3,7 @@
  * its receiver, registers the middleware and listeners, and starts it.
  */
 import { App, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import type { WebClientOptions } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import { openOrm, standardPorts, teamDirectoryOn } from './adapters.js';
 import type { Config } from './config.js';
 import { clientChangesOf, PostgresChangeListener } from './db/change-notifications.js';
@@ -12,8 +12,10 @@ import { withNamedLock } from './db/named-lock.js';
 import { kindOf, type Orm } from './db/orm.js';
 import { RetentionJob } from './db/retention.js';
 import { type Clock, systemClock } from './domain/actor.js';
+import { SlackInstallation } from './domain/installations/slack-installation.entity.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
 import { proxyTrust } from './http/oauth/http-util.js';
+import type { ReadinessCheck } from './http/readyz.js';
 import { httpRoutes } from './http/routes.js';
 import { type AppServer, startAppServer } from './http/server.js';
 import { KeyRing } from './lib/key-ring.js';
@@ -21,6 +23,8 @@ import { countByKind, type DrainReport, DrainState } from './lifecycle/drain.js'
 import { type Logger, toSlackLogger } from './logger.js';
 import { type MailSender, SmtpMailSender } from './mail/mail-sender.js';
 import { OutboxWorker } from './mail/outbox-worker.js';
+import { outboxBacklogs } from './observability/backlog.js';
+import { AppMetrics } from './observability/metrics.js';
 import { type OrgContext, payloadIdentity, requestContextMiddleware } from './slack/context.js';
 import { DELIVER_WAIT_MS, SlackDeliveryWorker } from './slack/deliveries/worker.js';
 import { SlackHttpEdge } from './slack/edge/http-edge.js';
@@ -71,6 +75,8 @@ export interface RunningApp {
    */
   lifecycle: DrainState;
   /** Stops at once: the workers finish the row they hold, requests in progress get 2 s; payloads are not awaited. */
+  /** The app's own metrics registry (served at `GET /metrics`). */
+  metrics: AppMetrics;
   stop(): Promise<void>;
   /**
    * Drains, then stops (SIGTERM, SIGINT): new HTTP requests are answered 503 and Socket Mode disconnects; the Slack
@@ -115,16 +121,39 @@ export function installUrls(publicUrl: string): { installPage: string; redirect:
   return { installPage: `${publicUrl}${INSTALL_PATH}`, redirect: `${publicUrl}${REDIRECT_PATH}` };
 }
 
+/** Milliseconds a successful `auth.test` of the readiness check is trusted before it is made again. */
+export const SLACK_READINESS_TTL_MS = 30_000;
+
+/**
+ * The readiness check of a static bot token: `auth.test` answers ok (docs.slack.dev/reference/methods/auth.test).
+ * A success is trusted for {@link SLACK_READINESS_TTL_MS} of `clock` time, so frequent probes cost Slack one call
+ * per period; a failure is not kept, and the next probe asks again.
+ */
+function slackTokenCheck(client: WebClient, clock: Clock): ReadinessCheck {
+  let okUntil = 0;
+  return async () => {
+    const now = clock.now().getTime();
+    if (now < okUntil) return;
+    await client.auth.test();
+    okUntil = now + SLACK_READINESS_TTL_MS;
+  };
+}
+
 /**
  * Builds and starts the bot in HTTP mode or Socket Mode (`config.mode`).
  * @param deps `logger` (root), `clock` (tests move it), `orm` (an open ORM to reuse; opened from
  *   `config.databaseUrl` with migrations otherwise), `mailSender` (console mode prints mail; default: SMTP over
- *   `config.smtpUrl`, or none, in which case mail stays queued in the outbox)
+ *   `config.smtpUrl`, or none, in which case mail stays queued in the outbox))
  * @throws Error when the mode is 'console' (see src/console) or Slack credentials are missing
  */
 export async function startApp(
   config: Config,
-  deps: { logger: Logger; clock?: Clock; orm?: Orm; mailSender?: MailSender },
+  deps: {
+    logger: Logger;
+    clock?: Clock;
+    orm?: Orm;
+    mailSender?: MailSender;
+  },
 ): Promise<RunningApp> {
   const { logger } = deps;
   const lifecycle = new DrainState();
@@ -142,7 +171,10 @@ export async function startApp(
     perDay: config.invitationsPerDay,
     mailFrom: config.mailFrom,
   });
-  const clientOptions = webClientOptions(config.slack.apiUrl);
+  // Each app counts its own Web API calls in its own registry: every client built below shares this fetch.
+  const metrics = new AppMetrics({ backlogs: outboxBacklogs(orm), clock });
+  const countingFetch = metrics.webApiFetch();
+  const clientOptions = { ...webClientOptions(config.slack.apiUrl), fetch: countingFetch };
   const { botToken, signingSecret, appToken, oauth } = config.slack;
   const serviceOptions = {
     clients: config.clients,
@@ -151,7 +183,7 @@ export async function startApp(
   };
   const purposes = {
     direct: { ...clientOptions, logger: slackLogger },
-    delivery: { ...deliveryClientOptions(config.slack.apiUrl), logger: slackLogger },
+    delivery: { ...deliveryClientOptions(config.slack.apiUrl), fetch: countingFetch, logger: slackLogger },
   };
   let access: SlackAccess;
   let installation: { access: InstallationAccess; store: DatabaseInstallationStore } | undefined;
@@ -218,6 +250,29 @@ export async function startApp(
     leaseMs: config.slackDeliveryClaimMs,
   });
   const deliver = () => deliveries.kick(DELIVER_WAIT_MS);
+  const readinessChecks: Record<string, ReadinessCheck> = {
+    slack: installation
+      ? // Distribution mode: the installation store answers (each payload's installation is read from it).
+        async () => {
+          await orm.em.fork().find(SlackInstallation, {}, { fields: ['id'], limit: 1 });
+        }
+      : slackTokenCheck(
+          new WebClient(botToken, {
+            ...deliveryClientOptions(config.slack.apiUrl),
+            timeout: 3_000,
+            fetch: countingFetch,
+            logger: slackLogger,
+          }),
+          clock,
+        ),
+  };
+  // Socket Mode: the WebSocket is open (the receiver is built below).
+  let socketOpen = () => false;
+  if (config.mode === 'socket') {
+    readinessChecks.socket = async () => {
+      if (!socketOpen()) throw new Error('the Socket Mode connection is not open');
+    };
+  }
   const customRoutes = [
     ...(installation ? installRoutes({ access: installation.access, orm, logger }) : []),
     ...httpRoutes({
@@ -232,6 +287,8 @@ export async function startApp(
       deliver,
       ...(changes ? { clientChanges: clientChangesOf(changes) } : {}),
       proxyTrust: proxyTrust(config.trustProxy),
+      metrics: { metrics, ...(config.metricsToken ? { token: config.metricsToken } : {}) },
+      readiness: { checks: readinessChecks, isDraining: lifecycle.isDraining },
     }),
   ];
 
@@ -246,7 +303,13 @@ export async function startApp(
       logger: slackLogger,
       installerOptions: { clientOptions },
     });
-    receiver = new SlackSocketEdge(socket, { logger, noteClient: clientForPayload, inFlight: lifecycle });
+    receiver = new SlackSocketEdge(socket, {
+      inFlight: lifecycle,
+      logger,
+      noteClient: clientForPayload,
+      timing: metrics.payloadTiming,
+    });
+    socketOpen = () => socket.client.websocket?.isActive() === true;
   } else if (config.mode === 'http') {
     if (!signingSecret) throw new Error('SLACK_SIGNING_SECRET is required in HTTP mode');
     // Never started itself: our server (below) hands it every request that is not one of our routes.
@@ -255,6 +318,7 @@ export async function startApp(
       logger,
       noteClient: clientForPayload,
       inFlight: lifecycle,
+      timing: metrics.payloadTiming,
     });
     receiver = httpEdge;
   } else {
@@ -353,6 +417,7 @@ export async function startApp(
         maxAttempts: config.mailMaxAttempts,
         leaseMs: config.mailClaimMs,
         onFailed: mailFailedNotifier({ orm, clock, deliver }),
+        onOutcome: metrics.countMail,
       })
     : null;
   outbox?.start();
@@ -390,6 +455,7 @@ export async function startApp(
     retention,
     ...(changes ? { changes } : {}),
     lifecycle,
+    metrics,
     async stop() {
       lifecycle.begin();
       await retention.stop();
@@ -415,11 +481,7 @@ export async function startApp(
         }
         // The mail worker takes no new mail from now on; the Slack delivery worker still sends what the payloads
         // in flight queue, and stops once they are done.
-        await Promise.all([
-          retention.stop(),
-          outbox?.stop(),
-          lifecycle.idle().then(() => deliveries.stop()),
-        ]);
+        await Promise.all([retention.stop(), outbox?.stop(), lifecycle.idle().then(() => deliveries.stop())]);
       })();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'deadline'>((resolve) => {

@@ -145,6 +145,7 @@ const EnvSchema = z
     CLIENT_SECRET_GRACE_PERIOD: duration('CLIENT_SECRET_GRACE_PERIOD', 0, 30 * 86_400).default(86_400_000),
     ACCESS_TOKEN_LIFETIME: duration('ACCESS_TOKEN_LIFETIME', 60, 86_400).default(3_600_000),
     INVITATION_KEY: z.string().min(32, 'INVITATION_KEY must be at least 32 characters').optional(),
+    METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
     INVITATIONS_PER_DAY: z.coerce
       .number({ error: 'INVITATIONS_PER_DAY must be a number' })
       .int('INVITATIONS_PER_DAY must be an integer')
@@ -367,6 +368,8 @@ export interface Config {
     /** Days an audit event is kept; 0 keeps them forever (`AUDIT_RETENTION_DAYS`). */
     auditDays: number;
   };
+  /** Bearer token that `GET /metrics` requires; absent: `/metrics` is open (keep it off the public internet). */
+  metricsToken?: string;
 }
 
 /** Thrown when the environment is invalid; `message` names every offending variable. */
@@ -448,5 +451,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       outboxDays: e.OUTBOX_RETENTION_DAYS,
       auditDays: e.AUDIT_RETENTION_DAYS,
     },
+    ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
   };
 }

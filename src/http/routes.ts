@@ -10,12 +10,15 @@ import type { InvitationNotifier, InvitationOutbox } from '../domain/invitations
 import { defaultInvitationSettings, type InvitationSettings } from '../domain/invitations/settings.js';
 import type { Logger } from '../logger.js';
 import { OutboxMailQueue } from '../mail/invitation-outbox.js';
+import type { AppMetrics } from '../observability/metrics.js';
+import { metricsRoute } from '../observability/metrics-route.js';
 import { API_PREFIX, apiHandler } from './api/api.js';
 import { healthz } from './healthz.js';
 import { invitationPage } from './invitations/invitation-page.js';
 import { FailedAuthLimiter, type FailedAuthLimits } from './oauth/failed-auth-limiter.js';
 import type { ProxyTrust } from './oauth/http-util.js';
 import { revocationEndpoint, tokenEndpoint } from './oauth/token-endpoint.js';
+import { databaseCheck, migrationsCheck, type ReadinessCheck, readyz } from './readyz.js';
 
 /** Every method, so the OAuth endpoints and the API answer a wrong one themselves (405, JSON). */
 const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
@@ -46,6 +49,16 @@ export function httpRoutes(deps: {
   clientChanges?: ClientChangeSignal;
   /** Which proxies are believed about the client's address (`TRUST_PROXY`): the failed-auth limiter keys on it. */
   proxyTrust?: ProxyTrust;
+  /**
+   * The app's metrics: `GET /metrics` serves them (behind `metricsToken` when set) and the token endpoint counts
+   * its outcomes. Absent: no `/metrics`.
+   */
+  metrics?: { metrics: AppMetrics; token?: string };
+  /**
+   * `GET /readyz`: the checks beside the database and migrations ones (the Slack connection), and whether the app
+   * is draining. Absent: `/readyz` checks the database and migrations only.
+   */
+  readiness?: { checks?: Record<string, ReadinessCheck>; isDraining?: () => boolean };
 }): CustomRoute[] {
   const logger = deps.logger.child({ component: 'http' });
   const oauth = {
@@ -64,11 +77,41 @@ export function httpRoutes(deps: {
   });
   const api = apiHandler({ ...oauth, logger: deps.logger.child({ component: 'api' }) });
   return [
-    { path: '/oauth/token', method: ALL_METHODS, handler: tokenEndpoint({ ...oauth, batcher }) },
+    {
+      path: '/oauth/token',
+      method: ALL_METHODS,
+      handler: tokenEndpoint({
+        ...oauth,
+        batcher,
+        ...(deps.metrics ? { countOutcome: deps.metrics.metrics.countTokenRequest } : {}),
+      }),
+    },
     { path: '/oauth/revoke', method: ALL_METHODS, handler: revocationEndpoint(oauth) },
     { path: API_PREFIX, method: ALL_METHODS, handler: api },
     { path: `${API_PREFIX}/*path`, method: ALL_METHODS, handler: api },
     { path: '/healthz', method: ['GET'], handler: healthz(deps.orm, logger) },
+    {
+      path: '/readyz',
+      method: ['GET'],
+      handler: readyz({
+        checks: {
+          database: databaseCheck(deps.orm),
+          migrations: migrationsCheck(deps.orm),
+          ...deps.readiness?.checks,
+        },
+        logger,
+        ...(deps.readiness?.isDraining ? { isDraining: deps.readiness.isDraining } : {}),
+      }),
+    },
+    ...(deps.metrics
+      ? [
+          {
+            path: '/metrics',
+            method: ['GET', 'HEAD'],
+            handler: metricsRoute({ ...deps.metrics, logger }),
+          },
+        ]
+      : []),
     {
       path: '/invitations/:token',
       method: ALL_METHODS,

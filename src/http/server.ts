@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { type CustomRoute, HTTPReceiverDeferredRequestError } from '@slack/bolt';
 import type { Logger } from '../logger.js';
+import { logAccess } from './access-log.js';
 
 /** Milliseconds that requests in progress get to finish when the server closes. */
 const CLOSE_GRACE_MS = 2000;
@@ -21,6 +22,8 @@ type RouteHandler = (req: RouteRequest, res: ServerResponse) => unknown;
 /** A route, compiled: the methods it answers, and a matcher for paths with parameters. */
 interface CompiledRoute {
   methods: Map<string, RouteHandler>;
+  /** The pattern as given (`/invitations/:token`): the access log's `route`. */
+  pattern: string;
   /** Literal start of the path (`/invitations/`, `/api/v1/`); undefined for a literal path. */
   prefix?: string;
   /** `:name` matches one non-empty segment; `*name` one or more segments. */
@@ -53,11 +56,12 @@ export class Router {
       if (!param) {
         const existing = this.exact.get(route.path);
         if (existing) for (const [m, h] of methods) existing.methods.set(m, h);
-        else this.exact.set(route.path, { methods });
+        else this.exact.set(route.path, { methods, pattern: route.path });
         continue;
       }
       this.patterns.push({
         methods,
+        pattern: route.path,
         prefix: literal,
         param: { name: param[3] ?? '', kind: param[2] === ':' ? 'segment' : 'rest' },
       });
@@ -70,16 +74,23 @@ export class Router {
    * @returns the handler, or undefined when no route takes this method and path
    */
   match(req: RouteRequest): RouteHandler | undefined {
+    return this.route(req)?.handler;
+  }
+
+  /** As {@link match}, with the pattern of the route matched. */
+  route(req: RouteRequest): { handler: RouteHandler; pattern: string } | undefined {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     let path = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? 'GET';
-    const found = this.exact.get(path)?.methods.get(method);
-    if (found) return found;
+    const exact = this.exact.get(path);
+    const found = exact?.methods.get(method);
+    if (found) return { handler: found, pattern: exact?.pattern ?? path };
     if (path.length > 1 && path.endsWith('/')) {
       path = path.slice(0, -1);
-      const trimmed = this.exact.get(path)?.methods.get(method);
-      if (trimmed) return trimmed;
+      const trimmedRoute = this.exact.get(path);
+      const trimmed = trimmedRoute?.methods.get(method);
+      if (trimmed) return { handler: trimmed, pattern: trimmedRoute?.pattern ?? path };
     }
     for (const route of this.patterns) {
       const { prefix, param } = route;
@@ -93,7 +104,7 @@ export class Router {
       } catch {
         continue;
       }
-      return handler;
+      return { handler, pattern: route.pattern };
     }
     return undefined;
   }
@@ -125,14 +136,19 @@ export async function startAppServer(options: {
   };
   const notFound = (res: ServerResponse) => sendStatus(res, 404, 'not_found');
   const server = createServer((req, res) => {
-    if (options.isDraining?.()) {
+    const matched = router.route(req);
+    // One access log line per request: our routes at info, Slack's and unmatched ones at debug.
+    if (matched) logAccess(logger, req, res, matched.pattern);
+    else logAccess(logger, req, res, slackOrUnmatched(req), 'debug');
+    const handler = matched?.handler;
+    // While draining every new request is refused, but for `GET /readyz`, which says why itself.
+    if (options.isDraining?.() && matched?.pattern !== '/readyz') {
       res.setHeader('connection', 'close');
       res.setHeader('retry-after', String(DRAINING_RETRY_AFTER_SECONDS));
       sendStatus(res, 503, 'draining');
       req.resume();
       return;
     }
-    const handler = router.match(req);
     if (handler) {
       try {
         const result = handler(req, res);
@@ -177,6 +193,12 @@ export async function startAppServer(options: {
         server.closeIdleConnections();
       }),
   };
+}
+
+/** The access log's `route` of a request no route of ours took. */
+function slackOrUnmatched(req: IncomingMessage): string {
+  const path = (req.url ?? '/').split('?')[0];
+  return path === '/slack/events' || path === '/slack/events/' ? '/slack/events' : 'unmatched';
 }
 
 function sendStatus(res: ServerResponse, status: number, error: string): void {

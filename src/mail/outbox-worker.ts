@@ -79,6 +79,8 @@ export interface OutboxWorkerOptions {
    * state. The composition wires it to a Slack DM to the inviting Admin.
    */
   onFailed?: (failure: MailFailure) => Promise<void>;
+  /** Told the outcome of each mail this worker recorded (the metrics' `astrobee_mails_total`). */
+  onOutcome?: (outcome: 'sent' | 'retrying' | 'failed' | 'cancelled') => void;
 }
 
 /**
@@ -202,7 +204,10 @@ export class OutboxWorker {
         this.held -= 1;
       });
       if (outcome === 'retrying') retried.push(id);
-      if (outcome) result[outcome] += 1;
+      if (outcome) {
+        result[outcome] += 1;
+        this.options.onOutcome?.(outcome);
+      }
     }
     return result;
   }

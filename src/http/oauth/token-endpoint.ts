@@ -157,10 +157,33 @@ export function oauthHandler(
  * Tokens are issued through `batcher` (one authenticate-and-insert statement for all requests in flight, see
  * {@link TokenBatcher}); a request it does not serve is decided by {@link OAuthService.authenticate}. A database
  * error answers 500 `server_error` to every request of the failed group.
+ *
+ * `countOutcome` (the metrics) is told each answer's outcome: `issued`, the error code, or `rate_limited`.
  */
-export function tokenEndpoint(deps: OAuthEndpointDeps & { batcher: TokenBatcher }) {
+export function tokenEndpoint(
+  deps: OAuthEndpointDeps & { batcher: TokenBatcher; countOutcome?: (outcome: string) => void },
+) {
   let nextPurge = 0;
+  const count = deps.countOutcome ?? (() => {});
   return oauthHandler(deps, async (req, res) => {
+    await issueToken(req, res).catch((err: unknown) => {
+      count(tokenOutcomeOf(err));
+      throw err;
+    });
+    count('issued');
+    const now = deps.clock.now().getTime();
+    if (now >= nextPurge) {
+      nextPurge = now + PURGE_INTERVAL_MS;
+      await new OAuthService(
+        deps.orm.em.fork(),
+        deps.clock,
+        deps.credentials,
+        deps.settings,
+      ).purgeExpiredTokens();
+    }
+  });
+
+  async function issueToken(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const { form, clientId, clientSecret, address } = await readClientRequest(req, deps);
     const grantType = form.get('grant_type');
     if (grantType === undefined) throw new OAuthError('invalid_request', 'grant_type is required.');
@@ -201,17 +224,13 @@ export function tokenEndpoint(deps: OAuthEndpointDeps & { batcher: TokenBatcher 
         expires_in: issued.expiresIn,
       });
     }
-    const now = deps.clock.now().getTime();
-    if (now >= nextPurge) {
-      nextPurge = now + PURGE_INTERVAL_MS;
-      await new OAuthService(
-        deps.orm.em.fork(),
-        deps.clock,
-        deps.credentials,
-        deps.settings,
-      ).purgeExpiredTokens();
-    }
-  });
+  }
+}
+
+/** The metrics' outcome of a refused token request: the OAuth error code, `rate_limited` for the 429. */
+function tokenOutcomeOf(err: unknown): string {
+  if (!(err instanceof OAuthError)) return 'server_error';
+  return err.error === 'too_many_requests' ? 'rate_limited' : err.error;
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { type App, HTTPReceiverDeferredRequestError, type Receiver } from '@slack/bolt';
 import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import { DrainState, type InFlightPayload } from '../../lifecycle/drain.js';
@@ -217,11 +218,12 @@ export class SlackHttpEdge implements Receiver {
         res,
       );
     }
+    const receivedAt = performance.now();
     const requestId = newRequestId();
     const log = this.log.child({ requestId });
     // In flight until the listeners are done, well after the acknowledgement (the response) went out.
     this.inFlight
-      .track(requestId, (entry) => this.handle(req, res, entry, log))
+      .track(requestId, (entry) => this.handle(req, res, entry, log, receivedAt))
       .catch((err: unknown) => {
         // Every step answers for itself; this is the last net under them.
         log.error({ err }, 'the Slack edge failed');
@@ -234,6 +236,7 @@ export class SlackHttpEdge implements Receiver {
     res: ServerResponse,
     entry: InFlightPayload,
     log: Logger,
+    receivedAt: number,
   ): Promise<void> {
     const { requestId } = entry;
     let raw: Buffer;
@@ -288,6 +291,8 @@ export class SlackHttpEdge implements Receiver {
       log,
       ackDeadlineMs: this.ackDeadlineMs,
       noteClient: this.noteClient,
+      timing: this.options.timing,
+      receivedAt,
       ...(retryNum !== undefined ? { retryNum } : {}),
       ...(retryReason !== undefined ? { retryReason } : {}),
     });

@@ -4,10 +4,12 @@
  * docs.slack.dev/interactivity/handling-user-interaction#acknowledgment_response).
  */
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { type App, type ReceiverEvent, ReceiverMultipleAckError } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { DrainState } from '../../lifecycle/drain.js';
 import type { Logger } from '../../logger.js';
+import type { PayloadTiming } from '../../observability/metrics.js';
 import { ACTION_IDS, COMMAND_NAMES, EVENT_NAMES, VIEW_CALLBACK_IDS } from '../register.js';
 import { replyPrivately } from '../shared/reply.js';
 import { type HandledPayloads, type PrivateNote, type Screened, screenPayload } from './payloads.js';
@@ -44,6 +46,8 @@ export interface EdgeOptions {
    * app's drain waits for them); default a state of the edge's own.
    */
   inFlight?: DrainState;
+  /** Times each payload from receipt to ack and from ack until its work settled (the metrics); default none. */
+  timing?: PayloadTiming;
 }
 
 /** Finds the Web API client for a payload's workspace; undefined when there is none (not installed). */
@@ -177,7 +181,27 @@ export async function deliverScreened(
   options: Omit<Parameters<typeof processGuarded>[0], 'app'> & {
     app: App | undefined;
     noteClient?: NoteClient | undefined;
+    /** With `receivedAt` (`performance.now()` ms at receipt): times the ack and the work after it. */
+    timing?: PayloadTiming | undefined;
+    receivedAt?: number;
   },
+): Promise<void> {
+  const timer = options.timing?.start(options.body, options.receivedAt ?? performance.now());
+  if (!timer) return deliverUntimed(verdict, options);
+  const send: SendAck = async (response) => {
+    await options.send(response);
+    timer.acked();
+  };
+  try {
+    await deliverUntimed(verdict, { ...options, send });
+  } finally {
+    timer.settled();
+  }
+}
+
+async function deliverUntimed(
+  verdict: Exclude<Screened, { verdict: 'malformed' }>,
+  options: Parameters<typeof deliverScreened>[1],
 ): Promise<void> {
   const { app, send, log } = options;
   if (verdict.verdict === 'answer') {

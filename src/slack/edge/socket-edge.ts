@@ -3,6 +3,7 @@
  * WebSocket, and this wrapper stands between it and the app, applying the HTTP edge's payload checks. A malformed
  * envelope payload is acknowledged and dropped (logged at warn), never thrown.
  */
+import { performance } from 'node:perf_hooks';
 import type { App, Receiver, ReceiverEvent, SocketModeReceiver } from '@slack/bolt';
 import { DrainState } from '../../lifecycle/drain.js';
 import type { Logger } from '../../logger.js';
@@ -29,6 +30,7 @@ export class SlackSocketEdge implements Receiver {
   private readonly ackDeadlineMs: number;
   private readonly noteClient: NoteClient | undefined;
   private readonly inFlight: DrainState;
+  private readonly timing: EdgeOptions['timing'];
 
   constructor(
     private readonly inner: SocketModeReceiver,
@@ -39,6 +41,7 @@ export class SlackSocketEdge implements Receiver {
     this.ackDeadlineMs = options.ackDeadlineMs ?? EDGE_ACK_DEADLINE_MS;
     this.noteClient = options.noteClient;
     this.inFlight = options.inFlight ?? new DrainState();
+    this.timing = options.timing;
   }
 
   /** Called by Bolt: the inner receiver delivers to this edge, which delivers to `app`. */
@@ -63,14 +66,15 @@ export class SlackSocketEdge implements Receiver {
    * rejects.
    */
   private process(event: ReceiverEvent): Promise<void> {
+    const receivedAt = performance.now();
     const requestId = newRequestId();
     return this.inFlight.track(requestId, async (entry) => {
       entry.kind = payloadKind(event.body);
-      await this.screenAndDeliver(event, requestId);
+      await this.screenAndDeliver(event, requestId, receivedAt);
     });
   }
 
-  private async screenAndDeliver(event: ReceiverEvent, requestId: string): Promise<void> {
+  private async screenAndDeliver(event: ReceiverEvent, requestId: string, receivedAt: number): Promise<void> {
     const log = this.log.child({ requestId });
     const send = async (response?: string | Record<string, unknown>) => {
       await event.ack(response);
@@ -90,6 +94,8 @@ export class SlackSocketEdge implements Receiver {
         log,
         ackDeadlineMs: this.ackDeadlineMs,
         noteClient: this.noteClient,
+        timing: this.timing,
+        receivedAt,
         ...(event.retryNum !== undefined ? { retryNum: event.retryNum } : {}),
         ...(event.retryReason !== undefined ? { retryReason: event.retryReason } : {}),
       });
