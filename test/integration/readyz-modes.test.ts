@@ -31,6 +31,8 @@ describe('readiness and metrics in Socket Mode', () => {
       PORT: '0',
       DATABASE_URL: db.url,
       LOG_LEVEL: 'silent',
+      PUBLIC_URL: 'https://astrobee.example.com',
+      MAIL_DISABLED: 'true',
     });
     app = await startApp(config, { logger: createLogger('silent') });
     await standin.socketConnected();
