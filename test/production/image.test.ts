@@ -20,7 +20,7 @@ import { freePort } from '../bench/processes.js';
 import { dockerIgnored, parseDockerfile, type Stage } from './dockerfile.js';
 
 /** The path polled until the app is ready. Readiness (`/readyz`) is where an orchestrator waits. */
-const READINESS_PATH = '/healthz';
+const READINESS_PATH = '/readyz';
 /** Milliseconds the started app has to become ready. */
 const READY_TIMEOUT_MS = 60_000;
 
