@@ -153,6 +153,16 @@ module.exports = {
       to: { path: '^(src/(?!lib/)|migrations/|manifest/)' },
     },
     {
+      name: 'runtime-not-dev-dependencies',
+      severity: 'error',
+      comment:
+        'What runs in production (src/, migrations/) imports only dependencies: `npm ci --omit=dev` leaves out the ' +
+        'devDependencies (tsx, TypeScript, the test and benchmark tools), so an import of one would fail at start ' +
+        'in the container image. Type-only imports count too (keep them in dependencies or out of src/).',
+      from: { path: '^(src|migrations)/' },
+      to: { dependencyTypes: ['npm-dev'] },
+    },
+    {
       name: 'no-circular',
       severity: 'error',
       comment: 'No import cycles anywhere (type-only imports count too).',

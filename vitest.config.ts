@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
+/** The image test (test/production/image.test.ts): slow, run by `npm run test:image` alone. */
+const IMAGE_TEST = 'test/production/image.test.ts';
+
 /** Every test file under `test/`, relative to the repository. */
 function testFiles(dir = 'test'): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -20,7 +23,7 @@ const databaseTests = testFiles().filter((file) =>
 );
 
 const common = {
-  exclude: ['test/bench/**', 'node_modules/**'],
+  exclude: ['test/bench/**', 'node_modules/**', 'dist/**', IMAGE_TEST],
   testTimeout: 20_000,
   hookTimeout: 30_000,
   pool: 'forks' as const,

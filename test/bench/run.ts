@@ -19,6 +19,10 @@
  * the token endpoint on SQLite and on PostgreSQL with each instance count (several behind a round-robin proxy),
  * beside the bare baselines, in one table, then the scenario members-10k-with-writes. `--only` takes a comma list
  * of `slack`, `token`, `members-10k-with-writes` there.
+ *
+ * Start-up (issue 13, test/bench/startup.ts): spawn → ready and idle RSS of `node dist/main.js` beside `tsx
+ * src/main.ts` and the bare Bolt app, after the other benchmarks or alone with `--only startup`; `--runs <n>` starts
+ * per variant (default 5). Needs the build (`npm run build`).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -31,6 +35,7 @@ import { type Child, freePort, peakRssKiB, startChild, waitForHttp } from './pro
 import { seedOrganization } from './seed.js';
 import type { SinkStats, SlackSideReady } from './slack-side.js';
 import { type LoadSummary, runLoad, signedSlashCommands } from './slash-load.js';
+import { benchStartup } from './startup.js';
 
 /** Targets of issue 2 §10. */
 const TARGET_P99_RATIO = 1.5;
@@ -54,6 +59,7 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     db: { type: 'string' },
     instances: { type: 'string' },
+    runs: { type: 'string', default: '5' },
   },
 });
 /** Requests per second of the steady phase (both apps at the same fixed rate, 10 connections). */
@@ -136,6 +142,13 @@ async function tokenEndpointBench(): Promise<void> {
   for (const line of lines) out(`  ${line}`);
 }
 
+/** The start-up benchmark (./startup.ts), `--runs` starts per variant. */
+async function startupBench(): Promise<void> {
+  const runs = Number(flags.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: a count such as 5, not ${flags.runs}`);
+  for (const line of await benchStartup({ runs })) out(line);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'astrobee-bench-'));
   const children: Child[] = [];
@@ -176,6 +189,11 @@ async function main(): Promise<void> {
   if (flags.only === 'token') {
     await tokenEndpointBench();
     clearTimeout(guard);
+    return;
+  }
+  if (flags.only === 'startup') {
+    clearTimeout(guard);
+    await startupBench();
     return;
   }
   try {
@@ -333,6 +351,12 @@ async function main(): Promise<void> {
     }
     out();
     if (flags.only !== 'slack') await tokenEndpointBench();
+    if (flags.only !== 'slack') {
+      // Each start has its own time limit (test/bench/startup.ts); the guard covers the load benchmarks.
+      clearTimeout(guard);
+      out();
+      await startupBench();
+    }
   } finally {
     await stopAll();
     clearTimeout(guard);
