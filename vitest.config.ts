@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -31,6 +32,9 @@ const common = {
 
 export default defineConfig({
   test: {
+    // Most test time waits on I/O (PostgreSQL, child processes, the stand-in): one worker more than vitest's default
+    // (cores - 1) keeps both cores busy on a 2-core machine (npm test: 7.5 → 4 minutes there).
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: [
       { test: { ...common, name: 'sqlite', include: ['test/**/*.test.ts'] } },
       {
