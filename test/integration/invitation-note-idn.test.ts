@@ -11,8 +11,14 @@ import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { OutboxMail } from '../../src/mail/outbox.entity.js';
-import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
-import { type MailSink, mailSink } from '../support/mail-sink.js';
+import {
+  type Harness,
+  startHarnessWithMail,
+  stopHarnessWithMail,
+  USERS,
+  visibleText,
+} from '../support/harness.js';
+import type { MailSink } from '../support/mail-sink.js';
 
 const { ada, cleo } = USERS;
 
@@ -26,16 +32,9 @@ function mailTo(to: string) {
 }
 
 beforeAll(async () => {
-  sink = await mailSink();
-  await sink.start();
-  h = await startHarness({ env: { SMTP_URL: sink.url, MAIL_WORKER_INTERVAL_MS: '3600000' } });
-  await h.setupOrganization('Orbit Analytics');
+  ({ h, sink } = await startHarnessWithMail());
 });
-
-afterAll(async () => {
-  await h?.stop();
-  await sink?.stop();
-});
+afterAll(() => stopHarnessWithMail(h, sink));
 
 describe("an Admin's invitation note", () => {
   // As Slack delivers it with escaping on: `<`, `>` and `&` arrive as entities, mentions as <@U…>.

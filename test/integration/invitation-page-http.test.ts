@@ -10,8 +10,8 @@ import { createServices } from '../../src/adapters.js';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
-import { type Harness, startHarness, USERS } from '../support/harness.js';
-import { type MailSink, mailSink } from '../support/mail-sink.js';
+import { type Harness, startHarnessWithMail, stopHarnessWithMail, USERS } from '../support/harness.js';
+import type { MailSink } from '../support/mail-sink.js';
 
 const { ada } = USERS;
 const FORM = 'application/x-www-form-urlencoded';
@@ -52,16 +52,9 @@ async function send(
 }
 
 beforeAll(async () => {
-  sink = await mailSink();
-  await sink.start();
-  h = await startHarness({ env: { SMTP_URL: sink.url, MAIL_WORKER_INTERVAL_MS: '3600000' } });
-  await h.setupOrganization('Orbit Analytics');
+  ({ h, sink } = await startHarnessWithMail());
 });
-
-afterAll(async () => {
-  await h?.stop();
-  await sink?.stop();
-});
+afterAll(() => stopHarnessWithMail(h, sink));
 
 describe('each final state, one status on every method', () => {
   it('accepted and declined answer 409; revoked and expired answer 410 — to GET, HEAD and POST alike', async () => {

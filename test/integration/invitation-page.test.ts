@@ -7,8 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { Invitation } from '../../src/domain/invitations/invitation.entity.js';
 import { Member } from '../../src/domain/members/member.entity.js';
-import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
-import { type MailSink, mailSink } from '../support/mail-sink.js';
+import {
+  type Harness,
+  startHarnessWithMail,
+  stopHarnessWithMail,
+  USERS,
+  visibleText,
+} from '../support/harness.js';
+import type { MailSink } from '../support/mail-sink.js';
 
 const { ada, bob, cleo, eve } = USERS;
 
@@ -56,16 +62,9 @@ function updatedDm(dm: { channel: string; ts: string }) {
 }
 
 beforeAll(async () => {
-  sink = await mailSink();
-  await sink.start();
-  h = await startHarness({ env: { SMTP_URL: sink.url, MAIL_WORKER_INTERVAL_MS: '3600000' } });
-  await h.setupOrganization('Orbit Analytics');
+  ({ h, sink } = await startHarnessWithMail());
 });
-
-afterAll(async () => {
-  await h?.stop();
-  await sink?.stop();
-});
+afterAll(() => stopHarnessWithMail(h, sink));
 
 describe('the invitation page', () => {
   it('refuses a repeated or unknown form field with 400 and changes nothing', async () => {

@@ -12,8 +12,14 @@ import { Organization } from '../../src/domain/organizations/organization.entity
 import { createLogger } from '../../src/logger.js';
 import { OutboxMail } from '../../src/mail/outbox.entity.js';
 import { SlackDelivery } from '../../src/slack/deliveries/slack-delivery.entity.js';
-import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
-import { type MailSink, mailSink } from '../support/mail-sink.js';
+import {
+  type Harness,
+  startHarnessWithMail,
+  stopHarnessWithMail,
+  USERS,
+  visibleText,
+} from '../support/harness.js';
+import type { MailSink } from '../support/mail-sink.js';
 
 const DAY = 86_400_000;
 const { ada } = USERS;
@@ -53,16 +59,9 @@ async function auditEventsAged(daysAgo: number[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  sink = await mailSink();
-  await sink.start();
-  h = await startHarness({ env: { SMTP_URL: sink.url, MAIL_WORKER_INTERVAL_MS: '3600000' } });
-  await h.setupOrganization('Orbit Analytics');
+  ({ h, sink } = await startHarnessWithMail());
 });
-
-afterAll(async () => {
-  await h?.stop();
-  await sink?.stop();
-});
+afterAll(() => stopHarnessWithMail(h, sink));
 
 describe('the retention job', () => {
   it('removes what is expired or finished long ago, per table, and keeps recent and unsent rows', async () => {

@@ -24,6 +24,7 @@ import {
   SlackStandIn,
 } from '../../src/standin/index.js';
 import { TestClock, type TestDatabase, testDatabase } from './db.js';
+import { type MailSink, mailSink } from './mail-sink.js';
 
 export { addToSlackLink, type InstallOutcome };
 
@@ -289,4 +290,25 @@ function instanceAt(
     aim: () => standin.deliverTo({ kind: 'http', url: `${url}/slack/events` }),
     stop,
   };
+}
+
+/**
+ * A harness whose mail goes to a real SMTP sink, with the organization `organization` set up. The outbox worker's
+ * own timer is off (an hour): tests send the queued mail with `h.app.outbox?.drain()`.
+ * Stop both with {@link stopHarnessWithMail}.
+ */
+export async function startHarnessWithMail(
+  organization = 'Orbit Analytics',
+): Promise<{ h: Harness; sink: MailSink }> {
+  const sink = await mailSink();
+  await sink.start();
+  const h = await startHarness({ env: { SMTP_URL: sink.url, MAIL_WORKER_INTERVAL_MS: '3600000' } });
+  await h.setupOrganization(organization);
+  return { h, sink };
+}
+
+/** Stops what {@link startHarnessWithMail} started (either may be undefined after a failed start). */
+export async function stopHarnessWithMail(h: Harness | undefined, sink: MailSink | undefined): Promise<void> {
+  await h?.stop();
+  await sink?.stop();
 }
