@@ -176,6 +176,8 @@ describe('the container image, built and started without Docker', () => {
       SLACK_BOT_TOKEN: standin.botToken,
       SLACK_SIGNING_SECRET: standin.signingSecret,
       SLACK_API_URL: standin.apiUrl,
+      PUBLIC_URL: 'https://astrobee.example.com',
+      MAIL_DISABLED: 'true',
     };
     const [command = '', ...args] = cmd?.kind === 'cmd' ? cmd.command : [];
     const output: string[] = [];
