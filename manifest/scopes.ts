@@ -58,6 +58,16 @@ export const METHOD_SCOPES: Readonly<Record<string, MethodRequirement>> = {
   'views.publish': { token: 'bot', allOf: [], note: 'no scope (App Home)' },
   'reactions.add': { token: 'bot', allOf: ['reactions:write'], note: 'add a reaction' },
   'files.uploadV2': { token: 'bot', allOf: ['files:write'], note: 'upload a file' },
+  'files.getUploadURLExternal': {
+    token: 'bot',
+    allOf: ['files:write'],
+    note: 'start an external file upload',
+  },
+  'files.completeUploadExternal': {
+    token: 'bot',
+    allOf: ['files:write'],
+    note: 'finish an external file upload and share it',
+  },
 };
 
 /** Bot event → the scopes Slack requires before it delivers the event. */

@@ -34,6 +34,8 @@ export interface OrgContext {
    * Slack allows (src/slack/deliveries).
    */
   deliver: () => Promise<void>;
+  /** The domain's clock (tests move it): periods a listener computes itself, like an audit export's. */
+  clock: Clock;
 }
 
 /**
@@ -198,6 +200,7 @@ export function requestContextMiddleware(deps: ScopeDeps): Middleware<AnyMiddlew
     context.directory = deps.directory;
     context.profiles = profileLookup(client);
     context.deliver = deps.deliver;
+    context.clock = deps.clock;
     await next();
   };
 }

@@ -1,6 +1,7 @@
 /** What Web API method handlers work on, and the argument helpers they share. */
 import { BLOCK_LIMITS, checkBlocks } from './block-kit.js';
 import { SlackApiError } from './errors.js';
+import type { FileStore } from './files.js';
 import { isJsonObject, objectsOf } from './json.js';
 import type { MessageContent, MessageStore } from './messages.js';
 import type { OAuthServer } from './oauth.js';
@@ -34,6 +35,10 @@ export interface ApiContext {
   /** The views of `workspace`. */
   readonly views: ViewStore;
   readonly triggers: TriggerRegistry;
+  /** Files of the external upload flow (every workspace's). */
+  readonly files: FileStore;
+  /** The upload URL of an upload key (`http://127.0.0.1:<port>/upload/<key>`). */
+  uploadUrl(uploadKey: string): string;
   /** The app's OAuth side (`oauth.v2.access`). */
   readonly oauth: OAuthServer;
   /** The request's `Authorization` header (HTTP Basic client credentials for `oauth.v2.access`). */

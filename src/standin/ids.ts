@@ -58,6 +58,16 @@ export class IdFactory {
     return `G${randomFrom(ALPHANUMERIC, 10)}`;
   }
 
+  /** A file id, `F` + 10 alphanumerics. */
+  fileId(): string {
+    return `F${randomFrom(ALPHANUMERIC, 10)}`;
+  }
+
+  /** The secret part of an upload URL (32 hex characters): only the app that asked for it knows it. */
+  uploadKey(): string {
+    return randomBytes(16).toString('hex');
+  }
+
   /** An Events API event id, `Ev` + 10 alphanumerics. */
   eventId(): string {
     return `Ev${randomFrom(ALPHANUMERIC, 10)}`;

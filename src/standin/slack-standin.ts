@@ -4,9 +4,11 @@
  * and the benchmarks run the real Bolt app against it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { BodyTooLargeError, readBody as readBytes } from '../lib/http-body.js';
 import { buttonsOf } from './block-kit.js';
 import type { DeliveryRoute } from './driver.js';
 import { type Fault, type FaultInput, FaultSwitch } from './faults.js';
+import { FileStore, fileOfMultipart, MAX_FILE_BYTES } from './files.js';
 import { decodeArguments, readBody, sendJson } from './http-body.js';
 import { HttpDeliverer } from './http-delivery.js';
 import { IdFactory } from './ids.js';
@@ -36,6 +38,7 @@ import type {
   RecordedCall,
   RecordedDelivery,
   RecordedEphemeral,
+  RecordedFile,
   RecordedMessage,
   RecordedView,
   StandInChannel,
@@ -102,6 +105,7 @@ export class SlackStandIn {
   private readonly http: HttpDeliverer;
   private readonly api: WebApiDeps;
   private readonly faultSwitch: FaultSwitch;
+  private readonly fileStore: FileStore;
   private readonly verificationToken: string;
   private readonly deliveryTimeoutMs: number;
   private server: Server | undefined;
@@ -131,6 +135,7 @@ export class SlackStandIn {
     this.recorder = new Recorder(this.logger);
     this.faultSwitch = new FaultSwitch(this.now);
     this.triggers = new TriggerRegistry(this.ids, this.now);
+    this.fileStore = new FileStore(this.ids);
     this.responseUrls = new ResponseUrlRegistry(this.ids, this.now);
     this.socket = new SocketModeHub(
       this.ids,
@@ -164,6 +169,8 @@ export class SlackStandIn {
     this.api = {
       recorder: this.recorder,
       triggers: this.triggers,
+      files: this.fileStore,
+      uploadUrl: (uploadKey) => `${this.baseUrl}/upload/${uploadKey}`,
       oauth: this.oauth,
       tokens: this.tokens,
       appToken: this.appToken,
@@ -507,6 +514,19 @@ export class SlackStandIn {
     return this.recorder.deliveries;
   }
 
+  /**
+   * Every file of the external upload flow (`files.getUploadURLExternal`), in order: its bytes once POSTed to its
+   * upload URL, whether `files.completeUploadExternal` accepted it, and where it was shared.
+   */
+  get files(): readonly RecordedFile[] {
+    return this.fileStore.all;
+  }
+
+  /** The files shared into one conversation (a DM's `D…` id, say), in order. */
+  filesIn(channelId: string): RecordedFile[] {
+    return this.fileStore.all.filter((f) => f.sharedIn.includes(channelId));
+  }
+
   /** The slash command last sent with `command()` (its payload, response_url and trigger_id). */
   get lastCommand(): IssuedCommand | undefined {
     return this.deliveryRoute.lastCommand;
@@ -762,6 +782,11 @@ export class SlackStandIn {
       await this.faultRoute(req, res, url.pathname.slice('/standin/faults/'.length) || undefined);
       return;
     }
+    const uploadKey = /^\/upload\/([0-9a-f]+)$/.exec(url.pathname)?.[1];
+    if (uploadKey !== undefined && req.method === 'POST') {
+      await this.uploadRoute(req, res, uploadKey);
+      return;
+    }
     const responseId = /^\/response\/([\w-]+)$/.exec(url.pathname)?.[1];
     if (responseId !== undefined && req.method === 'POST') {
       const text = await readBody(req);
@@ -867,6 +892,32 @@ export class SlackStandIn {
       return;
     }
     sendJson(res, 405, { ok: false, error: 'method_not_allowed' }, { allow: 'GET, POST, DELETE' });
+  }
+
+  /**
+   * `POST /upload/<key>`: the bytes of a file issued by `files.getUploadURLExternal`, raw or as the file part of a
+   * multipart form. Answers 200 `OK - <bytes>` as Slack's upload service does; 404 for an unknown or completed
+   * upload, 400 for an unreadable form, 413 over {@link MAX_FILE_BYTES}.
+   */
+  private async uploadRoute(req: IncomingMessage, res: ServerResponse, uploadKey: string): Promise<void> {
+    const plain = (status: number, text: string): void => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(text);
+    };
+    let body: Buffer;
+    try {
+      body = await readBytes(req, MAX_FILE_BYTES);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return plain(413, 'file too large');
+      throw error;
+    }
+    const contentType = req.headers['content-type'] ?? '';
+    const bytes = contentType.startsWith('multipart/form-data')
+      ? await fileOfMultipart(body, contentType)
+      : body;
+    if (bytes === undefined) return plain(400, 'unreadable multipart body');
+    if (!this.fileStore.receive(uploadKey, bytes)) return plain(404, 'unknown upload');
+    plain(200, `OK - ${bytes.length}`);
   }
 
   /** A response_url body: JSON, or a form with a `payload` field holding JSON. */

@@ -205,6 +205,29 @@ export interface RecordedCall {
   error?: string;
 }
 
+/**
+ * A file of Slack's external upload flow (`files.getUploadURLExternal`, a POST to its `upload_url`,
+ * `files.completeUploadExternal`), as the stand-in keeps it.
+ */
+export interface RecordedFile {
+  /** `F…` */
+  id: string;
+  /** The workspace whose token asked for the upload URL. */
+  teamId: string;
+  /** `filename` of `files.getUploadURLExternal`. */
+  name: string;
+  /** `length` of `files.getUploadURLExternal`, in bytes. */
+  length: number;
+  /** The bytes POSTed to the upload_url (raw, or the file part of a multipart form); undefined until then. */
+  bytes?: Buffer;
+  /** `title` given at completion; undefined until completed. */
+  title?: string;
+  /** True once `files.completeUploadExternal` accepted it. */
+  completed: boolean;
+  /** Conversations it was shared into by the completion (none: a private file). */
+  sharedIn: string[];
+}
+
 /** A Web API call that Slack would have refused, kept apart so tests can assert there were none. */
 export interface RecordedApiError {
   method: string;

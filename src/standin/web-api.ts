@@ -6,9 +6,11 @@
  */
 import type { ApiContext, MethodSpec } from './api-context.js';
 import { REQUEST_FAULT_CODES, SlackApiError } from './errors.js';
+import type { FileStore } from './files.js';
 import { cloneJson } from './json.js';
 import type { MessageStore } from './messages.js';
 import { CHAT_METHODS } from './methods-chat.js';
+import { FILE_METHODS } from './methods-files.js';
 import { INFO_METHODS } from './methods-info.js';
 import { VIEW_METHODS } from './methods-views.js';
 import type { OAuthServer } from './oauth.js';
@@ -24,6 +26,7 @@ export const METHODS: Readonly<Record<string, MethodSpec>> = {
   ...INFO_METHODS,
   ...CHAT_METHODS,
   ...VIEW_METHODS,
+  ...FILE_METHODS,
 };
 
 /** A workspace with its messages and views, as a call acting on it needs them. */
@@ -37,6 +40,9 @@ export interface WorkspaceStores {
 export interface WebApiDeps {
   recorder: Recorder;
   triggers: TriggerRegistry;
+  files: FileStore;
+  /** The upload URL of an upload key, on the stand-in's own server. */
+  uploadUrl: (uploadKey: string) => string;
   oauth: OAuthServer;
   tokens: TokenRegistry;
   /** The app-level token (`xapp-…`). */
@@ -153,6 +159,8 @@ function contextOf(
     enterprise: grant?.enterpriseId === undefined ? undefined : deps.enterprise(grant.enterpriseId),
     recorder: deps.recorder,
     triggers: deps.triggers,
+    files: deps.files,
+    uploadUrl: deps.uploadUrl,
     oauth: deps.oauth,
     authorization,
     now: deps.now,

@@ -129,6 +129,7 @@ describe('the dispatch tables assembled from the features', () => {
       '/org role <@user or email> <admin|member>',
       '/org remove <@user or email>',
       '/org audit [page]',
+      '/org audit export [days]',
       '/org invite [email or @user] [admin|member] [note or reason]',
       '/org invites',
       '/org approvals [#channel|dm]',

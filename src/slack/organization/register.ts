@@ -9,8 +9,8 @@ import { renameSubmission } from './rename.view.js';
 import { setup } from './setup.command.js';
 
 /**
- * The organization itself: `/org setup`, `/org overview`, `/org rename` (and its modal), `/org audit` (and its
- * pager).
+ * The organization itself: `/org setup`, `/org overview`, `/org rename` (and its modal), `/org audit` (its
+ * pager, and `/org audit export`).
  */
 export function register(tables: ListenerTables): void {
   tables.subcommand('setup', {
@@ -46,7 +46,15 @@ export function register(tables: ListenerTables): void {
   tables.view(RENAME_VIEW.callbackId, renameSubmission);
   tables.subcommand('audit', {
     handler: audit,
-    help: [{ usage: '/org audit [page]', summary: 'The audit log, newest first', audience: 'admin' }],
+    help: [
+      { usage: '/org audit [page]', summary: 'The audit log, newest first', audience: 'admin' },
+      {
+        usage: '/org audit export [days]',
+        summary:
+          'The audit log of the last days (30 by default, at most 365) as a JSON-lines file in your DM',
+        audience: 'admin',
+      },
+    ],
   });
   tables.button(`${AUDIT_PAGE_ACTION}_prev`, auditPage);
   tables.button(`${AUDIT_PAGE_ACTION}_next`, auditPage);

@@ -1,0 +1,89 @@
+import type { EntityManager } from '@mikro-orm/core';
+import { requireAdmin } from '../access.js';
+import type { Actor } from '../actor.js';
+import type { AuditDetails } from './audit-event.entity.js';
+import { AuditEvent } from './audit-event.entity.js';
+
+/** Audit events read per query of an export: memory holds one batch at a time, whatever the period. */
+export const AUDIT_EXPORT_BATCH_SIZE = 500;
+
+/** A period of audit events: `since` included, `until` excluded. */
+export interface AuditPeriod {
+  since: Date;
+  until: Date;
+}
+
+/**
+ * One audit event as an export writes it (one JSON line each): `time` in RFC 3339 (UTC, milliseconds), the actor
+ * (a member's id and Slack user id, or both null for the system or an integration), the target, and the details,
+ * which never hold a secret ({@link recordAudit} keeps them out).
+ */
+export interface AuditExportRecord {
+  id: string;
+  time: string;
+  actor: { member_id: string | null; slack_user_id: string | null };
+  action: string;
+  target: { type: string; id: string | null };
+  details: AuditDetails;
+}
+
+/** The export form of one event (see {@link AuditExportRecord}). */
+export function auditExportRecord(event: AuditEvent): AuditExportRecord {
+  return {
+    id: event.id,
+    time: event.createdAt.toISOString(),
+    actor: { member_id: event.actorMemberId, slack_user_id: event.actorSlackUserId },
+    action: event.action,
+    target: { type: event.targetType, id: event.targetId },
+    details: event.details,
+  };
+}
+
+/**
+ * The caller's organization's audit events of a period, oldest first, in batches read by keyset (the last
+ * `(created_at, id)` seen), never all at once: each batch is one query on its own fork of `em`, cleared before the
+ * next, so memory holds one batch whatever the period. Events inserted meanwhile after the last one read are
+ * included when they fall in the period; none is given twice.
+ * @param batchSize events per query (default {@link AUDIT_EXPORT_BATCH_SIZE})
+ * @throws NoOrganizationError / NotAMemberError; NotAuthorizedError for a Member (before any read)
+ */
+export function auditExportBatches(
+  em: EntityManager,
+  actor: Actor,
+  period: AuditPeriod,
+  batchSize = AUDIT_EXPORT_BATCH_SIZE,
+): AsyncGenerator<AuditEvent[]> {
+  const { organization } = requireAdmin(actor, 'read the audit log');
+  return readBatches(em.fork(), organization.id, period, batchSize);
+}
+
+async function* readBatches(
+  em: EntityManager,
+  organizationId: string,
+  period: AuditPeriod,
+  batchSize: number,
+): AsyncGenerator<AuditEvent[]> {
+  let last: { createdAt: Date; id: string } | undefined;
+  for (;;) {
+    const inPeriod = { $gte: period.since, $lt: period.until };
+    const after = last
+      ? {
+          $or: [
+            { createdAt: { $gt: last.createdAt, $lt: period.until } },
+            { createdAt: last.createdAt, id: { $gt: last.id } },
+          ],
+        }
+      : { createdAt: inPeriod };
+    const batch = await em.find(
+      AuditEvent,
+      { organization: organizationId, ...after },
+      { orderBy: { createdAt: 'asc', id: 'asc' }, limit: batchSize },
+    );
+    em.clear();
+    const tail = batch.at(-1);
+    if (!tail) return;
+    yield batch;
+    if (batch.length < batchSize) return;
+    last = { createdAt: tail.createdAt, id: tail.id };
+  }
+}
