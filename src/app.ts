@@ -12,7 +12,6 @@ import { withNamedLock } from './db/named-lock.js';
 import { kindOf, type Orm } from './db/orm.js';
 import { RetentionJob } from './db/retention.js';
 import { type Clock, systemClock } from './domain/actor.js';
-import { SlackInstallation } from './domain/installations/slack-installation.entity.js';
 import { invitationSettingsFrom } from './domain/invitations/settings.js';
 import { proxyTrust } from './http/oauth/http-util.js';
 import type { ReadinessCheck } from './http/readyz.js';
@@ -252,10 +251,9 @@ export async function startApp(
   const deliver = () => deliveries.kick(DELIVER_WAIT_MS);
   const readinessChecks: Record<string, ReadinessCheck> = {
     slack: installation
-      ? // Distribution mode: the installation store answers (each payload's installation is read from it).
-        async () => {
-          await orm.em.fork().find(SlackInstallation, {}, { fields: ['id'], limit: 1 });
-        }
+      ? // Distribution mode: the installation store answers (each payload's installation is read from it), and
+        // INSTALLATION_KEY opens the installations' tokens.
+        () => installation.store.checkKeys()
       : slackTokenCheck(
           new WebClient(botToken, {
             ...deliveryClientOptions(config.slack.apiUrl),

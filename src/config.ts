@@ -26,6 +26,8 @@ const databaseUrl = z
     'DATABASE_URL must be sqlite:<path>, sqlite::memory: or postgres://user:password@host:port/database',
   );
 
+const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
 const httpUrl = (name: string) =>
   z
     .string()
@@ -126,7 +128,16 @@ const EnvSchema = z
       .refine((n) => n <= 65535, 'PORT must be a whole number between 0 and 65535')
       .default(3000),
     DATABASE_URL: databaseUrl,
-    PUBLIC_URL: httpUrl('PUBLIC_URL').optional(),
+    PUBLIC_URL: httpUrl('PUBLIC_URL')
+      .refine((v) => {
+        try {
+          const u = new URL(v);
+          return !u.search && !u.hash && !u.username && !u.password;
+        } catch {
+          return true; // httpUrl has said what is wrong
+        }
+      }, 'PUBLIC_URL must be a base URL such as https://astrobee.example.com (a path is fine; no query string, fragment or credentials)')
+      .optional(),
     SMTP_URL: z
       .string()
       .trim()
@@ -141,7 +152,7 @@ const EnvSchema = z
         'MAIL_FROM must be an address such as astrobee@example.com or "AstroBee <astrobee@example.com>"',
       )
       .optional(),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    LOG_LEVEL: logLevel,
     CLIENT_SECRET_GRACE_PERIOD: duration('CLIENT_SECRET_GRACE_PERIOD', 0, 30 * 86_400).default(86_400_000),
     ACCESS_TOKEN_LIFETIME: duration('ACCESS_TOKEN_LIFETIME', 60, 86_400).default(3_600_000),
     INVITATION_KEY: z.string().min(32, 'INVITATION_KEY must be at least 32 characters').optional(),
@@ -378,6 +389,28 @@ export class ConfigError extends Error {
   constructor(readonly issues: { variable: string; message: string }[]) {
     super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
   }
+}
+
+/**
+ * The part of the environment `npm run migrate` needs: `DATABASE_URL` and `LOG_LEVEL` only, so a migration job
+ * needs neither the Slack secrets nor the mail settings (and is not refused for lacking them).
+ * @throws ConfigError naming each bad variable
+ */
+export function loadDatabaseConfig(
+  env: NodeJS.ProcessEnv = process.env,
+): Pick<Config, 'databaseUrl' | 'logLevel'> {
+  const parsed = z
+    .object({ DATABASE_URL: databaseUrl, LOG_LEVEL: logLevel })
+    .safeParse({ DATABASE_URL: env.DATABASE_URL || undefined, LOG_LEVEL: env.LOG_LEVEL || undefined });
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => ({
+        variable: String(issue.path[0] ?? 'environment'),
+        message: issue.message,
+      })),
+    );
+  }
+  return { databaseUrl: parsed.data.DATABASE_URL, logLevel: parsed.data.LOG_LEVEL };
 }
 
 /**

@@ -1,12 +1,15 @@
-/** `npm run migrate`: applies pending migrations to DATABASE_URL and prints what it applied. */
+/**
+ * `npm run migrate`: applies pending migrations to DATABASE_URL and prints what it applied. It reads DATABASE_URL and
+ * LOG_LEVEL only (a migration job needs no Slack or mail settings).
+ */
 
 import { openOrm } from './adapters.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadDatabaseConfig } from './config.js';
 import { migrate } from './db/orm.js';
 import { createLogger } from './logger.js';
 
 try {
-  const config = loadConfig();
+  const config = loadDatabaseConfig();
   const logger = createLogger(config.logLevel);
   const orm = await openOrm(config.databaseUrl, { logger, migrate: false });
   const applied = await migrate(orm);

@@ -106,6 +106,8 @@ export function ormOptions(
       ...common,
       driver: PostgreSqlDriver,
       clientUrl: databaseUrl,
+      // Never create the database: a typo in DATABASE_URL must not start an instance on a new, empty one.
+      ensureDatabase: false,
       pool: { min: 0, max: POSTGRES_POOL_MAX },
     };
   }
@@ -143,11 +145,14 @@ export function kindOf(orm: { config: { get(key: 'driver'): unknown } }): Databa
 }
 
 /**
- * Opens the database with {@link ormOptions}.
+ * Opens the database with {@link ormOptions} and checks that it answers. A PostgreSQL database is never created:
+ * it must exist (README "Run several instances").
  *
  * @param databaseUrl see {@link databaseKind}
  * @param options `entities`: every entity schema (see {@link ormOptions}); `logger` for ORM messages; `migrate`
  *   (default true) runs pending migrations before returning; `overrides` replace options (tests)
+ * @throws Error naming `DATABASE_URL` (its password hidden) and the driver's reason when the database cannot be
+ *   reached, does not exist or refuses the role; the database's error when a migration fails
  */
 export async function initOrm(
   databaseUrl: string,
@@ -166,8 +171,27 @@ export async function initOrm(
     }),
     ...options.overrides,
   });
+  try {
+    await orm.em.getConnection().execute('select 1');
+  } catch (err) {
+    await orm.close().catch(() => undefined);
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(`DATABASE_URL ${withoutPassword(databaseUrl)}: cannot open the database: ${reason}`);
+  }
   if (options.migrate !== false) await migrate(orm);
   return orm;
+}
+
+/** `databaseUrl` with its password, if any, replaced by `***` (for messages). */
+export function withoutPassword(databaseUrl: string): string {
+  if (databaseKind(databaseUrl) !== 'postgresql') return databaseUrl;
+  try {
+    const url = new URL(databaseUrl);
+    if (url.password) url.password = '***';
+    return url.toString();
+  } catch {
+    return 'postgres://…';
+  }
 }
 
 /**

@@ -92,4 +92,23 @@ describe('readiness in distribution mode', () => {
     });
     expect(h.standin.callsTo('auth.test')).toHaveLength(calls);
   });
+
+  it('is not ready on an instance whose INSTALLATION_KEY opens none of the installations', async () => {
+    const acme = h.standin.addWorkspace({ team: { id: 'T0ACME', name: 'Acme Rockets' } });
+    acme.addUser({ id: 'U0AVA', name: 'ava', email: 'ava@example.com', isAdmin: true });
+    await h.install({ team: 'T0ACME' }, 'U0AVA');
+    const other = await startApp(
+      { ...h.config, port: 0, installationKeys: ['another-installation-key-example-0123456789'] },
+      { logger: createLogger('silent'), clock: h.clock, orm: h.app.orm },
+    );
+    try {
+      const res = await fetch(`http://127.0.0.1:${other.port}/readyz`);
+      expect(res.status).toBe(503);
+      expect(await res.json()).toMatchObject({ status: 'unavailable', failed: ['slack'] });
+      // The instance with the right key stays ready.
+      expect((await fetch(`${h.url}/readyz`)).status).toBe(200);
+    } finally {
+      await other.stop();
+    }
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig, loadDatabaseConfig } from '../../src/config.js';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -198,6 +198,33 @@ describe('HTTP and Socket Mode refuse what would mislead in production', () => {
   const http = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'abc' };
   const socket = { SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' };
 
+  it('refuses a PUBLIC_URL with a query string, a fragment or credentials: links are built by appending to it', () => {
+    for (const bad of [
+      'https://astrobee.example.com?x=1',
+      'https://astrobee.example.com/#top',
+      'https://user:pw@astrobee.example.com',
+    ]) {
+      expect(
+        () =>
+          loadConfig({
+            ...production,
+            SLACK_BOT_TOKEN: 'xoxb-1',
+            SLACK_SIGNING_SECRET: 'abc',
+            PUBLIC_URL: bad,
+          }),
+        bad,
+      ).toThrow(/PUBLIC_URL: PUBLIC_URL must be a base URL/);
+    }
+    expect(
+      loadConfig({
+        ...production,
+        SLACK_BOT_TOKEN: 'xoxb-1',
+        SLACK_SIGNING_SECRET: 'abc',
+        PUBLIC_URL: 'https://example.com/astrobee/',
+      }).publicUrl,
+    ).toBe('https://example.com/astrobee');
+  });
+
   it('requires PUBLIC_URL, SMTP_URL and MAIL_FROM, each named, in both modes', () => {
     for (const slack of [http, socket]) {
       const err = configError(slack);
@@ -306,5 +333,20 @@ describe('retention settings', () => {
       'OUTBOX_RETENTION_DAYS',
       'RETENTION_INTERVAL_MS',
     ]);
+  });
+});
+
+describe('loadDatabaseConfig', () => {
+  it('reads DATABASE_URL and LOG_LEVEL alone: a migration job needs no Slack or mail settings', () => {
+    const env = {
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      SLACK_SIGNING_SECRET: 'abc',
+      DATABASE_URL: 'sqlite:data/x.sqlite',
+    };
+    expect(() => loadConfig(env)).toThrow(/PUBLIC_URL/);
+    expect(loadDatabaseConfig(env)).toEqual({ databaseUrl: 'sqlite:data/x.sqlite', logLevel: 'info' });
+    expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://db.example.com/x' })).toThrow(
+      /DATABASE_URL: DATABASE_URL must be/,
+    );
   });
 });

@@ -59,6 +59,9 @@ export class InstallStateError extends Error {
   readonly code = 'slack_oauth_invalid_state';
 }
 
+/** Installations whose tokens {@link DatabaseInstallationStore.checkKeys} tries to open. */
+const KEY_CHECK_SAMPLE = 20;
+
 /**
  * Installations and install flow states in the database.
  *
@@ -183,6 +186,27 @@ export class DatabaseInstallationStore implements InstallationStore, StateStore 
     }
     await em.flush();
     return { resealed: count, unopenable };
+  }
+
+  /**
+   * Readiness: the store answers, and when installations hold tokens, the key ring opens at least one of the
+   * {@link KEY_CHECK_SAMPLE} newest (an instance given another `INSTALLATION_KEY` than the one they were sealed
+   * with opens none, and would answer no workspace).
+   * @throws Error saying so, or the database's error
+   */
+  async checkKeys(): Promise<void> {
+    const rows = await this.deps.orm.em
+      .fork()
+      .find(
+        SlackInstallation,
+        { botToken: { $ne: null } },
+        { orderBy: { updatedAt: 'desc' }, limit: KEY_CHECK_SAMPLE },
+      );
+    if (rows.length > 0 && !rows.some((row) => this.opens(row))) {
+      throw new Error(
+        `INSTALLATION_KEY opens none of the ${rows.length} newest installations' tokens: it is not the key they were sealed with (every instance needs the same INSTALLATION_KEY)`,
+      );
+    }
   }
 
   /** True when the ring opens the row's bot token. */
