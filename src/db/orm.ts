@@ -171,6 +171,7 @@ export async function initOrm(
     }),
     ...options.overrides,
   });
+  if (options.logger) routeDriverMessages(orm, options.logger);
   try {
     await orm.em.getConnection().execute('select 1');
   } catch (err) {
@@ -180,6 +181,19 @@ export async function initOrm(
   }
   if (options.migrate !== false) await migrate(orm);
   return orm;
+}
+
+/**
+ * Sends knex's own warnings and errors (`Connection Error: …` when PostgreSQL restarts, pool notices) to `logger` as
+ * JSON lines, instead of knex's default `console.log` in plain text on stdout.
+ */
+function routeDriverMessages(orm: Orm, logger: Logger): void {
+  const knexLogger: { warn(message: unknown): void; error(message: unknown): void } = orm.em
+    .getConnection()
+    .getKnex().client.logger;
+  const log = logger.child({ component: 'db' });
+  knexLogger.warn = (message) => log.warn(String(message));
+  knexLogger.error = (message) => log.error(String(message));
 }
 
 /** `databaseUrl` with its password, if any, replaced by `***` (for messages). */

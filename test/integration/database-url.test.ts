@@ -4,10 +4,12 @@
  * new, empty database beside the real one.
  */
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { openOrm } from '../../src/adapters.js';
 import { withoutPassword } from '../../src/db/orm.js';
-import { testDatabase, testDatabaseKind } from '../support/db.js';
+import { createLogger } from '../../src/logger.js';
+import { eventually, testDatabase, testDatabaseKind } from '../support/db.js';
 
 describe('DATABASE_URL that names no database', () => {
   it.skipIf(testDatabaseKind() !== 'postgresql')(
@@ -34,6 +36,45 @@ describe('DATABASE_URL that names no database', () => {
           await orm.close();
         }
       } finally {
+        await db.drop();
+      }
+    },
+  );
+
+  it.skipIf(testDatabaseKind() !== 'postgresql')(
+    "logs the driver's connection errors as JSON lines of the app's logger, not as plain text",
+    async () => {
+      const db = await testDatabase();
+      const lines: string[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          lines.push(chunk.toString('utf8'));
+          done();
+        },
+      });
+      const orm = await openOrm(db.url, { logger: createLogger('info', sink), migrate: false });
+      const other = await openOrm(db.url, { migrate: false });
+      try {
+        const [row] = await orm.em
+          .getConnection()
+          .execute<{ pid: number }[]>('select pg_backend_pid() as pid');
+        // The pooled connection is ended under the pool's feet, as a PostgreSQL restart would.
+        await other.em.getConnection().execute('select pg_terminate_backend(?)', [row?.pid]);
+        // The pool finds the connection dead when it next hands it out, and says so through the logger.
+        const found = await eventually(async () => {
+          // The first query may still meet the ended connection (PostgreSQL's "terminating connection" error).
+          await orm.em
+            .getConnection()
+            .execute('select 1')
+            .catch(() => undefined);
+          return lines.find((l) => l.includes('Connection Error'));
+        }, 'a Connection Error line');
+        expect(JSON.parse(found)).toMatchObject({ level: 40, component: 'db' });
+        // Queries go on, on a new connection.
+        expect(await orm.em.getConnection().execute('select 1 as one')).toEqual([{ one: 1 }]);
+      } finally {
+        await other.close();
+        await orm.close();
         await db.drop();
       }
     },
