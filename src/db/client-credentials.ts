@@ -195,7 +195,7 @@ function placeholders(values: readonly unknown[]): string {
 /**
  * {@link AccessTokenBatchStore} on SQLite: the verifying insert is
  * `INSERT INTO api_access_tokens … SELECT … FROM json_each(?) JOIN api_client_secrets (hash equal, not past its
- * grace period) JOIN api_clients (same client, status 'active') RETURNING token_hash`, run on a pooled node-sqlite3
+ * grace period) JOIN api_clients (same client, status 'active', scopes as judged) RETURNING token_hash`, run on a pooled node-sqlite3
  * connection with bound parameters.
  */
 export class SqliteAccessTokenBatchStore extends SqlAccessTokenBatchStore {

@@ -88,6 +88,11 @@ async function call(baseUrl: string, token: string, method: string, path: string
   } satisfies ApiResponse;
 }
 
+/** The `data` of a list answer. */
+function dataOf(res: ApiResponse): Record<string, unknown>[] {
+  return (res.json?.data ?? []) as Record<string, unknown>[];
+}
+
 function expectInsufficientScope(res: ApiResponse, scope: Scope): void {
   expect(res.status).toBe(403);
   expect(res.json?.error).toBe('insufficient_scope');
@@ -240,7 +245,7 @@ describe('scopes of API clients', () => {
     // and each allowed DELETE removed the first.
     for (const resource of ['data-sources', 'data-layers']) {
       const list = await call(h.url, writer, 'GET', `/${resource}`);
-      expect((list.json?.data as { name: string }[]).map((d) => d.name)).toEqual(['Extra']);
+      expect(dataOf(list).map((d) => d.name)).toEqual(['Extra']);
     }
   });
 
@@ -250,11 +255,9 @@ describe('scopes of API clients', () => {
     expect(first.status).toBe(200);
     expect(first.json).toMatchObject({ page: 1, per_page: 1, total: 2 });
     const second = await call(h.url, token, 'GET', '/members?per_page=1&page=2');
-    const members = [...(first.json?.data as object[]), ...(second.json?.data as object[])];
+    const members = [...dataOf(first), ...dataOf(second)];
     // Both pages together: each member once (the clock stands still, so the order is by id).
-    members.sort((a, b) =>
-      String((a as { email: string }).email).localeCompare(String((b as { email: string }).email)),
-    );
+    members.sort((a, b) => String(a.email).localeCompare(String(b.email)));
     expect(members).toEqual([
       { id: expect.any(String), email: ada.email, role: 'admin', slack_user_id: ada.id },
       { id: expect.any(String), email: bob.email, role: 'member', slack_user_id: bob.id },
@@ -294,7 +297,8 @@ describe('scopes of API clients', () => {
     const block = (view.view.blocks as { block_id?: string; element?: Record<string, unknown> }[]).find(
       (b) => b.block_id === SCOPES_INPUT.blockId,
     );
-    const values = (key: string) => (block?.element?.[key] as { value: string }[]).map((o) => o.value);
+    const values = (key: string) =>
+      ((block?.element?.[key] ?? []) as { value: string }[]).map((o) => o.value);
     expect(block?.element?.type).toBe('checkboxes');
     expect(values('options')).toEqual([...SCOPES]);
     expect(values('initial_options')).toEqual([...READ_SCOPES]);

@@ -299,11 +299,14 @@ export function apiHandler(
       throw new ApiError(404, 'not_found', `No such resource: ${truncateGraphemes(url.pathname, 100)}`);
     }
     const found = matching.find((m) => m.route.method === method);
-    if (!found) allow(method, [...new Set(matching.map((m) => m.route.method))]);
-    else {
-      requireScope(caller, found.route.scope);
-      await found.route.handle({ req, res, url, params: found.params, caller, em, clock: deps.clock });
+    if (!found) {
+      const allowed = [...new Set(matching.map((m) => m.route.method))];
+      throw new ApiError(405, 'method_not_allowed', `Use ${allowed.join(' or ')}.`, {
+        allow: allowed.join(', '),
+      });
     }
+    requireScope(caller, found.route.scope);
+    await found.route.handle({ req, res, url, params: found.params, caller, em, clock: deps.clock });
   };
 
   return (req, res) => {
@@ -371,14 +374,6 @@ async function authenticate(req: IncomingMessage, oauth: OAuthService): Promise<
     );
   }
   return caller;
-}
-
-function allow(method: string, allowed: string[]): void {
-  if (!allowed.includes(method)) {
-    throw new ApiError(405, 'method_not_allowed', `Use ${allowed.join(' or ')}.`, {
-      allow: allowed.join(', '),
-    });
-  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
