@@ -26,7 +26,8 @@ export function checkedScopes(view: ViewOutput): string[] {
 export function takeScopesOption(text: string): { rest: string; scopes: string[] | null } {
   const match = /(?:^|\s)--scopes(?:=|\s+|$)(\S*)/i.exec(text);
   if (!match) return { rest: text, scopes: null };
-  const rest = `${text.slice(0, match.index)} ${text.slice(match.index + match[0].length)}`.trim();
+  const rest =
+    `${text.slice(0, match.index).trimEnd()} ${text.slice(match.index + match[0].length).trimStart()}`.trim();
   return { rest, scopes: (match[1] ?? '').split(',') };
 }
 
