@@ -384,7 +384,9 @@ describe('scopes of API clients', () => {
     expect(saved.body).toBe('');
     const refreshed = await nextEphemeral(h, ada.id, before);
     expect(refreshed.replaceOriginal).toBe(true);
-    expect(visibleText(refreshed)).toContain('are now `organization:read` `members:read`');
+    expect(visibleText(refreshed)).toContain(
+      'are now `organization:read` `members:read`. Its live tokens lost `data-sources:read` `data-sources:write` at once.',
+    );
 
     // At once, with no new token: the removed scope is gone, the kept one stays, the added one was never asked for.
     expectInsufficientScope(await call(h.url, token, 'GET', '/data-sources'), 'data-sources:read');

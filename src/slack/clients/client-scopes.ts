@@ -83,10 +83,12 @@ export async function clientScopesSubmission({ ack, view, context }: ViewSubmiss
     (refused) => (refused.field === 'scopes' ? SCOPES_INPUT.blockId : undefined),
   );
   if (!('done' in outcome) || !meta?.responseUrl) return;
-  const { client, changed } = outcome.done;
+  const { client, changed, before } = outcome.done;
   const name = escapeMrkdwn(client.name);
+  const removed = before.filter((scope) => !client.scopes.includes(scope));
+  const cut = removed.length > 0 ? ` Its live tokens lost ${scopesText(removed)} at once.` : '';
   const notice = changed
-    ? `:lock: The scopes of *${name}* are now ${scopesText(client.scopes)}. Its live tokens lost any scope removed.`
+    ? `:lock: The scopes of *${name}* are now ${scopesText(client.scopes)}.${cut}`
     : `The scopes of *${name}* were already ${scopesText(client.scopes)}.`;
   const page = await context.services.clients.list(actor);
   await postToResponseUrl(meta.responseUrl, clientsMessage(page, actor.organization?.name ?? '', notice), {
