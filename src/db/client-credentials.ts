@@ -51,9 +51,9 @@ export class SqlClientCredentialStore implements ClientCredentialStore {
   }
 
   /**
-   * `insert into api_access_tokens … select … where exists (an active client whose scopes are unchanged)`, one statement. On PostgreSQL the
-   * client's row is read `FOR SHARE`: a disable or delete (which updates that row, then deletes its tokens) either
-   * commits first and is seen, or waits for this insert and then deletes the token — under READ COMMITTED the two
+   * `insert into api_access_tokens … select … where exists (an active client whose scopes are unchanged)`, one
+   * statement. On PostgreSQL the client's row is read `FOR SHARE`: a disable, delete or change of scopes (which
+   * updates that row) either commits first and is seen, or waits for this insert — under READ COMMITTED the two
    * would otherwise pass each other. SQLite's one writer serialises them anyway.
    */
   async insertTokenIfActive(em: EntityManager, token: NewAccessToken): Promise<boolean> {
@@ -195,8 +195,8 @@ function placeholders(values: readonly unknown[]): string {
 /**
  * {@link AccessTokenBatchStore} on SQLite: the verifying insert is
  * `INSERT INTO api_access_tokens … SELECT … FROM json_each(?) JOIN api_client_secrets (hash equal, not past its
- * grace period) JOIN api_clients (same client, status 'active', scopes as judged) RETURNING token_hash`, run on a pooled node-sqlite3
- * connection with bound parameters.
+ * grace period) JOIN api_clients (same client, status 'active', scopes as judged) RETURNING token_hash`, run on a
+ * pooled node-sqlite3 connection with bound parameters.
  */
 export class SqliteAccessTokenBatchStore extends SqlAccessTokenBatchStore {
   async insertVerified(

@@ -336,7 +336,8 @@ function requireScope(caller: ApiCaller, scope: Scope): void {
   throw new ApiError(
     403,
     'insufficient_scope',
-    `This token does not have the scope ${scope}. Ask for it in the token request (scope=${scope}); an admin may first have to give it to the client in Slack (/org clients).`,
+    `This token does not have the scope ${scope}. Ask for it in the token request (scope=${scope}); ` +
+      'an admin may first have to give it to the client in Slack (/org clients).',
     bearerChallenge({
       code: 'insufficient_scope',
       description: `The access token lacks the scope ${scope}`,

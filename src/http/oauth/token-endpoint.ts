@@ -155,8 +155,8 @@ export function oauthHandler(
  * refresh token; `scope` is there when it differs from the request and always when none was requested.
  * Errors follow §5.2: `invalid_request` (wrong method or media type, repeated or missing parameter, two
  * authentication methods), `invalid_client` (401 with `WWW-Authenticate: Basic`), `unauthorized_client` (the
- * client is disabled), `unsupported_grant_type`, `invalid_scope` (an unknown scope, or one the client does not have); repeated failed
- * authentication answers 429 with `Retry-After`.
+ * client is disabled), `unsupported_grant_type`, `invalid_scope` (an unknown scope, one the client does not have, or
+ * none at all); repeated failed authentication answers 429 with `Retry-After`.
  *
  * Tokens are issued through `batcher` (one authenticate-and-insert statement for all requests in flight, see
  * {@link TokenBatcher}); a request it does not serve is decided by {@link OAuthService.authenticate}. A database
