@@ -326,6 +326,17 @@ describe('scopes of API clients', () => {
     const reply = await nextEphemeral(h, ada.id, before);
     const clientId = CLIENT_ID.exec(visibleText(reply))?.[0] ?? '';
     expect((await h.em().findOneOrFail(ApiClient, clientId)).scopes).toBe('members:read audit:read');
+
+    // `--scopes` without a name opens the form with those scopes ticked.
+    await h.command(ada.id, 'clients create --scopes data-layers:write');
+    const chosen = await h.standin.waitFor(() => h.standin.openView(ada.id), 5000, 'the second modal');
+    const ticked = (
+      chosen.view.blocks as { block_id?: string; element?: { initial_options?: { value: string }[] } }[]
+    )
+      .find((b) => b.block_id === SCOPES_INPUT.blockId)
+      ?.element?.initial_options?.map((o) => o.value);
+    expect(ticked).toEqual(['data-layers:write']);
+    await h.standin.viewClosed(ada.id, chosen.id);
   });
 
   it('an admin edits scopes from the row; a live token loses a removed scope at once; the audit has before and after', async () => {
