@@ -33,10 +33,11 @@ export class SqlClientCredentialStore implements ClientCredentialStore {
       last_used_at: DateValue | null;
       secret_hash: string | null;
       expires_at: DateValue | null;
+      scopes: string;
     }[] = await em
       .getConnection()
       .execute(
-        'select c.status, c.last_used_at, s.secret_hash, s.expires_at from api_clients c ' +
+        'select c.status, c.last_used_at, c.scopes, s.secret_hash, s.expires_at from api_clients c ' +
           "left join api_client_secrets s on s.client_id = c.id where c.id = ? and c.status <> 'deleted'",
         [clientId],
       );
@@ -45,13 +46,14 @@ export class SqlClientCredentialStore implements ClientCredentialStore {
       lastUsedAt: row.last_used_at === null ? null : toDate(row.last_used_at),
       secretHash: row.secret_hash,
       expiresAt: row.expires_at === null ? null : toDate(row.expires_at),
+      scopes: row.scopes,
     }));
   }
 
   /**
-   * `insert into api_access_tokens … select … where exists (an active client)`, one statement. On PostgreSQL the
-   * client's row is read `FOR SHARE`: a disable or delete (which updates that row, then deletes its tokens) either
-   * commits first and is seen, or waits for this insert and then deletes the token — under READ COMMITTED the two
+   * `insert into api_access_tokens … select … where exists (an active client whose scopes are unchanged)`, one
+   * statement. On PostgreSQL the client's row is read `FOR SHARE`: a disable, delete or change of scopes (which
+   * updates that row) either commits first and is seen, or waits for this insert — under READ COMMITTED the two
    * would otherwise pass each other. SQLite's one writer serialises them anyway.
    */
   async insertTokenIfActive(em: EntityManager, token: NewAccessToken): Promise<boolean> {
@@ -60,15 +62,18 @@ export class SqlClientCredentialStore implements ClientCredentialStore {
     const result: { affectedRows?: number } = await em
       .getConnection()
       .execute(
-        'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
-          `select ?, ?, ?, ?, ? where exists (select 1 from api_clients where id = ? and status = 'active'${lock})`,
+        'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at, scopes) ' +
+          'select ?, ?, ?, ?, ?, ? where exists ' +
+          `(select 1 from api_clients where id = ? and status = 'active' and scopes = ?${lock})`,
         [
           token.id,
           token.clientId,
           token.tokenKey,
           platform.processDateProperty(token.createdAt),
           platform.processDateProperty(token.expiresAt),
+          token.scopes,
           token.clientId,
+          token.clientScopes,
         ],
         'run',
       );
@@ -77,17 +82,17 @@ export class SqlClientCredentialStore implements ClientCredentialStore {
 }
 
 /**
- * The verifying insert of a group: its rows arrive as one JSON array of `[id, client ID, token key, secret hash]`,
- * so the statement's text never changes.
+ * The verifying insert of a group: its rows arrive as one JSON array of `[id, client ID, token key, secret hash,
+ * granted scopes, client's scopes as judged]`, so the statement's text never changes.
  */
 const INSERT_TOKENS =
-  'with v (id, client_id, token_hash, secret_hash) as (' +
-  'select value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_each(?)) ' +
-  'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
-  'select v.id, c.id, v.token_hash, ?, ? from v ' +
+  'with v (id, client_id, token_hash, secret_hash, scopes, client_scopes) as (' +
+  'select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 from json_each(?)) ' +
+  'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at, scopes) ' +
+  'select v.id, c.id, v.token_hash, ?, ?, v.scopes from v ' +
   'join api_client_secrets s on s.secret_hash = v.secret_hash and s.client_id = v.client_id ' +
   'and (s.expires_at is null or s.expires_at > ?) ' +
-  "join api_clients c on c.id = s.client_id and c.status = 'active' " +
+  "join api_clients c on c.id = s.client_id and c.status = 'active' and c.scopes = v.client_scopes " +
   'returning token_hash';
 
 /**
@@ -96,14 +101,16 @@ const INSERT_TOKENS =
  * first (and is seen: the row is re-checked after the lock) or waits for this statement and then sees its tokens.
  */
 const INSERT_TOKENS_POSTGRES =
-  'with v (id, client_id, token_hash, secret_hash) as (' +
-  'select value ->> 0, value ->> 1, value ->> 2, value ->> 3 from json_array_elements(?::json)), ' +
-  'ok as (select v.id, c.id as client_id, v.token_hash from v ' +
+  'with v (id, client_id, token_hash, secret_hash, scopes, client_scopes) as (' +
+  'select value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 ' +
+  'from json_array_elements(?::json)), ' +
+  'ok as (select v.id, c.id as client_id, v.token_hash, v.scopes from v ' +
   'join api_client_secrets s on s.secret_hash = v.secret_hash and s.client_id = v.client_id ' +
   'and (s.expires_at is null or s.expires_at > ?) ' +
-  "join api_clients c on c.id = s.client_id and c.status = 'active' for share of s, c) " +
-  'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at) ' +
-  'select ok.id, ok.client_id, ok.token_hash, ?, ? from ok returning token_hash';
+  "join api_clients c on c.id = s.client_id and c.status = 'active' and c.scopes = v.client_scopes " +
+  'for share of s, c) ' +
+  'insert into api_access_tokens (id, client_id, token_hash, created_at, expires_at, scopes) ' +
+  'select ok.id, ok.client_id, ok.token_hash, ?, ?, ok.scopes from ok returning token_hash';
 
 /** What this module uses of knex's client: its pool of node-sqlite3 connections. */
 interface KnexPoolClient {
@@ -138,11 +145,17 @@ export abstract class SqlAccessTokenBatchStore implements AccessTokenBatchStore 
   async validSecrets(clientIds: readonly string[], now: Date): Promise<ValidSecret[]> {
     if (clientIds.length === 0) return [];
     const em = this.orm.em;
-    const rows: { client_id: string; secret_hash: string; expires_at: DateValue | null }[] = await em
+    const rows: {
+      client_id: string;
+      secret_hash: string;
+      expires_at: DateValue | null;
+      scopes: string;
+    }[] = await em
       .getConnection()
       .execute(
-        `select client_id, secret_hash, expires_at from api_client_secrets where client_id in (${placeholders(clientIds)}) ` +
-          'and (expires_at is null or expires_at > ?)',
+        'select s.client_id, s.secret_hash, s.expires_at, c.scopes from api_client_secrets s ' +
+          `join api_clients c on c.id = s.client_id where s.client_id in (${placeholders(clientIds)}) ` +
+          'and (s.expires_at is null or s.expires_at > ?)',
         [...clientIds, em.getPlatform().processDateProperty(now)],
         'all',
       );
@@ -150,6 +163,7 @@ export abstract class SqlAccessTokenBatchStore implements AccessTokenBatchStore 
       clientId: r.client_id,
       secretHash: r.secret_hash,
       expiresAt: r.expires_at === null ? null : toDate(r.expires_at),
+      clientScopes: r.scopes,
     }));
   }
 
@@ -181,8 +195,8 @@ function placeholders(values: readonly unknown[]): string {
 /**
  * {@link AccessTokenBatchStore} on SQLite: the verifying insert is
  * `INSERT INTO api_access_tokens … SELECT … FROM json_each(?) JOIN api_client_secrets (hash equal, not past its
- * grace period) JOIN api_clients (same client, status 'active') RETURNING token_hash`, run on a pooled node-sqlite3
- * connection with bound parameters.
+ * grace period) JOIN api_clients (same client, status 'active', scopes as judged) RETURNING token_hash`, run on a
+ * pooled node-sqlite3 connection with bound parameters.
  */
 export class SqliteAccessTokenBatchStore extends SqlAccessTokenBatchStore {
   async insertVerified(
@@ -193,7 +207,7 @@ export class SqliteAccessTokenBatchStore extends SqlAccessTokenBatchStore {
     if (requests.length === 0) return new Set();
     const platform = this.orm.em.getPlatform();
     const nowValue = platform.processDateProperty(createdAt);
-    const rows = requests.map((r) => [r.id, r.clientId, r.tokenKey, r.secretHash]);
+    const rows = requests.map((r) => [r.id, r.clientId, r.tokenKey, r.secretHash, r.scopes, r.clientScopes]);
     const result = await this.all<{ token_hash: string }>(INSERT_TOKENS, [
       JSON.stringify(rows),
       nowValue,
@@ -238,7 +252,7 @@ export class PostgresAccessTokenBatchStore extends SqlAccessTokenBatchStore {
     expiresAt: Date,
   ): Promise<Set<string>> {
     if (requests.length === 0) return new Set();
-    const rows = requests.map((r) => [r.id, r.clientId, r.tokenKey, r.secretHash]);
+    const rows = requests.map((r) => [r.id, r.clientId, r.tokenKey, r.secretHash, r.scopes, r.clientScopes]);
     const result: { token_hash: string }[] = await this.orm.em
       .getConnection()
       .execute(INSERT_TOKENS_POSTGRES, [JSON.stringify(rows), createdAt, createdAt, expiresAt], 'all');

@@ -33,6 +33,7 @@ export type AdminOperation =
   | 'resend invitations'
   | 'revoke invitations'
   | 'rotate API client secrets'
+  | 'change the scopes of API clients'
   | 'see invitation requests'
   | 'see open invitations';
 
@@ -70,6 +71,10 @@ export interface DomainErrorParams {
   client_not_found: { clientId: string; organizationName: string };
   /** Another live API client has this name (compared case-insensitively). */
   client_name_taken: { name: string };
+  /** Scope names that are not scopes (`unknown`: the names joined by ", "; `known`: every scope, likewise). */
+  scopes_unknown: { unknown: string; known: string };
+  /** A client needs at least one scope (`known`: every scope, joined by ", "). */
+  scopes_empty: { known: string };
   /** The member's Slack account is deactivated, so they cannot be made an Admin. */
   slack_account_deactivated: { member: PersonRef };
   /** An Admin tried to remove themself (leaving is its own operation). */
@@ -234,6 +239,8 @@ export class InvalidInputError extends DomainError<
   | 'setup_requires_email'
   | 'client_id_malformed'
   | 'client_name_taken'
+  | 'scopes_unknown'
+  | 'scopes_empty'
   | 'remove_self'
   | 'recovery_email_linked'
   | 'recovery_requires_email'

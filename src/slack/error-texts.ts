@@ -53,6 +53,9 @@ export const SLACK_ERROR_TEXTS: DomainErrorTable = {
   client_not_found: (p) =>
     `There is no API client \`${escapeMrkdwn(p.clientId)}\` in ${escapeMrkdwn(p.organizationName)}. \`/org clients\` lists them.`,
   client_name_taken: (p) => `A client named "${escapeMrkdwn(p.name)}" already exists. Choose another name.`,
+  scopes_unknown: (p) =>
+    `Unknown scope: ${escapeMrkdwn(p.unknown)}. Nothing was changed. The scopes are: ${p.known}.`,
+  scopes_empty: (p) => `Choose at least one scope of: ${p.known}.`,
   slack_account_deactivated: (p) =>
     `${person(p.member)}'s Slack account is deactivated, so they cannot be made an Admin. Nothing was changed.`,
   remove_self: () => 'To leave the organization yourself, use `/org leave`.',

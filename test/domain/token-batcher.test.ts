@@ -194,7 +194,7 @@ describe('TokenBatcher on a migrated SQLite file', () => {
     tell(client.id);
     expect(batcher.keeps(client.id)).toBe(false);
     const secretReads = () =>
-      statements.filter((sql) => sql.includes('from api_client_secrets where')).length;
+      statements.filter((sql) => sql.includes('from api_client_secrets s join api_clients c')).length;
     const before = secretReads();
     // The next request reads the client's secrets again.
     expect(await batcher.issue(client.id, secretHash)).not.toBeNull();

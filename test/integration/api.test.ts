@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { ClientsService } from '../../src/domain/clients/clients.service.js';
+import { SCOPES } from '../../src/domain/clients/scopes.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { storedText } from '../support/db.js';
@@ -67,7 +68,8 @@ describe('/api/v1', () => {
   beforeAll(async () => {
     h = await startHarness();
     await h.setupOrganization('Orbit Analytics');
-    const reply = await h.ask(ada.id, 'clients create Integration');
+    // Every scope: this file tests the routes themselves (test/integration/scopes-http.test.ts tests the scopes).
+    const reply = await h.ask(ada.id, `clients create Integration --scopes ${SCOPES.join(',')}`);
     const text = visibleText(reply);
     const clientId = /cli_[a-z2-7]{20}/.exec(text)?.[0] ?? '';
     const secret = /abo_cs_[0-9A-Za-z]+/.exec(text)?.[0] ?? '';

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { ApiClient } from '../../src/domain/clients/client.entity.js';
 import { ClientsService } from '../../src/domain/clients/clients.service.js';
+import { READ_SCOPES } from '../../src/domain/clients/scopes.js';
 import { Member, type Role } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { createLogger } from '../../src/logger.js';
@@ -142,7 +143,7 @@ describe('/org clients through Slack', () => {
       .em()
       .findOneOrFail(AuditEvent, { action: 'client.created', targetId: clientId ?? '' });
     expect(audit.actorSlackUserId).toBe(ada.id);
-    expect(audit.details).toEqual({ name: 'Nightly export' });
+    expect(audit.details).toEqual({ name: 'Nightly export', scopes: READ_SCOPES.join(' ') });
   });
 
   it('creates from a private channel the bot is not in', async () => {
@@ -228,10 +229,12 @@ describe('/org clients through Slack', () => {
     const buttons = h.standin.buttonsOf(list.blocks).filter((b) => b.value === clientId);
     expect(buttons.map((b) => b.actionId)).toEqual([
       CLIENT_ACTIONS.disable,
+      CLIENT_ACTIONS.scopes,
       CLIENT_ACTIONS.rotate,
       CLIENT_ACTIONS.delete,
     ]);
     expect(buttons[2]?.confirm).toBeDefined();
+    expect(buttons[3]?.confirm).toBeDefined();
     expect(list.blocks.length).toBeLessThanOrEqual(50);
 
     const click = async (on: RecordedEphemeral, actionId: string) => {

@@ -21,7 +21,13 @@ beforeAll(async () => {
   await sink.start();
   h = await startHarness({ env: { SMTP_URL: sink.url, MAIL_WORKER_INTERVAL_MS: '3600000' } });
   await h.setupOrganization('R&D Labs');
-  const text = visibleText(await h.ask(ada.id, 'clients create Integration'));
+  // Data scopes: this file words the API's errors, including those of writes.
+  const text = visibleText(
+    await h.ask(
+      ada.id,
+      'clients create Integration --scopes data-sources:read,data-sources:write,data-layers:read,data-layers:write',
+    ),
+  );
   const clientId = /cli_[a-z2-7]{20}/.exec(text)?.[0] ?? '';
   const secret = /abo_cs_[0-9A-Za-z]+/.exec(text)?.[0] ?? '';
   const res = await fetch(`${h.url}/oauth/token`, {

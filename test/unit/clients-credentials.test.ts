@@ -15,6 +15,7 @@ import {
   keysEqual,
   newClientId,
 } from '../../src/domain/clients/credentials.js';
+import { SCOPES } from '../../src/domain/clients/scopes.js';
 import { scrubCredentials } from '../../src/logger.js';
 import { clientsMessage, secretMessage } from '../../src/slack/clients/clients.blocks.js';
 
@@ -142,6 +143,7 @@ describe('client blocks', () => {
     createdBySlackUserId: 'U0ADA',
     lastUsedAt: i % 3 ? new Date('2026-11-03T10:00:00Z') : null,
     previousSecretValidUntil: i % 4 ? null : new Date('2026-11-04T10:00:00Z'),
+    scopes: [...SCOPES],
   });
 
   it('keeps a full page within Slack limits and escapes names', () => {

@@ -134,7 +134,7 @@ describe('the dispatch tables assembled from the features', () => {
       '/org invites',
       '/org approvals [#channel|dm]',
       '/org clients [page]',
-      '/org clients create [name]',
+      '/org clients create [name] [--scopes a,b]',
       '/org clients <enable|disable|rotate|delete> <client id>',
       '/org recover',
     ]);

@@ -39,6 +39,8 @@ const SAMPLES: { [C in DomainErrorCode]: DomainErrorParams[C][] } = {
   client_id_malformed: [{ clientId: 'nope' }],
   client_not_found: [{ clientId: 'cli_abcdefghijklmnopqrst', organizationName: ORG }],
   client_name_taken: [{ name: 'Integration' }],
+  scopes_unknown: [{ unknown: 'admin:all', known: 'organization:read' }],
+  scopes_empty: [{ known: 'organization:read' }],
   slack_account_deactivated: [{ member: ADA }, { member: NOBODY_IN_SLACK }],
   remove_self: [{}],
   last_admin: (['demote', 'remove', 'leave'] as const).flatMap((change) => [

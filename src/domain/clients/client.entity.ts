@@ -3,6 +3,7 @@ import { EntitySchema } from '@mikro-orm/core';
 import { BaseEntity, BaseEntitySchema } from '../base.entity.js';
 import { belongsToOrganization, type Organization } from '../organizations/organization.entity.js';
 import { newClientId } from './credentials.js';
+import { ALL_SCOPES_TEXT, formatScopes, parseStoredScopes, type Scope } from './scopes.js';
 
 /** Lifecycle of an API client. `deleted` is final; the row stays so its client ID is never issued again. */
 export const CLIENT_STATUSES = ['active', 'disabled', 'deleted'] as const;
@@ -22,10 +23,13 @@ export class ApiClient extends BaseEntity {
   /** Last token issued or API call made with it; written at most once a minute per client. */
   lastUsedAt: Date | null;
   deletedAt: Date | null;
+  /** What its tokens may reach, in the stored form of `scopes.ts` (names separated by spaces, canonical order). */
+  scopes: string;
 
   constructor(init: {
     organization: Organization;
     name: string;
+    scopes: readonly Scope[];
     createdByMemberId: string | null;
     createdBySlackUserId: string | null;
     now: Date;
@@ -39,8 +43,25 @@ export class ApiClient extends BaseEntity {
     this.createdBySlackUserId = init.createdBySlackUserId;
     this.lastUsedAt = null;
     this.deletedAt = null;
+    this.scopes = formatScopes(init.scopes);
     this.createdAt = init.now;
     this.updatedAt = init.now;
+  }
+
+  /** Its scopes, in canonical order. */
+  scopeList(): Scope[] {
+    return parseStoredScopes(this.scopes);
+  }
+
+  /**
+   * Replaces its scopes. @returns false when they were already these (nothing changed)
+   */
+  changeScopes(scopes: readonly Scope[], now: Date): boolean {
+    const text = formatScopes(scopes);
+    if (text === this.scopes) return false;
+    this.scopes = text;
+    this.updatedAt = now;
+    return true;
   }
 }
 
@@ -75,11 +96,17 @@ export class AccessToken {
   tokenHash: string;
   createdAt: Date;
   expiresAt: Date;
+  /**
+   * The scopes granted at issue (stored form, see `scopes.ts`). What the token reaches is these AND its client's
+   * current scopes, read on each request: narrowing a client cuts its live tokens at once.
+   */
+  scopes: string;
 
-  constructor(client: ApiClient, tokenHash: string, now: Date, expiresAt: Date) {
+  constructor(client: ApiClient, tokenHash: string, now: Date, expiresAt: Date, scopes: readonly Scope[]) {
     this.id = randomUUID();
     this.client = client;
     this.tokenHash = tokenHash;
+    this.scopes = formatScopes(scopes);
     this.createdAt = now;
     this.expiresAt = expiresAt;
   }
@@ -99,6 +126,8 @@ export const ApiClientSchema = new EntitySchema<ApiClient, BaseEntity>({
     createdBySlackUserId: { type: 'text', fieldName: 'created_by_slack_user_id', nullable: true },
     lastUsedAt: { type: 'Date', fieldName: 'last_used_at', nullable: true },
     deletedAt: { type: 'Date', fieldName: 'deleted_at', nullable: true },
+    // The default gives rows written before scopes existed every scope (issue 14: they keep full access).
+    scopes: { type: 'text', default: ALL_SCOPES_TEXT },
   },
 });
 
@@ -135,5 +164,6 @@ export const AccessTokenSchema = new EntitySchema<AccessToken>({
     tokenHash: { type: 'text', fieldName: 'token_hash', unique: 'api_access_tokens_token_hash_unique' },
     createdAt: { type: 'Date', fieldName: 'created_at' },
     expiresAt: { type: 'Date', fieldName: 'expires_at' },
+    scopes: { type: 'text', default: ALL_SCOPES_TEXT },
   },
 });

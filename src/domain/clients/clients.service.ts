@@ -10,6 +10,7 @@ import { pageBounds } from '../paging.js';
 import { displayName, parseInput } from '../validation.js';
 import { AccessToken, ApiClient, ClientSecret, type ClientStatus } from './client.entity.js';
 import { CLIENT_SECRET_PREFIX, generateCredential, hashCredential, isClientIdShape } from './credentials.js';
+import { formatScopes, parseScopeNames, SCOPES, type Scope } from './scopes.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from './settings.js';
 
 /** Longest client name, in characters (code points). */
@@ -34,6 +35,8 @@ export interface ClientSummary {
   lastUsedAt: Date | null;
   /** When the previous secret stops working, while a rotation's grace period runs; else null. */
   previousSecretValidUntil: Date | null;
+  /** What its tokens may reach, in canonical order. */
+  scopes: Scope[];
 }
 
 /** A client with its new secret, in plain text: to be delivered once to the requester and then forgotten. */
@@ -78,12 +81,16 @@ export class ClientsService {
   /**
    * Creates a client and its first secret.
    * @param name raw input, validated here (field `name`); unique among the organization's clients
+   * @param scopes scope names as chosen (validated here, field `scopes`; see `parseScopeNames`); every scope when
+   *   left out (the Slack front ends always pass the admin's choice, by default the read scopes)
    * @returns the client and its secret in plain text (its only appearance)
-   * @throws NotAuthorizedError for a Member; InvalidInputError (field `name`) for a bad or taken name
+   * @throws NotAuthorizedError for a Member; InvalidInputError (field `name`) for a bad or taken name, (field
+   *   `scopes`) `scopes_unknown` naming each unknown scope, `scopes_empty` for none
    */
-  async create(actor: Actor, name: string): Promise<IssuedSecret> {
+  async create(actor: Actor, name: string, scopes: readonly string[] = SCOPES): Promise<IssuedSecret> {
     const admin = requireAdmin(actor, 'create API clients');
     const valid = parseInput(ClientName, name, 'name');
+    const chosen = parseScopeNames(scopes);
     const secret = generateCredential(CLIENT_SECRET_PREFIX);
     return this.em.transactional(async (em) => {
       await lockAdmin(em, actor, 'create API clients');
@@ -94,6 +101,7 @@ export class ClientsService {
         name: valid,
         createdByMemberId: admin.member.id,
         createdBySlackUserId: actor.slackUserId,
+        scopes: chosen,
         now,
       });
       const row = new ClientSecret(client, hashCredential(secret), now);
@@ -104,7 +112,7 @@ export class ClientsService {
         action: 'client.created',
         targetType: 'api_client',
         targetId: client.id,
-        details: { name: valid },
+        details: { name: valid, scopes: formatScopes(chosen) },
         at: now,
       });
       await em.flush();
@@ -162,6 +170,53 @@ export class ClientsService {
    */
   async disable(actor: Actor, clientId: string): Promise<{ client: ClientSummary; changed: boolean }> {
     return this.setStatus(actor, clientId, 'disabled');
+  }
+
+  /**
+   * Replaces a client's scopes. Its live tokens are cut to the new set at once: what a token reaches is its own
+   * scopes AND its client's current ones, read on every API request (`OAuthService.authenticateBearer`). An audit
+   * event `client.scopes_changed` records the before and after (details `scopesBefore`, `scopesAfter`: names
+   * separated by spaces).
+   * @param scopes scope names as chosen (see `parseScopeNames`)
+   * @returns `changed` false when the client already had exactly these scopes (nothing recorded)
+   * @throws NotAuthorizedError for a Member; InvalidInputError (field `scopes`) as {@link create}; as {@link enable}
+   */
+  async setScopes(
+    actor: Actor,
+    clientId: string,
+    scopes: readonly string[],
+  ): Promise<{ client: ClientSummary; changed: boolean; before: Scope[] }> {
+    const admin = requireAdmin(actor, 'change the scopes of API clients');
+    const chosen = parseScopeNames(scopes);
+    return this.em.transactional(async (em) => {
+      await lockAdmin(em, actor, 'change the scopes of API clients');
+      const client = await this.load(em, admin.organization, clientId);
+      const before = client.scopeList();
+      const now = this.clock.now();
+      if (!client.changeScopes(chosen, now)) {
+        return { client: await this.summarize(em, client), changed: false, before };
+      }
+      recordAudit(em, {
+        organization: admin.organization,
+        actor,
+        action: 'client.scopes_changed',
+        targetType: 'api_client',
+        targetId: client.id,
+        details: { name: client.name, scopesBefore: formatScopes(before), scopesAfter: client.scopes },
+        at: now,
+      });
+      await em.flush();
+      return { client: await this.summarize(em, client), changed: true, before };
+    });
+  }
+
+  /**
+   * Finds a live client of the organization, for the scopes modal.
+   * @throws NotAuthorizedError for a Member; as {@link enable}
+   */
+  async get(actor: Actor, clientId: string): Promise<ClientSummary> {
+    const admin = requireAdmin(actor, 'manage API clients');
+    return this.summarize(this.em, await this.load(this.em, admin.organization, clientId));
   }
 
   /**
@@ -324,6 +379,7 @@ export class ClientsService {
       createdBySlackUserId: client.createdBySlackUserId,
       lastUsedAt: client.lastUsedAt,
       previousSecretValidUntil: previous?.expiresAt ?? null,
+      scopes: client.scopeList(),
     };
   }
 }

@@ -14,12 +14,18 @@ import {
   keysEqual,
 } from './credentials.js';
 import type { ClientCredentialStore } from './ports.js';
+import { intersectScopes, parseStoredScopes, type Scope } from './scopes.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS, LAST_USED_WRITE_INTERVAL_MS } from './settings.js';
 import { timeOrderedUuid } from './time-ordered-uuid.js';
 
 /** The outcome of client authentication (RFC 6749 §2.3.1). */
 export type ClientAuthentication =
-  | { kind: 'authenticated'; clientId: string }
+  | {
+      kind: 'authenticated';
+      clientId: string;
+      /** The client's scopes as read (stored form: names separated by spaces). */
+      scopes: string;
+    }
   /** Right secret, but the client is disabled: the token endpoint answers `unauthorized_client`. */
   | { kind: 'disabled'; clientId: string }
   /** Unknown or deleted client, malformed or wrong secret, or a secret past its grace period. */
@@ -31,12 +37,16 @@ export interface IssuedToken {
   accessToken: string;
   /** Lifetime in seconds. */
   expiresIn: number;
+  /** The scopes granted, in canonical order (the token response's `scope`, RFC 6749 §3.3). */
+  scopes: Scope[];
 }
 
 /** The caller of the API, resolved from a bearer token. */
 export interface ApiCaller {
   clientId: string;
   organization: Organization;
+  /** What this request may reach: the token's scopes that its client still has, in canonical order. */
+  scopes: Scope[];
 }
 
 /**
@@ -78,15 +88,22 @@ export class OAuthService {
     if (!match) return { kind: 'failed' };
     if (rows[0]?.status !== 'active') return { kind: 'disabled', clientId };
     await this.touch(clientId, rows[0].lastUsedAt);
-    return { kind: 'authenticated', clientId };
+    return { kind: 'authenticated', clientId, scopes: rows[0].scopes };
   }
 
   /**
-   * Issues an access token to an authenticated client. The insert is conditional on the client being active, in
-   * one statement, so a token can never outlive a disable that commits at the same moment.
-   * @returns null when the client was disabled or deleted in the meantime
+   * Issues an access token to an authenticated client. The insert is conditional on the client being active and
+   * its scopes unchanged, in one statement, so a token can never outlive a disable (or exceed a narrowing) that
+   * commits at the same moment.
+   * @param granted the scopes the token gets, a subset of the client's (the caller checked it)
+   * @param clientScopes the client's scopes as {@link authenticate} read them (stored form)
+   * @returns null when the client was disabled, deleted or had its scopes changed in the meantime
    */
-  async issueToken(clientId: string): Promise<IssuedToken | null> {
+  async issueToken(
+    clientId: string,
+    granted: readonly Scope[],
+    clientScopes: string,
+  ): Promise<IssuedToken | null> {
     const now = this.clock.now();
     const accessToken = generateAccessToken(now.getTime());
     const expiresAt = new Date(now.getTime() + this.settings.accessTokenLifetimeMs);
@@ -96,9 +113,15 @@ export class OAuthService {
       tokenKey: accessTokenKey(accessToken),
       createdAt: now,
       expiresAt,
+      scopes: granted.join(' '),
+      clientScopes,
     });
     if (!inserted) return null;
-    return { accessToken, expiresIn: Math.floor(this.settings.accessTokenLifetimeMs / 1000) };
+    return {
+      accessToken,
+      expiresIn: Math.floor(this.settings.accessTokenLifetimeMs / 1000),
+      scopes: [...granted],
+    };
   }
 
   /**
@@ -116,8 +139,9 @@ export class OAuthService {
   }
 
   /**
-   * Resolves a bearer token (RFC 6750) to its client and organization. Checked on every request, with no cache:
-   * the token must exist (disable, delete and revocation delete it), be unexpired, and its client be active.
+   * Resolves a bearer token (RFC 6750) to its client, organization and scopes. Checked on every request, with no
+   * cache: the token must exist (disable, delete and revocation delete it), be unexpired, and its client be active;
+   * its scopes are its own AND its client's current ones (a narrowed client cuts its live tokens at once).
    * Updates the client's "last used" (at most once a minute).
    * @returns null for any token that does not grant access
    */
@@ -134,7 +158,11 @@ export class OAuthService {
     const client = row.client;
     if (client.status !== 'active') return null;
     await this.touch(client.id, client.lastUsedAt);
-    return { clientId: client.id, organization: client.organization };
+    return {
+      clientId: client.id,
+      organization: client.organization,
+      scopes: intersectScopes(parseStoredScopes(row.scopes), client.scopeList()),
+    };
   }
 
   /** Deletes expired access tokens. @returns how many were deleted */

@@ -15,6 +15,8 @@ export interface ClientSecretRow {
   secretHash: string | null;
   /** End of the secret's grace period; null while it is current. */
   expiresAt: Date | null;
+  /** The client's scopes, stored form (names separated by spaces). */
+  scopes: string;
 }
 
 /** An access token row to insert. */
@@ -26,6 +28,10 @@ export interface NewAccessToken {
   tokenKey: string;
   createdAt: Date;
   expiresAt: Date;
+  /** The scopes granted (stored form). */
+  scopes: string;
+  /** The client's scopes (stored form) the grant was judged against: the insert requires them unchanged. */
+  clientScopes: string;
 }
 
 /** Per-request storage of {@link OAuthService}, in the caller's unit of work (`em`). */
@@ -36,8 +42,9 @@ export interface ClientCredentialStore {
    */
   clientSecrets(em: EntityManager, clientId: string): Promise<ClientSecretRow[]>;
   /**
-   * Inserts `token` only if its client is active at the instant of the insert, in one statement (so a token can
-   * never outlive a disable that commits at the same moment).
+   * Inserts `token` only if its client is active and its scopes are still `token.clientScopes` at the instant of
+   * the insert, in one statement (so a token can never outlive a disable, or a narrowing, that commits at the same
+   * moment).
    * @returns whether the row was inserted
    */
   insertTokenIfActive(em: EntityManager, token: NewAccessToken): Promise<boolean>;
@@ -52,6 +59,10 @@ export interface VerifiedTokenRequest {
   tokenKey: string;
   /** SHA-256 hex of the presented secret, checked again against the database by the insert. */
   secretHash: string;
+  /** The scopes granted (stored form). */
+  scopes: string;
+  /** The client's scopes (stored form) the grant was judged against, checked again by the insert. */
+  clientScopes: string;
 }
 
 /** A valid secret of a client, as the token batcher keeps it. */
@@ -61,6 +72,8 @@ export interface ValidSecret {
   secretHash: string;
   /** End of its grace period; null while it is current. */
   expiresAt: Date | null;
+  /** Its client's scopes (stored form). */
+  clientScopes: string;
 }
 
 /**
@@ -72,8 +85,8 @@ export interface AccessTokenBatchStore {
   /** The valid secrets (not past their grace period at `now`) of `clientIds`. */
   validSecrets(clientIds: readonly string[], now: Date): Promise<ValidSecret[]>;
   /**
-   * Inserts the tokens of `requests` whose secret is, at the instant of the insert, a valid secret of their client
-   * and whose client is active, in one statement.
+   * Inserts the tokens of `requests` whose secret is, at the instant of the insert, a valid secret of their client,
+   * whose client is active and whose client's scopes are still the request's `clientScopes`, in one statement.
    * @returns the token keys inserted
    */
   insertVerified(

@@ -3,6 +3,7 @@ import type { DomainLogger } from '../logger.js';
 import { accessTokenKey, generateAccessToken, hashesEqual } from './credentials.js';
 import type { IssuedToken } from './oauth.service.js';
 import type { AccessTokenBatchStore, ClientChangeSignal } from './ports.js';
+import { formatScopes, parseStoredScopes, type Scope } from './scopes.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS, LAST_USED_WRITE_INTERVAL_MS } from './settings.js';
 import { timeOrderedUuid } from './time-ordered-uuid.js';
 
@@ -32,9 +33,13 @@ export class TokenBatchError extends Error {
 interface Pending {
   clientId: string;
   secretHash: string;
+  /** The scopes asked for (RFC 6749 §3.3), canonical order; null: all of the client's. */
+  requested: Scope[] | null;
   accessToken: string;
   /** The key the token is stored under (see `accessTokenKey`). */
   tokenKey: string;
+  /** Set once the request passed the secret check: the granted scopes and the client's scopes they were judged by. */
+  grant?: { scopes: string; clientScopes: string };
   resolve: (token: IssuedToken | null) => void;
   reject: (err: unknown) => void;
 }
@@ -49,7 +54,11 @@ interface Pending {
  * checks again against the database as it inserts —
  *
  * `INSERT INTO api_access_tokens … SELECT … FROM json_each(?) JOIN api_client_secrets (hash equal, not past its
- * grace period) JOIN api_clients (same client, status 'active') RETURNING token_hash`.
+ * grace period) JOIN api_clients (same client, status 'active', scopes as judged) RETURNING token_hash`.
+ *
+ * Scopes (RFC 6749 §3.3): a request names the scopes it wants, or none for all of its client's. It passes only if
+ * they are among its client's kept scopes (else the client is read again, as for an unmatched secret); the insert
+ * requires the client's scopes unchanged since, so a narrowing that commits first refuses the token.
  *
  * A token exists only if, at the instant of its insert, the secret was valid and the client active: a disable,
  * delete or rotation that commits before the statement refuses it, one that commits after deletes it (the
@@ -71,6 +80,8 @@ export class TokenBatcher {
    * each one's grace period (epoch ms; null while current). Only a shortcut: the insert checks the database again.
    */
   private readonly secretsOf = new Map<string, { hash: string; expiresAt: number | null }[]>();
+  /** The scopes (stored form) of the clients in {@link secretsOf}, as read with their secrets. */
+  private readonly scopesOf = new Map<string, string>();
 
   constructor(
     private readonly deps: {
@@ -95,16 +106,21 @@ export class TokenBatcher {
    * Queues a token request of a client whose credentials are well-formed.
    * @param clientId the client ID as presented (shape already checked)
    * @param secretHash SHA-256 hex of the presented secret
-   * @returns the token, or null when the client did not authenticate or is not active at the time of the insert
+   * @param requested the scopes asked for (RFC 6749 §3.3), known names in canonical order; null for all of the
+   *   client's scopes
+   * @returns the token with its granted scopes, or null when the client did not authenticate, asked for a scope it
+   *   does not have, or is not active (or had its scopes changed) at the time of the insert: the caller finds out
+   *   which on the precise path
    * @throws TokenBatchError when the group's statement failed (every request of that group gets it; none got a
    *   token)
    */
-  issue(clientId: string, secretHash: string): Promise<IssuedToken | null> {
+  issue(clientId: string, secretHash: string, requested: Scope[] | null = null): Promise<IssuedToken | null> {
     const accessToken = generateAccessToken(this.deps.clock.now().getTime());
     return new Promise((resolve, reject) => {
       this.pending.push({
         clientId,
         secretHash,
+        requested,
         accessToken,
         tokenKey: accessTokenKey(accessToken),
         resolve,
@@ -140,7 +156,11 @@ export class TokenBatcher {
         (this.deps.settings ?? DEFAULT_CLIENT_SETTINGS).accessTokenLifetimeMs / 1000,
       );
       for (const p of batch) {
-        p.resolve(issued.has(p.tokenKey) ? { accessToken: p.accessToken, expiresIn } : null);
+        p.resolve(
+          issued.has(p.tokenKey) && p.grant
+            ? { accessToken: p.accessToken, expiresIn, scopes: parseStoredScopes(p.grant.scopes) }
+            : null,
+        );
       }
     } catch (err) {
       const failure = toBatchError(err);
@@ -166,9 +186,13 @@ export class TokenBatcher {
     if (unmatched.length === 0) return passed;
     const clientIds = [...new Set(unmatched.map((p) => p.clientId))];
     const rows = await this.deps.store.validSecrets(clientIds, now);
-    if (this.secretsOf.size + clientIds.length > MAX_CLIENTS_KEPT) this.secretsOf.clear();
-    for (const id of clientIds) this.secretsOf.set(id, []);
+    if (this.secretsOf.size + clientIds.length > MAX_CLIENTS_KEPT) this.forgetAll();
+    for (const id of clientIds) {
+      this.secretsOf.set(id, []);
+      this.scopesOf.delete(id);
+    }
     for (const r of rows) {
+      this.scopesOf.set(r.clientId, r.clientScopes);
       this.secretsOf.get(r.clientId)?.push({
         hash: r.secretHash,
         expiresAt: r.expiresAt === null ? null : r.expiresAt.getTime(),
@@ -178,7 +202,10 @@ export class TokenBatcher {
     return passed;
   }
 
-  /** Whether `p`'s secret matches one of the kept valid secrets of its client. */
+  /**
+   * Whether `p`'s secret matches one of the kept valid secrets of its client and its requested scopes are all
+   * among the client's kept scopes; if so, sets `p.grant`.
+   */
   private matches(p: Pending, now: number): boolean {
     let match = false;
     // Every kept secret of the client is compared, matching or not, so the time does not say which matched.
@@ -186,7 +213,12 @@ export class TokenBatcher {
       const valid = stored.expiresAt === null || stored.expiresAt > now;
       match = (hashesEqual(stored.hash, p.secretHash) && valid) || match;
     }
-    return match;
+    const clientScopes = this.scopesOf.get(p.clientId);
+    if (!match || clientScopes === undefined) return false;
+    const held = new Set(parseStoredScopes(clientScopes));
+    if (p.requested && !p.requested.every((s) => held.has(s))) return false;
+    p.grant = { scopes: p.requested ? formatScopes(p.requested) : clientScopes, clientScopes };
+    return true;
   }
 
   /**
@@ -196,11 +228,13 @@ export class TokenBatcher {
    */
   forget(clientId: string): void {
     this.secretsOf.delete(clientId);
+    this.scopesOf.delete(clientId);
   }
 
   /** Drops the kept hashes of every client (changes may have been missed). */
   forgetAll(): void {
     this.secretsOf.clear();
+    this.scopesOf.clear();
   }
 
   /** Whether hashes of `clientId`'s secrets are kept now (tests). */
@@ -220,6 +254,8 @@ export class TokenBatcher {
         clientId: p.clientId,
         tokenKey: p.tokenKey,
         secretHash: p.secretHash,
+        scopes: p.grant?.scopes ?? '',
+        clientScopes: p.grant?.clientScopes ?? '',
       })),
       now,
       new Date(now.getTime() + settings.accessTokenLifetimeMs),

@@ -1,19 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EntityManager } from '@mikro-orm/core';
 import { z } from 'zod';
 import type { Orm } from '../../db/orm.js';
 import type { Clock } from '../../domain/actor.js';
-import { OAuthService } from '../../domain/clients/oauth.service.js';
+import { type ApiCaller, OAuthService } from '../../domain/clients/oauth.service.js';
 import type { ClientCredentialStore } from '../../domain/clients/ports.js';
+import type { Scope } from '../../domain/clients/scopes.js';
 import type { ClientSettings } from '../../domain/clients/settings.js';
-import {
-  type DataCaller,
-  type DataItem,
-  type DataKind,
-  DataService,
-  MAX_PER_PAGE,
-} from '../../domain/data/data.service.js';
+import { type DataItem, type DataKind, DataService, MAX_PER_PAGE } from '../../domain/data/data.service.js';
 import { DomainError } from '../../domain/errors.js';
 import { truncateGraphemes } from '../../domain/graphemes.js';
+import { membersPage } from '../../domain/members/members-page.js';
 import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
 import { mediaType, sendJson } from '../oauth/http-util.js';
@@ -40,8 +37,6 @@ class ApiError extends Error {
     super(message);
   }
 }
-
-const RESOURCES: Record<string, DataKind> = { 'data-sources': 'data_source', 'data-layers': 'data_layer' };
 
 /**
  * A query parameter holding a plain positive whole number: decimal digits without sign, exponent, fraction or
@@ -115,37 +110,180 @@ function itemJson(item: DataItem) {
   return { id: item.id, name: item.name, created_at: item.createdAt.toISOString() };
 }
 
-function bearerChallenge(error?: { code: string; description: string }): Record<string, string> {
+function bearerChallenge(error?: {
+  code: string;
+  description: string;
+  scope?: Scope;
+}): Record<string, string> {
+  if (!error) return { 'www-authenticate': `Bearer realm="${BEARER_REALM}"` };
+  const scope = error.scope ? `, scope="${error.scope}"` : '';
   return {
-    'www-authenticate': error
-      ? `Bearer realm="${BEARER_REALM}", error="${error.code}", error_description="${error.description}"`
-      : `Bearer realm="${BEARER_REALM}"`,
+    'www-authenticate': `Bearer realm="${BEARER_REALM}", error="${error.code}", error_description="${error.description}"${scope}`,
   };
 }
 
+/** What a route's handler gets: the request, the authenticated caller, and the request's unit of work. */
+export interface RouteContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  /** The path's `:name` segments, by name. */
+  params: Record<string, string>;
+  caller: ApiCaller;
+  /** The request's unit of work (a fork). */
+  em: EntityManager;
+  clock: Clock;
+}
+
 /**
- * The bearer-authenticated REST API under `/api/v1` (issue 4 §5; RFC 6750 for the bearer token):
+ * One route of the API: method, path under {@link API_PREFIX} (`:name` stands for one segment), the scope a token
+ * needs for it (RFC 6750 §3.1: 403 `insufficient_scope` without it), and its handler. Adding a route is one line
+ * of {@link ROUTES} (or of `extraRoutes`).
+ */
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  scope: Scope;
+  handle: (ctx: RouteContext) => Promise<void>;
+}
+
+/** Sends one page of a list: `{ data, page, per_page, total }`. */
+function sendPage<T>(
+  res: ServerResponse,
+  data: T[],
+  query: { page: number; per_page: number },
+  total: number,
+) {
+  sendJson(res, 200, { data, page: query.page, per_page: query.per_page, total });
+}
+
+async function getOrganization({ res, caller, em, clock }: RouteContext): Promise<void> {
+  const metrics = await new DataService(em, clock).metrics(caller.organization);
+  sendJson(res, 200, {
+    id: caller.organization.id,
+    name: caller.organization.name,
+    metrics: {
+      members: metrics.members,
+      admins: metrics.admins,
+      data_layers: metrics.dataLayers,
+      data_sources: metrics.dataSources,
+    },
+  });
+}
+
+async function listMembers({ res, url, caller, em }: RouteContext): Promise<void> {
+  const query = listQuery(url.searchParams);
+  const page = await membersPage(em, caller.organization, query.page, query.per_page);
+  const data = page.items.map((m) => ({
+    id: m.id,
+    email: m.email,
+    role: m.role,
+    slack_user_id: m.slackUserId,
+  }));
+  sendPage(res, data, query, page.total);
+}
+
+/** The four routes of a data resource (`data-sources`, `data-layers`), each with its read or write scope. */
+function dataRoutes(resource: 'data-sources' | 'data-layers', kind: DataKind): ApiRoute[] {
+  const read = `${resource}:read` as const;
+  const write = `${resource}:write` as const;
+  return [
+    {
+      method: 'GET',
+      path: `/${resource}`,
+      scope: read,
+      handle: async ({ res, url, caller, em, clock }) => {
+        const query = listQuery(url.searchParams);
+        const page = await new DataService(em, clock).list(caller, kind, query.page, query.per_page);
+        sendPage(res, page.items.map(itemJson), query, page.total);
+      },
+    },
+    {
+      method: 'POST',
+      path: `/${resource}`,
+      scope: write,
+      handle: async ({ req, res, caller, em, clock }) => {
+        const item = await new DataService(em, clock).create(caller, kind, createName(await readJson(req)));
+        sendJson(res, 201, itemJson(item), { location: `${API_PREFIX}/${resource}/${item.id}` });
+      },
+    },
+    {
+      method: 'GET',
+      path: `/${resource}/:id`,
+      scope: read,
+      handle: async ({ res, params, caller, em, clock }) => {
+        sendJson(res, 200, itemJson(await new DataService(em, clock).get(caller, kind, params.id ?? '')));
+      },
+    },
+    {
+      method: 'DELETE',
+      path: `/${resource}/:id`,
+      scope: write,
+      handle: async ({ res, params, caller, em, clock }) => {
+        await new DataService(em, clock).delete(caller, kind, params.id ?? '');
+        sendJson(res, 204, undefined);
+      },
+    },
+  ];
+}
+
+/** The routes of the API, each with its scope. */
+export const ROUTES: readonly ApiRoute[] = [
+  { method: 'GET', path: '/organization', scope: 'organization:read', handle: getOrganization },
+  { method: 'GET', path: '/members', scope: 'members:read', handle: listMembers },
+  ...dataRoutes('data-sources', 'data_source'),
+  ...dataRoutes('data-layers', 'data_layer'),
+];
+
+/** The path parameters of `path` under `pattern` (`:name` segments), or null when it does not match. */
+function matchPath(pattern: string, parts: readonly string[]): Record<string, string> | null {
+  const wanted = pattern.split('/').filter(Boolean);
+  if (wanted.length !== parts.length) return null;
+  const params: Record<string, string> = {};
+  for (const [i, segment] of wanted.entries()) {
+    const part = parts[i] ?? '';
+    if (segment.startsWith(':')) params[segment.slice(1)] = part;
+    else if (segment !== part) return null;
+  }
+  return params;
+}
+
+/**
+ * The bearer-authenticated REST API under `/api/v1` (issue 4 §5, issue 14; RFC 6750 for the bearer token). Each
+ * route of {@link ROUTES} needs a scope:
  *
- * - `GET /organization` → `{ id, name, metrics: { members, admins, data_layers, data_sources } }`
- * - `GET /data-sources?page=&per_page=` → `{ data: [{ id, name, created_at }], page, per_page, total }` (each
- *   parameter at most once, a plain positive whole number)
- * - `POST /data-sources` with `{ "name": "…" }` → 201 and the item; `GET|DELETE /data-sources/:id` → the item / 204
- * - the same for `/data-layers`.
+ * - `GET /organization` (`organization:read`) → `{ id, name, metrics: { members, admins, data_layers,
+ *   data_sources } }`
+ * - `GET /members?page=&per_page=` (`members:read`) → `{ data: [{ id, email, role, slack_user_id }], page,
+ *   per_page, total }`
+ * - `GET /data-sources?page=&per_page=` (`data-sources:read`) → `{ data: [{ id, name, created_at }], page,
+ *   per_page, total }` (each parameter at most once, a plain positive whole number)
+ * - `POST /data-sources` (`data-sources:write`) with `{ "name": "…" }` → 201 and the item; `GET|DELETE
+ *   /data-sources/:id` (read / write) → the item / 204
+ * - the same for `/data-layers` (`data-layers:read`, `data-layers:write`).
  *
  * Every request is authenticated anew (no cache): a token of a disabled or deleted client, a revoked or expired
- * token, gets 401 at once. Errors are JSON `{ error, message }` with stable codes: `missing_token` and
- * `invalid_token` (401, with `WWW-Authenticate: Bearer`), `invalid_request` (400, with `field`), `invalid_json`,
- * `unsupported_media_type` (415), `payload_too_large` (413), `not_found` (404), `method_not_allowed` (405),
- * `server_error` (500).
+ * token, gets 401 at once; a token whose scopes (its own AND its client's current ones) lack the route's gets 403
+ * `insufficient_scope` with `WWW-Authenticate: Bearer …, error="insufficient_scope", scope="<the scope>"` (RFC 6750
+ * §3.1). Errors are JSON `{ error, message }` with stable codes: `missing_token` and `invalid_token` (401, with
+ * `WWW-Authenticate: Bearer`), `insufficient_scope` (403, with `scope`), `invalid_request` (400, with `field`),
+ * `invalid_json`, `unsupported_media_type` (415), `payload_too_large` (413), `not_found` (404),
+ * `method_not_allowed` (405), `server_error` (500).
+ *
+ * @param extraRoutes more routes, matched after {@link ROUTES}
  */
-export function apiHandler(deps: {
-  orm: Orm;
-  logger: Logger;
-  clock: Clock;
-  settings: ClientSettings;
-  /** The OAuth hot paths' statements (the domain's port; src/db implements it). */
-  credentials: ClientCredentialStore;
-}): (req: IncomingMessage, res: ServerResponse) => void {
+export function apiHandler(
+  deps: {
+    orm: Orm;
+    logger: Logger;
+    clock: Clock;
+    settings: ClientSettings;
+    /** The OAuth hot paths' statements (the domain's port; src/db implements it). */
+    credentials: ClientCredentialStore;
+  },
+  extraRoutes: readonly ApiRoute[] = [],
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const routes = [...ROUTES, ...extraRoutes];
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const em = deps.orm.em.fork();
@@ -153,53 +291,22 @@ export function apiHandler(deps: {
     const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
     const parts = path.split('/').filter(Boolean);
     const method = req.method ?? 'GET';
-    const data = new DataService(em, deps.clock);
-
-    if (parts.length === 1 && parts[0] === 'organization') {
-      allow(method, ['GET']);
-      const metrics = await data.metrics(caller.organization);
-      sendJson(res, 200, {
-        id: caller.organization.id,
-        name: caller.organization.name,
-        metrics: {
-          members: metrics.members,
-          admins: metrics.admins,
-          data_layers: metrics.dataLayers,
-          data_sources: metrics.dataSources,
-        },
+    const matching = routes.flatMap((route) => {
+      const params = matchPath(route.path, parts);
+      return params ? [{ route, params }] : [];
+    });
+    if (matching.length === 0) {
+      throw new ApiError(404, 'not_found', `No such resource: ${truncateGraphemes(url.pathname, 100)}`);
+    }
+    const found = matching.find((m) => m.route.method === method);
+    if (!found) {
+      const allowed = [...new Set(matching.map((m) => m.route.method))];
+      throw new ApiError(405, 'method_not_allowed', `Use ${allowed.join(' or ')}.`, {
+        allow: allowed.join(', '),
       });
-      return;
     }
-    const kind = parts[0] === undefined ? undefined : RESOURCES[parts[0]];
-    if (kind && parts.length === 1) {
-      allow(method, ['GET', 'POST']);
-      if (method === 'GET') {
-        const query = listQuery(url.searchParams);
-        const page = await data.list(caller, kind, query.page, query.per_page);
-        sendJson(res, 200, {
-          data: page.items.map(itemJson),
-          page: page.page,
-          per_page: page.perPage,
-          total: page.total,
-        });
-        return;
-      }
-      const item = await data.create(caller, kind, createName(await readJson(req)));
-      sendJson(res, 201, itemJson(item), { location: `${API_PREFIX}/${parts[0]}/${item.id}` });
-      return;
-    }
-    if (kind && parts.length === 2 && parts[1]) {
-      allow(method, ['GET', 'DELETE']);
-      if (method === 'DELETE') {
-        await data.delete(caller, kind, parts[1]);
-        sendJson(res, 204, undefined);
-        return;
-      }
-      const item = await data.get(caller, kind, parts[1]);
-      sendJson(res, 200, itemJson(item));
-      return;
-    }
-    throw new ApiError(404, 'not_found', `No such resource: ${truncateGraphemes(url.pathname, 100)}`);
+    requireScope(caller, found.route.scope);
+    await found.route.handle({ req, res, url, params: found.params, caller, em, clock: deps.clock });
   };
 
   return (req, res) => {
@@ -220,7 +327,26 @@ export function apiHandler(deps: {
   };
 }
 
-async function authenticate(req: IncomingMessage, oauth: OAuthService): Promise<DataCaller> {
+/**
+ * Refuses a caller whose scopes lack `scope` (RFC 6750 §3.1).
+ * @throws ApiError 403 `insufficient_scope` with the challenge naming the scope
+ */
+function requireScope(caller: ApiCaller, scope: Scope): void {
+  if (caller.scopes.includes(scope)) return;
+  throw new ApiError(
+    403,
+    'insufficient_scope',
+    `This token does not have the scope ${scope}. Ask for it in the token request (scope=${scope}); ` +
+      'an admin may first have to give it to the client in Slack (/org clients).',
+    bearerChallenge({
+      code: 'insufficient_scope',
+      description: `The access token lacks the scope ${scope}`,
+      scope,
+    }),
+  );
+}
+
+async function authenticate(req: IncomingMessage, oauth: OAuthService): Promise<ApiCaller> {
   const header = req.headers.authorization;
   if (header === undefined) {
     throw new ApiError(
@@ -249,14 +375,6 @@ async function authenticate(req: IncomingMessage, oauth: OAuthService): Promise<
     );
   }
   return caller;
-}
-
-function allow(method: string, allowed: string[]): void {
-  if (!allowed.includes(method)) {
-    throw new ApiError(405, 'method_not_allowed', `Use ${allowed.join(' or ')}.`, {
-      allow: allowed.join(', '),
-    });
-  }
 }
 
 async function readJson(req: IncomingMessage): Promise<unknown> {

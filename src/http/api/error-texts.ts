@@ -41,6 +41,8 @@ export const API_ERROR_TEXTS: DomainErrorTable = {
     `"${p.clientId}" is not a client ID. Client IDs look like "cli_" followed by 20 letters and digits.`,
   client_not_found: (p) => `There is no API client "${p.clientId}" in ${p.organizationName}.`,
   client_name_taken: (p) => `A client named "${p.name}" already exists. Choose another name.`,
+  scopes_unknown: (p) => `Unknown scope: ${p.unknown}. The scopes are: ${p.known}.`,
+  scopes_empty: (p) => `Choose at least one scope of: ${p.known}.`,
   slack_account_deactivated: (p) =>
     `The Slack account of ${person(p.member)} is deactivated, so they cannot be made an Admin. Nothing was changed.`,
   remove_self: () => 'A member cannot remove themself; leaving the organization is a separate operation.',

@@ -7,10 +7,12 @@ import {
   isClientIdShape,
   isWellFormedCredential,
 } from '../../domain/clients/credentials.js';
-import { OAuthService } from '../../domain/clients/oauth.service.js';
+import { type IssuedToken, OAuthService } from '../../domain/clients/oauth.service.js';
 import type { ClientCredentialStore } from '../../domain/clients/ports.js';
+import { isScope, parseStoredScopes, SCOPES, type Scope, sortScopes } from '../../domain/clients/scopes.js';
 import type { ClientSettings } from '../../domain/clients/settings.js';
 import type { TokenBatcher } from '../../domain/clients/token-batcher.js';
+import { truncateGraphemes } from '../../domain/graphemes.js';
 import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
 import { CredentialsError, type FormParams, parseForm, presentedCredentials } from './client-auth.js';
@@ -148,11 +150,13 @@ export function oauthHandler(
 
 /**
  * `POST /oauth/token`: the client credentials grant (RFC 6749 §4.4). The client authenticates with HTTP Basic or
- * form parameters; the answer is `{ access_token, token_type: "Bearer", expires_in }` (§5.1) with no refresh token.
+ * form parameters; an optional `scope` (§3.3, names separated by spaces) narrows the token to some of the
+ * client's scopes. The answer is `{ access_token, token_type: "Bearer", expires_in, scope? }` (§5.1) with no
+ * refresh token; `scope` is there when it differs from the request and always when none was requested.
  * Errors follow §5.2: `invalid_request` (wrong method or media type, repeated or missing parameter, two
  * authentication methods), `invalid_client` (401 with `WWW-Authenticate: Basic`), `unauthorized_client` (the
- * client is disabled), `unsupported_grant_type`, `invalid_scope` (this server defines no scopes); repeated failed
- * authentication answers 429 with `Retry-After`.
+ * client is disabled), `unsupported_grant_type`, `invalid_scope` (an unknown scope, one the client does not have, or
+ * none at all); repeated failed authentication answers 429 with `Retry-After`.
  *
  * Tokens are issued through `batcher` (one authenticate-and-insert statement for all requests in flight, see
  * {@link TokenBatcher}); a request it does not serve is decided by {@link OAuthService.authenticate}. A database
@@ -190,41 +194,84 @@ export function tokenEndpoint(
     if (grantType !== 'client_credentials') {
       throw new OAuthError('unsupported_grant_type', 'Only the client_credentials grant is supported.');
     }
-    if (form.has('scope')) {
-      throw new OAuthError('invalid_scope', 'This server defines no scopes: leave out the scope parameter.');
-    }
+    const requested = requestedScopes(form.get('scope'));
     // A malformed client ID or secret (bad shape or checksum) fails without any database work.
     const wellFormed =
       isClientIdShape(clientId) && isWellFormedCredential(clientSecret, CLIENT_SECRET_PREFIX);
-    const token = wellFormed ? await deps.batcher.issue(clientId, hashCredential(clientSecret)) : null;
+    const token = wellFormed
+      ? await deps.batcher.issue(clientId, hashCredential(clientSecret), requested)
+      : null;
     if (token) {
-      sendJson(res, 200, {
-        access_token: token.accessToken,
-        token_type: 'Bearer',
-        expires_in: token.expiresIn,
-      });
-    } else {
-      // Not issued: find out why on the precise path (and issue after all if the client was enabled meanwhile).
-      const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.credentials, deps.settings);
-      const auth = await oauth.authenticate(clientId, clientSecret);
-      if (auth.kind === 'failed') {
-        await deps.limiter.recordFailure(address, clientId);
-        throw invalidClient('Client authentication failed.');
-      }
-      const issued = auth.kind === 'authenticated' ? await oauth.issueToken(auth.clientId) : null;
-      if (!issued) {
-        throw new OAuthError(
-          'unauthorized_client',
-          'This client is disabled. An admin can enable it in Slack.',
-        );
-      }
-      sendJson(res, 200, {
-        access_token: issued.accessToken,
-        token_type: 'Bearer',
-        expires_in: issued.expiresIn,
-      });
+      sendJson(res, 200, tokenResponse(token, requested));
+      return;
     }
+    // Not issued: find out why on the precise path (and issue after all if the client was enabled meanwhile).
+    const oauth = new OAuthService(deps.orm.em.fork(), deps.clock, deps.credentials, deps.settings);
+    const auth = await oauth.authenticate(clientId, clientSecret);
+    if (auth.kind === 'failed') {
+      await deps.limiter.recordFailure(address, clientId);
+      throw invalidClient('Client authentication failed.');
+    }
+    if (auth.kind === 'disabled') throw clientDisabled();
+    const held = parseStoredScopes(auth.scopes);
+    const missing = (requested ?? []).filter((s) => !held.includes(s));
+    if (missing.length > 0) {
+      throw new OAuthError(
+        'invalid_scope',
+        `This client does not have the scope ${missing.join(', ')}. Its scopes: ${held.join(' ') || '(none)'}.`,
+      );
+    }
+    const issued = await oauth.issueToken(auth.clientId, requested ?? held, auth.scopes);
+    if (!issued) {
+      throw new OAuthError(
+        'unauthorized_client',
+        'This client was disabled or its scopes changed just now. Request a token again.',
+      );
+    }
+    sendJson(res, 200, tokenResponse(issued, requested));
   }
+}
+
+function clientDisabled(): OAuthError {
+  return new OAuthError('unauthorized_client', 'This client is disabled. An admin can enable it in Slack.');
+}
+
+/**
+ * Reads the `scope` parameter (RFC 6749 §3.3): scope names separated by spaces, each a known scope.
+ * @returns the names in canonical order, or null when the parameter is absent (the token gets all the client's)
+ * @throws OAuthError `invalid_scope` (§5.2) naming each unknown scope, or for a parameter with no name in it
+ */
+function requestedScopes(value: string | undefined): Scope[] | null {
+  if (value === undefined) return null;
+  // §3.3: scope-token *( SP scope-token ); runs of spaces are tolerated.
+  const names = value.split(' ').filter((n) => n !== '');
+  const unknown = [...new Set(names.filter((n) => !isScope(n)))];
+  if (unknown.length > 0) {
+    const shown = unknown.map((n) => truncateGraphemes(n, 40)).join(', ');
+    throw new OAuthError('invalid_scope', `Unknown scope: ${shown}. The scopes are: ${SCOPES.join(' ')}.`);
+  }
+  if (names.length === 0) {
+    throw new OAuthError(
+      'invalid_scope',
+      `Name at least one scope of: ${SCOPES.join(' ')}; or leave out scope.`,
+    );
+  }
+  return sortScopes(names.filter(isScope));
+}
+
+/**
+ * The token response (RFC 6749 §5.1). `scope` is sent when the granted scopes differ from those requested (§3.3
+ * requires it then), and always when none were requested.
+ */
+function tokenResponse(token: IssuedToken, requested: Scope[] | null) {
+  const scope = token.scopes.join(' ');
+  const same = requested !== null && requested.join(' ') === scope;
+  return {
+    access_token: token.accessToken,
+    token_type: 'Bearer',
+    expires_in: token.expiresIn,
+    ...(same ? {} : { scope }),
+  };
 }
 
 /** The metrics' outcome of a refused token request: the OAuth error code, `rate_limited` for the 429. */

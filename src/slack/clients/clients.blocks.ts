@@ -1,6 +1,7 @@
-import type { ActionsBlock, Button, View } from '@slack/types';
+import type { ActionsBlock, Button, InputBlock, PlainTextOption, View } from '@slack/types';
 import type { ClientSummary } from '../../domain/clients/clients.service.js';
 import { MAX_CLIENT_NAME_LENGTH } from '../../domain/clients/clients.service.js';
+import { READ_SCOPES, SCOPE_DESCRIPTIONS, SCOPES, type Scope } from '../../domain/clients/scopes.js';
 import type { Page } from '../../domain/members/members.service.js';
 import {
   button,
@@ -20,6 +21,7 @@ export const CLIENT_ACTIONS = {
   disable: 'client_disable',
   rotate: 'client_rotate',
   delete: 'client_delete',
+  scopes: 'client_scopes',
   create: 'client_create',
   page: 'client_page',
 } as const;
@@ -34,6 +36,45 @@ export const CREATE_CLIENT_VIEW = {
   actionId: 'client_name_input',
 } as const;
 
+/** The scopes checkbox group of the create and edit modals: its input block and action ids. */
+export const SCOPES_INPUT = { blockId: 'client_scopes', actionId: 'client_scopes_input' } as const;
+
+/** callback_id of the modal that edits a client's scopes (its private_metadata: the client ID and where to answer). */
+export const EDIT_SCOPES_VIEW = { callbackId: 'client_scopes_edit' } as const;
+
+/** The scopes as inline code, or a note when there is none. */
+export function scopesText(scopes: readonly Scope[]): string {
+  return scopes.length === 0 ? '_none_' : scopes.map((s) => `\`${s}\``).join(' ');
+}
+
+function scopeOption(scope: Scope): PlainTextOption {
+  return {
+    text: { type: 'plain_text', text: scope },
+    description: { type: 'plain_text', text: SCOPE_DESCRIPTIONS[scope] },
+    value: scope,
+  };
+}
+
+/**
+ * The input block with one checkbox per scope (7, within Slack's 10 options of a checkbox group), each with its
+ * description; `initial` are ticked.
+ */
+export function scopesInputBlock(initial: readonly Scope[]): InputBlock {
+  const ticked = SCOPES.filter((s) => initial.includes(s));
+  return {
+    type: 'input',
+    block_id: SCOPES_INPUT.blockId,
+    label: { type: 'plain_text', text: 'Scopes' },
+    hint: { type: 'plain_text', text: 'What its tokens may do. A token can ask for fewer, never more.' },
+    element: {
+      type: 'checkboxes',
+      action_id: SCOPES_INPUT.actionId,
+      options: SCOPES.map(scopeOption),
+      ...(ticked.length > 0 ? { initial_options: ticked.map(scopeOption) } : {}),
+    },
+  };
+}
+
 function clientLine(c: ClientSummary): string {
   const status = c.status === 'active' ? ':large_green_circle: Active' : ':red_circle: Disabled';
   const creator = c.createdBySlackUserId ? ` by <@${c.createdBySlackUserId}>` : '';
@@ -43,7 +84,8 @@ function clientLine(c: ClientSummary): string {
     : '';
   return (
     `*${escapeMrkdwn(c.name)}* · ${status}\nClient ID \`${c.id}\`\n` +
-    `Created${creator} ${slackDate(c.createdAt)} · Last used ${lastUsed}${rotation}`
+    `Created${creator} ${slackDate(c.createdAt)} · Last used ${lastUsed}${rotation}\n` +
+    `Scopes: ${scopesText(c.scopes)}`
   );
 }
 
@@ -56,6 +98,7 @@ function rowActions(c: ClientSummary): ActionsBlock {
       c.status === 'active'
         ? button(CLIENT_ACTIONS.disable, 'Disable', c.id)
         : button(CLIENT_ACTIONS.enable, 'Enable', c.id, { style: 'primary' }),
+      button(CLIENT_ACTIONS.scopes, 'Edit scopes', c.id),
       button(CLIENT_ACTIONS.rotate, 'Rotate secret', c.id, {
         confirm: {
           title: { type: 'plain_text', text: 'Rotate the secret?' },
@@ -92,7 +135,7 @@ function rowActions(c: ClientSummary): ActionsBlock {
 
 /**
  * `/org clients`: one page of the organization's API clients. Per client a section (name, status, client ID,
- * creator, created, last used, rotation) and a row of buttons (Enable or Disable, Rotate, Delete with a confirm
+ * creator, created, last used, rotation, scopes) and a row of buttons (Enable or Disable, Edit scopes, Rotate, Delete with a confirm
  * dialog): 2 blocks per client, at most 15 per page, plus 4 — well within Slack's 50 blocks.
  * @param notice a line above the list (the outcome of the last action)
  */
@@ -151,10 +194,11 @@ export function secretMessage(
 }
 
 /**
- * The create-client modal.
+ * The create-client modal: the name, and the scopes.
+ * @param scopes those ticked at first (by default the read scopes)
  * @param privateMetadata where to deliver the secret (a response_url or channel; never a secret), ≤ 3000 characters
  */
-export function createClientModal(privateMetadata: string): View {
+export function createClientModal(privateMetadata: string, scopes: readonly Scope[] = READ_SCOPES): View {
   return modal({
     callbackId: CREATE_CLIENT_VIEW.callbackId,
     title: 'New API client',
@@ -165,6 +209,33 @@ export function createClientModal(privateMetadata: string): View {
         hint: 'What the integration is, e.g. "Nightly export". Its secret is shown to you once.',
         maxLength: MAX_CLIENT_NAME_LENGTH,
       }),
+      scopesInputBlock(scopes),
+    ],
+  });
+}
+
+/**
+ * The modal that edits a client's scopes: its name and ID, and the scopes checkbox group with its current scopes
+ * ticked.
+ * @param privateMetadata the client ID and where to answer (never a secret), ≤ 3000 characters
+ */
+export function editScopesModal(
+  client: Pick<ClientSummary, 'id' | 'name' | 'scopes'>,
+  privateMetadata: string,
+): View {
+  return modal({
+    callbackId: EDIT_SCOPES_VIEW.callbackId,
+    title: 'Scopes of a client',
+    submit: 'Save',
+    privateMetadata,
+    blocks: [
+      section(
+        truncate(
+          `*${escapeMrkdwn(client.name)}* (\`${client.id}\`). Removing a scope cuts it from the client's live tokens at once.`,
+          3000,
+        ),
+      ),
+      scopesInputBlock(client.scopes),
     ],
   });
 }

@@ -4,6 +4,7 @@ import type { SubcommandHandler } from '../shared/listener-types.js';
 import { withPageNotice } from '../shared/paging.blocks.js';
 import { SlackInputError } from '../shared/slack-input-error.js';
 import { argText } from '../shared/text.js';
+import { commandScopes, takeScopesOption } from './client-scopes.js';
 import { applyVerb, type ClientVerb, parseClientsPage } from './client-verbs.js';
 import { clientsMessage, createClientModal } from './clients.blocks.js';
 import { deliverNewClient, deliverRotatedSecret, encodeClientModalMetadata } from './secret-delivery.js';
@@ -11,11 +12,13 @@ import { deliverNewClient, deliverRotatedSecret, encodeClientModalMetadata } fro
 const VERBS: readonly ClientVerb[] = ['enable', 'disable', 'rotate', 'delete'];
 
 const USAGE =
-  '`/org clients` lists the API clients; `/org clients create [name]` creates one; ' +
+  '`/org clients` lists the API clients; `/org clients create [name] [--scopes a,b]` creates one; ' +
   '`/org clients enable|disable|rotate|delete <client id>` changes one.';
 
 /**
- * `/org clients …` (admins): list, create (a modal when no name is given), enable, disable, rotate, delete. A new
+ * `/org clients …` (admins): list, create (a modal when no name is given; `--scopes a,b` chooses the scopes, by
+ * default the read scopes, and an unknown name is refused by name with nothing created), enable, disable, rotate,
+ * delete. A new
  * secret is shown once, ephemerally, through the command's `response_url` — which works in DMs between people and
  * in private channels the bot is not in — and never anywhere else.
  */
@@ -36,19 +39,23 @@ export const clients: SubcommandHandler = async ({ args, command, actor, reply, 
   }
 
   if (word === 'create') {
-    const name = command.rest.replace(/^create\b/i, '').trim();
+    const option = takeScopesOption(command.rest.replace(/^create\b/i, ''));
+    const name = option.rest.trim();
     if (!name) {
       requireAdmin(actor, 'create API clients');
+      const scopes = commandScopes(option.scopes);
       await acknowledge();
       await client.views.open({
         trigger_id: body.trigger_id,
         view: createClientModal(
           encodeClientModalMetadata({ responseUrl: body.response_url, channelId: body.channel_id }),
+          scopes,
         ),
       });
       return;
     }
-    const issued = await services.clients.create(actor, name);
+    requireAdmin(actor, 'create API clients');
+    const issued = await services.clients.create(actor, name, commandScopes(option.scopes));
     // The secret goes through the response_url, not the acknowledgement: a failed post is seen and undone.
     await acknowledge();
     await deliverNewClient(delivery, actor, target, issued);

@@ -47,6 +47,7 @@ const ACTION_LABELS: Record<string, string> = {
   'client.discarded': 'discarded',
   'client.secret_rotated': 'rotated the secret of',
   'client.rotation_reverted': 'reverted the secret rotation of',
+  'client.scopes_changed': 'changed the scopes of',
 };
 
 /** Readable names of detail keys; others are shown as they are. */
@@ -54,6 +55,8 @@ const DETAIL_LABELS: Record<string, string> = {
   previousValidUntil: 'previous secret works until',
   requestedBy: 'requested by',
   adminEmail: 'first admin',
+  scopesBefore: 'scopes before',
+  scopesAfter: 'scopes after',
 };
 
 /** Readable names of target types; others are shown by their code with spaces. */
