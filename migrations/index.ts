@@ -10,6 +10,7 @@ import { Migration20261205000100_slack_installations } from './Migration20261205
 import { Migration20261205000110_slack_deliveries_foreign_key } from './Migration20261205000110_slack_deliveries_foreign_key.js';
 import { Migration20261206000100_change_notifications } from './Migration20261206000100_change_notifications.js';
 import { Migration20261206000400_event_receipts_rate_limits } from './Migration20261206000400_event_receipts_rate_limits.js';
+import { Migration20261206000700_audit_event_seq } from './Migration20261206000700_audit_event_seq.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
@@ -43,4 +44,5 @@ export const migrationsList: MigrationObject[] = [
     name: 'Migration20261206000400_event_receipts_rate_limits',
     class: Migration20261206000400_event_receipts_rate_limits,
   },
+  { name: 'Migration20261206000700_audit_event_seq', class: Migration20261206000700_audit_event_seq },
 ];

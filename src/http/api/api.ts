@@ -17,6 +17,7 @@ import { truncateGraphemes } from '../../domain/graphemes.js';
 import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
 import { mediaType, sendJson } from '../oauth/http-util.js';
+import { auditEventsRoute } from './audit-events.js';
 import { apiErrorBody } from './error-texts.js';
 
 /** Path prefix of the API. */
@@ -168,6 +169,11 @@ export function apiHandler(deps: {
           data_sources: metrics.dataSources,
         },
       });
+      return;
+    }
+    if (parts.length === 1 && parts[0] === 'audit-events') {
+      allow(method, ['GET']); // scope: AUDIT_SCOPE (audit-events.ts)
+      await auditEventsRoute(req, res, { em, organization: caller.organization, url, logger: deps.logger });
       return;
     }
     const kind = parts[0] === undefined ? undefined : RESOURCES[parts[0]];
