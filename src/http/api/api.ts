@@ -131,7 +131,8 @@ function bearerChallenge(error?: { code: string; description: string }): Record<
  * - `GET /data-sources?page=&per_page=` → `{ data: [{ id, name, created_at }], page, per_page, total }` (each
  *   parameter at most once, a plain positive whole number)
  * - `POST /data-sources` with `{ "name": "…" }` → 201 and the item; `GET|DELETE /data-sources/:id` → the item / 204
- * - the same for `/data-layers`.
+ * - the same for `/data-layers`
+ * - `GET /audit-events` → the audit log, cursor-paged or as NDJSON (audit-events.ts; scope `AUDIT_SCOPE`).
  *
  * Every request is authenticated anew (no cache): a token of a disabled or deleted client, a revoked or expired
  * token, gets 401 at once. Errors are JSON `{ error, message }` with stable codes: `missing_token` and
