@@ -52,6 +52,8 @@ export interface AuditEventJson {
   action: string;
   target: { type: string; id: string | null };
   details: Record<string, unknown>;
+  /** The cursor after this event: a later request with it reads on from here (how a poller resumes). */
+  cursor: string;
 }
 
 /**
@@ -195,7 +197,9 @@ function parseQuery(params: URLSearchParams, stream: boolean): AuditQuery {
 /**
  * An event as the API shows it. The actor is the member (by Slack user id and member id) who made the change, the
  * API client that made it through the API (recorded with no member, its id in `details.clientId`), or the system
- * (expiry, Slack's own events). Details are shown as recorded: `recordAudit` takes none that is a secret.
+ * (expiry, Slack's own events). Details are shown as recorded: `recordAudit` takes none that is a secret. Each
+ * event carries its own cursor, so that a client that stored the last event it read (of a page or of a stream)
+ * can read on from there later.
  */
 export function auditEventJson(event: AuditEvent): AuditEventJson {
   const clientId = event.details.clientId;
@@ -212,6 +216,7 @@ export function auditEventJson(event: AuditEvent): AuditEventJson {
     action: event.action,
     target: { type: event.targetType, id: event.targetId },
     details: event.details,
+    cursor: encodeCursor(String(event.seq)),
   };
 }
 
