@@ -11,6 +11,7 @@ import { Migration20261205000110_slack_deliveries_foreign_key } from './Migratio
 import { Migration20261206000100_change_notifications } from './Migration20261206000100_change_notifications.js';
 import { Migration20261206000400_event_receipts_rate_limits } from './Migration20261206000400_event_receipts_rate_limits.js';
 import { Migration20261206000500_client_scopes } from './Migration20261206000500_client_scopes.js';
+import { Migration20261206000700_audit_event_seq } from './Migration20261206000700_audit_event_seq.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
@@ -45,4 +46,5 @@ export const migrationsList: MigrationObject[] = [
     class: Migration20261206000400_event_receipts_rate_limits,
   },
   { name: 'Migration20261206000500_client_scopes', class: Migration20261206000500_client_scopes },
+  { name: 'Migration20261206000700_audit_event_seq', class: Migration20261206000700_audit_event_seq },
 ];

@@ -19,7 +19,7 @@ const CLIENT_ID = /cli_[a-z2-7]{20}/;
 interface Line {
   id: string;
   time: string;
-  actor: { member_id: string | null; slack_user_id: string | null };
+  actor: { type: string; member_id?: string | null; slack_user_id?: string | null };
   action: string;
   target: { type: string; id: string | null };
   details: Record<string, unknown>;

@@ -205,6 +205,7 @@ describe('scopes of API clients', () => {
     const routes: { method: string; path: string; scope: Scope; body?: unknown; ok: number }[] = [
       { method: 'GET', path: '/organization', scope: 'organization:read', ok: 200 },
       { method: 'GET', path: '/members', scope: 'members:read', ok: 200 },
+      { method: 'GET', path: '/audit-events', scope: 'audit:read', ok: 200 },
     ];
     for (const resource of ['data-sources', 'data-layers'] as const) {
       routes.push(

@@ -65,7 +65,7 @@ describe('the audit export texts', () => {
       details: { email: 'bob@example.com', from: 'member', to: 'admin' },
     });
     expect(JSON.stringify(auditExportRecord(event))).toBe(
-      `{"id":"${event.id}","time":"2026-12-01T09:30:12.345Z","actor":{"member_id":"mem_1","slack_user_id":"U0ADA"},` +
+      `{"id":"${event.id}","time":"2026-12-01T09:30:12.345Z","actor":{"type":"member","slack_user_id":"U0ADA","member_id":"mem_1"},` +
         '"action":"member.role_changed","target":{"type":"member","id":"mem_2"},' +
         '"details":{"email":"bob@example.com","from":"member","to":"admin"}}',
     );

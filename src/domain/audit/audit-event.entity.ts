@@ -11,6 +11,7 @@ export type AuditDetails = Record<string, string | number | boolean | null>;
  */
 export class AuditEvent {
   id: string;
+  seq?: string;
   organization: Organization;
   createdAt: Date;
   actorMemberId: string | null;
@@ -47,9 +48,12 @@ export const AuditEventSchema = new EntitySchema<AuditEvent>({
   tableName: 'audit_events',
   indexes: [
     { properties: ['organization', 'createdAt'], name: 'audit_events_organization_created_at_index' },
+    { properties: ['organization', 'seq'], name: 'audit_events_organization_id_seq_index' },
   ],
+  uniques: [{ properties: ['seq'], name: 'audit_events_seq_unique' }],
   properties: {
     id: { type: 'text', primary: true },
+    seq: { type: 'bigint', nullable: true },
     organization: belongsToOrganization,
     createdAt: { type: 'Date', fieldName: 'created_at' },
     actorMemberId: { type: 'text', fieldName: 'actor_member_id', nullable: true },

@@ -14,25 +14,37 @@ export interface AuditPeriod {
 }
 
 /**
- * One audit event as an export writes it (one JSON line each): `time` in RFC 3339 (UTC, milliseconds), the actor
- * (a member's id and Slack user id, or both null for the system or an integration), the target, and the details,
- * which never hold a secret ({@link recordAudit} keeps them out).
+ * One audit event as it leaves the building — a line of a Slack export, an item of `GET /api/v1/audit-events` —
+ * the same shape in both: `time` in RFC 3339 (UTC, milliseconds); the actor: the member who made the change (their
+ * Slack user id and member id), the API client that made it through the API (recorded with no member, its id in
+ * `details.clientId`), or the system (expiry, Slack's own events); the target; and the details, which never hold a
+ * secret ({@link recordAudit} keeps them out).
  */
 export interface AuditExportRecord {
   id: string;
   time: string;
-  actor: { member_id: string | null; slack_user_id: string | null };
+  actor:
+    | { type: 'member'; slack_user_id: string | null; member_id: string | null }
+    | { type: 'api_client'; client_id: string }
+    | { type: 'system' };
   action: string;
   target: { type: string; id: string | null };
   details: AuditDetails;
 }
 
-/** The export form of one event (see {@link AuditExportRecord}). */
+/** The outward form of one event (see {@link AuditExportRecord}). */
 export function auditExportRecord(event: AuditEvent): AuditExportRecord {
+  const clientId = event.details.clientId;
+  const actor: AuditExportRecord['actor'] =
+    event.actorSlackUserId !== null || event.actorMemberId !== null
+      ? { type: 'member', slack_user_id: event.actorSlackUserId, member_id: event.actorMemberId }
+      : typeof clientId === 'string'
+        ? { type: 'api_client', client_id: clientId }
+        : { type: 'system' };
   return {
     id: event.id,
     time: event.createdAt.toISOString(),
-    actor: { member_id: event.actorMemberId, slack_user_id: event.actorSlackUserId },
+    actor,
     action: event.action,
     target: { type: event.targetType, id: event.targetId },
     details: event.details,

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Actor } from '../actor.js';
 import type { Organization } from '../organizations/organization.entity.js';
+import type { AuditAction } from './actions.js';
 import { type AuditDetails, AuditEvent } from './audit-event.entity.js';
 
 /**
@@ -13,7 +14,7 @@ export function recordAudit(
   event: {
     organization: Organization;
     actor: Pick<Actor, 'member' | 'slackUserId'> | null;
-    action: string;
+    action: AuditAction;
     targetType: string;
     targetId?: string | null;
     details?: AuditDetails;

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Clock } from '../actor.js';
+import type { AuditAction } from '../audit/actions.js';
 import { recordAudit } from '../audit/audit.js';
 import { Member } from '../members/member.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -158,7 +159,7 @@ export class InstallationsService {
   private async audit(
     em: EntityManager,
     installation: SlackInstallation,
-    action: string,
+    action: AuditAction,
     at: Date,
     details: Record<string, string>,
   ): Promise<void> {

@@ -14,6 +14,7 @@ import { membersPage } from '../../domain/members/members-page.js';
 import { BodyTooLargeError, readBody } from '../../lib/http-body.js';
 import type { Logger } from '../../logger.js';
 import { mediaType, sendJson } from '../oauth/http-util.js';
+import { AUDIT_SCOPE, auditEventsRoute } from './audit-events.js';
 import { apiErrorBody } from './error-texts.js';
 
 /** Path prefix of the API. */
@@ -133,6 +134,7 @@ export interface RouteContext {
   /** The request's unit of work (a fork). */
   em: EntityManager;
   clock: Clock;
+  logger: Logger;
 }
 
 /**
@@ -233,6 +235,13 @@ export const ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/members', scope: 'members:read', handle: listMembers },
   ...dataRoutes('data-sources', 'data_source'),
   ...dataRoutes('data-layers', 'data_layer'),
+  {
+    method: 'GET',
+    path: '/audit-events',
+    scope: AUDIT_SCOPE,
+    handle: ({ req, res, url, caller, em, logger }) =>
+      auditEventsRoute(req, res, { em, organization: caller.organization, url, logger }),
+  },
 ];
 
 /** The path parameters of `path` under `pattern` (`:name` segments), or null when it does not match. */
@@ -261,6 +270,7 @@ function matchPath(pattern: string, parts: readonly string[]): Record<string, st
  * - `POST /data-sources` (`data-sources:write`) with `{ "name": "…" }` → 201 and the item; `GET|DELETE
  *   /data-sources/:id` (read / write) → the item / 204
  * - the same for `/data-layers` (`data-layers:read`, `data-layers:write`).
+ * - `GET /audit-events` (`audit:read`) → the audit log, cursor-paged or as NDJSON (audit-events.ts).
  *
  * Every request is authenticated anew (no cache): a token of a disabled or deleted client, a revoked or expired
  * token, gets 401 at once; a token whose scopes (its own AND its client's current ones) lack the route's gets 403
@@ -306,7 +316,16 @@ export function apiHandler(
       });
     }
     requireScope(caller, found.route.scope);
-    await found.route.handle({ req, res, url, params: found.params, caller, em, clock: deps.clock });
+    await found.route.handle({
+      req,
+      res,
+      url,
+      params: found.params,
+      caller,
+      em,
+      clock: deps.clock,
+      logger: deps.logger,
+    });
   };
 
   return (req, res) => {
