@@ -120,7 +120,9 @@ describe('GET /api/v1/audit-events', () => {
   beforeAll(async () => {
     h = await startHarness();
     await h.setupOrganization('Orbit Analytics');
-    const created = visibleText(await h.ask(ada.id, 'clients create Integration --scopes audit:read,data-sources:write'));
+    const created = visibleText(
+      await h.ask(ada.id, 'clients create Integration --scopes audit:read,data-sources:write'),
+    );
     orbitClientId = /cli_[a-z2-7]{20}/.exec(created)?.[0] ?? '';
     const secret = /abo_cs_[0-9A-Za-z]+/.exec(created)?.[0] ?? '';
     const rotated = visibleText(await h.ask(ada.id, `clients rotate ${orbitClientId}`));
