@@ -122,6 +122,18 @@ describe('/org audit export through Slack', () => {
     expect(h.standin.callsTo('files.completeUploadExternal').at(-1)?.args.channel_id).toBe(dm);
     expect(h.standin.apiErrors).toEqual([]);
     expect(h.logs()).not.toContain(secrets[0]);
+    // The export is itself in the audit log: who took which period out, and how many events.
+    const recorded = await h
+      .em()
+      .find(AuditEvent, { organization: organization.id, action: 'audit.exported' });
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]?.actorSlackUserId).toBe(ada.id);
+    expect(recorded[0]?.details).toEqual({
+      since: since.toISOString(),
+      until: until.toISOString(),
+      events: lines.length,
+      filename: file.name,
+    });
   });
 
   it('takes a number of days, reaching further back', async () => {
@@ -179,6 +191,10 @@ describe('/org audit export through Slack', () => {
     }
     expect(h.standin.filesIn(dm)).toHaveLength(shared);
     expect(h.standin.files.at(-1)?.completed).toBe(false);
+    // Nothing left the building: no audit.exported event beyond those of the exports that were shared.
+    expect(await h.em().count(AuditEvent, { organization: organization.id, action: 'audit.exported' })).toBe(
+      shared,
+    );
     expect(h.logs()).toContain('audit export: Slack did not take the file');
   });
 

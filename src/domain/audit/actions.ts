@@ -39,6 +39,7 @@ export const AUDIT_ACTIONS = [
   'slack_app.reinstalled',
   'slack_app.uninstalled',
   'slack_app.tokens_revoked',
+  'audit.exported',
 ] as const;
 
 /** One of {@link AUDIT_ACTIONS}. */

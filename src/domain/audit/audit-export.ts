@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import { requireAdmin } from '../access.js';
 import type { Actor } from '../actor.js';
+import { recordAudit } from './audit.js';
 import type { AuditDetails } from './audit-event.entity.js';
 import { AuditEvent } from './audit-event.entity.js';
 
@@ -98,4 +99,33 @@ async function* readBatches(
     if (batch.length < batchSize) return;
     last = { createdAt: tail.createdAt, id: tail.id };
   }
+}
+
+/**
+ * Records that `actor` took the audit log of `period` out of the building (`audit.exported`, details: the period in
+ * RFC 3339, the number of events and the file's name), in a transaction of `em` (the request's unit of work).
+ * @throws NotAuthorizedError for a Member; the database's error
+ */
+export async function recordAuditExport(
+  em: EntityManager,
+  actor: Actor,
+  exported: { period: AuditPeriod; events: number; filename: string; at: Date },
+): Promise<void> {
+  const { organization } = requireAdmin(actor, 'read the audit log');
+  await em.transactional(async (tx) => {
+    recordAudit(tx, {
+      organization,
+      actor,
+      action: 'audit.exported',
+      targetType: 'organization',
+      targetId: organization.id,
+      details: {
+        since: exported.period.since.toISOString(),
+        until: exported.period.until.toISOString(),
+        events: exported.events,
+        filename: exported.filename,
+      },
+      at: exported.at,
+    });
+  });
 }

@@ -1,5 +1,5 @@
 import { requireAdmin } from '../../domain/access.js';
-import { auditExportBatches, auditExportRecord } from '../../domain/audit/audit-export.js';
+import { auditExportBatches, auditExportRecord, recordAuditExport } from '../../domain/audit/audit-export.js';
 import type { SubcommandInput } from '../shared/listener-types.js';
 import { SlackInputError } from '../shared/slack-input-error.js';
 import { argText, type SlackArg } from '../shared/text.js';
@@ -43,7 +43,8 @@ export function parseExportDays(rest: readonly SlackArg[]): number {
  * ephemeral note of what was sent. The command is acknowledged before any Slack call (Slack allows 3 s). Events are
  * read in keyset batches and spooled to a temporary file, which is streamed to Slack and then deleted. When Slack
  * refuses or fails a step, the requester gets an apology with the request id and nothing is shared (the flow shares
- * the file only in its last call). A Member or a bad `days` is refused before anything is read or sent.
+ * the file only in its last call). A shared file is recorded as an `audit.exported` event (the period, the number
+ * of events). A Member or a bad `days` is refused before anything is read or sent.
  */
 export async function auditExport({
   args,
@@ -79,6 +80,12 @@ export async function auditExport({
       return;
     }
     context.log.info({ events: file.lines, bytes: file.bytes, days }, 'audit export shared');
+    await recordAuditExport(context.em, actor, {
+      period: { since, until },
+      events: file.lines,
+      filename,
+      at: context.clock.now(),
+    });
     await reply(auditExportSentMessage({ ...summary, count: file.lines, filename }));
   } finally {
     await file.remove();

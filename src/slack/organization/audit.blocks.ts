@@ -48,6 +48,7 @@ const ACTION_LABELS: Record<string, string> = {
   'client.secret_rotated': 'rotated the secret of',
   'client.rotation_reverted': 'reverted the secret rotation of',
   'client.scopes_changed': 'changed the scopes of',
+  'audit.exported': 'exported the audit log',
 };
 
 /** Readable names of detail keys; others are shown as they are. */
