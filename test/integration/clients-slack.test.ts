@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { ApiClient } from '../../src/domain/clients/client.entity.js';
 import { ClientsService } from '../../src/domain/clients/clients.service.js';
-import { READ_SCOPES } from '../../src/domain/clients/scopes.js';
+import { DEFAULT_SCOPES } from '../../src/domain/clients/scopes.js';
 import { Member, type Role } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { createLogger } from '../../src/logger.js';
@@ -143,7 +143,7 @@ describe('/org clients through Slack', () => {
       .em()
       .findOneOrFail(AuditEvent, { action: 'client.created', targetId: clientId ?? '' });
     expect(audit.actorSlackUserId).toBe(ada.id);
-    expect(audit.details).toEqual({ name: 'Nightly export', scopes: READ_SCOPES.join(' ') });
+    expect(audit.details).toEqual({ name: 'Nightly export', scopes: DEFAULT_SCOPES.join(' ') });
   });
 
   it('creates from a private channel the bot is not in', async () => {

@@ -11,7 +11,7 @@ import { openOrm } from '../../src/adapters.js';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
 import { ClientsService } from '../../src/domain/clients/clients.service.js';
-import { READ_SCOPES, SCOPES, type Scope } from '../../src/domain/clients/scopes.js';
+import { DEFAULT_SCOPES, SCOPES, type Scope } from '../../src/domain/clients/scopes.js';
 import { Member } from '../../src/domain/members/member.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { CLIENT_ACTIONS, SCOPES_INPUT } from '../../src/slack/clients/clients.blocks.js';
@@ -189,7 +189,7 @@ describe('scopes of API clients', () => {
     expect(await h.em().count(AccessToken, {})).toBe(tokens);
 
     const issued = await tokenRequest(h.url, readOnly.clientId, readOnly.secret);
-    expect(issued.json.scope).toBe(READ_SCOPES.join(' '));
+    expect(issued.json.scope).toBe(DEFAULT_SCOPES.join(' '));
   });
 
   it('every route answers with its scope and refuses without it (403 insufficient_scope, nothing changed)', async () => {
@@ -302,7 +302,7 @@ describe('scopes of API clients', () => {
       ((block?.element?.[key] ?? []) as { value: string }[]).map((o) => o.value);
     expect(block?.element?.type).toBe('checkboxes');
     expect(values('options')).toEqual([...SCOPES]);
-    expect(values('initial_options')).toEqual([...READ_SCOPES]);
+    expect(values('initial_options')).toEqual([...DEFAULT_SCOPES]);
 
     const name = {
       client_name: { client_name_input: { type: 'plain_text_input', value: 'Modal made' } },
@@ -425,6 +425,26 @@ describe('scopes of API clients', () => {
       scopesBefore: 'organization:read data-sources:read data-sources:write',
       scopesAfter: 'organization:read members:read',
     });
+
+    // Giving a removed scope back reaches new tokens only: the live ones lost it for good.
+    await new ClientsService(h.em(), h.clock).setScopes(
+      {
+        slackTeamId: h.standin.team.id,
+        slackUserId: ada.id,
+        organization,
+        member: await h.em().findOneOrFail(Member, { slackUserId: ada.id }),
+      },
+      target.clientId,
+      ['organization:read', 'members:read', 'data-sources:read', 'data-sources:write'],
+    );
+    expectInsufficientScope(await call(h.url, token, 'GET', '/data-sources'), 'data-sources:read');
+    expectInsufficientScope(
+      await call(h.url, whole, 'POST', '/data-sources', { name: 'Still nope' }),
+      'data-sources:write',
+    );
+    expect((await call(h.url, token, 'GET', '/organization')).status).toBe(200);
+    const fresh = await tokenWith(h.url, target.clientId, target.secret, ['data-sources:read']);
+    expect((await call(h.url, fresh, 'GET', '/data-sources')).status).toBe(200);
   });
 });
 

@@ -66,6 +66,25 @@ describe('scopes', () => {
     expect(takeScopesOption('Nightly --scopes')).toEqual({ rest: 'Nightly', scopes: [''] });
     // A name that merely contains the word is left alone.
     expect(takeScopesOption('Nightly--scopes')).toEqual({ rest: 'Nightly--scopes', scopes: null });
+    // Spaces after the commas, and the dash a phone's smart punctuation makes of "--".
+    expect(takeScopesOption('Nightly --scopes a, b ,c export')).toEqual({
+      rest: 'Nightly export',
+      scopes: ['a', ' b ', 'c'],
+    });
+    expect(takeScopesOption('Nightly \u2014scopes a')).toEqual({ rest: 'Nightly', scopes: ['a'] });
+    expect(takeScopesOption('ETL - nightly')).toEqual({ rest: 'ETL - nightly', scopes: null });
+  });
+
+  it('refuses a mistyped option rather than create a client named after it', () => {
+    for (const typo of [
+      'Typo --scope organization:read',
+      'Typo -scopes audit:read',
+      'Typo --scopes a --extra',
+    ]) {
+      expect(() => takeScopesOption(typo), typo).toThrow(
+        /^Unknown option `-{1,2}[a-z]+`: the option is `--scopes a,b`/,
+      );
+    }
   });
 
   it('builds the checkbox group within Block Kit limits, ticking exactly the given scopes', () => {

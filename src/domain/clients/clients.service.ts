@@ -10,7 +10,14 @@ import { pageBounds } from '../paging.js';
 import { displayName, parseInput } from '../validation.js';
 import { AccessToken, ApiClient, ClientSecret, type ClientStatus } from './client.entity.js';
 import { CLIENT_SECRET_PREFIX, generateCredential, hashCredential, isClientIdShape } from './credentials.js';
-import { formatScopes, parseScopeNames, SCOPES, type Scope } from './scopes.js';
+import {
+  formatScopes,
+  intersectScopes,
+  parseScopeNames,
+  parseStoredScopes,
+  SCOPES,
+  type Scope,
+} from './scopes.js';
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from './settings.js';
 
 /** Longest client name, in characters (code points). */
@@ -174,7 +181,9 @@ export class ClientsService {
 
   /**
    * Replaces a client's scopes. Its live tokens are cut to the new set at once: what a token reaches is its own
-   * scopes AND its client's current ones, read on every API request (`OAuthService.authenticateBearer`). An audit
+   * scopes AND its client's current ones, read on every API request (`OAuthService.authenticateBearer`), and a
+   * removed scope is also taken from the live tokens' own scopes in the same transaction, so giving it back later
+   * reaches only tokens issued after that. An audit
    * event `client.scopes_changed` records the before and after (details `scopesBefore`, `scopesAfter`: names
    * separated by spaces).
    * @param scopes scope names as chosen (see `parseScopeNames`)
@@ -195,6 +204,22 @@ export class ClientsService {
       const now = this.clock.now();
       if (!client.changeScopes(chosen, now)) {
         return { client: await this.summarize(em, client), changed: false, before };
+      }
+      // The live tokens lose what the client lost, for good: adding a scope back later reaches new tokens only.
+      const live = await em.find(
+        AccessToken,
+        { client, expiresAt: { $gt: now } },
+        { fields: ['id', 'scopes'], disableIdentityMap: true },
+      );
+      for (const granted of new Set(live.map((t) => t.scopes))) {
+        const kept = formatScopes(intersectScopes(parseStoredScopes(granted), chosen));
+        if (kept !== granted) {
+          await em.nativeUpdate(
+            AccessToken,
+            { client, scopes: granted, expiresAt: { $gt: now } },
+            { scopes: kept },
+          );
+        }
       }
       recordAudit(em, {
         organization: admin.organization,

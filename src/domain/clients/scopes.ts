@@ -24,8 +24,15 @@ export type Scope = keyof typeof SCOPE_DESCRIPTIONS;
 /** Every scope, in the canonical order. */
 export const SCOPES = Object.keys(SCOPE_DESCRIPTIONS) as readonly Scope[];
 
-/** The read scopes: the default of a new client in the create modal. */
+/** The read scopes. */
 export const READ_SCOPES: readonly Scope[] = SCOPES.filter((s) => s.endsWith(':read'));
+
+/**
+ * The scopes of a new client unless the admin chooses others: the read scopes but `audit:read`. The audit trail
+ * names every member's and invitee's email and every change: a security tool is given it on purpose, not an
+ * integration that only reads the organization's data.
+ */
+export const DEFAULT_SCOPES: readonly Scope[] = READ_SCOPES.filter((s) => s !== 'audit:read');
 
 /** Whether `name` is a scope of {@link SCOPES}. */
 export function isScope(name: string): name is Scope {

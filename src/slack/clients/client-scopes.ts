@@ -5,9 +5,10 @@
 import type { ViewOutput } from '@slack/bolt';
 import { z } from 'zod';
 import { requireAdmin } from '../../domain/access.js';
-import { parseScopeNames, READ_SCOPES, type Scope } from '../../domain/clients/scopes.js';
+import { DEFAULT_SCOPES, parseScopeNames, type Scope } from '../../domain/clients/scopes.js';
 import type { ButtonArgs, ViewSubmissionArgs } from '../shared/listener-types.js';
 import { postToResponseUrl } from '../shared/reply.js';
+import { SlackInputError } from '../shared/slack-input-error.js';
 import { escapeMrkdwn } from '../shared/text.js';
 import { decodePrivateMetadata, encodePrivateMetadata } from '../shared/view-metadata.js';
 import { submitOrShowErrors } from '../shared/view-submission.js';
@@ -20,15 +21,26 @@ export function checkedScopes(view: ViewOutput): string[] {
 }
 
 /**
- * Takes `--scopes a,b` (or `--scopes=a,b`) out of the text of `/org clients create …`: names separated by commas.
+ * Takes `--scopes a,b` (or `--scopes=a,b`, or `—scopes` as a phone or a Mac's smart punctuation types it) out of
+ * the text of `/org clients create …`: names separated by commas, spaces after a comma allowed (`a, b`).
  * @returns the text without it, and the names given (null when the option is absent)
+ * @throws SlackInputError (field `scopes`) when another option-like word is left (`--scope`, `-scopes`): a typo
+ *   must not create a client, named after it, with the default scopes
  */
 export function takeScopesOption(text: string): { rest: string; scopes: string[] | null } {
-  const match = /(?:^|\s)--scopes(?:=|\s+|$)(\S*)/i.exec(text);
-  if (!match) return { rest: text, scopes: null };
-  const rest =
-    `${text.slice(0, match.index).trimEnd()} ${text.slice(match.index + match[0].length).trimStart()}`.trim();
-  return { rest, scopes: (match[1] ?? '').split(',') };
+  const normalized = text.replace(/(^|\s)[\u2013\u2014]/g, '$1--');
+  const match = /(?:^|\s)--scopes(?:=|\s+|$)([^\s,]*(?:\s*,\s*[^\s,]+)*,?)/i.exec(normalized);
+  const rest = match
+    ? `${normalized.slice(0, match.index).trimEnd()} ${normalized.slice(match.index + match[0].length).trimStart()}`.trim()
+    : normalized;
+  const stray = /(?:^|\s)(-{1,2}[a-z][\w-]*)/i.exec(rest);
+  if (stray) {
+    throw new SlackInputError(
+      `Unknown option \`${stray[1]}\`: the option is \`--scopes a,b\` (scope names separated by commas). Nothing was created.`,
+      'scopes',
+    );
+  }
+  return { rest, scopes: match ? (match[1] ?? '').split(',') : null };
 }
 
 /**
@@ -37,7 +49,7 @@ export function takeScopesOption(text: string): { rest: string; scopes: string[]
  * @throws InvalidInputError `scopes_unknown` / `scopes_empty` (nothing is created)
  */
 export function commandScopes(names: string[] | null): Scope[] {
-  return names === null ? [...READ_SCOPES] : parseScopeNames(names);
+  return names === null ? [...DEFAULT_SCOPES] : parseScopeNames(names);
 }
 
 /** What the edit-scopes modal carries in private_metadata: the client, and the list message to refresh. */

@@ -1,7 +1,7 @@
 import type { ActionsBlock, Button, InputBlock, PlainTextOption, View } from '@slack/types';
 import type { ClientSummary } from '../../domain/clients/clients.service.js';
 import { MAX_CLIENT_NAME_LENGTH } from '../../domain/clients/clients.service.js';
-import { READ_SCOPES, SCOPE_DESCRIPTIONS, SCOPES, type Scope } from '../../domain/clients/scopes.js';
+import { DEFAULT_SCOPES, SCOPE_DESCRIPTIONS, SCOPES, type Scope } from '../../domain/clients/scopes.js';
 import type { Page } from '../../domain/members/members.service.js';
 import {
   button,
@@ -198,7 +198,7 @@ export function secretMessage(
  * @param scopes those ticked at first (by default the read scopes)
  * @param privateMetadata where to deliver the secret (a response_url or channel; never a secret), ≤ 3000 characters
  */
-export function createClientModal(privateMetadata: string, scopes: readonly Scope[] = READ_SCOPES): View {
+export function createClientModal(privateMetadata: string, scopes: readonly Scope[] = DEFAULT_SCOPES): View {
   return modal({
     callbackId: CREATE_CLIENT_VIEW.callbackId,
     title: 'New API client',
