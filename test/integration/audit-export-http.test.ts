@@ -198,6 +198,23 @@ describe('/org audit export through Slack', () => {
     expect(h.logs()).toContain('audit export: Slack did not take the file');
   });
 
+  it('says Slack is busy when Slack rate-limits the upload, and shares nothing', async () => {
+    const dm = h.standin.imChannelOf(ada.id);
+    const shared = h.standin.filesIn(dm).length;
+    const fault = h.standin.addFault({
+      method: 'files.getUploadURLExternal',
+      status: 429,
+      retryAfterSeconds: 5,
+    });
+    try {
+      const reply = await h.ask(ada.id, 'audit export 7');
+      expect(visibleText(reply)).toContain('Slack is busy right now. Try again in a few seconds.');
+    } finally {
+      h.standin.clearFaults(fault.id);
+    }
+    expect(h.standin.filesIn(dm)).toHaveLength(shared);
+  });
+
   it('says so when the period holds no event, and sends no file', async () => {
     h.clock.advance(3 * DAY);
     const calls = uploadCalls();

@@ -1,5 +1,6 @@
 import { requireAdmin } from '../../domain/access.js';
 import { auditExportBatches, auditExportRecord, recordAuditExport } from '../../domain/audit/audit-export.js';
+import { isRateLimited } from '../deliveries/slack-errors.js';
 import type { SubcommandInput } from '../shared/listener-types.js';
 import { SlackInputError } from '../shared/slack-input-error.js';
 import { argText, type SlackArg } from '../shared/text.js';
@@ -75,6 +76,8 @@ export async function auditExport({
         title: auditExportTitle(organization.name, days),
       });
     } catch (err) {
+      // Rate limited: the error handler's "Slack is busy right now" is the truth, and tells when to try again.
+      if (isRateLimited(err)) throw err;
       context.log.error({ err }, 'audit export: Slack did not take the file');
       await reply(auditExportFailedMessage(context.requestId));
       return;
