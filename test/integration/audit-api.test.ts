@@ -421,6 +421,18 @@ describe('GET /api/v1/audit-events', () => {
     expect((await negotiated.text()).trim().split('\n')).toHaveLength(1);
     const plain = await get(h, orbit, '?action=client.created', '*/*');
     expect(plain.headers.get('content-type')).toMatch(/^application\/json/);
+    // The newer name of the type is understood; a q=0 range refuses NDJSON (RFC 9110 §12.5.1).
+    const newer = await get(h, orbit, '?action=client.created', 'application/ndjson');
+    expect(newer.headers.get('content-type')).toBe('application/x-ndjson');
+    await newer.text();
+    const refused = await get(
+      h,
+      orbit,
+      '?action=client.created',
+      'application/x-ndjson;q=0, application/json',
+    );
+    expect(refused.headers.get('content-type')).toMatch(/^application\/json/);
+    await refused.text();
   });
 
   it('gives each event its cursor, from which a poller reads on later (after a stream too)', async () => {

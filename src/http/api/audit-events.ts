@@ -194,10 +194,21 @@ export function auditEventJson(event: AuditEvent): AuditEventJson {
   return { ...auditExportRecord(event), cursor: encodeCursor(String(event.seq)) };
 }
 
-/** Whether the `Accept` header asks for NDJSON (any parameters and q-values aside). */
+/** The media types of newline-delimited JSON: the registered-in-practice `x-` form and the newer name. */
+const NDJSON_TYPES = new Set([NDJSON, 'application/ndjson']);
+
+/**
+ * Whether the `Accept` header asks for NDJSON (RFC 9110 §12.5.1): a range naming it (`application/x-ndjson` or
+ * `application/ndjson`) with a q-value above 0. A `q=0` range refuses it.
+ */
 function wantsNdjson(req: IncomingMessage): boolean {
   const accept = req.headers.accept ?? '';
-  return accept.split(',').some((range) => range.split(';')[0]?.trim().toLowerCase() === NDJSON);
+  return accept.split(',').some((range) => {
+    const [type = '', ...params] = range.split(';').map((p) => p.trim().toLowerCase());
+    if (!NDJSON_TYPES.has(type)) return false;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  });
 }
 
 /**
