@@ -782,6 +782,13 @@ export class SlackStandIn {
       await this.faultRoute(req, res, url.pathname.slice('/standin/faults/'.length) || undefined);
       return;
     }
+    if (
+      (url.pathname === '/standin/files' || url.pathname.startsWith('/standin/files/')) &&
+      req.method === 'GET'
+    ) {
+      this.fileRoute(res, url.pathname.slice('/standin/files/'.length) || undefined);
+      return;
+    }
     const uploadKey = /^\/upload\/([0-9a-f]+)$/.exec(url.pathname)?.[1];
     if (uploadKey !== undefined && req.method === 'POST') {
       await this.uploadRoute(req, res, uploadKey);
@@ -871,6 +878,40 @@ export class SlackStandIn {
       reply = ephemeral ? visibleTextOf({ text: ephemeral.text, blocks: ephemeral.blocks }) : null;
     }
     sendJson(res, 200, { ok: true, status: ack.status, reply });
+  }
+
+  /**
+   * `GET /standin/files`: the files uploaded through Slack's external upload flow (`{ ok, files: [{ id, team_id,
+   * name, title, length, completed, shared_in }] }`); `GET /standin/files/<id>`: one file's bytes, as uploaded
+   * (404 `file_not_found` for an unknown id or a file whose bytes never arrived).
+   */
+  private fileRoute(res: ServerResponse, id: string | undefined): void {
+    if (id === undefined) {
+      sendJson(res, 200, {
+        ok: true,
+        files: this.files.map((f) => ({
+          id: f.id,
+          team_id: f.teamId,
+          name: f.name,
+          title: f.title ?? null,
+          length: f.length,
+          completed: f.completed,
+          shared_in: f.sharedIn,
+        })),
+      });
+      return;
+    }
+    const file = this.files.find((f) => f.id === id);
+    if (!file?.bytes) {
+      sendJson(res, 404, { ok: false, error: 'file_not_found' });
+      return;
+    }
+    res.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': file.bytes.length,
+      'content-disposition': `attachment; filename="${file.name.replace(/["\\\r\n]/g, '_')}"`,
+    });
+    res.end(file.bytes);
   }
 
   private async faultRoute(req: IncomingMessage, res: ServerResponse, id: string | undefined): Promise<void> {

@@ -48,6 +48,24 @@ describe("the stand-in's external file upload", () => {
     expect(file?.id).toMatch(/^F[A-Z0-9]{10}$/);
   });
 
+  it('lists uploaded files at GET /standin/files and serves their bytes at /standin/files/<id>', async () => {
+    const [file] = standin.filesIn(dm);
+    const list = (await (await fetch(`${standin.baseUrl}/standin/files`)).json()) as {
+      files: { id: string; name: string; completed: boolean; shared_in: string[] }[];
+    };
+    expect(list.files.find((f) => f.id === file?.id)).toMatchObject({
+      name: 'events.jsonl',
+      completed: true,
+      shared_in: [dm],
+    });
+    const bytes = await fetch(`${standin.baseUrl}/standin/files/${file?.id}`);
+    expect(bytes.status).toBe(200);
+    expect(await bytes.text()).toBe('{"a":1}\n{"b":2}\n');
+    const missing = await fetch(`${standin.baseUrl}/standin/files/F0NOSUCHFILE`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ ok: false, error: 'file_not_found' });
+  });
+
   it('takes raw bytes, checks the length at completion, and answers the files as Slack does', async () => {
     const { url, id } = await issue('raw.txt', 5);
     expect(url.startsWith(`${standin.baseUrl}/upload/`)).toBe(true);
