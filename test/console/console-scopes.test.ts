@@ -33,7 +33,7 @@ describe('API client scopes in console mode', () => {
         '> /org clients create Nightly --scopes members:read,bogus',
         'Unknown scope: bogus. Nothing was changed.',
         '> /org clients create Nightly --scopes members:read',
-        'API client *Nightly* is created.',
+        'API client *Nightly* is created, with the scopes `members:read`.',
         '> /org clients',
         'Scopes: `members:read`',
         '[2] Edit scopes',

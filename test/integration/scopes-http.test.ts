@@ -284,7 +284,15 @@ describe('scopes of API clients', () => {
     expect(member).toContain('Only admins');
     expect(await h.em().count(ApiClient, {})).toBe(clients);
 
+    const before = h.standin.ephemerals.length;
     const chosen = await createClient(h, 'Layer sync --scopes data-layers:write,data-layers:read');
+    // The secret's message says what the client may do.
+    expect(h.standin.ephemerals.slice(before).map(visibleText).join('\n')).toContain(
+      'is created, with the scopes `data-layers:read` `data-layers:write`.',
+    );
+    const typo = visibleText(await h.ask(ada.id, 'clients create Typo --scope organization:read'));
+    expect(typo).toContain('Unknown option `--scope`');
+    expect(await h.em().count(ApiClient, { name: { $like: 'Typo%' } })).toBe(0);
     const row = await h.em().findOneOrFail(ApiClient, chosen.clientId);
     expect(row.name).toBe('Layer sync');
     expect(row.scopes).toBe('data-layers:read data-layers:write');

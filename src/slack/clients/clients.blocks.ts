@@ -160,17 +160,18 @@ export function clientsMessage(
 }
 
 /**
- * The one message that carries a client secret, shown to the requester alone (ephemeral).
+ * The one message that carries a client secret, shown to the requester alone (ephemeral); a new client's names its
+ * scopes, so that the admin sees at once what the integration may do.
  * @param previousValidUntil after a rotation: when the previous secret stops working
  */
 export function secretMessage(
-  client: Pick<ClientSummary, 'id' | 'name'>,
+  client: Pick<ClientSummary, 'id' | 'name'> & Partial<Pick<ClientSummary, 'scopes'>>,
   secret: string,
   previousValidUntil?: Date,
 ): SlackMessage {
   const intro = previousValidUntil
     ? `:key: New secret for *${escapeMrkdwn(client.name)}*. The previous secret keeps working until ${slackDate(previousValidUntil)}.`
-    : `:key: API client *${escapeMrkdwn(client.name)}* is created.`;
+    : `:key: API client *${escapeMrkdwn(client.name)}* is created${client.scopes ? `, with the scopes ${scopesText(client.scopes)}` : ''}.`;
   return {
     text: previousValidUntil
       ? `New secret for ${escapeMrkdwn(client.name)}`
