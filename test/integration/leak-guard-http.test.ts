@@ -154,7 +154,15 @@ describe('leaked-secret guard', () => {
     const tokens = await h.em().count(AccessToken, {});
 
     await post(h, bob.id, `${wrongChecksum} and ${unknown}`);
-    await post(h, h.standin.botUserId, 'a message of our own');
+    // A bot's message (ours, say: a reply quoting a secret) is not checked.
+    await h.standin.event({
+      type: 'message',
+      channel: CHANNEL,
+      user: h.standin.botUserId,
+      bot_id: 'B0BOT',
+      text: `the secret: ${secret}`,
+      ts: '3',
+    });
 
     expect(await clientStatus(h, clientId)).toBe('active');
     expect(await h.em().count(AuditEvent, {})).toBe(audits);
