@@ -8,7 +8,7 @@ import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
 import { CLIENT_SECRET_PREFIX, generateCredential } from '../../src/domain/clients/credentials.js';
 import { findLeakCandidates } from '../../src/domain/clients/leaks.js';
-import type { RecordedEphemeral } from '../../src/standin/index.js';
+import type { InteractiveElement, RecordedEphemeral } from '../../src/standin/index.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
 const { ada, bob } = USERS;
@@ -107,6 +107,55 @@ describe('leaked-secret guard', () => {
       .findOneOrFail(AuditEvent, { action: 'client.secret_leaked', targetId: clientId });
     expect(audit.actorSlackUserId).toBeNull();
     expect(audit.details).toMatchObject({ channel: CHANNEL, poster: bob.id, outcome: 'disabled' });
+
+    // The DM's Rotate, then the Enable of the list that replaces it: the new secret works, the leaked one never again.
+    const source = { channelId: dm.channel, messageTs: dm.ts };
+    const rotate = h.standin.buttonsOf(dm.blocks).find((b) => b.actionId === 'client_rotate');
+    expect(rotate?.value).toBe(clientId);
+    const beforeRotate = new Set(h.standin.ephemerals);
+    await h.standin.blockAction(ada.id, rotate as InteractiveElement, source);
+    const issued = await h.standin.waitFor(
+      () => h.standin.ephemerals.find((e) => !beforeRotate.has(e) && SECRET.test(visibleText(e))),
+      5000,
+      'the new secret',
+    );
+    const fresh = SECRET.exec(visibleText(issued))?.[0] ?? '';
+    credentials.push(fresh);
+    const list = await h.standin.waitFor(
+      () => {
+        const m = h.standin.findMessage(dm.channel, dm.ts);
+        return m && h.standin.buttonsOf(m.blocks).some((b) => b.actionId === 'client_enable') ? m : undefined;
+      },
+      5000,
+      'the clients list in place of the DM',
+    );
+    const enable = h.standin
+      .buttonsOf(list.blocks)
+      .find((b) => b.actionId === 'client_enable' && b.value === clientId);
+    await h.standin.blockAction(ada.id, enable as InteractiveElement, source);
+    await h.standin.waitFor(
+      () => {
+        const m = h.standin.findMessage(dm.channel, dm.ts);
+        return m &&
+          h.standin.buttonsOf(m.blocks).some((b) => b.actionId === 'client_disable' && b.value === clientId)
+          ? m
+          : undefined;
+      },
+      5000,
+      'the list showing the client enabled',
+    );
+    expect(await clientStatus(h, clientId)).toBe('active');
+    expect(await apiStatus(h, await tokenFor(h, clientId, fresh))).toBe(200);
+    const old = await fetch(`${h.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    await old.text();
+    expect(old.status).toBe(401);
   });
 
   it('revokes an access token pasted in a channel', async () => {

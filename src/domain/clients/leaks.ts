@@ -89,7 +89,8 @@ export class LeakGuard {
 
   /**
    * Looks each candidate up by its hash and neutralises it: an access token is deleted; a client secret (current,
-   * or rotated out but still in its grace period) disables its client and deletes the client's tokens. Unknown
+   * or rotated out but still in its grace period) expires at once, and its client is disabled with its tokens
+   * deleted. Unknown
    * candidates are ignored. Audits `token.leaked` / `client.secret_leaked` for the owning organization, actor none,
    * details: client name, channel, poster, outcome.
    * @returns what was neutralised, in candidate order
@@ -151,6 +152,9 @@ export class LeakGuard {
       if (!row) return null;
       const { client } = row;
       const outcome = client.status === 'disabled' ? 'already_disabled' : 'disabled';
+      // The leaked secret itself ends now: enabling the client again does not revive it, and a rotation (which
+      // drops expired secrets) removes it.
+      row.expiresAt = now;
       if (outcome === 'disabled') {
         await em.nativeDelete(AccessToken, { client });
         client.status = 'disabled';

@@ -1,7 +1,10 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
 import { findLeakCandidates, LeakGuard, type NeutralisedLeak } from '../../domain/clients/leaks.js';
+import { CLIENT_ACTIONS } from '../clients/clients.blocks.js';
 import type { OrgContext } from '../context.js';
 import { activeAdminSlackUserIds } from '../deliveries/queue.js';
+import { button, type SlackMessage, section } from '../shared/common.blocks.js';
+import { escapeMrkdwn } from '../shared/text.js';
 
 /** The text a `message` event carries: its own, or for `message_changed` the edited message's. */
 function messageText(event: Record<string, unknown>): string {
@@ -32,26 +35,48 @@ const WHAT: Record<NeutralisedLeak['kind'], string> = {
 /** The poster's notice for one neutralised credential (never the credential). */
 export function posterNotice(leak: NeutralisedLeak, ownOrganization: boolean): string {
   if (!ownOrganization) {
-    return `Your message contains ${WHAT[leak.kind]} of another organization. It has been neutralised and that organization's admins were told. Please delete the message.`;
+    return `Your message contains ${WHAT[leak.kind]} of another organization. It has been neutralised and recorded in that organization's audit log. Please delete the message.`;
   }
   const done =
     leak.outcome === 'revoked'
-      ? `The access token of *${leak.clientName}* has been revoked.`
+      ? `The access token of *${escapeMrkdwn(leak.clientName)}* has been revoked.`
       : leak.outcome === 'disabled'
-        ? `The API client *${leak.clientName}* has been disabled and its access tokens revoked.`
-        : `The API client *${leak.clientName}* was already disabled.`;
+        ? `The API client *${escapeMrkdwn(leak.clientName)}* has been disabled, its access tokens revoked and this secret made void.`
+        : `The API client *${escapeMrkdwn(leak.clientName)}* was already disabled.`;
   return `:rotating_light: Your message contains ${WHAT[leak.kind]}. ${done} Please delete the message; an admin can rotate the secret and enable the client again (\`/org clients\`).`;
 }
 
-/** The admins' DM for one neutralised credential. */
-export function adminNotice(leak: NeutralisedLeak, channelId: string, posterId: string): string {
+/**
+ * The admins' DM for one neutralised credential: the text, and for a client secret the Enable and Rotate buttons of
+ * the client rows of `/org clients` (same action ids and checks; a click shows the clients list in its place).
+ */
+export function adminNotice(leak: NeutralisedLeak, channelId: string, posterId: string): SlackMessage {
+  const text = adminText(leak, channelId, posterId);
+  if (leak.kind !== 'client_secret') return { text, blocks: [section(text)] };
+  return {
+    text,
+    blocks: [
+      section(text),
+      {
+        type: 'actions',
+        elements: [
+          button(CLIENT_ACTIONS.rotate, 'Rotate secret', leak.clientId),
+          button(CLIENT_ACTIONS.enable, 'Enable', leak.clientId, { style: 'primary' }),
+        ],
+      },
+    ],
+  };
+}
+
+function adminText(leak: NeutralisedLeak, channelId: string, posterId: string): string {
   const done =
     leak.outcome === 'revoked'
       ? 'the token was revoked'
       : leak.outcome === 'disabled'
         ? 'the client was disabled and its access tokens revoked'
         : 'the client was already disabled';
-  return `:rotating_light: ${WHAT[leak.kind][0] === 'a' ? 'A' : ''}${WHAT[leak.kind].slice(2)} of the API client *${leak.clientName}* (\`${leak.clientId}\`) was posted in <#${channelId}> by <@${posterId}>: ${done}. Rotate its secret and enable it again with \`/org clients\` once it is safe.`;
+  const what = leak.kind === 'client_secret' ? 'The secret' : 'An access token';
+  return `:rotating_light: ${what} of the API client *${escapeMrkdwn(leak.clientName)}* (\`${leak.clientId}\`) was posted in <#${channelId}> by <@${posterId}>: ${done}. ${leak.kind === 'client_secret' ? 'Rotate its secret, then enable it again.' : 'Its client is still enabled.'}`;
 }
 
 /**
@@ -93,7 +118,7 @@ export async function messageEvent({
     const admins = await activeAdminSlackUserIds(context.em.fork(), leak.organizationId);
     for (const admin of admins) {
       try {
-        await client.chat.postMessage({ channel: admin, text: adminNotice(leak, channelId, posterId) });
+        await client.chat.postMessage({ channel: admin, ...adminNotice(leak, channelId, posterId) });
       } catch (err) {
         context.log.warn({ err, admin }, 'leak notice to an admin failed');
       }
