@@ -252,3 +252,39 @@ describe('leaked-secret guard', () => {
     }
   });
 });
+
+describe('leaked-secret guard with LEAK_ACTION=rotate', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ env: { LEAK_ACTION: 'rotate' } });
+    await h.setupOrganization('Orbit Analytics');
+    h.standin.addChannel({ id: CHANNEL, name: 'general', members: [ada.id, bob.id, h.standin.botUserId] });
+  });
+  afterAll(async () => h?.stop());
+
+  it('leaves the client enabled, voids the leaked secret and revokes its tokens', async () => {
+    const { clientId, secret } = await createClient(h, 'Rotated');
+    const token = await tokenFor(h, clientId, secret);
+    const before = new Set(h.standin.ephemerals);
+    await post(h, bob.id, secret);
+    const notice = await nextEphemeral(h, bob.id, before);
+    expect(visibleText(notice)).toContain('void');
+    expect(visibleText(notice)).not.toContain(secret);
+    expect(await clientStatus(h, clientId)).toBe('active');
+    expect(await apiStatus(h, token)).toBe(401);
+    const res = await fetch(`${h.url}/oauth/token`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    await res.text();
+    expect(res.status).toBe(401);
+    const audit = await h
+      .em()
+      .findOneOrFail(AuditEvent, { action: 'client.secret_leaked', targetId: clientId });
+    expect(audit.details).toMatchObject({ outcome: 'secret_voided' });
+  });
+});

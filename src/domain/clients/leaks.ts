@@ -73,8 +73,11 @@ export interface NeutralisedLeak {
   organizationSlackTeamId: string;
   clientId: string;
   clientName: string;
-  /** `disabled`: the client was disabled now; `already_disabled`: it was so before; `revoked`: the token deleted. */
-  outcome: 'disabled' | 'already_disabled' | 'revoked';
+  /**
+   * `disabled`: the client was disabled now; `already_disabled`: it was so before; `secret_voided` (`LEAK_ACTION=
+   * rotate`): the client stays enabled, the secret void and its tokens revoked; `revoked`: the token deleted.
+   */
+  outcome: 'disabled' | 'already_disabled' | 'secret_voided' | 'revoked';
 }
 
 /**
@@ -85,6 +88,8 @@ export class LeakGuard {
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
+    /** `disable` the client of a leaked secret, or only void the secret and revoke the tokens (`rotate`). */
+    private readonly action: 'disable' | 'rotate' = 'disable',
   ) {}
 
   /**
@@ -151,13 +156,18 @@ export class LeakGuard {
       );
       if (!row) return null;
       const { client } = row;
-      const outcome = client.status === 'disabled' ? 'already_disabled' : 'disabled';
+      const outcome =
+        client.status === 'disabled'
+          ? 'already_disabled'
+          : this.action === 'rotate'
+            ? 'secret_voided'
+            : 'disabled';
       // The leaked secret itself ends now: enabling the client again does not revive it, and a rotation (which
       // drops expired secrets) removes it.
       row.expiresAt = now;
-      if (outcome === 'disabled') {
+      if (outcome !== 'already_disabled') {
         await em.nativeDelete(AccessToken, { client });
-        client.status = 'disabled';
+        if (outcome === 'disabled') client.status = 'disabled';
         client.updatedAt = now;
       }
       recordAudit(em, {

@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { findLeakCandidates, LeakGuard, type NeutralisedLeak } from '../../domain/clients/leaks.js';
+import { findLeakCandidates, type NeutralisedLeak } from '../../domain/clients/leaks.js';
 import { CLIENT_ACTIONS } from '../clients/clients.blocks.js';
 import type { OrgContext } from '../context.js';
 import { activeAdminSlackUserIds } from '../deliveries/queue.js';
@@ -42,7 +42,9 @@ export function posterNotice(leak: NeutralisedLeak, ownOrganization: boolean): s
       ? `The access token of *${escapeMrkdwn(leak.clientName)}* has been revoked.`
       : leak.outcome === 'disabled'
         ? `The API client *${escapeMrkdwn(leak.clientName)}* has been disabled, its access tokens revoked and this secret made void.`
-        : `The API client *${escapeMrkdwn(leak.clientName)}* was already disabled.`;
+        : leak.outcome === 'secret_voided'
+          ? `This secret of the API client *${escapeMrkdwn(leak.clientName)}* has been made void and its access tokens revoked; an admin will issue a new one.`
+          : `The API client *${escapeMrkdwn(leak.clientName)}* was already disabled.`;
   return `:rotating_light: Your message contains ${WHAT[leak.kind]}. ${done} Please delete the message; an admin can rotate the secret and enable the client again (\`/org clients\`).`;
 }
 
@@ -61,7 +63,9 @@ export function adminNotice(leak: NeutralisedLeak, channelId: string, posterId: 
         type: 'actions',
         elements: [
           button(CLIENT_ACTIONS.rotate, 'Rotate secret', leak.clientId),
-          button(CLIENT_ACTIONS.enable, 'Enable', leak.clientId, { style: 'primary' }),
+          ...(leak.outcome === 'secret_voided'
+            ? []
+            : [button(CLIENT_ACTIONS.enable, 'Enable', leak.clientId, { style: 'primary' })]),
         ],
       },
     ],
@@ -74,7 +78,9 @@ function adminText(leak: NeutralisedLeak, channelId: string, posterId: string): 
       ? 'the token was revoked'
       : leak.outcome === 'disabled'
         ? 'the client was disabled and its access tokens revoked'
-        : 'the client was already disabled';
+        : leak.outcome === 'secret_voided'
+          ? 'the secret was made void and its access tokens revoked (the client stays enabled: rotate to issue a new secret)'
+          : 'the client was already disabled';
   const what = leak.kind === 'client_secret' ? 'The secret' : 'An access token';
   return `:rotating_light: ${what} of the API client *${escapeMrkdwn(leak.clientName)}* (\`${leak.clientId}\`) was posted in <#${channelId}> by <@${posterId}>: ${done}. ${leak.kind === 'client_secret' ? 'Rotate its secret, then enable it again.' : 'Its client is still enabled.'}`;
 }
@@ -100,7 +106,7 @@ export async function messageEvent({
   const posterId = poster(raw);
   const teamId = (body as { team_id?: string }).team_id ?? '';
   if (!channelId || !posterId) return;
-  const guard = new LeakGuard(context.em, context.clock);
+  const guard = context.services.clients.leakGuard();
   const leaks = await guard.neutralise(candidates, { slackTeamId: teamId, channelId, slackUserId: posterId });
   for (const leak of leaks) {
     const own = leak.organizationSlackTeamId === teamId;
