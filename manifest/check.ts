@@ -179,8 +179,11 @@ export function checkManifest(manifestText: string, scan: CodeScan, idLists?: Ex
   // ── events ────────────────────────────────────────────────────────────────────────────────────────────────
   const botEvents = manifest.settings.event_subscriptions?.bot_events ?? [];
   const eventRegs = scan.registrations.filter((r) => r.kind === 'event' || r.kind === 'message');
+  // `app.message(…)` and `app.event('message', …)` both receive the message.* events.
+  const isMessageReg = (r: (typeof eventRegs)[number]): boolean =>
+    r.kind === 'message' || (r.kind === 'event' && matches(constraintField(r.constraint, 'type'), 'message'));
   for (const reg of eventRegs) {
-    if (reg.kind === 'message') {
+    if (isMessageReg(reg)) {
       if (!botEvents.some((e) => e.startsWith('message.'))) {
         problems.push('the code has a message listener, but no message.* bot event is declared');
       }
@@ -205,7 +208,7 @@ export function checkManifest(manifestText: string, scan: CodeScan, idLists?: Ex
     const handled = eventRegs.some(
       (r) => r.kind === 'event' && matches(constraintField(r.constraint, 'type'), event),
     );
-    if (!handled && !(event.startsWith('message.') && eventRegs.some((r) => r.kind === 'message'))) {
+    if (!handled && !(event.startsWith('message.') && eventRegs.some(isMessageReg))) {
       warnings.push(
         `bot event "${event}" is declared but no listener handles it yet (Bolt acks it and drops it)`,
       );

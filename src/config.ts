@@ -155,6 +155,9 @@ const EnvSchema = z
     LOG_LEVEL: logLevel,
     CLIENT_SECRET_GRACE_PERIOD: duration('CLIENT_SECRET_GRACE_PERIOD', 0, 30 * 86_400).default(86_400_000),
     ACCESS_TOKEN_LIFETIME: duration('ACCESS_TOKEN_LIFETIME', 60, 86_400).default(3_600_000),
+    LEAK_ACTION: z
+      .enum(['disable', 'rotate'], { error: 'LEAK_ACTION must be disable or rotate' })
+      .default('disable'),
     INVITATION_KEY: z.string().min(32, 'INVITATION_KEY must be at least 32 characters').optional(),
     METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters').optional(),
     INVITATIONS_PER_DAY: z.coerce
@@ -335,7 +338,7 @@ export interface Config {
   mailFrom: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** OAuth API clients: how long a rotated-out secret keeps working, and how long an access token lives. */
-  clients: { secretGracePeriodMs: number; accessTokenLifetimeMs: number };
+  clients: { secretGracePeriodMs: number; accessTokenLifetimeMs: number; leakAction: 'disable' | 'rotate' };
   /**
    * Secret from which the key that seals unsent invitation tokens in the mail outbox is derived. Absent: derived
    * from `SLACK_SIGNING_SECRET` when there is one, else random per process (console mode, tests).
@@ -467,6 +470,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clients: {
       secretGracePeriodMs: e.CLIENT_SECRET_GRACE_PERIOD,
       accessTokenLifetimeMs: e.ACCESS_TOKEN_LIFETIME,
+      leakAction: e.LEAK_ACTION,
     },
     ...(e.INVITATION_KEY ? { invitationKey: e.INVITATION_KEY } : {}),
     invitationsPerDay: e.INVITATIONS_PER_DAY,

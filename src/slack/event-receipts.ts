@@ -51,6 +51,13 @@ export interface DeliveryReceipts {
   purge(beforeMs: number): Promise<number>;
 }
 
+/** Whether `event` is a `message` event (or edit) whose text has no credential prefix (`abo_`). */
+function isMessageWithoutCandidate(event: Record<string, unknown>): boolean {
+  if (event.type !== 'message') return false;
+  const text = event.subtype === 'message_changed' ? obj(event.message).text : event.text;
+  return !(typeof text === 'string' && text.includes('abo_'));
+}
+
 /**
  * The idempotency key of a delivery, or undefined when it has none (slash commands, view submissions, …).
  * @param body the payload as Bolt received it
@@ -59,6 +66,9 @@ export function receiptKeyOf(body: unknown): string | undefined {
   const o = obj(body);
   let key: string | undefined;
   if (o.type === 'event_callback') {
+    // A message with no credential-shaped word leads to nothing (the leaked-secret guard stops there, with no
+    // database query): a copy is harmless, so it takes no receipt either.
+    if (isMessageWithoutCandidate(obj(o.event))) return undefined;
     const eventId = str(o.event_id);
     if (eventId) key = `event:${str(o.team_id) ?? str(o.enterprise_id) ?? ''}:${eventId}`;
   } else if (o.type === 'block_actions') {

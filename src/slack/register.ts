@@ -12,6 +12,7 @@ import type { OrgContext } from './context.js';
 import * as home from './home/register.js';
 import * as installations from './installations/register.js';
 import * as invitations from './invitations/register.js';
+import * as leaks from './leaks/register.js';
 import * as members from './members/register.js';
 import * as organization from './organization/register.js';
 import { exactIdPattern, handlerFor, ListenerTables } from './shared/dispatch.js';
@@ -29,6 +30,7 @@ export const FEATURES: Readonly<Record<string, FeatureRegister>> = {
   clients: clients.register,
   home: home.register,
   installations: installations.register,
+  leaks: leaks.register,
 };
 
 /**

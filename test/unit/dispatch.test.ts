@@ -170,6 +170,7 @@ describe('the dispatch tables assembled from the features', () => {
     expect([...EVENT_NAMES].sort()).toEqual([
       'app_home_opened',
       'app_uninstalled',
+      'message',
       'tokens_revoked',
       'user_change',
     ]);

@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = [
   'client.disabled',
   'client.deleted',
   'client.scopes_changed',
+  'client.secret_leaked',
+  'token.leaked',
   'data_source.created',
   'data_source.deleted',
   'data_layer.created',

@@ -10,6 +10,7 @@ import { pageBounds } from '../paging.js';
 import { displayName, parseInput } from '../validation.js';
 import { AccessToken, ApiClient, ClientSecret, type ClientStatus } from './client.entity.js';
 import { CLIENT_SECRET_PREFIX, generateCredential, hashCredential, isClientIdShape } from './credentials.js';
+import { LeakGuard } from './leaks.js';
 import {
   formatScopes,
   intersectScopes,
@@ -327,6 +328,11 @@ export class ClientsService {
       });
       return { id: client.id, name: client.name };
     });
+  }
+
+  /** The leaked-secret guard on this unit of work, acting as `LEAK_ACTION` says (see {@link LeakGuard}). */
+  leakGuard(): LeakGuard {
+    return new LeakGuard(this.em, this.clock, this.settings.leakAction ?? 'disable');
   }
 
   private async setStatus(

@@ -4,6 +4,11 @@ export interface ClientSettings {
   secretGracePeriodMs: number;
   /** Lifetime of an access token (`ACCESS_TOKEN_LIFETIME`, default 1 h). */
   accessTokenLifetimeMs: number;
+  /**
+   * What a leaked client secret does to its client (`LEAK_ACTION`, default `disable`): `disable` disables it;
+   * `rotate` leaves it enabled, the leaked secret void and its tokens revoked (an admin's Rotate issues the new one).
+   */
+  leakAction?: 'disable' | 'rotate';
 }
 
 /** The defaults of DESIGN.md and issue 4: 24 hours of grace, one-hour tokens. */

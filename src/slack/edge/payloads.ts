@@ -208,6 +208,12 @@ export const EVENT_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
       profile: z.looseObject({ team: SlackId.optional() }).optional(),
     }),
   }),
+  // docs.slack.dev/reference/events/message (and message_changed: the edited message in `message`)
+  message: z.looseObject({
+    channel: SlackId.optional(),
+    user: SlackId.optional(),
+    subtype: z.string().max(64).optional(),
+  }),
   // docs.slack.dev/reference/events/app_uninstalled: the envelope says which workspace (or enterprise)
   app_uninstalled: z.looseObject({}),
   // docs.slack.dev/reference/events/tokens_revoked: the user and bot user ids whose tokens were revoked

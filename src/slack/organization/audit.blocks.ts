@@ -48,6 +48,8 @@ const ACTION_LABELS: Record<string, string> = {
   'client.secret_rotated': 'rotated the secret of',
   'client.rotation_reverted': 'reverted the secret rotation of',
   'client.scopes_changed': 'changed the scopes of',
+  'client.secret_leaked': 'found a leaked secret of',
+  'token.leaked': 'found and revoked a leaked access token of',
   'audit.exported': 'exported the audit log',
 };
 

@@ -1,0 +1,197 @@
+/**
+ * The leaked-secret guard's domain side: spotting our credentials in free text (by prefix and checksum, with no
+ * database work) and neutralising the ones that exist — an access token is deleted (as RFC 7009 revocation does), a
+ * client secret's client is disabled (its tokens deleted with it). Each neutralised credential is audited for the
+ * organization that owns it, with no actor (the system acted) and never the secret itself.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import type { Clock } from '../actor.js';
+import { recordAudit } from '../audit/audit.js';
+import { AccessToken, type ApiClient, ClientSecret } from './client.entity.js';
+import {
+  ACCESS_TOKEN_PREFIX,
+  accessTokenKey,
+  CLIENT_SECRET_PREFIX,
+  hashCredential,
+  isWellFormedAccessToken,
+  isWellFormedCredential,
+} from './credentials.js';
+
+/** What kind of credential a candidate is. */
+export type LeakKind = 'client_secret' | 'access_token';
+
+/** A string of the text with our prefix and a correct checksum: maybe a live credential, not yet looked up. */
+export interface LeakCandidate {
+  kind: LeakKind;
+  /** The credential as written in the text (kept in memory only for the lookup). */
+  value: string;
+}
+
+/** Prefix-shaped words: `abo_cs_` / `abo_at_` and base62, not glued to a longer word on the left. */
+const CANDIDATE = /(?<![0-9A-Za-z_])abo_(?:cs|at)_[0-9A-Za-z]{40,80}(?![0-9A-Za-z])/g;
+
+/** At most this many candidates are looked up per text (a flood of well-formed lookalikes costs bounded work). */
+export const MAX_LEAK_CANDIDATES = 20;
+
+/**
+ * The candidates in `text`: words with a credential prefix whose checksum is right, each once, at most
+ * {@link MAX_LEAK_CANDIDATES}. Pure and cheap: text without `abo_` costs one `includes`.
+ */
+export function findLeakCandidates(text: string): LeakCandidate[] {
+  if (!text.includes('abo_')) return [];
+  const seen = new Set<string>();
+  const out: LeakCandidate[] = [];
+  for (const match of text.matchAll(CANDIDATE)) {
+    const value = match[0];
+    if (seen.has(value)) continue;
+    seen.add(value);
+    if (value.startsWith(CLIENT_SECRET_PREFIX) && isWellFormedCredential(value, CLIENT_SECRET_PREFIX)) {
+      out.push({ kind: 'client_secret', value });
+    } else if (value.startsWith(ACCESS_TOKEN_PREFIX) && isWellFormedAccessToken(value)) {
+      out.push({ kind: 'access_token', value });
+    }
+    if (out.length >= MAX_LEAK_CANDIDATES) break;
+  }
+  return out;
+}
+
+/** Where a leak was seen (Slack ids; no text). */
+export interface LeakPlace {
+  /** The workspace the message was posted in. */
+  slackTeamId: string;
+  channelId: string;
+  /** Who posted it. */
+  slackUserId: string;
+}
+
+/** One credential found live and neutralised. */
+export interface NeutralisedLeak {
+  kind: LeakKind;
+  /** The organization that owns the credential. */
+  organizationId: string;
+  /** That organization's Slack workspace (to tell whether it is the poster's). */
+  organizationSlackTeamId: string;
+  clientId: string;
+  clientName: string;
+  /**
+   * `disabled`: the client was disabled now; `already_disabled`: it was so before; `secret_voided` (`LEAK_ACTION=
+   * rotate`): the client stays enabled, the secret void and its tokens revoked; `revoked`: the token deleted.
+   */
+  outcome: 'disabled' | 'already_disabled' | 'secret_voided' | 'revoked';
+}
+
+/**
+ * Confirms candidates by hash and neutralises the live ones. Each credential is handled in its own transaction of
+ * `em` (a fork), so one failure leaves the others done.
+ */
+export class LeakGuard {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    /** `disable` the client of a leaked secret, or only void the secret and revoke the tokens (`rotate`). */
+    private readonly action: 'disable' | 'rotate' = 'disable',
+  ) {}
+
+  /**
+   * Looks each candidate up by its hash and neutralises it: an access token is deleted; a client secret (current,
+   * or rotated out but still in its grace period) expires at once, and its client is disabled with its tokens
+   * deleted. Unknown
+   * candidates are ignored. Audits `token.leaked` / `client.secret_leaked` for the owning organization, actor none,
+   * details: client name, channel, poster, outcome.
+   * @returns what was neutralised, in candidate order
+   */
+  async neutralise(candidates: readonly LeakCandidate[], place: LeakPlace): Promise<NeutralisedLeak[]> {
+    const done: NeutralisedLeak[] = [];
+    for (const candidate of candidates) {
+      const result =
+        candidate.kind === 'access_token'
+          ? await this.revokeToken(candidate.value, place)
+          : await this.disableClient(candidate.value, place);
+      if (result) done.push(result);
+    }
+    return done;
+  }
+
+  private revokeToken(token: string, place: LeakPlace): Promise<NeutralisedLeak | null> {
+    return this.em.transactional(async (em) => {
+      const row = await em.findOne(
+        AccessToken,
+        { tokenHash: accessTokenKey(token) },
+        { populate: ['client', 'client.organization'] },
+      );
+      if (!row) return null;
+      const { client } = row;
+      const now = this.clock.now();
+      await em.nativeDelete(AccessToken, { id: row.id });
+      recordAudit(em, {
+        organization: client.organization,
+        actor: null,
+        action: 'token.leaked',
+        targetType: 'api_client',
+        targetId: client.id,
+        details: {
+          name: client.name,
+          channel: place.channelId,
+          poster: place.slackUserId,
+          outcome: 'revoked',
+        },
+        at: now,
+      });
+      await em.flush();
+      return this.result('access_token', client, 'revoked');
+    });
+  }
+
+  private disableClient(secret: string, place: LeakPlace): Promise<NeutralisedLeak | null> {
+    return this.em.transactional(async (em) => {
+      const now = this.clock.now();
+      const row = await em.findOne(
+        ClientSecret,
+        {
+          secretHash: hashCredential(secret),
+          client: { status: { $ne: 'deleted' } },
+          $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }],
+        },
+        { populate: ['client', 'client.organization'] },
+      );
+      if (!row) return null;
+      const { client } = row;
+      const outcome =
+        client.status === 'disabled'
+          ? 'already_disabled'
+          : this.action === 'rotate'
+            ? 'secret_voided'
+            : 'disabled';
+      // The leaked secret itself ends now: enabling the client again does not revive it, and a rotation (which
+      // drops expired secrets) removes it.
+      row.expiresAt = now;
+      if (outcome !== 'already_disabled') {
+        await em.nativeDelete(AccessToken, { client });
+        if (outcome === 'disabled') client.status = 'disabled';
+        client.updatedAt = now;
+      }
+      recordAudit(em, {
+        organization: client.organization,
+        actor: null,
+        action: 'client.secret_leaked',
+        targetType: 'api_client',
+        targetId: client.id,
+        details: { name: client.name, channel: place.channelId, poster: place.slackUserId, outcome },
+        at: now,
+      });
+      await em.flush();
+      return this.result('client_secret', client, outcome);
+    });
+  }
+
+  private result(kind: LeakKind, client: ApiClient, outcome: NeutralisedLeak['outcome']): NeutralisedLeak {
+    return {
+      kind,
+      organizationId: client.organization.id,
+      organizationSlackTeamId: client.organization.slackTeamId,
+      clientId: client.id,
+      clientName: client.name,
+      outcome,
+    };
+  }
+}
