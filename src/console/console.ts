@@ -168,7 +168,8 @@ async function installEverywhere(standin: SlackStandIn, appPort: number): Promis
 }
 
 /**
- * Runs console mode until `quit`, `exit` or the end of input, then stops the app, the stand-in and the database.
+ * Runs console mode until `quit`, `exit` or the end of input, then stops the app, the stand-in and the database,
+ * and prints `Bye.` (on a terminal and through a pipe alike).
  *
  * The app runs in distribution mode, as a Slack app installed by many workspaces: the stand-in registers its OAuth
  * settings, and each console workspace ({@link CONSOLE_WORKSPACES}) installs it at start through the real install
@@ -287,6 +288,7 @@ export async function runConsole(
     standin.off('record', session.onRecord);
     await shutDown();
   }
-  if (interactive) io.output.write('Bye.\n');
+  // The same goodbye on a terminal and through a pipe, so a script's transcript shows that the session ended.
+  io.output.write('Bye.\n');
   return 0;
 }

@@ -60,12 +60,12 @@ describe('/org audit through Slack', () => {
     expect(shown).toHaveLength(5);
     expect(shown[0]).toMatch(
       new RegExp(
-        `^<!date\\^\\d+\\^\\{date_short_pretty\\} \\{time\\}\\|[^>]+> — <@${bob.id}> \\*left the organization\\* · email: bob@example.com · role: admin$`,
+        `^<!date\\^\\d+\\^\\{date_short_pretty\\} \\{time\\}\\|[^>]+> — <@${bob.id}> \\*left the organization\\* · email: bob@example.com · role: Admin$`,
       ),
     );
-    expect(shown[1]).toContain(`<@${ada.id}> *removed* <@${cleo.id}> (cleo@example.com) · role: member`);
+    expect(shown[1]).toContain(`<@${ada.id}> *removed* <@${cleo.id}> (cleo@example.com) · role: Member`);
     expect(shown[2]).toContain(
-      `<@${ada.id}> *changed the role of* <@${bob.id}> (bob@example.com) · from *member* to *admin*`,
+      `<@${ada.id}> *changed the role of* <@${bob.id}> (bob@example.com) · from *Member* to *Admin*`,
     );
     expect(shown[3]).toContain('*renamed the organization* · from *Orbit Analytics* to *Orbit Labs*');
     expect(shown[4]).toContain(`<@${ada.id}> *set up the organization*`);

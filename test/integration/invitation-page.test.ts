@@ -141,8 +141,8 @@ describe('the invitation page', () => {
     await h.app.outbox?.drain();
     expect((await postForm(`${h.url}${pathIn('dan@example.com')}`, 'decision=accept')).status).toBe(200);
     const log = visibleText(await h.ask(ada.id, 'audit'));
-    expect(log).toContain('— dan@example.com *accepted the invitation* · role: member');
-    expect(log).toContain(`<@${ada.id}> *invited* dan@example.com · role: member`);
+    expect(log).toContain('— dan@example.com *accepted the invitation* · role: Member');
+    expect(log).toContain(`<@${ada.id}> *invited* dan@example.com · role: Member`);
     expect(log).not.toContain('A member');
     expect(log).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     expect(log).not.toContain('memberId');

@@ -7,6 +7,7 @@ import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
 import { accessTokenKey, hashCredential } from '../../src/domain/clients/credentials.js';
+import { CLIENT_ACTIONS } from '../../src/slack/clients/clients.blocks.js';
 import { failTokenInserts } from '../support/db.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
@@ -323,7 +324,18 @@ describe('lifecycle and live tokens', () => {
   it('delete stops tokens and the secret for good, and the client ID is not offered again', async () => {
     const { clientId, secret } = await createClient(h, 'Legacy sync');
     const token = await tokenFor(h, clientId, secret);
-    const reply = await h.ask(ada.id, `clients delete ${clientId}`);
+    const question = await h.ask(ada.id, `clients delete ${clientId}`);
+    // The command asks first; nothing stops until its Delete is clicked.
+    expect(await apiStatus(h, token)).toBe(200);
+    const button = h.standin.buttonsOf(question.blocks).find((b) => b.actionId === CLIENT_ACTIONS.delete);
+    if (!button) throw new Error(`no Delete button in ${visibleText(question)}`);
+    const before = new Set(h.standin.ephemerals);
+    await h.standin.blockAction(ada.id, button, { channelId: question.channel, messageTs: question.ts });
+    const reply = await h.standin.waitFor(
+      () => h.standin.ephemerals.find((e) => e.user === ada.id && !before.has(e)),
+      5000,
+      'the outcome of Delete',
+    );
     expect(visibleText(reply)).toContain('is deleted');
     expect(await apiStatus(h, token)).toBe(401);
     const res = await post(h, '/oauth/token', 'grant_type=client_credentials', {

@@ -268,7 +268,7 @@ describe('scopes of API clients', () => {
     expect(bad.json?.field).toBe('per_page');
     const wrongMethod = await call(h.url, token, 'POST', '/members', {});
     expect(wrongMethod.status).toBe(405);
-    expect(wrongMethod.headers.get('allow')).toBe('GET');
+    expect(wrongMethod.headers.get('allow')).toBe('GET, HEAD');
   });
 
   it('--scopes chooses the scopes; unknown names are refused by name and nothing is created', async () => {

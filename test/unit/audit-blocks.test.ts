@@ -50,7 +50,7 @@ describe('audit log blocks', () => {
 
   it('reads as a sentence: time — actor action target · details', () => {
     expect(auditLine(event())).toBe(
-      `${slackDate(AT)} — <@U0ADA> *changed the role of* <@U0BOB> (bob@example.com) · from *member* to *admin*`,
+      `${slackDate(AT)} — <@U0ADA> *changed the role of* <@U0BOB> (bob@example.com) · from *Member* to *Admin*`,
     );
     expect(
       auditLine(
@@ -59,7 +59,7 @@ describe('audit log blocks', () => {
           details: { email: 'cy@example.com', slackUserId: null, role: 'member' },
         }),
       ),
-    ).toBe(`${slackDate(AT)} — <@U0ADA> *removed* cy@example.com · role: member`);
+    ).toBe(`${slackDate(AT)} — <@U0ADA> *removed* cy@example.com · role: Member`);
     expect(
       auditLine(
         event({
@@ -95,10 +95,10 @@ describe('audit log blocks', () => {
       details: { email: 'dan@example.com', role: 'admin', memberId: '6f1c2a4e-9b7d-4c3a-8e21-0a5b6c7d8e9f' },
     });
     expect(auditLine(accepted)).toBe(
-      `${slackDate(AT)} — dan@example.com *accepted the invitation* · role: admin`,
+      `${slackDate(AT)} — dan@example.com *accepted the invitation* · role: Admin`,
     );
     expect(auditLine({ ...accepted, actorSlackUserId: 'U0DAN' })).toBe(
-      `${slackDate(AT)} — <@U0DAN> (dan@example.com) *accepted the invitation* · role: admin`,
+      `${slackDate(AT)} — <@U0DAN> (dan@example.com) *accepted the invitation* · role: Admin`,
     );
     expect(
       auditLine(
@@ -109,7 +109,7 @@ describe('audit log blocks', () => {
           details: { email: 'x@example.com', role: 'member' },
         }),
       ),
-    ).toBe(`${slackDate(AT)} — <@U0ADA> *invited* x@example.com · role: member`);
+    ).toBe(`${slackDate(AT)} — <@U0ADA> *invited* x@example.com · role: Member`);
     expect(
       auditLine(
         event({
@@ -121,7 +121,7 @@ describe('audit log blocks', () => {
           details: { email: 'x@example.com', role: 'member' },
         }),
       ),
-    ).toBe(`${slackDate(AT)} — AstroBee *closed the expired invitation of* x@example.com · role: member`);
+    ).toBe(`${slackDate(AT)} — AstroBee *closed the expired invitation of* x@example.com · role: Member`);
   });
 
   it("shows stored times with Slack's date formatting, clients by name and client_id, channels as links", () => {
@@ -150,7 +150,7 @@ describe('audit log blocks', () => {
         }),
       ),
     ).toBe(
-      `${slackDate(AT)} — API client \`cli_abcdefghijklmnopqrst\` *data source created* data source · name: Sales`,
+      `${slackDate(AT)} — API client \`cli_abcdefghijklmnopqrst\` *data source created* data source *Sales*`,
     );
     expect(
       auditLine(
@@ -184,6 +184,84 @@ describe('audit log blocks', () => {
       'audit_page_next=3',
     ]);
     expect(JSON.stringify(message.blocks)).toContain('page 2 of 3');
+  });
+
+  it('renders the details of a leak, a role change and invitations for people, not as raw keys', () => {
+    const leak = (outcome: string, channel: string) =>
+      auditLine(
+        event({
+          action: 'client.secret_leaked',
+          actorSlackUserId: null,
+          actorMemberId: null,
+          targetType: 'api_client',
+          targetId: 'cli_abcdefghijklmnopqrst',
+          details: { name: 'Sync <prod>', channel, poster: 'U0MAL', outcome },
+        }),
+      );
+    expect(leak('secret_voided', 'C0GENERAL')).toBe(
+      `${slackDate(AT)} — AstroBee *found a leaked secret of* API client *Sync &lt;prod&gt;* \`cli_abcdefghijklmnopqrst\`` +
+        ' · in: <#C0GENERAL> · posted by: <@U0MAL> · outcome: secret voided (the client stays enabled)',
+    );
+    expect(leak('disabled', 'D0DIRECT')).toContain(
+      ' · in: a direct message · posted by: <@U0MAL> · outcome: client disabled',
+    );
+    // A value that is not what its key holds is text, escaped, never a mention or a link.
+    const odd = auditLine(
+      event({
+        action: 'token.leaked',
+        actorSlackUserId: null,
+        actorMemberId: null,
+        targetType: 'api_client',
+        targetId: 'cli_abcdefghijklmnopqrst',
+        details: { name: 'Sync', channel: '<!channel>', poster: 'not a user & co', outcome: 'melted' },
+      }),
+    );
+    expect(odd).toContain('in: &lt;!channel&gt; · posted by: not a user &amp; co · outcome: melted');
+    expect(odd).not.toContain('<!channel>');
+    for (const line of [leak('revoked', 'C0GENERAL'), odd]) {
+      expect(line).not.toMatch(/poster:|outcome: (secret_voided|revoked)|channel:/);
+    }
+
+    expect(auditLine(event())).toContain(
+      '*changed the role of* <@U0BOB> (bob@example.com) · from *Member* to *Admin*',
+    );
+    expect(
+      auditLine(
+        event({
+          action: 'invitation.requested',
+          actorSlackUserId: 'U0BOB',
+          targetType: 'invitation',
+          targetId: '0b7e3c1a-2d4f-4e6a-9c8b-1f2e3d4c5b6a',
+          details: { email: 'eve@example.com', role: 'admin', note: 'Eve & Co <launch>', team: 'U0XYZ' },
+        }),
+      ),
+    ).toBe(
+      `${slackDate(AT)} — <@U0BOB> *asked to invite* eve@example.com · role: Admin · note: Eve &amp; Co &lt;launch&gt; · team: U0XYZ`,
+    );
+    expect(
+      auditLine(
+        event({
+          action: 'invitation.approved',
+          targetType: 'invitation',
+          targetId: '0b7e3c1a-2d4f-4e6a-9c8b-1f2e3d4c5b6a',
+          details: { email: 'eve@example.com', role: 'member', requestedBy: 'bob@xn--bcher-kva.example' },
+        }),
+      ),
+    ).toBe(
+      `${slackDate(AT)} — <@U0ADA> *approved the invitation of* eve@example.com · role: Member · requested by: bob@bücher.example`,
+    );
+    expect(
+      auditLine(
+        event({
+          action: 'client.discarded',
+          targetType: 'api_client',
+          targetId: 'cli_abcdefghijklmnopqrst',
+          details: { name: 'Sync', reason: 'secret_not_delivered' },
+        }),
+      ),
+    ).toBe(
+      `${slackDate(AT)} — <@U0ADA> *discarded* API client *Sync* \`cli_abcdefghijklmnopqrst\` · reason: the secret could not be delivered`,
+    );
   });
 
   it('says when nothing is recorded', () => {

@@ -63,11 +63,24 @@ const ListQuery = z.object({
 });
 
 /**
- * The query of a list, one value per parameter.
- * @throws ApiError 400 `invalid_request` naming the parameter given more than once, or the first invalid one
+ * The query of a list, one value per parameter. An unknown parameter is refused, as on `/audit-events`: a misspelt
+ * `per_page` would otherwise be answered with the default silently.
+ * @throws ApiError 400 `invalid_request` naming the unknown parameter, the one given more than once, or the first
+ *   invalid one
  */
 function listQuery(params: URLSearchParams): z.output<typeof ListQuery> {
+  const known = Object.keys(ListQuery.shape);
   for (const key of new Set(params.keys())) {
+    if (!known.includes(key)) {
+      const shown = truncateGraphemes(key, 40);
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `Unknown parameter "${shown}": use ${known.join(', ')}.`,
+        {},
+        shown,
+      );
+    }
     if (params.getAll(key).length > 1) {
       throw new ApiError(
         400,
@@ -272,6 +285,9 @@ function matchPath(pattern: string, parts: readonly string[]): Record<string, st
  * - the same for `/data-layers` (`data-layers:read`, `data-layers:write`).
  * - `GET /audit-events` (`audit:read`) → the audit log, cursor-paged or as NDJSON (audit-events.ts).
  *
+ * Every GET route answers HEAD too (RFC 9110 §9.3.2): same checks, status and headers, no body. A GET route that
+ * takes query parameters refuses one it does not know (400 `invalid_request` naming it in `field`).
+ *
  * Every request is authenticated anew (no cache): a token of a disabled or deleted client, a revoked or expired
  * token, gets 401 at once; a token whose scopes (its own AND its client's current ones) lack the route's gets 403
  * `insufficient_scope` with `WWW-Authenticate: Bearer …, error="insufficient_scope", scope="<the scope>"` (RFC 6750
@@ -301,6 +317,9 @@ export function apiHandler(
     const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
     const parts = path.split('/').filter(Boolean);
     const method = req.method ?? 'GET';
+    // RFC 9110 §9.3.2: HEAD is GET without the content. The GET route answers it, with the same authentication,
+    // scope check, status and headers; Node's server sends no body in an answer to HEAD.
+    const wanted = method === 'HEAD' ? 'GET' : method;
     const matching = routes.flatMap((route) => {
       const params = matchPath(route.path, parts);
       return params ? [{ route, params }] : [];
@@ -308,9 +327,11 @@ export function apiHandler(
     if (matching.length === 0) {
       throw new ApiError(404, 'not_found', `No such resource: ${truncateGraphemes(url.pathname, 100)}`);
     }
-    const found = matching.find((m) => m.route.method === method);
+    const found = matching.find((m) => m.route.method === wanted);
     if (!found) {
-      const allowed = [...new Set(matching.map((m) => m.route.method))];
+      const allowed = [
+        ...new Set(matching.flatMap((m) => (m.route.method === 'GET' ? ['GET', 'HEAD'] : [m.route.method]))),
+      ];
       throw new ApiError(405, 'method_not_allowed', `Use ${allowed.join(' or ')}.`, {
         allow: allowed.join(', '),
       });

@@ -20,6 +20,8 @@ export const AUDIT_STREAM_BATCH = 1000;
 /** Media type of the stream: one JSON object per line (https://github.com/ndjson/ndjson-spec). */
 export const NDJSON = 'application/x-ndjson';
 
+/** Headers of the NDJSON stream (and of its HEAD). */
+const STREAM_HEADERS = { 'content-type': NDJSON, 'cache-control': 'no-store' };
 /** Query parameters of the route; any other is refused, so that a misspelt filter never widens the answer. */
 const PARAMETERS = ['limit', 'cursor', 'since', 'until', 'action', 'actor'] as const;
 
@@ -226,6 +228,7 @@ function wantsNdjson(req: IncomingMessage): boolean {
  *   that goes away stops the reading.
  *
  * Bad input answers 400 `{ error: "invalid_request" | "invalid_cursor", message, field }` before anything is read.
+ * HEAD (RFC 9110 §9.3.2) gets the headers of either form; the stream's without reading any event.
  * A failure after the stream began cuts the connection (the client sees a stream without its end).
  */
 export async function auditEventsRoute(
@@ -243,6 +246,12 @@ export async function auditEventsRoute(
     return;
   }
   const audit = new AuditService(deps.em);
+  if (stream && req.method === 'HEAD') {
+    // The stream's headers without reading a single event: HEAD has no body to fill.
+    res.writeHead(200, STREAM_HEADERS);
+    res.end();
+    return;
+  }
   if (stream) {
     await streamEvents(res, audit, deps.organization, query, deps.logger);
     return;
@@ -274,7 +283,7 @@ async function streamEvents(
     gone = true;
   };
   res.on('close', onClose);
-  res.writeHead(200, { 'content-type': NDJSON, 'cache-control': 'no-store' });
+  res.writeHead(200, STREAM_HEADERS);
   let after = query.afterSeq;
   let sent = 0;
   try {

@@ -2,7 +2,12 @@ import { requireAdmin } from '../../domain/access.js';
 import type { ButtonArgs } from '../shared/listener-types.js';
 import { escapeMrkdwn } from '../shared/text.js';
 import { applyVerb, parseClientsPage } from './client-verbs.js';
-import { CLIENT_ACTIONS, clientsMessage, createClientModal } from './clients.blocks.js';
+import {
+  CLIENT_ACTIONS,
+  clientsMessage,
+  createClientModal,
+  deleteCancelledMessage,
+} from './clients.blocks.js';
 import { deliverRotatedSecret, encodeClientModalMetadata } from './secret-delivery.js';
 
 /** The verb of a row button, from its action_id. */
@@ -13,7 +18,7 @@ const VERB_OF: Record<string, 'enable' | 'disable' | 'delete'> = {
 };
 
 /**
- * Enable / Disable / Delete on a client row. The clicker's role is checked again on the server (a forged or stale
+ * Enable / Disable / Delete on a client row (and Delete in the confirm step of `/org clients delete`). The clicker's role is checked again on the server (a forged or stale
  * button grants nothing); the list is then replaced with its new state and a notice.
  */
 export async function clientLifecycleButton({ ack, action, context, respond }: ButtonArgs): Promise<void> {
@@ -24,6 +29,12 @@ export async function clientLifecycleButton({ ack, action, context, respond }: B
   const notice = await applyVerb(context.services, actor, verb, action.value ?? '');
   const page = await context.services.clients.list(actor);
   await respond({ replace_original: true, ...clientsMessage(page, actor.organization?.name ?? '', notice) });
+}
+
+/** Cancel in the confirm step of `/org clients delete <client id>`: replaces the question; nothing changes. */
+export async function clientCancelButton({ ack, respond }: ButtonArgs): Promise<void> {
+  await ack();
+  await respond({ replace_original: true, ...deleteCancelledMessage() });
 }
 
 /**

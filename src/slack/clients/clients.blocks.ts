@@ -7,6 +7,7 @@ import {
   button,
   listHead,
   modal,
+  plainMessage,
   type SlackMessage,
   section,
   slackDate,
@@ -24,6 +25,8 @@ export const CLIENT_ACTIONS = {
   scopes: 'client_scopes',
   create: 'client_create',
   page: 'client_page',
+  /** Cancel in the confirm step of `/org clients delete <client id>`. */
+  cancel: 'client_cancel',
 } as const;
 
 /** Prefix of the block_id of a client's row of buttons (`client_row:<client id>`). */
@@ -113,24 +116,57 @@ function rowActions(c: ClientSummary): ActionsBlock {
           deny: { type: 'plain_text', text: 'Cancel' },
         },
       }),
-      button(CLIENT_ACTIONS.delete, 'Delete', c.id, {
-        style: 'danger',
-        confirm: {
-          title: { type: 'plain_text', text: 'Delete this client?' },
-          text: {
-            type: 'plain_text',
-            text: truncate(
-              `${name} and its tokens stop working at once. This cannot be undone; its client ID is never reused.`,
-              300,
-            ),
-          },
-          confirm: { type: 'plain_text', text: 'Delete' },
-          deny: { type: 'plain_text', text: 'Cancel' },
-          style: 'danger',
-        },
-      }),
+      deleteButton(c),
     ],
   };
+}
+
+/** The Delete button of a client, with its Slack confirm dialog: on a row and in the confirm step of the command. */
+function deleteButton(c: ClientSummary): Button {
+  return button(CLIENT_ACTIONS.delete, 'Delete', c.id, {
+    style: 'danger',
+    confirm: {
+      title: { type: 'plain_text', text: 'Delete this client?' },
+      text: {
+        type: 'plain_text',
+        text: truncate(
+          `${truncate(c.name, 60)} and its tokens stop working at once. This cannot be undone; its client ID is never reused.`,
+          300,
+        ),
+      },
+      confirm: { type: 'plain_text', text: 'Delete' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+      style: 'danger',
+    },
+  });
+}
+
+/**
+ * The confirm step of `/org clients delete <client id>`: what will happen, the row's Delete button (which asks once
+ * more in the same Slack confirm dialog, then deletes as the row's button does) and Cancel. Nothing is deleted
+ * until Delete is clicked.
+ */
+export function deleteConfirmMessage(c: ClientSummary): SlackMessage {
+  const name = escapeMrkdwn(truncate(c.name, 60));
+  return {
+    text: truncate(`Delete the API client ${c.name} (${c.id})?`, 300),
+    blocks: [
+      section(
+        `Delete the API client *${name}* (\`${c.id}\`)? Its secrets and tokens stop working at once. ` +
+          'This cannot be undone; its client ID is never reused.',
+      ),
+      {
+        type: 'actions',
+        block_id: `client_delete_confirm:${c.id}`,
+        elements: [deleteButton(c), button(CLIENT_ACTIONS.cancel, 'Cancel', c.id)],
+      },
+    ],
+  };
+}
+
+/** The answer to Cancel in the confirm step of `/org clients delete`: it replaces the question. */
+export function deleteCancelledMessage(): SlackMessage {
+  return plainMessage('Cancelled. The client was not deleted; nothing was changed.');
 }
 
 /**

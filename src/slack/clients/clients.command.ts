@@ -6,7 +6,7 @@ import { SlackInputError } from '../shared/slack-input-error.js';
 import { argText } from '../shared/text.js';
 import { commandScopes, takeScopesOption } from './client-scopes.js';
 import { applyVerb, type ClientVerb, parseClientsPage } from './client-verbs.js';
-import { clientsMessage, createClientModal } from './clients.blocks.js';
+import { clientsMessage, createClientModal, deleteConfirmMessage } from './clients.blocks.js';
 import { deliverNewClient, deliverRotatedSecret, encodeClientModalMetadata } from './secret-delivery.js';
 
 const VERBS: readonly ClientVerb[] = ['enable', 'disable', 'rotate', 'delete'];
@@ -18,7 +18,7 @@ const USAGE =
 /**
  * `/org clients …` (admins): list, create (a modal when no name is given; `--scopes a,b` chooses the scopes, by
  * default the read scopes, and an unknown name is refused by name with nothing created), enable, disable, rotate,
- * delete. A new
+ * delete (after a confirm step: the row's Delete button with its confirm dialog, and Cancel). A new
  * secret is shown once, ephemerally, through the command's `response_url` — which works in DMs between people and
  * in private channels the bot is not in — and never anywhere else.
  */
@@ -82,6 +82,12 @@ export const clients: SubcommandHandler = async ({ args, command, actor, reply, 
     const issued = await services.clients.rotate(actor, id.text);
     await acknowledge();
     await deliverRotatedSecret(delivery, actor, target, issued);
+    return;
+  }
+  if (verb === 'delete') {
+    // As the row's Delete button: nothing is deleted until the confirm step's Delete is clicked (a typo in the ID
+    // names another client at worst, and the question shows its name).
+    await reply(deleteConfirmMessage(await services.clients.get(actor, id.text)));
     return;
   }
   const notice = await applyVerb(services, actor, verb, id.text);

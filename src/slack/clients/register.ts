@@ -1,5 +1,6 @@
 import type { ListenerTables } from '../shared/dispatch.js';
 import {
+  clientCancelButton,
   clientCreateButton,
   clientLifecycleButton,
   clientPageButton,
@@ -29,7 +30,7 @@ export function register(tables: ListenerTables): void {
       },
       {
         usage: '/org clients <enable|disable|rotate|delete> <client id>',
-        summary: 'Change a client, as the buttons do',
+        summary: 'Change a client, as the buttons do (delete asks you to confirm first)',
         audience: 'admin',
       },
     ],
@@ -40,6 +41,7 @@ export function register(tables: ListenerTables): void {
   tables.button(CLIENT_ACTIONS.rotate, clientRotateButton);
   tables.button(CLIENT_ACTIONS.scopes, clientScopesButton);
   tables.button(CLIENT_ACTIONS.create, clientCreateButton);
+  tables.button(CLIENT_ACTIONS.cancel, clientCancelButton);
   tables.button(`${CLIENT_ACTIONS.page}_prev`, clientPageButton);
   tables.button(`${CLIENT_ACTIONS.page}_next`, clientPageButton);
   tables.view(CREATE_CLIENT_VIEW.callbackId, clientCreateSubmission);

@@ -1,6 +1,7 @@
 import type { KnownBlock } from '@slack/types';
 import type { AuditDetails } from '../../domain/audit/audit-event.entity.js';
 import { displayEmail } from '../../domain/email.js';
+import { roleLabel } from '../../domain/members/member.entity.js';
 import type { Page } from '../../domain/members/members.service.js';
 import { LIMITS, type SlackMessage, section, slackDate, truncate } from '../shared/common.blocks.js';
 import { pager } from '../shared/paging.blocks.js';
@@ -53,21 +54,51 @@ const ACTION_LABELS: Record<string, string> = {
   'audit.exported': 'exported the audit log',
 };
 
-/** Readable names of detail keys; others are shown as they are. */
+/** Readable names of detail keys; others are shown as they are (`key: value`). */
 const DETAIL_LABELS: Record<string, string> = {
   previousValidUntil: 'previous secret works until',
   requestedBy: 'requested by',
   adminEmail: 'first admin',
   scopesBefore: 'scopes before',
   scopesAfter: 'scopes after',
+  poster: 'posted by',
+  channel: 'in',
+  outcome: 'outcome',
+  slackUserId: 'Slack user',
+  clientId: 'API client',
+  orgWide: 'org-wide install',
 };
+
+/** Readable values of coded details (`outcome`, `reason`), by key; other values are shown as they are. */
+const VALUE_LABELS: Record<string, Record<string, string>> = {
+  outcome: {
+    disabled: 'client disabled',
+    already_disabled: 'client was already disabled',
+    secret_voided: 'secret voided (the client stays enabled)',
+    revoked: 'token revoked',
+  },
+  reason: { secret_not_delivered: 'the secret could not be delivered' },
+};
+
+/** Details holding a Slack user id, shown as a mention. */
+const USER_DETAILS = new Set(['poster', 'slackUserId']);
+/** Details holding a Slack channel id, shown as a channel link (a direct message has no link). */
+const CHANNEL_DETAILS = new Set(['channel']);
+/** Details holding a role (`admin`, `member`), shown as its label. */
+const ROLE_DETAILS = new Set(['role']);
+/** Actions whose `from` and `to` are roles. */
+const ROLE_ACTIONS = new Set(['member.role_changed', 'organization.recovered']);
 
 /** Readable names of target types; others are shown by their code with spaces. */
 const TARGET_LABELS: Record<string, string> = {
   client: 'API client',
+  api_client: 'API client',
   data_source: 'data source',
   data_layer: 'data layer',
 };
+
+/** Target types whose `name` detail is the target's name, shown beside it. */
+const NAMED_TARGETS = new Set(['client', 'api_client', 'data_source', 'data_layer']);
 
 /** Details that are internal ids, saying nothing to a person (the member is shown by mention or email). */
 const INTERNAL_DETAILS = new Set(['memberId']);
@@ -86,6 +117,25 @@ function detailValue(value: string | number | boolean | null): string {
     return slackDate(new Date(value));
   }
   return escapeMrkdwn(truncate(String(value), MAX_DETAIL));
+}
+
+/**
+ * A detail shown to people: Slack user ids as mentions (`<@U…>`), channel ids as links (`<#C…>`), roles and coded
+ * values by their labels, yes/no for flags, emails with a Unicode domain; anything else escaped for mrkdwn. A value
+ * that does not look like what its key holds is shown as text, never as a mention.
+ */
+function shownDetail(key: string, value: string | number | boolean | null): string {
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value !== 'string') return detailValue(value);
+  if (USER_DETAILS.has(key) && /^[UW][A-Z0-9]{2,20}$/.test(value)) return `<@${value}>`;
+  if (CHANNEL_DETAILS.has(key)) {
+    if (/^[CG][A-Z0-9]{2,20}$/.test(value)) return `<#${value}>`;
+    if (/^D[A-Z0-9]{2,20}$/.test(value)) return 'a direct message';
+  }
+  if (ROLE_DETAILS.has(key) && (value === 'admin' || value === 'member')) return roleLabel(value);
+  const coded = VALUE_LABELS[key]?.[value];
+  if (coded) return coded;
+  return detailValue(EMAIL_DETAILS.has(key) ? displayEmail(value) : value);
 }
 
 /** A channel setting's value: the channel as a link, or what null means (DMs to the admins). */
@@ -140,14 +190,15 @@ function targetText(e: AuditEventView, details: AuditDetails): string {
     return email ? ` ${escapeMrkdwn(email)}` : '';
   }
   const label = TARGET_LABELS[e.targetType] ?? escapeMrkdwn(e.targetType.replace(/[._]/g, ' '));
-  const name = e.targetType === 'client' ? takeString(details, 'name') : null;
+  const name = NAMED_TARGETS.has(e.targetType) ? takeString(details, 'name') : null;
   const id = e.targetId && !INTERNAL_ID.test(e.targetId) ? ` \`${escapeMrkdwn(e.targetId)}\`` : '';
   return ` ${label}${name ? ` *${escapeMrkdwn(truncate(name, MAX_DETAIL))}*` : ''}${id}`;
 }
 
 /**
  * One event as a line: time — actor *action* target · details. Members and invitees read as mentions or emails,
- * times in Slack's date formatting; internal ids (UUIDs, `memberId`) are left out.
+ * times in Slack's date formatting; internal ids (UUIDs, `memberId`) are left out. Known detail keys get labels
+ * (`posted by: <@U…>`, `in: <#C…>`, `outcome: client disabled`); unknown ones stay `key: value`, escaped for mrkdwn.
  */
 export function auditLine(e: AuditEventView): string {
   const details: AuditDetails = { ...e.details };
@@ -160,15 +211,15 @@ export function auditLine(e: AuditEventView): string {
     const show =
       e.action === 'organization.approvals_channel_set'
         ? channelValue
-        : (v: string | number | boolean | null | undefined) => `*${detailValue(v ?? null)}*`;
+        : (v: string | number | boolean | null | undefined) =>
+            `*${ROLE_ACTIONS.has(e.action) ? shownDetail('role', v ?? null) : detailValue(v ?? null)}*`;
     parts.push(`from ${show(details.from)} to ${show(details.to)}`);
     delete details.from;
     delete details.to;
   }
   for (const [key, value] of Object.entries(details)) {
     if (value !== null && value !== '') {
-      const shown = typeof value === 'string' && EMAIL_DETAILS.has(key) ? displayEmail(value) : value;
-      parts.push(`${DETAIL_LABELS[key] ?? escapeMrkdwn(key)}: ${detailValue(shown)}`);
+      parts.push(`${DETAIL_LABELS[key] ?? escapeMrkdwn(key)}: ${shownDetail(key, value)}`);
     }
   }
   return `${slackDate(e.createdAt)} — ${actor} *${label}*${target}${parts.length ? ` · ${parts.join(' · ')}` : ''}`;
