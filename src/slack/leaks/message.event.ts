@@ -41,57 +41,14 @@ export const MAX_SCANNED_FILE_BYTES = 1024 * 1024;
 export const MAX_SCANNED_FILES = 10;
 
 /** `filetype`s of text (docs.slack.dev/reference/objects/file-object#types) whose content is worth reading. */
-const TEXT_FILETYPES = new Set([
-  'text',
-  'csv',
-  'tsv',
-  'json',
-  'yaml',
-  'xml',
-  'markdown',
-  'post',
-  'shell',
-  'bash',
-  'powershell',
-  'dockerfile',
-  'javascript',
-  'typescript',
-  'python',
-  'ruby',
-  'go',
-  'java',
-  'kotlin',
-  'php',
-  'rust',
-  'csharp',
-  'c',
-  'cpp',
-  'sql',
-  'html',
-  'css',
-  'diff',
-  'properties',
-  'toml',
-  'ini',
-  'groovy',
-  'perl',
-  'scala',
-  'swift',
-  'r',
-  'matlab',
-  'lua',
-  'haskell',
-  'clojure',
-  'elixir',
-  'erlang',
-  'dart',
-  'puppet',
-  'smalltalk',
-  'vb',
-  'verilog',
-  'vbscript',
-  'apex',
-]);
+const TEXT_FILETYPES = new Set(
+  (
+    'text csv tsv json yaml xml markdown post shell bash powershell dockerfile javascript typescript ' +
+    'python ruby go java kotlin php rust csharp c cpp sql html css diff properties toml ini groovy perl ' +
+    'scala swift r matlab lua haskell clojure elixir erlang dart puppet smalltalk vb verilog vbscript ' +
+    'apex'
+  ).split(' '),
+);
 
 /** A shared file of a `file_share` message, as the event describes it. */
 interface SharedFile {
