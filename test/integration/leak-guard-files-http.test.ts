@@ -11,6 +11,7 @@ import { ApiClient } from '../../src/domain/clients/client.entity.js';
 import { Organization } from '../../src/domain/organizations/organization.entity.js';
 import { SlackDelivery } from '../../src/slack/deliveries/slack-delivery.entity.js';
 import type { JsonObject, RecordedEphemeral, StandInWorkspace } from '../../src/standin/index.js';
+import { eventually } from '../support/db.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
 const { ada, bob } = USERS;
@@ -198,11 +199,43 @@ describe('leaked-secret guard on shared files', () => {
     expect(await clientStatus(h, clientId)).toBe('disabled');
   });
 
+  it('loses no admin DM when Slack fails: the outbox sends it once Slack answers again', async () => {
+    const { clientId } = credentialsOf(visibleText(await h.ask(ada.id, 'clients create Durable')));
+    const secret = credentials.at(-1) as string;
+    const adminDms = h.standin.messagesIn(h.standin.imChannelOf(ada.id)).length;
+    const before = new Set(h.standin.ephemerals);
+    h.standin.addFault({ method: 'chat.postMessage', status: 500, count: 1 });
+    const file = h.standin.shareFile({
+      channel: CHANNEL,
+      user: bob.id,
+      name: 'durable.txt',
+      content: secret,
+    });
+
+    await h.standin.event(fileShare(CHANNEL, bob.id, [file]));
+
+    await nextEphemeral(h, bob.id, before);
+    expect(await clientStatus(h, clientId)).toBe('disabled');
+    const dm = await h.standin.waitFor(
+      () => h.standin.messagesIn(h.standin.imChannelOf(ada.id))[adminDms],
+      8000,
+      'the admin DM after the failure',
+    );
+    expect(dm.text).toContain('*Durable*');
+    const sent = await eventually(async () => {
+      const rows = await h.em().find(SlackDelivery, { kind: 'leak_notice' });
+      return rows.find((r) => r.payload.clientId === clientId && r.status === 'sent');
+    }, 'the leak notice marked sent');
+    expect(sent.attempts).toBe(2);
+    expect(sent.lastError).toBeNull();
+    expect(h.standin.messagesIn(h.standin.imChannelOf(ada.id)).length).toBe(adminDms + 1);
+  });
+
   it('never repeats a credential in a log line, a message or the outbox', async () => {
     const logs = h.logs();
     const deliveries = JSON.stringify(await h.em().find(SlackDelivery, {}));
     const notices = h.standin.ephemerals.filter((e) => e.channel === CHANNEL);
-    expect(notices.length).toBe(2);
+    expect(notices.length).toBe(3);
     for (const c of credentials) {
       expect(logs).not.toContain(c);
       expect(logs).not.toContain(c.slice(7, 30));
