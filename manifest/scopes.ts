@@ -68,6 +68,7 @@ export const METHOD_SCOPES: Readonly<Record<string, MethodRequirement>> = {
     allOf: ['files:write'],
     note: 'finish an external file upload and share it',
   },
+  'files.info': { token: 'bot', allOf: ['files:read'], note: "a file's details and a snippet's text" },
 };
 
 /** Bot event → the scopes Slack requires before it delivers the event. */

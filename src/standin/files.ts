@@ -39,6 +39,33 @@ export class FileStore {
     return { file, uploadKey };
   }
 
+  /**
+   * A file a user shared in Slack (a snippet, an uploaded text or binary file): stored whole and completed, as
+   * if uploaded through Slack's own client.
+   */
+  add(
+    teamId: string,
+    input: { name: string; bytes: Buffer; filetype: string; mode: string; mimetype: string; user: string },
+  ): RecordedFile {
+    const file: RecordedFile = {
+      id: this.ids.fileId(),
+      teamId,
+      name: input.name,
+      title: input.name,
+      length: input.bytes.length,
+      bytes: input.bytes,
+      completed: true,
+      sharedIn: [],
+      filetype: input.filetype,
+      mode: input.mode,
+      mimetype: input.mimetype,
+      user: input.user,
+    };
+    this.byId.set(file.id, file);
+    this.all.push(file);
+    return file;
+  }
+
   /** A file by id. */
   find(id: string): RecordedFile | undefined {
     return this.byId.get(id);

@@ -1,6 +1,6 @@
 /**
- * `files.getUploadURLExternal` and `files.completeUploadExternal`, following
- * docs.slack.dev/reference/methods/files.getUploadURLExternal and files.completeUploadExternal.
+ * `files.getUploadURLExternal`, `files.completeUploadExternal` and `files.info`, following
+ * docs.slack.dev/reference/methods/files.getUploadURLExternal, files.completeUploadExternal and files.info.
  */
 import { type ApiContext, type MethodSpec, optionalString, requireString } from './api-context.js';
 import { SlackApiError } from './errors.js';
@@ -84,8 +84,60 @@ function completeUploadExternal(ctx: ApiContext, args: JsonObject): JsonObject {
   };
 }
 
-/** The external upload methods, by name. */
+/** Whether Slack shows a file's text: a snippet or post, or a `text/*` (or JSON, XML, YAML…) upload. */
+function isTextual(file: RecordedFile): boolean {
+  if (file.mode === 'snippet' || file.mode === 'post') return true;
+  const mime = file.mimetype ?? '';
+  return mime.startsWith('text/') || /^application\/(json|xml|yaml|x-yaml|javascript|x-sh)$/.test(mime);
+}
+
+/**
+ * A file object as Slack's events and `files.info` show it (docs.slack.dev/reference/objects/file-object): id,
+ * name, title, filetype, mimetype, mode, size, user, and the `url_private` links; never its bytes.
+ */
+export function fileObject(file: RecordedFile, apiBase = 'https://files.slack.com'): JsonObject {
+  return {
+    id: file.id,
+    name: file.name,
+    title: file.title ?? file.name,
+    mimetype: file.mimetype ?? 'application/octet-stream',
+    filetype: file.filetype ?? 'binary',
+    mode: file.mode ?? 'hosted',
+    size: file.length,
+    ...(file.user ? { user: file.user } : {}),
+    user_team: file.teamId,
+    is_external: false,
+    url_private: `${apiBase}/files-pri/${file.teamId}-${file.id}/${encodeURIComponent(file.name)}`,
+    channels: [...file.sharedIn],
+  };
+}
+
+/**
+ * `files.info`: needs `files:read` (`missing_scope` with `needed` and `provided` for a token granted without it);
+ * a file of another workspace, or one never completed, is `file_not_found`. Answers `{ file, comments: [] }` and,
+ * for a text file (snippet or `text/*`), its text in `content` with `is_truncated: false`; a binary file has none.
+ */
+function filesInfo(ctx: ApiContext, args: JsonObject): JsonObject {
+  const id = requireString(args, 'file', 'file_not_found');
+  const scopes = ctx.grant?.scopes ?? [];
+  if (scopes.length > 0 && !scopes.includes('files:read')) {
+    throw new SlackApiError('missing_scope', [], { needed: 'files:read', provided: scopes.join(',') });
+  }
+  const file = ctx.files.find(id);
+  const teams = ctx.scope.map((w) => w.team.id);
+  if (!file?.completed || file.bytes === undefined || !teams.includes(file.teamId)) {
+    throw new SlackApiError('file_not_found');
+  }
+  return {
+    file: fileObject(file),
+    comments: [],
+    ...(isTextual(file) ? { content: file.bytes.toString('utf8'), is_truncated: false } : {}),
+  };
+}
+
+/** The file methods, by name. */
 export const FILE_METHODS: Record<string, MethodSpec> = {
+  'files.info': { token: 'bot', handler: filesInfo },
   'files.getUploadURLExternal': { token: 'bot', handler: getUploadUrlExternal },
   'files.completeUploadExternal': { token: 'bot', handler: completeUploadExternal },
 };

@@ -13,6 +13,7 @@ import { decodeArguments, readBody, sendJson } from './http-body.js';
 import { HttpDeliverer } from './http-delivery.js';
 import { IdFactory } from './ids.js';
 import { tryParseJson } from './json.js';
+import { fileObject } from './methods-files.js';
 import { OAuthServer } from './oauth.js';
 import { Recorder, type RecordListener } from './recorder.js';
 import { postToResponseUrl } from './response-url-post.js';
@@ -520,6 +521,36 @@ export class SlackStandIn {
    */
   get files(): readonly RecordedFile[] {
     return this.fileStore.all;
+  }
+
+  /**
+   * A file a user shares in a conversation, as Slack's own client uploads it: a snippet (`mode: 'snippet'`,
+   * `filetype: 'text'`) or any upload (`mode: 'hosted'`, with its `mimetype` and `filetype`). Readable afterwards
+   * with `files.info` by the bot of `teamId` only. Deliver the `message` event (subtype `file_share`) yourself,
+   * with the returned file object in its `files`.
+   * @returns the file object of Slack's events (docs.slack.dev/reference/objects/file-object), without its text
+   */
+  shareFile(input: {
+    /** The workspace (the default one when absent). */
+    teamId?: string;
+    channel: string;
+    user: string;
+    name: string;
+    content: string | Buffer;
+    filetype?: string;
+    mode?: 'snippet' | 'hosted';
+    mimetype?: string;
+  }): JsonObject {
+    const file = this.fileStore.add(input.teamId ?? this.main.team.id, {
+      name: input.name,
+      bytes: typeof input.content === 'string' ? Buffer.from(input.content, 'utf8') : input.content,
+      filetype: input.filetype ?? 'text',
+      mode: input.mode ?? 'snippet',
+      mimetype: input.mimetype ?? 'text/plain',
+      user: input.user,
+    });
+    file.sharedIn.push(input.channel);
+    return fileObject(file);
   }
 
   /** The files shared into one conversation (a DM's `D…` id, say), in order. */

@@ -226,6 +226,14 @@ export interface RecordedFile {
   completed: boolean;
   /** Conversations it was shared into by the completion (none: a private file). */
   sharedIn: string[];
+  /** Slack's `filetype` (`text`, `python`, `png`…), for files a test shares with {@link SlackStandIn.shareFile}. */
+  filetype?: string;
+  /** Slack's `mode`: `snippet` for a text snippet, `hosted` for an uploaded file. */
+  mode?: string;
+  /** Slack's `mimetype` (`text/plain`, `image/png`…). */
+  mimetype?: string;
+  /** The Slack user who shared it (`user` of the file object). */
+  user?: string;
 }
 
 /** A Web API call that Slack would have refused, kept apart so tests can assert there were none. */

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { AccessToken, ApiClient } from '../../src/domain/clients/client.entity.js';
 import { CLIENT_SECRET_PREFIX, generateCredential } from '../../src/domain/clients/credentials.js';
-import { findLeakCandidates } from '../../src/domain/clients/leaks.js';
+import { findLeakCandidates, safeFileName } from '../../src/domain/clients/leaks.js';
+import { SlackDelivery } from '../../src/slack/deliveries/slack-delivery.entity.js';
 import type { InteractiveElement, RecordedEphemeral } from '../../src/standin/index.js';
 import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
 
@@ -102,6 +103,10 @@ describe('leaked-secret guard', () => {
     expect(dm.text).toContain('Exporter');
     expect(dm.text).toContain(`<#${CHANNEL}>`);
     expect(dm.text).toContain(`<@${bob.id}>`);
+    // Sent through the durable Slack delivery outbox, to the one Admin (the listener waits for the run).
+    await h.app.lifecycle.idle();
+    const rows = await h.em().find(SlackDelivery, { kind: 'leak_notice' });
+    expect(rows.map((r) => [r.target, r.status, r.payload.clientId])).toEqual([[ada.id, 'sent', clientId]]);
     const audit = await h
       .em()
       .findOneOrFail(AuditEvent, { action: 'client.secret_leaked', targetId: clientId });
@@ -198,6 +203,8 @@ describe('leaked-secret guard', () => {
     expect(findLeakCandidates(`${wrongChecksum} (${unknown})`)).toEqual([
       { kind: 'client_secret', value: unknown },
     ]);
+    // A file name is shown with anything credential-shaped in it replaced (whatever its checksum).
+    expect(safeFileName(`keys ${wrongChecksum}.txt`)).toBe('keys [credential].txt');
     const ephemerals = h.standin.ephemerals.length;
     const audits = await h.em().count(AuditEvent, {});
     const tokens = await h.em().count(AccessToken, {});
@@ -239,14 +246,16 @@ describe('leaked-secret guard', () => {
     expect(await receipts()).toBe(withCandidate + 1);
   });
 
-  it('never repeats a credential in a log line or a message after its creation', () => {
+  it('never repeats a credential in a log line, a message or the outbox after its creation', async () => {
     const logs = h.logs();
     // The guard's notices (the creation replies, which hand the secret over once, are in the DM, not here).
     const notices = h.standin.ephemerals.filter((e) => e.channel === CHANNEL);
     expect(notices.length).toBe(4);
+    const deliveries = JSON.stringify(await h.em().find(SlackDelivery, {}));
     for (const c of credentials) {
       expect(logs).not.toContain(c);
       expect(logs).not.toContain(c.slice(7, 30));
+      expect(deliveries).not.toContain(c.slice(7, 30));
       for (const m of h.standin.messagesIn(h.standin.imChannelOf(ada.id))) expect(m.text).not.toContain(c);
       for (const e of notices) expect(visibleText(e)).not.toContain(c);
     }

@@ -129,4 +129,99 @@ describe("the stand-in's external file upload", () => {
       'invalid_arguments',
     );
   });
+
+  it("answers files.info as Slack does: a snippet's text in content, none for a binary file, only in its workspace", async () => {
+    const snippet = standin.shareFile({
+      channel: 'C2',
+      user: 'U1',
+      name: 'notes.env',
+      content: 'A=1\nB=2\n',
+    });
+    expect(snippet).toMatchObject({
+      name: 'notes.env',
+      mode: 'snippet',
+      filetype: 'text',
+      size: 8,
+      user: 'U1',
+    });
+    const info = await client.files.info({ file: String(snippet.id) });
+    expect(info.content).toBe('A=1\nB=2\n');
+    expect(info.is_truncated).toBe(false);
+    expect(info.file).toMatchObject({ id: snippet.id, name: 'notes.env', mode: 'snippet', size: 8 });
+
+    const image = standin.shareFile({
+      channel: 'C2',
+      user: 'U1',
+      name: 'chart.png',
+      content: Buffer.from([0x89, 0x50, 0x4e, 0x47]),
+      filetype: 'png',
+      mode: 'hosted',
+      mimetype: 'image/png',
+    });
+    const binary = await client.files.info({ file: String(image.id) });
+    expect(binary.content).toBeUndefined();
+    expect(binary.file).toMatchObject({ mimetype: 'image/png', filetype: 'png', mode: 'hosted' });
+
+    // Another workspace's file, an unknown one, and one never completed are not found; no id is invalid.
+    const other = standin.addWorkspace({
+      team: { id: 'T0OTHER', name: 'Other Co' },
+      botToken: 'xoxb-other-0001',
+    });
+    other.addUser({ id: 'U2', name: 'olga' });
+    const theirs = standin.shareFile({
+      teamId: 'T0OTHER',
+      channel: 'C9',
+      user: 'U2',
+      name: 'x.txt',
+      content: 'x',
+    });
+    const { id: unfinished } = await issue('half.txt', 4);
+    for (const file of [String(theirs.id), 'F0NOSUCHFILE', unfinished]) {
+      expect(await errorOf(client.files.info({ file }))).toBe('file_not_found');
+    }
+    expect(await errorOf(client.apiCall('files.info', {}))).toBe('file_not_found');
+    const theirClient = new WebClient('xoxb-other-0001', {
+      slackApiUrl: standin.apiUrl,
+      retryConfig: { retries: 0 },
+    });
+    expect((await theirClient.files.info({ file: String(theirs.id) })).content).toBe('x');
+  });
+
+  it('refuses files.info to a token granted without files:read (missing_scope)', async () => {
+    standin.oauthApp({
+      clientId: '1.2',
+      clientSecret: 'client-secret-example',
+      redirectUri: 'https://example.com/cb',
+    });
+    const narrow = standin.addWorkspace({ team: { id: 'T0NARROW', name: 'Narrow Co' } });
+    narrow.addUser({ id: 'U3', name: 'nils', isAdmin: true });
+    const file = standin.shareFile({
+      teamId: 'T0NARROW',
+      channel: 'C8',
+      user: 'U3',
+      name: 'a.txt',
+      content: 'a',
+    });
+    const authorize = new URL(standin.authorizeUrl);
+    for (const [k, v] of Object.entries({
+      client_id: '1.2',
+      scope: 'chat:write',
+      team: 'T0NARROW',
+      user: 'U3',
+    })) {
+      authorize.searchParams.set(k, v);
+    }
+    const redirect = await fetch(authorize, { redirect: 'manual' });
+    const code = new URL(redirect.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    const granted = await client.oauth.v2.access({
+      client_id: '1.2',
+      client_secret: 'client-secret-example',
+      code,
+    });
+    const narrowClient = new WebClient(String(granted.access_token), {
+      slackApiUrl: standin.apiUrl,
+      retryConfig: { retries: 0 },
+    });
+    expect(await errorOf(narrowClient.files.info({ file: String(file.id) }))).toBe('missing_scope');
+  });
 });

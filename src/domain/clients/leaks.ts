@@ -7,6 +7,8 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Clock } from '../actor.js';
 import { recordAudit } from '../audit/audit.js';
+import type { AuditDetails } from '../audit/audit-event.entity.js';
+import type { Organization } from '../organizations/organization.entity.js';
 import { AccessToken, type ApiClient, ClientSecret } from './client.entity.js';
 import {
   ACCESS_TOKEN_PREFIX,
@@ -62,6 +64,49 @@ export interface LeakPlace {
   channelId: string;
   /** Who posted it. */
   slackUserId: string;
+  /**
+   * The name of the shared file the credential was in (a snippet, a text file), already made safe to show (see
+   * `safeFileName`); absent when it was in the message's text.
+   */
+  fileName?: string;
+}
+
+/** Prefix-shaped words (whatever their checksum) in a name to be shown: replaced by this. */
+const SHAPED = /abo_(?:cs|at)_[0-9A-Za-z]*/g;
+
+/** Longest file name shown in a notice or the audit log, in characters. */
+export const MAX_SHOWN_FILE_NAME = 80;
+
+/**
+ * A shared file's name as notices and the audit log may show it: anything credential-shaped in it replaced by
+ * `[credential]` (a name is user text too), cut to {@link MAX_SHOWN_FILE_NAME} characters.
+ */
+export function safeFileName(name: string): string {
+  const cleaned = name.replace(SHAPED, '[credential]').replace(/\s+/g, ' ').trim() || 'untitled';
+  return cleaned.length > MAX_SHOWN_FILE_NAME ? `${cleaned.slice(0, MAX_SHOWN_FILE_NAME - 1)}…` : cleaned;
+}
+
+/**
+ * Called inside the transaction that neutralised a credential, before it commits: what is written on `em` (the
+ * admins' notices queued in the Slack delivery outbox) commits or rolls back with the neutralisation itself.
+ */
+export type LeakFollowUp = (
+  em: EntityManager,
+  leak: NeutralisedLeak,
+  organization: Organization,
+  place: LeakPlace,
+) => Promise<void> | void;
+
+/**
+ * The audit details of a leak seen at `place` for the organization of `organizationSlackTeamId`. Posted in that
+ * organization's own workspace: the channel, the poster and the file name. Posted in another workspace: only that
+ * it was elsewhere (and the file name): the other workspace's channel and user ids mean nothing here and are that
+ * workspace's business.
+ */
+function placeDetails(place: LeakPlace, organizationSlackTeamId: string): AuditDetails {
+  const file: AuditDetails = place.fileName !== undefined ? { file: place.fileName } : {};
+  if (place.slackTeamId !== organizationSlackTeamId) return { where: 'another Slack workspace', ...file };
+  return { channel: place.channelId, poster: place.slackUserId, ...file };
 }
 
 /** One credential found live and neutralised. */
@@ -97,22 +142,32 @@ export class LeakGuard {
    * or rotated out but still in its grace period) expires at once, and its client is disabled with its tokens
    * deleted. Unknown
    * candidates are ignored. Audits `token.leaked` / `client.secret_leaked` for the owning organization, actor none,
-   * details: client name, channel, poster, outcome.
+   * details: client name, outcome, and where (see `placeDetails`: channel, poster and file in the organization's
+   * own workspace; only "another Slack workspace" and the file elsewhere).
+   * @param followUp runs inside each neutralisation's transaction (the admins' notices are queued there)
    * @returns what was neutralised, in candidate order
    */
-  async neutralise(candidates: readonly LeakCandidate[], place: LeakPlace): Promise<NeutralisedLeak[]> {
+  async neutralise(
+    candidates: readonly LeakCandidate[],
+    place: LeakPlace,
+    followUp?: LeakFollowUp,
+  ): Promise<NeutralisedLeak[]> {
     const done: NeutralisedLeak[] = [];
     for (const candidate of candidates) {
       const result =
         candidate.kind === 'access_token'
-          ? await this.revokeToken(candidate.value, place)
-          : await this.disableClient(candidate.value, place);
+          ? await this.revokeToken(candidate.value, place, followUp)
+          : await this.disableClient(candidate.value, place, followUp);
       if (result) done.push(result);
     }
     return done;
   }
 
-  private revokeToken(token: string, place: LeakPlace): Promise<NeutralisedLeak | null> {
+  private revokeToken(
+    token: string,
+    place: LeakPlace,
+    followUp?: LeakFollowUp,
+  ): Promise<NeutralisedLeak | null> {
     return this.em.transactional(async (em) => {
       const row = await em.findOne(
         AccessToken,
@@ -131,18 +186,23 @@ export class LeakGuard {
         targetId: client.id,
         details: {
           name: client.name,
-          channel: place.channelId,
-          poster: place.slackUserId,
+          ...placeDetails(place, client.organization.slackTeamId),
           outcome: 'revoked',
         },
         at: now,
       });
+      const result = this.result('access_token', client, 'revoked');
+      await followUp?.(em, result, client.organization, place);
       await em.flush();
-      return this.result('access_token', client, 'revoked');
+      return result;
     });
   }
 
-  private disableClient(secret: string, place: LeakPlace): Promise<NeutralisedLeak | null> {
+  private disableClient(
+    secret: string,
+    place: LeakPlace,
+    followUp?: LeakFollowUp,
+  ): Promise<NeutralisedLeak | null> {
     return this.em.transactional(async (em) => {
       const now = this.clock.now();
       const row = await em.findOne(
@@ -176,11 +236,13 @@ export class LeakGuard {
         action: 'client.secret_leaked',
         targetType: 'api_client',
         targetId: client.id,
-        details: { name: client.name, channel: place.channelId, poster: place.slackUserId, outcome },
+        details: { name: client.name, ...placeDetails(place, client.organization.slackTeamId), outcome },
         at: now,
       });
+      const result = this.result('client_secret', client, outcome);
+      await followUp?.(em, result, client.organization, place);
       await em.flush();
-      return this.result('client_secret', client, outcome);
+      return result;
     });
   }
 

@@ -20,6 +20,7 @@ import {
 } from '../invitations/approval.blocks.js';
 import { inviteeClosedMessage, inviteeMessage } from '../invitations/invitation.blocks.js';
 import { mailFailedMessage } from '../invitations/invites.blocks.js';
+import { type LeakNotice, adminNotice as leakAdminNotice } from '../leaks/leaks.blocks.js';
 import { removedNotice } from '../members/member-messages.blocks.js';
 import { recoveryNotice } from '../members/recovery.blocks.js';
 import type { SlackMessage } from '../shared/common.blocks.js';
@@ -56,6 +57,11 @@ export interface DeliveryKind {
 }
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** A `leak_notice` payload's outcome (an unknown value reads as `disabled`, the default action's). */
+function leakOutcome(v: unknown): LeakNotice['outcome'] {
+  return v === 'already_disabled' || v === 'secret_voided' || v === 'revoked' ? v : 'disabled';
+}
 
 async function invitationOf(ctx: SendContext, row: SlackDelivery): Promise<Invitation | null> {
   if (!row.invitationId) return null;
@@ -235,6 +241,19 @@ export const DELIVERY_KINDS: Record<SlackDelivery['kind'], DeliveryKind> = {
     true,
   ),
   home,
+  leak_notice: dmKind(
+    (row) =>
+      leakAdminNotice({
+        kind: row.payload.leakKind === 'access_token' ? 'access_token' : 'client_secret',
+        clientId: str(row.payload.clientId),
+        clientName: str(row.payload.clientName),
+        outcome: leakOutcome(row.payload.outcome),
+        channelId: str(row.payload.channelId) || null,
+        posterId: str(row.payload.posterId) || null,
+        fileName: str(row.payload.fileName) || null,
+      }),
+    true,
+  ),
 };
 
 /**

@@ -16,6 +16,10 @@ import { belongsToOrganization, type Organization } from '../../domain/organizat
  * - `approvals_channel_failing`: the DM telling an Admin that posting to the approvals channel fails.
  * - `recovery_notice`: the DM telling a member the organization was recovered.
  * - `home`: `views.publish` of a user's Home tab (latest wins: coalesced per user).
+ * - `leak_notice`: the DM telling an Admin that a credential of the organization was found posted in Slack and
+ *   neutralised (payload: kind, client id and name, outcome, and channel, poster and file name — channel and poster
+ *   null when it was posted in another workspace); sent with the organization's own installation token, so it
+ *   reaches the Admins in their workspace even when the leak was seen in another one. Never the credential.
  */
 export const SLACK_DELIVERY_KINDS = [
   'approval_request',
@@ -27,6 +31,7 @@ export const SLACK_DELIVERY_KINDS = [
   'approvals_channel_failing',
   'recovery_notice',
   'home',
+  'leak_notice',
 ] as const;
 export type SlackDeliveryKind = (typeof SLACK_DELIVERY_KINDS)[number];
 

@@ -1,10 +1,17 @@
+import type { EntityManager } from '@mikro-orm/core';
 import type { AllMiddlewareArgs, SlackEventMiddlewareArgs } from '@slack/bolt';
-import { findLeakCandidates, type NeutralisedLeak } from '../../domain/clients/leaks.js';
-import { CLIENT_ACTIONS } from '../clients/clients.blocks.js';
+import type { WebClient } from '@slack/web-api';
+import {
+  findLeakCandidates,
+  type LeakCandidate,
+  type LeakFollowUp,
+  type LeakPlace,
+  safeFileName,
+} from '../../domain/clients/leaks.js';
+import type { Logger } from '../../logger.js';
 import type { OrgContext } from '../context.js';
-import { activeAdminSlackUserIds } from '../deliveries/queue.js';
-import { button, type SlackMessage, section } from '../shared/common.blocks.js';
-import { escapeMrkdwn } from '../shared/text.js';
+import { activeAdminSlackUserIds, queueDelivery } from '../deliveries/queue.js';
+import { posterNotice } from './leaks.blocks.js';
 
 /** The text a `message` event carries: its own, or for `message_changed` the edited message's. */
 function messageText(event: Record<string, unknown>): string {
@@ -27,70 +34,147 @@ function fromBot(event: Record<string, unknown>): boolean {
   return inner?.bot_id !== undefined || inner?.subtype === 'bot_message';
 }
 
-const WHAT: Record<NeutralisedLeak['kind'], string> = {
-  client_secret: 'an API client secret',
-  access_token: 'an API access token',
-};
+/** Largest shared file whose text is read, in bytes (Slack's `size`): bigger ones are not checked. */
+export const MAX_SCANNED_FILE_BYTES = 1024 * 1024;
 
-/** The poster's notice for one neutralised credential (never the credential). */
-export function posterNotice(leak: NeutralisedLeak, ownOrganization: boolean): string {
-  if (!ownOrganization) {
-    return `Your message contains ${WHAT[leak.kind]} of another organization. It has been neutralised and recorded in that organization's audit log. Please delete the message.`;
-  }
-  const done =
-    leak.outcome === 'revoked'
-      ? `The access token of *${escapeMrkdwn(leak.clientName)}* has been revoked.`
-      : leak.outcome === 'disabled'
-        ? `The API client *${escapeMrkdwn(leak.clientName)}* has been disabled, its access tokens revoked and this secret made void.`
-        : leak.outcome === 'secret_voided'
-          ? `This secret of the API client *${escapeMrkdwn(leak.clientName)}* has been made void and its access tokens revoked; an admin will issue a new one.`
-          : `The API client *${escapeMrkdwn(leak.clientName)}* was already disabled.`;
-  return `:rotating_light: Your message contains ${WHAT[leak.kind]}. ${done} Please delete the message; an admin can rotate the secret and enable the client again (\`/org clients\`).`;
+/** At most this many files of one message are read (Slack lets a message carry up to 10). */
+export const MAX_SCANNED_FILES = 10;
+
+/** `filetype`s of text (docs.slack.dev/reference/objects/file-object#types) whose content is worth reading. */
+const TEXT_FILETYPES = new Set(
+  (
+    'text csv tsv json yaml xml markdown post shell bash powershell dockerfile javascript typescript ' +
+    'python ruby go java kotlin php rust csharp c cpp sql html css diff properties toml ini groovy perl ' +
+    'scala swift r matlab lua haskell clojure elixir erlang dart puppet smalltalk vb verilog vbscript ' +
+    'apex'
+  ).split(' '),
+);
+
+/** A shared file of a `file_share` message, as the event describes it. */
+interface SharedFile {
+  id: string;
+  name: string;
+  /** Bytes, when the event says. */
+  size: number | undefined;
+  /** True when the event says it is text (snippet, post, `text/*`, a text `filetype`); undefined when it does not say. */
+  textual: boolean | undefined;
+}
+
+/** Whether a file object (of an event or of `files.info`) is text; undefined when it carries no kind at all. */
+function isTextual(file: Record<string, unknown>): boolean | undefined {
+  const mode = file.mode;
+  const mimetype = typeof file.mimetype === 'string' ? file.mimetype : undefined;
+  const filetype = typeof file.filetype === 'string' ? file.filetype : undefined;
+  if (mode === undefined && mimetype === undefined && filetype === undefined) return undefined;
+  if (mode === 'snippet' || mode === 'post' || mode === 'docs') return true;
+  if (mimetype?.startsWith('text/')) return true;
+  if (mimetype && /^application\/(json|xml|yaml|x-yaml|javascript|x-sh)$/.test(mimetype)) return true;
+  return filetype !== undefined && TEXT_FILETYPES.has(filetype);
 }
 
 /**
- * The admins' DM for one neutralised credential: the text, and for a client secret the Enable and Rotate buttons of
- * the client rows of `/org clients` (same action ids and checks; a click shows the clients list in its place).
+ * The files of a `message` event with subtype `file_share` (docs.slack.dev/reference/events/message/file_share):
+ * its `files`, each with an id. Edits carry the files of the original message (already read then): none here.
  */
-export function adminNotice(leak: NeutralisedLeak, channelId: string, posterId: string): SlackMessage {
-  const text = adminText(leak, channelId, posterId);
-  if (leak.kind !== 'client_secret') return { text, blocks: [section(text)] };
-  return {
-    text,
-    blocks: [
-      section(text),
-      {
-        type: 'actions',
-        elements: [
-          button(CLIENT_ACTIONS.rotate, 'Rotate secret', leak.clientId),
-          ...(leak.outcome === 'secret_voided'
-            ? []
-            : [button(CLIENT_ACTIONS.enable, 'Enable', leak.clientId, { style: 'primary' })]),
-        ],
-      },
-    ],
-  };
+function sharedFiles(event: Record<string, unknown>): SharedFile[] {
+  if (event.subtype !== 'file_share' || !Array.isArray(event.files)) return [];
+  const out: SharedFile[] = [];
+  for (const raw of event.files as unknown[]) {
+    if (!raw || typeof raw !== 'object') continue;
+    const file = raw as Record<string, unknown>;
+    if (typeof file.id !== 'string' || !file.id) continue;
+    const name = [file.name, file.title].find((v): v is string => typeof v === 'string' && v !== '');
+    out.push({
+      id: file.id,
+      name: name ?? file.id,
+      size: typeof file.size === 'number' ? file.size : undefined,
+      textual: isTextual(file),
+    });
+    if (out.length >= MAX_SCANNED_FILES) break;
+  }
+  return out;
 }
 
-function adminText(leak: NeutralisedLeak, channelId: string, posterId: string): string {
-  const done =
-    leak.outcome === 'revoked'
-      ? 'the token was revoked'
-      : leak.outcome === 'disabled'
-        ? 'the client was disabled and its access tokens revoked'
-        : leak.outcome === 'secret_voided'
-          ? 'the secret was made void and its access tokens revoked (the client stays enabled: rotate to issue a new secret)'
-          : 'the client was already disabled';
-  const what = leak.kind === 'client_secret' ? 'The secret' : 'An access token';
-  return `:rotating_light: ${what} of the API client *${escapeMrkdwn(leak.clientName)}* (\`${leak.clientId}\`) was posted in <#${channelId}> by <@${posterId}>: ${done}. ${leak.kind === 'client_secret' ? 'Rotate its secret, then enable it again.' : 'Its client is still enabled.'}`;
+/** The names and titles of a message's files (user text as well: a credential may be written there). */
+function fileNamesText(event: Record<string, unknown>): string {
+  if (!Array.isArray(event.files)) return '';
+  return (event.files as unknown[])
+    .flatMap((f) =>
+      f && typeof f === 'object'
+        ? [(f as Record<string, unknown>).name, (f as Record<string, unknown>).title]
+        : [],
+    )
+    .filter((v): v is string => typeof v === 'string')
+    .join('\n');
+}
+
+/**
+ * The text of one shared file, read with `files.info` (docs.slack.dev/reference/methods/files.info, scope
+ * `files:read`: Slack answers a text file's or snippet's text in `content`), or null when it is not read: binary,
+ * bigger than {@link MAX_SCANNED_FILE_BYTES}, or refused by Slack (logged with the error code only). One Web API
+ * call at most, and none for a file the event already shows to be binary or too big. The text stays in memory.
+ */
+async function fileText(client: WebClient, file: SharedFile, log: Logger): Promise<string | null> {
+  if (file.textual === false) return null;
+  if (file.size !== undefined && file.size > MAX_SCANNED_FILE_BYTES) return null;
+  try {
+    const info = await client.files.info({ file: file.id });
+    const described = (info.file ?? {}) as Record<string, unknown>;
+    if (isTextual(described) === false) return null;
+    const size = typeof described.size === 'number' ? described.size : undefined;
+    if (size !== undefined && size > MAX_SCANNED_FILE_BYTES) return null;
+    return typeof info.content === 'string' ? info.content.slice(0, MAX_SCANNED_FILE_BYTES) : null;
+  } catch (err) {
+    const code = (err as { data?: { error?: unknown } }).data?.error;
+    log.warn(
+      { fileId: file.id, error: typeof code === 'string' ? code : 'request_failed' },
+      'a shared file could not be read for the leaked-secret guard',
+    );
+    return null;
+  }
+}
+
+/**
+ * Queues, in the neutralisation's own transaction, a `leak_notice` DM to each active Admin of the organization
+ * that owns the credential (src/slack/deliveries): sent with that organization's installation token, so when the
+ * leak was posted in another workspace its Admins still hear of it, in their own workspace. Channel and poster are
+ * named only when the leak was posted in the organization's own workspace (see `LeakNotice`).
+ */
+function leakNotices(now: Date): LeakFollowUp {
+  return async (em: EntityManager, leak, organization, place: LeakPlace) => {
+    const own = organization.slackTeamId === place.slackTeamId;
+    const admins = await activeAdminSlackUserIds(em, organization.id);
+    for (const admin of admins) {
+      queueDelivery(em, {
+        organization,
+        kind: 'leak_notice',
+        target: admin,
+        payload: {
+          leakKind: leak.kind,
+          clientId: leak.clientId,
+          clientName: leak.clientName,
+          outcome: leak.outcome,
+          channelId: own ? place.channelId : null,
+          posterId: own ? place.slackUserId : null,
+          fileName: place.fileName ?? null,
+        },
+        now,
+      });
+    }
+  };
 }
 
 /**
  * `message` events (`message.channels`, `message.groups`, `message.im`, `message.mpim`; docs.slack.dev/reference/
- * events/message), edits (`message_changed`) included: the leaked-secret guard. Text without a prefix-shaped word
- * with a right checksum costs no database query. A live credential is neutralised (src/domain/clients/leaks.ts), the
- * poster gets an ephemeral notice in the channel and the owning organization's admins (when it is this workspace's)
- * a DM. The text is never stored nor logged; bot messages are skipped.
+ * events/message), edits (`message_changed`) and shared files (subtype `file_share`) included: the leaked-secret
+ * guard. Text without a prefix-shaped word with a right checksum costs no database query; each text-like shared
+ * file under {@link MAX_SCANNED_FILE_BYTES} costs one `files.info` read, and a binary or bigger one nothing (the
+ * `file_shared` event is not used: it comes beside this one for the same file, without its poster's message). A
+ * live credential is neutralised (src/domain/clients/leaks.ts); the poster gets an ephemeral notice in the channel
+ * ("Your file *name* …" when it was in a file) and the owning organization's Admins a DM through the Slack delivery
+ * outbox, queued in the neutralisation's transaction and sent with that organization's own token — also when it
+ * was posted in another workspace (see `LeakNotice` for what they are told then). Neither text nor file content is
+ * stored or logged; bot messages are skipped.
  */
 export async function messageEvent({
   event,
@@ -100,34 +184,56 @@ export async function messageEvent({
 }: SlackEventMiddlewareArgs<'message'> & AllMiddlewareArgs<OrgContext>): Promise<void> {
   const raw = event as unknown as Record<string, unknown>;
   if (fromBot(raw)) return;
-  const candidates = findLeakCandidates(messageText(raw));
-  if (candidates.length === 0) return;
+  const files = sharedFiles(raw);
+  const textCandidates = findLeakCandidates(`${messageText(raw)}\n${fileNamesText(raw)}`);
+  if (textCandidates.length === 0 && files.length === 0) return;
   const channelId = typeof raw.channel === 'string' ? raw.channel : '';
   const posterId = poster(raw);
   const teamId = (body as { team_id?: string }).team_id ?? '';
   if (!channelId || !posterId) return;
+  const found: { candidates: LeakCandidate[]; fileName?: string }[] = [];
+  if (textCandidates.length > 0) found.push({ candidates: textCandidates });
+  for (const file of files) {
+    const text = await fileText(client, file, context.log);
+    const candidates = text === null ? [] : findLeakCandidates(text);
+    if (candidates.length > 0) found.push({ candidates, fileName: safeFileName(file.name) });
+  }
+  if (found.length === 0) return;
   const guard = context.services.clients.leakGuard();
-  const leaks = await guard.neutralise(candidates, { slackTeamId: teamId, channelId, slackUserId: posterId });
-  for (const leak of leaks) {
-    const own = leak.organizationSlackTeamId === teamId;
-    context.log.warn(
-      { clientId: own ? leak.clientId : undefined, kind: leak.kind, outcome: leak.outcome, channelId },
-      'leaked credential neutralised',
-    );
-    try {
-      await client.chat.postEphemeral({ channel: channelId, user: posterId, text: posterNotice(leak, own) });
-    } catch (err) {
-      context.log.warn({ err, channelId }, 'leak notice to the poster failed');
-    }
-    // Another organization's admins live in another workspace, out of this token's reach: its audit records it.
-    if (!own) continue;
-    const admins = await activeAdminSlackUserIds(context.em.fork(), leak.organizationId);
-    for (const admin of admins) {
+  const followUp = leakNotices(context.clock.now());
+  let neutralised = 0;
+  for (const { candidates, fileName } of found) {
+    const place: LeakPlace = {
+      slackTeamId: teamId,
+      channelId,
+      slackUserId: posterId,
+      ...(fileName !== undefined ? { fileName } : {}),
+    };
+    const leaks = await guard.neutralise(candidates, place, followUp);
+    neutralised += leaks.length;
+    for (const leak of leaks) {
+      const own = leak.organizationSlackTeamId === teamId;
+      context.log.warn(
+        {
+          clientId: own ? leak.clientId : undefined,
+          kind: leak.kind,
+          outcome: leak.outcome,
+          channelId,
+          inFile: fileName !== undefined,
+        },
+        'leaked credential neutralised',
+      );
       try {
-        await client.chat.postMessage({ channel: admin, ...adminNotice(leak, channelId, posterId) });
+        await client.chat.postEphemeral({
+          channel: channelId,
+          user: posterId,
+          text: posterNotice(leak, own, fileName),
+        });
       } catch (err) {
-        context.log.warn({ err, admin }, 'leak notice to an admin failed');
+        context.log.warn({ err, channelId }, 'leak notice to the poster failed');
       }
     }
   }
+  // The Admins' DMs were queued with each neutralisation: send them now (never rejects; a slow Slack leaves them queued).
+  if (neutralised > 0) await context.deliver();
 }
