@@ -205,6 +205,20 @@ describe('audit log blocks', () => {
     expect(leak('disabled', 'D0DIRECT')).toContain(
       ' · in: a direct message · posted by: <@U0MAL> · outcome: client disabled',
     );
+    // A leak in another workspace names no channel nor poster there; a file's name is escaped text.
+    const elsewhere = auditLine(
+      event({
+        action: 'client.secret_leaked',
+        actorSlackUserId: null,
+        actorMemberId: null,
+        targetType: 'api_client',
+        targetId: 'cli_abcdefghijklmnopqrst',
+        details: { name: 'Sync', where: 'another Slack workspace', file: 'notes <1>.txt', outcome: 'disabled' },
+      }),
+    );
+    expect(elsewhere).toContain(
+      ' · posted: in another Slack workspace · in the file: notes &lt;1&gt;.txt · outcome: client disabled',
+    );
     // A value that is not what its key holds is text, escaped, never a mention or a link.
     const odd = auditLine(
       event({

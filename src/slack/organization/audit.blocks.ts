@@ -63,6 +63,8 @@ const DETAIL_LABELS: Record<string, string> = {
   scopesAfter: 'scopes after',
   poster: 'posted by',
   channel: 'in',
+  where: 'posted',
+  file: 'in the file',
   outcome: 'outcome',
   slackUserId: 'Slack user',
   clientId: 'API client',
@@ -78,6 +80,7 @@ const VALUE_LABELS: Record<string, Record<string, string>> = {
     revoked: 'token revoked',
   },
   reason: { secret_not_delivered: 'the secret could not be delivered' },
+  where: { 'another Slack workspace': 'in another Slack workspace' },
 };
 
 /** Details holding a Slack user id, shown as a mention. */
