@@ -16,6 +16,8 @@ import { belongsToOrganization, type Organization } from '../../domain/organizat
  * - `approvals_channel_failing`: the DM telling an Admin that posting to the approvals channel fails.
  * - `recovery_notice`: the DM telling a member the organization was recovered.
  * - `home`: `views.publish` of a user's Home tab (latest wins: coalesced per user).
+ * - `nudge`: a hygiene nudge to an Admin (src/slack/nudges): the payload names the fact (`nudge`, `subjectId`,
+ *   `factKey`); rendered from the records at delivery, skipped when the fact no longer holds.
  */
 export const SLACK_DELIVERY_KINDS = [
   'approval_request',
@@ -27,6 +29,7 @@ export const SLACK_DELIVERY_KINDS = [
   'approvals_channel_failing',
   'recovery_notice',
   'home',
+  'nudge',
 ] as const;
 export type SlackDeliveryKind = (typeof SLACK_DELIVERY_KINDS)[number];
 
