@@ -4,6 +4,7 @@
  * once per fact however often and on however many instances the job runs, is skipped when its fact went away
  * before delivery, and its buttons obey the rules of the features they come from.
  */
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../src/domain/audit/audit-event.entity.js';
 import { ApiClient, ClientSecret } from '../../src/domain/clients/client.entity.js';
@@ -529,5 +530,23 @@ describe('the job', () => {
     expect(counts.nudged).toBe(0);
     expect(await h.em().count(Nudge, {})).toBe(nudges);
     expect(await h.em().count(AuditEvent, {})).toBe(audits);
+  });
+
+  it('the database refuses a second row for the same fact (the guarantee behind "once")', async () => {
+    const em = h.em();
+    const organization = await em.findOneOrFail(Organization, { slackTeamId: h.standin.team.id });
+    const fact = { kind: 'client_unused' as const, subjectId: 'cli_example', factKey: 'never' };
+    em.persist(new Nudge({ organization, ...fact, now: h.clock.now() }));
+    await em.flush();
+    const again = h.em();
+    again.persist(
+      new Nudge({
+        organization: again.getReference(Organization, organization.id),
+        ...fact,
+        now: h.clock.now(),
+      }),
+    );
+    await expect(again.flush()).rejects.toBeInstanceOf(UniqueConstraintViolationException);
+    expect(await h.em().count(Nudge, fact)).toBe(1);
   });
 });
