@@ -44,6 +44,7 @@ import {
   staticTokenAccess,
 } from './slack/installations/slack-access.js';
 import { mailFailedNotifier } from './slack/notifications/mail-failed.js';
+import { NudgeJob } from './slack/nudges/nudge-job.js';
 import { registerListeners } from './slack/register.js';
 
 /** The key ring purpose of installation tokens (a key derived for it serves nothing else). */
@@ -66,6 +67,8 @@ export interface RunningApp {
   access: SlackAccess;
   /** The retention job (tests call `retention.runOnce()`). */
   retention: RetentionJob;
+  /** The hygiene nudges job (tests call `nudges.runOnce()`); not started when `NUDGES_ENABLED=false`. */
+  nudges: NudgeJob;
   /** PostgreSQL: the connection listening for other instances' writes (tests end it); undefined on SQLite. */
   changes?: PostgresChangeListener;
   /**
@@ -433,6 +436,9 @@ export async function startApp(
     intervalMs: config.retention.intervalMs,
   });
   retention.start();
+  const { enabled: nudgesEnabled, ...nudgeSettings } = config.nudges;
+  const nudges = new NudgeJob({ orm, clock, logger, settings: nudgeSettings, deliver });
+  if (nudgesEnabled) nudges.start();
   if (invitations.keySource === 'random') {
     logger.warn('INVITATION_KEY is not set: mail still queued at a restart cannot be sent (resend it)');
   }
@@ -451,12 +457,14 @@ export async function startApp(
     deliveries,
     access,
     retention,
+    nudges,
     ...(changes ? { changes } : {}),
     lifecycle,
     metrics,
     async stop() {
       lifecycle.begin();
       await retention.stop();
+      await nudges.stop();
       await outbox?.stop();
       await deliveries.stop();
       // In HTTP mode the receiver was never started (our server is its server), so there is nothing to stop.
@@ -479,7 +487,12 @@ export async function startApp(
         }
         // The mail worker takes no new mail from now on; the Slack delivery worker still sends what the payloads
         // in flight queue, and stops once they are done.
-        await Promise.all([retention.stop(), outbox?.stop(), lifecycle.idle().then(() => deliveries.stop())]);
+        await Promise.all([
+          retention.stop(),
+          nudges.stop(),
+          outbox?.stop(),
+          lifecycle.idle().then(() => deliveries.stop()),
+        ]);
       })();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'deadline'>((resolve) => {

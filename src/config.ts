@@ -222,6 +222,25 @@ const EnvSchema = z
       .int('RETENTION_INTERVAL_MS must be an integer')
       .min(1000, 'RETENTION_INTERVAL_MS must be at least 1000')
       .default(3_600_000),
+    // Hygiene nudges (issue 15): the job's switch, its period and every threshold.
+    NUDGES_ENABLED: z
+      .enum(['true', 'false'], { error: 'NUDGES_ENABLED must be true or false' })
+      .transform((v) => v === 'true')
+      .default(true),
+    NUDGE_INTERVAL: duration('NUDGE_INTERVAL', 10, 86_400).default(900_000),
+    NUDGE_GRACE_ENDING_WITHIN: duration('NUDGE_GRACE_ENDING_WITHIN', 60, 30 * 86_400).default(86_400_000),
+    NUDGE_CLIENT_UNUSED_AFTER: duration('NUDGE_CLIENT_UNUSED_AFTER', 3600, 3650 * 86_400).default(
+      90 * 86_400_000,
+    ),
+    NUDGE_CLIENT_NEVER_USED_AFTER: duration('NUDGE_CLIENT_NEVER_USED_AFTER', 3600, 3650 * 86_400).default(
+      14 * 86_400_000,
+    ),
+    NUDGE_INVITATION_EXPIRING_WITHIN: duration('NUDGE_INVITATION_EXPIRING_WITHIN', 60, 30 * 86_400).default(
+      86_400_000,
+    ),
+    NUDGE_REQUEST_WAITING_AFTER: duration('NUDGE_REQUEST_WAITING_AFTER', 60, 365 * 86_400).default(
+      2 * 86_400_000,
+    ),
   })
   .superRefine((env, ctx) => {
     if (env.SLACK_SIGNING_SECRET !== undefined && env.SLACK_SIGNING_SECRET.trim() === '') {
@@ -384,6 +403,23 @@ export interface Config {
   };
   /** Bearer token that `GET /metrics` requires; absent: `/metrics` is open (keep it off the public internet). */
   metricsToken?: string;
+  /** The hygiene nudges job (src/slack/nudges/nudge-job.ts); every time in milliseconds. */
+  nudges: {
+    /** `NUDGES_ENABLED=false` switches the job off (no run, no DM). */
+    enabled: boolean;
+    /** Between two runs (`NUDGE_INTERVAL`, 15 minutes by default). */
+    intervalMs: number;
+    /** A rotated-out secret's grace period ends within this (`NUDGE_GRACE_ENDING_WITHIN`, 24 hours). */
+    graceEndingWithinMs: number;
+    /** An active client last used longer ago than this (`NUDGE_CLIENT_UNUSED_AFTER`, 90 days). */
+    clientUnusedAfterMs: number;
+    /** An active client never used, created longer ago than this (`NUDGE_CLIENT_NEVER_USED_AFTER`, 14 days). */
+    clientNeverUsedAfterMs: number;
+    /** A pending invitation expires within this (`NUDGE_INVITATION_EXPIRING_WITHIN`, 24 hours). */
+    invitationExpiringWithinMs: number;
+    /** An invitation request has waited longer than this (`NUDGE_REQUEST_WAITING_AFTER`, 48 hours). */
+    requestWaitingAfterMs: number;
+  };
 }
 
 /** Thrown when the environment is invalid; `message` names every offending variable. */
@@ -489,5 +525,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       auditDays: e.AUDIT_RETENTION_DAYS,
     },
     ...(e.METRICS_TOKEN ? { metricsToken: e.METRICS_TOKEN } : {}),
+    nudges: {
+      enabled: e.NUDGES_ENABLED,
+      intervalMs: e.NUDGE_INTERVAL,
+      graceEndingWithinMs: e.NUDGE_GRACE_ENDING_WITHIN,
+      clientUnusedAfterMs: e.NUDGE_CLIENT_UNUSED_AFTER,
+      clientNeverUsedAfterMs: e.NUDGE_CLIENT_NEVER_USED_AFTER,
+      invitationExpiringWithinMs: e.NUDGE_INVITATION_EXPIRING_WITHIN,
+      requestWaitingAfterMs: e.NUDGE_REQUEST_WAITING_AFTER,
+    },
   };
 }

@@ -14,6 +14,7 @@ import * as installations from './installations/register.js';
 import * as invitations from './invitations/register.js';
 import * as leaks from './leaks/register.js';
 import * as members from './members/register.js';
+import * as nudgeMessages from './nudges/messages.register.js';
 import * as organization from './organization/register.js';
 import { exactIdPattern, handlerFor, ListenerTables } from './shared/dispatch.js';
 import { HELP_COMMAND } from './shared/help.blocks.js';
@@ -31,6 +32,7 @@ export const FEATURES: Readonly<Record<string, FeatureRegister>> = {
   home: home.register,
   installations: installations.register,
   leaks: leaks.register,
+  nudgeMessages: nudgeMessages.register,
 };
 
 /**

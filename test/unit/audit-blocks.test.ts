@@ -213,7 +213,12 @@ describe('audit log blocks', () => {
         actorMemberId: null,
         targetType: 'api_client',
         targetId: 'cli_abcdefghijklmnopqrst',
-        details: { name: 'Sync', where: 'another Slack workspace', file: 'notes <1>.txt', outcome: 'disabled' },
+        details: {
+          name: 'Sync',
+          where: 'another Slack workspace',
+          file: 'notes <1>.txt',
+          outcome: 'disabled',
+        },
       }),
     );
     expect(elsewhere).toContain(

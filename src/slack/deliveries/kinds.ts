@@ -23,6 +23,7 @@ import { mailFailedMessage } from '../invitations/invites.blocks.js';
 import { type LeakNotice, adminNotice as leakAdminNotice } from '../leaks/leaks.blocks.js';
 import { removedNotice } from '../members/member-messages.blocks.js';
 import { recoveryNotice } from '../members/recovery.blocks.js';
+import { renderNudge } from '../nudges/nudge-delivery.js';
 import type { SlackMessage } from '../shared/common.blocks.js';
 import { homeActor, renderHome } from './home.js';
 import { InvitationMessage, type InvitationMessagePurpose } from './invitation-message.entity.js';
@@ -214,6 +215,21 @@ const home: DeliveryKind = {
   },
 };
 
+/** A hygiene nudge to an active Admin, rendered from the records at delivery (skipped when its fact went away). */
+const nudge: DeliveryKind = {
+  method: 'chat.postMessage',
+  async send(row, ctx) {
+    const target = row.target;
+    if (!target) return { skipped: 'skipped: no recipient' };
+    const refusal = await notActiveAdmin(ctx, row, target);
+    if (refusal) return { skipped: refusal };
+    const rendered = await renderNudge(ctx.em, row.payload);
+    if ('skipped' in rendered) return rendered;
+    const sent = await post(ctx, target, rendered.message);
+    return { sent: rendered.invitation ? { ...sent, invitation: rendered.invitation } : sent };
+  },
+};
+
 /** Every kind, by name. */
 export const DELIVERY_KINDS: Record<SlackDelivery['kind'], DeliveryKind> = {
   approval_request: approvalRequest,
@@ -254,6 +270,7 @@ export const DELIVERY_KINDS: Record<SlackDelivery['kind'], DeliveryKind> = {
       }),
     true,
   ),
+  nudge,
 };
 
 /**

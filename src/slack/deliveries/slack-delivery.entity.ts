@@ -20,6 +20,8 @@ import { belongsToOrganization, type Organization } from '../../domain/organizat
  *   neutralised (payload: kind, client id and name, outcome, and channel, poster and file name — channel and poster
  *   null when it was posted in another workspace); sent with the organization's own installation token, so it
  *   reaches the Admins in their workspace even when the leak was seen in another one. Never the credential.
+ * - `nudge`: a hygiene nudge to an Admin (src/slack/nudges): the payload names the fact (`nudge`, `subjectId`,
+ *   `factKey`); rendered from the records at delivery, skipped when the fact no longer holds.
  */
 export const SLACK_DELIVERY_KINDS = [
   'approval_request',
@@ -32,6 +34,7 @@ export const SLACK_DELIVERY_KINDS = [
   'recovery_notice',
   'home',
   'leak_notice',
+  'nudge',
 ] as const;
 export type SlackDeliveryKind = (typeof SLACK_DELIVERY_KINDS)[number];
 
