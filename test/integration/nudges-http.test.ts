@@ -436,6 +436,22 @@ describe('invitation_expiring', () => {
     expect(rows.every((r) => r.status === 'skipped')).toBe(true);
     expect(allNudgePosts('ezra@example.com')).toHaveLength(0);
   });
+
+  it('a nudge held up until after the invitation expired is skipped, not sent too late', async () => {
+    await h.ask(ada.id, 'invite fern@example.com member');
+    const inv = await h.em().findOneOrFail(Invitation, { email: 'fern@example.com' });
+    const expiresAt = inv.expiresAt?.getTime() ?? 0;
+    h.clock.set(new Date(expiresAt - HOUR));
+    const counts = await sendNudges(h.app.orm, h.clock.now(), h.config.nudges);
+    expect(counts.dms).toBeGreaterThanOrEqual(2);
+    h.clock.set(new Date(expiresAt + MINUTE));
+    await h.app.deliveries.drain();
+    const rows = await h.em().find(SlackDelivery, { kind: 'nudge', invitationId: inv.id });
+    expect(rows).toHaveLength(2);
+    expect(rows.map((r) => r.status)).toEqual(['skipped', 'skipped']);
+    expect(rows[0]?.lastError).toContain('came too late');
+    expect(allNudgePosts('fern@example.com')).toHaveLength(0);
+  });
 });
 
 describe('request_waiting', () => {

@@ -37,6 +37,8 @@ export interface SendContext {
   em: EntityManager;
   services: Services;
   log: Logger;
+  /** The domain clock's time at this attempt (a nudge whose moment has passed is not sent). */
+  now: Date;
 }
 
 /** A delivered post: where it went, and what state of its invitation it showed (to bring it up to date later). */
@@ -223,7 +225,7 @@ const nudge: DeliveryKind = {
     if (!target) return { skipped: 'skipped: no recipient' };
     const refusal = await notActiveAdmin(ctx, row, target);
     if (refusal) return { skipped: refusal };
-    const rendered = await renderNudge(ctx.em, row.payload);
+    const rendered = await renderNudge(ctx.em, row.payload, ctx.now);
     if ('skipped' in rendered) return rendered;
     const sent = await post(ctx, target, rendered.message);
     return { sent: rendered.invitation ? { ...sent, invitation: rendered.invitation } : sent };

@@ -271,7 +271,7 @@ export class SlackDeliveryWorker {
     try {
       const client = await this.options.client(row.organization);
       const outcome = client
-        ? await kind.send(row, { client, em, services, log })
+        ? await kind.send(row, { client, em, services, log, now: this.options.clock.now() })
         : { skipped: 'app_not_installed' };
       if ('skipped' in outcome) {
         await this.finish(em, row, { status: 'skipped', attempts, lastError: outcome.skipped });

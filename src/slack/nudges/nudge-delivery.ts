@@ -24,12 +24,13 @@ export function nudgePayload(n: { kind: NudgeKind; subjectId: string; factKey: s
 }
 
 /**
- * The message of a `nudge` delivery, or why it is skipped. A request's nudge is recorded like a copy of the request
+ * The message of a `nudge` delivery as of `now`, or why it is skipped (the fact changed, or its moment passed). A request's nudge is recorded like a copy of the request
  * (`invitation`), so a decision updates it to the outcome as it updates the other copies.
  */
 export async function renderNudge(
   em: EntityManager,
   payload: DeliveryPayload,
+  now: Date,
 ): Promise<
   | {
       message: SlackMessage;
@@ -43,6 +44,13 @@ export async function renderNudge(
   const key = await currentFactKey(em, kind, subjectId);
   if (key === null || key !== payload.factKey) {
     return { skipped: `skipped: the ${kind} nudge no longer holds (its subject changed or is gone)` };
+  }
+  // A delivery held up past the fact's moment (the grace ended, the invitation expired) has nothing left to act on.
+  if (
+    (kind === 'secret_grace_ending' || kind === 'invitation_expiring') &&
+    new Date(key).getTime() <= now.getTime()
+  ) {
+    return { skipped: `skipped: the ${kind} nudge came too late (its moment has passed)` };
   }
   switch (kind) {
     case 'secret_grace_ending': {
