@@ -12,6 +12,7 @@ import { Migration20261206000100_change_notifications } from './Migration2026120
 import { Migration20261206000400_event_receipts_rate_limits } from './Migration20261206000400_event_receipts_rate_limits.js';
 import { Migration20261206000500_client_scopes } from './Migration20261206000500_client_scopes.js';
 import { Migration20261206000700_audit_event_seq } from './Migration20261206000700_audit_event_seq.js';
+import { Migration20261206000900_nudge_mutes } from './Migration20261206000900_nudge_mutes.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
@@ -47,4 +48,5 @@ export const migrationsList: MigrationObject[] = [
   },
   { name: 'Migration20261206000500_client_scopes', class: Migration20261206000500_client_scopes },
   { name: 'Migration20261206000700_audit_event_seq', class: Migration20261206000700_audit_event_seq },
+  { name: 'Migration20261206000900_nudge_mutes', class: Migration20261206000900_nudge_mutes },
 ];

@@ -8,6 +8,7 @@ import {
 } from '../domain/installations/slack-installation.entity.js';
 import { InvitationSchema } from '../domain/invitations/invitation.entity.js';
 import { MemberSchema } from '../domain/members/member.entity.js';
+import { NudgeMuteSchema } from '../domain/nudges/nudge-mute.entity.js';
 import { OrganizationSchema } from '../domain/organizations/organization.entity.js';
 import { OutboxMailSchema } from '../mail/outbox.entity.js';
 
@@ -29,4 +30,5 @@ export const entities = [
   ApiClientSchema,
   ClientSecretSchema,
   AccessTokenSchema,
+  NudgeMuteSchema,
 ];

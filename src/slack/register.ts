@@ -53,6 +53,7 @@ const HELP_ORDER: readonly string[] = [
   'approvals',
   'clients',
   'recover',
+  'nudges',
 ];
 
 /**
