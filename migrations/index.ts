@@ -13,6 +13,7 @@ import { Migration20261206000400_event_receipts_rate_limits } from './Migration2
 import { Migration20261206000500_client_scopes } from './Migration20261206000500_client_scopes.js';
 import { Migration20261206000700_audit_event_seq } from './Migration20261206000700_audit_event_seq.js';
 import { Migration20261206000810_nudges } from './Migration20261206000810_nudges.js';
+import { Migration20261206000900_nudge_mutes } from './Migration20261206000900_nudge_mutes.js';
 
 /**
  * Every migration, in order. Listed explicitly (not discovered by glob) so they run the same under tsx, vitest and
@@ -49,4 +50,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261206000500_client_scopes', class: Migration20261206000500_client_scopes },
   { name: 'Migration20261206000700_audit_event_seq', class: Migration20261206000700_audit_event_seq },
   { name: 'Migration20261206000810_nudges', class: Migration20261206000810_nudges },
+  { name: 'Migration20261206000900_nudge_mutes', class: Migration20261206000900_nudge_mutes },
 ];

@@ -9,6 +9,7 @@ import {
 import { InvitationSchema } from '../domain/invitations/invitation.entity.js';
 import { MemberSchema } from '../domain/members/member.entity.js';
 import { NudgeSchema } from '../domain/nudges/nudge.entity.js';
+import { NudgeMuteSchema } from '../domain/nudges/nudge-mute.entity.js';
 import { OrganizationSchema } from '../domain/organizations/organization.entity.js';
 import { OutboxMailSchema } from '../mail/outbox.entity.js';
 
@@ -31,4 +32,5 @@ export const entities = [
   ClientSecretSchema,
   AccessTokenSchema,
   NudgeSchema,
+  NudgeMuteSchema,
 ];

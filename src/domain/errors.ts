@@ -35,7 +35,8 @@ export type AdminOperation =
   | 'rotate API client secrets'
   | 'change the scopes of API clients'
   | 'see invitation requests'
-  | 'see open invitations';
+  | 'see open invitations'
+  | 'manage nudges';
 
 /** The kinds of data items of the REST API's data resources. */
 export type DataItemKind = 'data_source' | 'data_layer';

@@ -55,6 +55,7 @@ const HELP_ORDER: readonly string[] = [
   'approvals',
   'clients',
   'recover',
+  'nudges',
 ];
 
 /**

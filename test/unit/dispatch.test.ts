@@ -137,6 +137,7 @@ describe('the dispatch tables assembled from the features', () => {
       '/org clients create [name] [--scopes a,b]',
       '/org clients <enable|disable|rotate|delete> <client id>',
       '/org recover',
+      '/org nudges [mute|unmute <kind>]',
     ]);
     expect(SUBCOMMANDS).toEqual([
       'help',
@@ -154,6 +155,7 @@ describe('the dispatch tables assembled from the features', () => {
       'approvals',
       'clients',
       'recover',
+      'nudges',
     ]);
     const table = orgCommandTable(
       assembleTables({ late: (t) => t.subcommand('zeta', { handler: noop, help: [] }), ...FEATURES }),

@@ -1,3 +1,6 @@
+import { nudgeMuteClick } from '../nudges/mutes.action.js';
+import { NUDGE_MUTE_ACTIONS } from '../nudges/mutes.blocks.js';
+import { nudges } from '../nudges/mutes.command.js';
 import type { ListenerTables } from '../shared/dispatch.js';
 import { AUDIT_PAGE_ACTION } from './audit.blocks.js';
 import { audit } from './audit.command.js';
@@ -10,7 +13,7 @@ import { setup } from './setup.command.js';
 
 /**
  * The organization itself: `/org setup`, `/org overview`, `/org rename` (and its modal), `/org audit` (its
- * pager, and `/org audit export`).
+ * pager, and `/org audit export`), `/org nudges` (each Admin's mutes of hygiene nudges, and their buttons).
  */
 export function register(tables: ListenerTables): void {
   tables.subcommand('setup', {
@@ -58,4 +61,16 @@ export function register(tables: ListenerTables): void {
   });
   tables.button(`${AUDIT_PAGE_ACTION}_prev`, auditPage);
   tables.button(`${AUDIT_PAGE_ACTION}_next`, auditPage);
+  tables.subcommand('nudges', {
+    handler: nudges,
+    help: [
+      {
+        usage: '/org nudges [mute|unmute <kind>]',
+        summary: 'Your hygiene nudges: which you get, which you muted (for you alone)',
+        audience: 'admin',
+      },
+    ],
+  });
+  tables.button(NUDGE_MUTE_ACTIONS.mute, nudgeMuteClick);
+  tables.button(NUDGE_MUTE_ACTIONS.unmute, nudgeMuteClick);
 }
