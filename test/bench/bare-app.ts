@@ -1,6 +1,7 @@
 /**
  * Child process of the benchmark: the baseline. A bare Bolt 5 app on the HTTP receiver, same signing secret and
- * same Web API stand-in as ours, whose `/org` listener only acks. Prints `READY` once listening.
+ * same Web API stand-in as ours, whose `/org` listener only acks and whose `message` listener does nothing (the
+ * baseline of the leaked-secret guard's benchmark, test/bench/messages.ts). Prints `READY` once listening.
  *
  * Environment: `SLACK_BOT_TOKEN`, `SLACK_SIGNING_SECRET`, `SLACK_API_URL`, `PORT`.
  */
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   app.command('/org', async ({ ack }) => {
     await ack();
   });
+  // Bolt acknowledges an Events API delivery itself, before the listeners run.
+  app.message(async () => {});
   await app.start({ port, host: '127.0.0.1' });
   process.stdout.write('READY\n');
   process.once('SIGTERM', () => {

@@ -34,16 +34,19 @@ export interface Child {
 const MAX_KEPT_LINES = 2000;
 
 /**
- * Starts `node [nodeArgs] --import tsx <entry>` in the repository root with exactly `env` (plus PATH and HOME), so
- * no variable of the caller's environment (a real SLACK_APP_TOKEN, say) changes the child's mode.
+ * Starts `node [nodeArgs] --import tsx [--import <preload>…] <entry>` in the repository root with exactly `env`
+ * (plus PATH and HOME), so no variable of the caller's environment (a real SLACK_APP_TOKEN, say) changes the child's
+ * mode. `preloads` are TypeScript modules loaded before the entry (such as test/bench/query-counter.ts).
  */
 export function startChild(
   name: string,
   entry: string,
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  preloads: string[] = [],
 ): Child {
-  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], {
+  const imports = preloads.flatMap((p) => ['--import', p.startsWith('.') ? p : `./${p}`]);
+  const proc = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...imports, entry], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -23,6 +23,11 @@
  * Start-up (issue 13, test/bench/startup.ts): spawn → ready and idle RSS of `node dist/main.js` beside `tsx
  * src/main.ts` and the bare Bolt app, after the other benchmarks or alone with `--only startup`; `--runs <n>` starts
  * per variant (default 5). Needs the build (`npm run build`).
+ *
+ * Message events (issue 15 §3, test/bench/messages.ts): signed `message` events through the leaked-secret guard
+ * beside a bare Bolt app's empty `message` listener, three mixes of text, after the token endpoint or alone with
+ * `--only messages` (then `--duration` defaults to 3 s and `--warmup` to 1 s per mix). Exits 1 when plain text cost
+ * a SQL statement.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -31,6 +36,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { summariseProfile } from './cpu-profile.js';
 import { benchMatrix } from './matrix.js';
+import { benchMessages } from './messages.js';
 import { type Child, freePort, peakRssKiB, startChild, waitForHttp } from './processes.js';
 import { seedOrganization } from './seed.js';
 import type { SinkStats, SlackSideReady } from './slack-side.js';
@@ -50,8 +56,8 @@ const DRAIN_TIMEOUT_MS = 60_000;
 
 const { values: flags } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '2' },
+    duration: { type: 'string' },
+    warmup: { type: 'string' },
     connections: { type: 'string', default: '50' },
     profile: { type: 'boolean', default: false },
     text: { type: 'string' },
@@ -64,8 +70,8 @@ const { values: flags } = parseArgs({
 });
 /** Requests per second of the steady phase (both apps at the same fixed rate, 10 connections). */
 const steadyRate = Number(flags.rate);
-const durationS = Number(flags.duration);
-const warmupS = Number(flags.warmup);
+const durationS = Number(flags.duration ?? '10');
+const warmupS = Number(flags.warmup ?? '2');
 const connections = Number(flags.connections);
 
 const out = (line = '') => process.stdout.write(`${line}\n`);
@@ -142,6 +148,20 @@ async function tokenEndpointBench(): Promise<void> {
   for (const line of lines) out(`  ${line}`);
 }
 
+/** The message-events benchmark (./messages.ts): a few seconds per mix unless `--duration`/`--warmup` say. */
+async function messagesBench(): Promise<void> {
+  const { ok } = await benchMessages({
+    durationS: Number(flags.duration ?? '3'),
+    warmupS: Number(flags.warmup ?? '1'),
+    connections,
+    out,
+  });
+  if (!ok) {
+    out('RESULT: FAIL (message events)');
+    process.exitCode = 1;
+  }
+}
+
 /** The start-up benchmark (./startup.ts), `--runs` starts per variant. */
 async function startupBench(): Promise<void> {
   const runs = Number(flags.runs);
@@ -194,6 +214,11 @@ async function main(): Promise<void> {
   if (flags.only === 'startup') {
     clearTimeout(guard);
     await startupBench();
+    return;
+  }
+  if (flags.only === 'messages') {
+    clearTimeout(guard);
+    await messagesBench();
     return;
   }
   try {
@@ -351,6 +376,11 @@ async function main(): Promise<void> {
     }
     out();
     if (flags.only !== 'slack') await tokenEndpointBench();
+    if (flags.only !== 'slack') {
+      clearTimeout(guard);
+      out();
+      await messagesBench();
+    }
     if (flags.only !== 'slack') {
       // Each start has its own time limit (test/bench/startup.ts); the guard covers the load benchmarks.
       clearTimeout(guard);

@@ -23,6 +23,8 @@ export interface SlackSideReady {
   apiUrl: string;
   sinkUrl: string;
   teamId: string;
+  /** The bot user of the stand-in's workspace (the `authorizations` of an Events API delivery name it). */
+  botUserId: string;
 }
 
 async function main(): Promise<void> {
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     apiUrl: slack.apiUrl,
     sinkUrl: `http://127.0.0.1:${port}`,
     teamId: slack.team.id,
+    botUserId: slack.botUserId,
   };
   process.stdout.write(`READY ${JSON.stringify(ready)}\n`);
 
