@@ -566,3 +566,26 @@ describe('the job', () => {
     expect(await h.em().count(Nudge, fact)).toBe(1);
   });
 });
+
+describe('muted nudges', () => {
+  it('an Admin who muted a kind gets none of it; the other Admin still does; unmuted, the next fact reaches both', async () => {
+    const muted = await h.ask(cleo.id, 'nudges mute client_unused');
+    expect(visibleText(muted)).toMatch(/muted/i);
+    const createdAt = h.clock.now().getTime();
+    const { clientId } = await createClient('Quiet Mirror');
+    h.clock.set(new Date(createdAt + 15 * DAY));
+    await runJob();
+    expect(nudgesTo(ada.id, 'Quiet Mirror')).toHaveLength(1);
+    expect(nudgesTo(cleo.id, 'Quiet Mirror')).toHaveLength(0);
+    expect(await sentNudges(clientId)).toBe(1);
+
+    await h.ask(cleo.id, 'nudges unmute client_unused');
+    const { clientId: second } = await createClient('Loud Mirror');
+    h.clock.set(new Date(h.clock.now().getTime() + 15 * DAY));
+    await runJob();
+    expectOneEachToAdmins('Loud Mirror');
+    expect(await sentNudges(second)).toBe(2);
+    // The muted fact is not sent again to Cleo once unmuted: it was nudged once already.
+    expect(nudgesTo(cleo.id, 'Quiet Mirror')).toHaveLength(0);
+  });
+});
