@@ -23,6 +23,7 @@
  */
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { Clock } from '../domain/actor.js';
+import { findLeakCandidates } from '../domain/clients/leaks.js';
 import type { Logger } from '../logger.js';
 
 /** How long a claim protects a delivery being handled before another instance may take it over (ms). */
@@ -51,11 +52,14 @@ export interface DeliveryReceipts {
   purge(beforeMs: number): Promise<number>;
 }
 
-/** Whether `event` is a `message` event (or edit) whose text has no credential prefix (`abo_`). */
+/**
+ * Whether `event` is a `message` event (or edit) whose text holds no credential candidate (a word with our prefix
+ * and a right checksum): a lookalike leads to nothing either.
+ */
 function isMessageWithoutCandidate(event: Record<string, unknown>): boolean {
   if (event.type !== 'message') return false;
   const text = event.subtype === 'message_changed' ? obj(event.message).text : event.text;
-  return !(typeof text === 'string' && text.includes('abo_'));
+  return !(typeof text === 'string' && findLeakCandidates(text).length > 0);
 }
 
 /**

@@ -239,6 +239,11 @@ describe('leaked-secret guard', () => {
     await post(h, bob.id, 'the quarterly numbers are in the usual place');
     expect(await receipts()).toBe(before);
     const { secret } = await createClient(h, 'Counted');
+    // A lookalike (our prefix, a wrong checksum) is no candidate either: no receipt, no lookup.
+    const lookalike = secret.slice(0, -1) + (secret.at(-1) === 'A' ? 'B' : 'A');
+    const beforeLookalike = await receipts();
+    await post(h, bob.id, `not a secret: ${lookalike}`);
+    expect(await receipts()).toBe(beforeLookalike);
     const withCandidate = await receipts();
     const seen = new Set(h.standin.ephemerals);
     await post(h, bob.id, `see ${secret}`);
