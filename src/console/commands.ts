@@ -4,6 +4,7 @@
  */
 import { truncateGraphemes } from '../domain/graphemes.js';
 import { escapeMrkdwn } from '../lib/slack-entities.js';
+import { scrubCredentials } from '../logger.js';
 
 /** A parsed console line. */
 export type ConsoleCommand =
@@ -85,7 +86,7 @@ export function parseConsoleLine(line: string): ConsoleCommand {
     default:
       return {
         kind: 'invalid',
-        message: `Unknown input "${truncateGraphemes(trimmed, 41)}". Type help for the console commands, or /org help for the app's.`,
+        message: `Unknown input "${truncateGraphemes(scrubCredentials(trimmed), 41)}". Type help for the console commands, or /org help for the app's.`,
       };
   }
 }

@@ -56,6 +56,10 @@ describe('console lines', () => {
     expect(message('hello there')).toBe(
       'Unknown input "hello there". Type help for the console commands, or /org help for the app\'s.',
     );
+    // A credential typed by mistake is not echoed back, not even in part.
+    const pasted = message('here is abo_cs_s6rehfguVMVx0XpQ7TtY2kN9wLmZ4aBc');
+    expect(pasted).not.toContain('abo_cs_s6re');
+    expect(pasted).toContain('[Redacted]');
   });
 });
 

@@ -173,6 +173,8 @@ describe('leaked-secret guard', () => {
 
     const notice = await nextEphemeral(h, ada.id, before);
     expect(visibleText(notice)).toContain('revoked');
+    // A revoked token leaves its client as it was: nothing to enable, no secret to rotate.
+    expect(visibleText(notice)).not.toMatch(/enable the client|rotate the secret/);
     expect(await apiStatus(h, token)).toBe(401);
     expect(await apiStatus(h, other)).toBe(200);
     expect(await clientStatus(h, clientId)).toBe('active');

@@ -174,6 +174,13 @@ describe('/org nudges: per-Admin mutes of hygiene nudges, through Slack', () => 
     expect(await mutes()).toEqual([`${ada.email}:client_unused`]);
   });
 
+  it('refuses words after the kind, and changes nothing', async () => {
+    const before = await mutes();
+    const reply = visibleText(await h.ask(ada.id, 'nudges mute request_waiting now please'));
+    expect(reply).toContain('takes one kind of nudge, not `now`');
+    expect(await mutes()).toEqual(before);
+  });
+
   it('refuses another verb with the usage', async () => {
     const reply = visibleText(await h.ask(ada.id, 'nudges silence client_unused'));
     expect(reply).toContain('`silence` is not something `/org nudges` does');

@@ -36,7 +36,13 @@ export function posterNotice(leak: NeutralisedLeak, ownOrganization: boolean, fi
         : leak.outcome === 'secret_voided'
           ? `This secret of the API client *${escapeMrkdwn(leak.clientName)}* has been made void and its access tokens revoked; an admin will issue a new one.`
           : `The API client *${escapeMrkdwn(leak.clientName)}* was already disabled.`;
-  return `:rotating_light: ${source} contains ${WHAT[leak.kind]}. ${done} ${remove}; an admin can rotate the secret and enable the client again (\`/org clients\`).`;
+  const next =
+    leak.kind === 'access_token'
+      ? 'the client keeps working and gets a new token when it asks for one'
+      : leak.outcome === 'secret_voided'
+        ? 'an admin can rotate the secret (`/org clients`)'
+        : 'an admin can rotate the secret and enable the client again (`/org clients`)';
+  return `:rotating_light: ${source} contains ${WHAT[leak.kind]}. ${done} ${remove}; ${next}.`;
 }
 
 /**

@@ -14,7 +14,7 @@ const USAGE = '`/org nudges`, `/org nudges mute <kind>` or `/org nudges unmute <
  *   unknown kind; SlackInputError for another verb
  */
 export const nudges: SubcommandHandler = async ({ args, command, actor, reply }) => {
-  const [verbArg, kindArg] = command.args;
+  const [verbArg, kindArg, extra] = command.args;
   if (!verbArg) {
     await reply(nudgeSettingsMessage(await nudgeSettings(args.context.em, actor)));
     return;
@@ -23,6 +23,11 @@ export const nudges: SubcommandHandler = async ({ args, command, actor, reply })
   if (verb !== 'mute' && verb !== 'unmute') {
     throw new SlackInputError(
       `\`${argText(verbArg).slice(0, 40).replace(/`/g, "'")}\` is not something \`/org nudges\` does. Use ${USAGE}.`,
+    );
+  }
+  if (extra) {
+    throw new SlackInputError(
+      `\`/org nudges ${verb}\` takes one kind of nudge, not \`${argText(extra).slice(0, 40).replace(/`/g, "'")}\` after it. Use ${USAGE}.`,
     );
   }
   const kind = parseNudgeKind(kindArg ? argText(kindArg) : undefined);
