@@ -809,6 +809,10 @@ export class SlackStandIn {
       await this.commandRoute(req, res);
       return;
     }
+    if (url.pathname === '/standin/message') {
+      await this.messageRoute(req, res);
+      return;
+    }
     if (url.pathname === '/standin/faults' || url.pathname.startsWith('/standin/faults/')) {
       await this.faultRoute(req, res, url.pathname.slice('/standin/faults/'.length) || undefined);
       return;
@@ -909,6 +913,66 @@ export class SlackStandIn {
       reply = ephemeral ? visibleTextOf({ text: ephemeral.text, blocks: ephemeral.blocks }) : null;
     }
     sendJson(res, 200, { ok: true, status: ack.status, reply });
+  }
+
+  /**
+   * `POST /standin/message` with JSON `{ "team": "T…" (default the first workspace), "user": "<id or name>",
+   * "text": "…", "channel": "<id or name>" (default `general`, created with every user of the workspace and the bot
+   * as members when the workspace has no such channel) }`: a person posts a message in a channel, and the app gets
+   * the `message` event (docs.slack.dev/reference/events/message). Answers `{ "status": <the app's HTTP status>,
+   * "channel": "<id>", "reply": "<the first ephemeral sent to the poster within 5 s>" | null }`. For people
+   * driving the stand-in by hand (`npm run standin`), e.g. to try the leaked-secret guard.
+   */
+  private async messageRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'POST') {
+      sendJson(res, 405, { ok: false, error: 'method_not_allowed' });
+      return;
+    }
+    let input: { team?: unknown; user?: unknown; text?: unknown; channel?: unknown };
+    try {
+      input = JSON.parse(await readBody(req)) as typeof input;
+    } catch {
+      sendJson(res, 400, { ok: false, error: 'invalid_json' });
+      return;
+    }
+    const workspace = typeof input.team === 'string' ? this.workspaces.get(input.team) : this.main;
+    if (!workspace) {
+      sendJson(res, 404, { ok: false, error: 'team_not_found' });
+      return;
+    }
+    const user = [...workspace.users.values()].find((u) => u.id === input.user || u.name === input.user);
+    if (!user || typeof input.text !== 'string') {
+      sendJson(res, 400, { ok: false, error: 'user_not_found_or_no_text' });
+      return;
+    }
+    const wanted = typeof input.channel === 'string' && input.channel ? input.channel : 'general';
+    const channel =
+      [...workspace.channels.values()].find((c) => c.id === wanted || c.name === wanted) ??
+      (wanted === 'general'
+        ? workspace.addChannel({
+            id: 'C0GENERAL',
+            name: 'general',
+            members: [...[...workspace.users.values()].map((u) => u.id), workspace.botUserId],
+          })
+        : undefined);
+    if (!channel) {
+      sendJson(res, 404, { ok: false, error: 'channel_not_found' });
+      return;
+    }
+    const seen = new Set(this.recorder.ephemerals);
+    const delivered = await workspace.event({
+      type: 'message',
+      channel: channel.id,
+      channel_type: channel.isIm ? 'im' : channel.isPrivate ? 'group' : 'channel',
+      user: user.id,
+      text: input.text,
+      ts: `${Math.floor(Date.now() / 1000)}.${String(Date.now() % 1000).padStart(6, '0')}`,
+    });
+    const ephemeral = await this.recorder
+      .waitFor(() => this.recorder.ephemerals.find((e) => e.user === user.id && !seen.has(e)), 5000)
+      .catch(() => undefined);
+    const reply = ephemeral ? visibleTextOf({ text: ephemeral.text, blocks: ephemeral.blocks }) : null;
+    sendJson(res, 200, { ok: true, status: delivered.status, channel: channel.id, reply });
   }
 
   /**

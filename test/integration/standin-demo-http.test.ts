@@ -94,6 +94,27 @@ describe('the demo stand-in and the app in distribution mode', () => {
     ]);
   });
 
+  it('posts a message through POST /standin/message: a pasted secret of Acme is caught and the poster told', async () => {
+    const created = await slash('T0ACME', 'ava', 'clients create Demo Feed');
+    const secret = /abo_cs_[0-9A-Za-z]+/.exec(created)?.[0];
+    if (!secret) throw new Error(`no secret in ${created}`);
+    const post = async (body: Record<string, unknown>) => {
+      const res = await fetch(`${demo.standin.baseUrl}/standin/message`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      });
+      return { http: res.status, answer: (await res.json()) as { status?: number; reply?: string | null } };
+    };
+    const { http, answer } = await post({ team: 'T0ACME', user: 'ava', text: `the key is ${secret}` });
+    expect(http).toBe(200);
+    expect(answer.status).toBe(200);
+    expect(answer.reply).toContain('has been disabled');
+    expect(answer.reply).not.toContain(secret);
+    expect(await slash('T0ACME', 'ava', 'clients')).toMatch(/Demo Feed[\s\S]*Disabled/);
+    expect((await post({ team: 'T0ACME', user: 'ava', text: 'hi', channel: 'nowhere' })).http).toBe(404);
+    expect((await post({ team: 'T0ACME', user: 'nobody', text: 'hi' })).http).toBe(400);
+  });
+
   it('answers a bad command request plainly', async () => {
     const res = await fetch(`${demo.standin.baseUrl}/standin/command`, {
       method: 'POST',
