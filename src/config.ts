@@ -55,8 +55,20 @@ const duration = (name: string, min: number, max: number) =>
     .transform((v) => Number.parseInt(v, 10) * (DURATION_UNITS[v.slice(-1)] ?? 1000))
     .refine(
       (ms) => ms >= min * 1000 && ms <= max * 1000,
-      `${name} must be between ${min} and ${max} seconds`,
+      `${name} must be between ${inWords(min)} and ${inWords(max)}`,
     );
+
+/** Whole seconds in the largest unit that divides them: `86400` → `1d`, `5400` → `90m`, `90` → `90s`. */
+function inWords(seconds: number): string {
+  for (const [unit, ms] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const) {
+    if ((seconds * 1000) % ms === 0) return `${(seconds * 1000) / ms}${unit}`;
+  }
+  return `${seconds}s`;
+}
 
 /**
  * Which proxies in front of the app are believed about the client's address (`X-Forwarded-For`), with Express'
@@ -426,7 +438,13 @@ export interface Config {
 export class ConfigError extends Error {
   override name = 'ConfigError';
   constructor(readonly issues: { variable: string; message: string }[]) {
-    super(`Invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
+    super(
+      `Invalid configuration:\n${issues
+        .map((i) =>
+          i.message.startsWith(`${i.variable} `) ? `  ${i.message}` : `  ${i.variable}: ${i.message}`,
+        )
+        .join('\n')}`,
+    );
   }
 }
 

@@ -213,7 +213,7 @@ describe('HTTP and Socket Mode refuse what would mislead in production', () => {
             PUBLIC_URL: bad,
           }),
         bad,
-      ).toThrow(/PUBLIC_URL: PUBLIC_URL must be a base URL/);
+      ).toThrow(/\n {2}PUBLIC_URL must be a base URL/);
     }
     expect(
       loadConfig({
@@ -346,7 +346,7 @@ describe('loadDatabaseConfig', () => {
     expect(() => loadConfig(env)).toThrow(/PUBLIC_URL/);
     expect(loadDatabaseConfig(env)).toEqual({ databaseUrl: 'sqlite:data/x.sqlite', logLevel: 'info' });
     expect(() => loadDatabaseConfig({ DATABASE_URL: 'mysql://db.example.com/x' })).toThrow(
-      /DATABASE_URL: DATABASE_URL must be/,
+      /\n {2}DATABASE_URL must be/,
     );
   });
 });

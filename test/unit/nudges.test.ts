@@ -151,4 +151,14 @@ describe('nudge settings', () => {
       expect((error as ConfigError).message).toContain(Object.keys(env)[0]);
     }
   });
+
+  it('says the allowed range of a duration in units, naming the variable once', () => {
+    expect(() => loadConfig({ NUDGE_CLIENT_UNUSED_AFTER: '60s' })).toThrow(
+      /^Invalid configuration:\n {2}NUDGE_CLIENT_UNUSED_AFTER must be between 1h and 3650d$/,
+    );
+    expect(() => loadConfig({ NUDGE_INTERVAL: '2d' })).toThrow(/NUDGE_INTERVAL must be between 10s and 1d$/);
+    expect(() => loadConfig({ NUDGE_INTERVAL: 'soon' })).toThrow(
+      /\n {2}NUDGE_INTERVAL must be whole seconds/,
+    );
+  });
 });
