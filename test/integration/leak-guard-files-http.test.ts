@@ -12,7 +12,7 @@ import { Organization } from '../../src/domain/organizations/organization.entity
 import { SlackDelivery } from '../../src/slack/deliveries/slack-delivery.entity.js';
 import type { JsonObject, RecordedEphemeral, StandInWorkspace } from '../../src/standin/index.js';
 import { eventually } from '../support/db.js';
-import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
+import { type Harness, queriesDuring, startHarness, USERS, visibleText } from '../support/harness.js';
 
 const { ada, bob } = USERS;
 const SECRET = /abo_cs_[0-9A-Za-z]+/;
@@ -58,25 +58,6 @@ function fileShare(channel: string, user: string, files: JsonObject[], text = ''
     files,
     ts: '10',
   };
-}
-
-/**
- * The SQL the app sends while `work` runs and the payloads it caused are handled (`lifecycle.idle()`), through the
- * ORM connection's `query` event; the delivery worker's own rows (`slack_deliveries`) are left out.
- */
-async function queriesDuring(h: Harness, work: () => Promise<unknown>): Promise<string[]> {
-  await h.app.deliveries.drain();
-  const knex = h.app.orm.em.getConnection().getKnex();
-  const seen: string[] = [];
-  const listener = (q: { sql: string }) => seen.push(q.sql);
-  knex.on('query', listener);
-  try {
-    await work();
-    await h.app.lifecycle.idle();
-  } finally {
-    knex.removeListener('query', listener);
-  }
-  return seen.filter((sql) => !sql.includes('slack_deliveries'));
 }
 
 describe('leaked-secret guard on shared files', () => {

@@ -10,7 +10,7 @@ import { CLIENT_SECRET_PREFIX, generateCredential } from '../../src/domain/clien
 import { findLeakCandidates, safeFileName } from '../../src/domain/clients/leaks.js';
 import { SlackDelivery } from '../../src/slack/deliveries/slack-delivery.entity.js';
 import type { InteractiveElement, RecordedEphemeral } from '../../src/standin/index.js';
-import { type Harness, startHarness, USERS, visibleText } from '../support/harness.js';
+import { type Harness, queriesDuring, startHarness, USERS, visibleText } from '../support/harness.js';
 
 const { ada, bob } = USERS;
 const SECRET = /abo_cs_[0-9A-Za-z]+/;
@@ -253,11 +253,27 @@ describe('leaked-secret guard', () => {
     expect(await receipts()).toBe(withCandidate + 1);
   });
 
+  it('looks an already-neutralised secret or token up with one plain read: no transaction, nothing written', async () => {
+    const { clientId, secret } = await createClient(h, 'Pasted Twice');
+    const token = await tokenFor(h, clientId, secret);
+    const seen = new Set(h.standin.ephemerals);
+    await post(h, bob.id, `first ${secret} and ${token}`);
+    await nextEphemeral(h, bob.id, seen);
+    const audits = await h.em().count(AuditEvent, {});
+    const notices = h.standin.ephemerals.length;
+    const sql = await queriesDuring(h, () => post(h, bob.id, `again ${secret} and ${token}`));
+    expect(h.standin.ephemerals.length).toBe(notices);
+    const guard = sql.filter((q) => !q.includes('slack_event_receipts'));
+    expect(guard.filter((q) => /^\s*select count/i.test(q))).toHaveLength(2);
+    expect(guard.filter((q) => !/^\s*select count/i.test(q))).toEqual([]);
+    expect(await h.em().count(AuditEvent, {})).toBe(audits);
+  });
+
   it('never repeats a credential in a log line, a message or the outbox after its creation', async () => {
     const logs = h.logs();
     // The guard's notices (the creation replies, which hand the secret over once, are in the DM, not here).
     const notices = h.standin.ephemerals.filter((e) => e.channel === CHANNEL);
-    expect(notices.length).toBe(4);
+    expect(notices.length).toBe(5);
     const deliveries = JSON.stringify(await h.em().find(SlackDelivery, {}));
     for (const c of credentials) {
       expect(logs).not.toContain(c);

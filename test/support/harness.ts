@@ -312,3 +312,22 @@ export async function stopHarnessWithMail(h: Harness | undefined, sink: MailSink
   await h?.stop();
   await sink?.stop();
 }
+
+/**
+ * The SQL the app sends while `work` runs and the payloads it caused are handled (`lifecycle.idle()`), through the
+ * ORM connection's `query` event; the delivery worker's own rows (`slack_deliveries`) are left out.
+ */
+export async function queriesDuring(h: Harness, work: () => Promise<unknown>): Promise<string[]> {
+  await h.app.deliveries.drain();
+  const knex = h.app.orm.em.getConnection().getKnex();
+  const seen: string[] = [];
+  const listener = (q: { sql: string }) => seen.push(q.sql);
+  knex.on('query', listener);
+  try {
+    await work();
+    await h.app.lifecycle.idle();
+  } finally {
+    knex.removeListener('query', listener);
+  }
+  return seen.filter((sql) => !sql.includes('slack_deliveries'));
+}

@@ -163,11 +163,14 @@ export class LeakGuard {
     return done;
   }
 
-  private revokeToken(
+  private async revokeToken(
     token: string,
     place: LeakPlace,
     followUp?: LeakFollowUp,
   ): Promise<NeutralisedLeak | null> {
+    // A plain read first: a token already revoked (a paste repeated, a redelivery) costs one statement, no
+    // transaction. A hit is read again inside the transaction, which decides.
+    if ((await this.em.count(AccessToken, { tokenHash: accessTokenKey(token) })) === 0) return null;
     return this.em.transactional(async (em) => {
       const row = await em.findOne(
         AccessToken,
@@ -198,22 +201,22 @@ export class LeakGuard {
     });
   }
 
-  private disableClient(
+  private async disableClient(
     secret: string,
     place: LeakPlace,
     followUp?: LeakFollowUp,
   ): Promise<NeutralisedLeak | null> {
+    const live = (now: Date) => ({
+      secretHash: hashCredential(secret),
+      client: { status: { $ne: 'deleted' as const } },
+      $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }],
+    });
+    // A plain read first: a secret already neutralised (its paste repeated, a redelivery) or unknown costs one
+    // statement, no transaction. A hit is read again inside the transaction, which decides.
+    if ((await this.em.count(ClientSecret, live(this.clock.now()))) === 0) return null;
     return this.em.transactional(async (em) => {
       const now = this.clock.now();
-      const row = await em.findOne(
-        ClientSecret,
-        {
-          secretHash: hashCredential(secret),
-          client: { status: { $ne: 'deleted' } },
-          $or: [{ expiresAt: null }, { expiresAt: { $gt: now } }],
-        },
-        { populate: ['client', 'client.organization'] },
-      );
+      const row = await em.findOne(ClientSecret, live(now), { populate: ['client', 'client.organization'] });
       if (!row) return null;
       const { client } = row;
       const outcome =
