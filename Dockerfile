@@ -1,6 +1,8 @@
 # AstroBee Org container image: HTTP mode (or Socket Mode) on Node.js 20, SQLite or PostgreSQL.
 #   docker build -t astrobee-org .
-#   docker run -p 3000:3000 -e SLACK_BOT_TOKEN=… -e SLACK_SIGNING_SECRET=… -v astrobee-data:/app/data astrobee-org
+#   docker run -p 3000:3000 -e SLACK_BOT_TOKEN=… -e SLACK_SIGNING_SECRET=… -e PUBLIC_URL=https://… \
+#     -e SMTP_URL=… -e MAIL_FROM=… -v astrobee-data:/app/data astrobee-org   (or -e MAIL_DISABLED=true for no mail;
+#     README "Container image" has the whole list)
 # test/production/image.test.ts (npm run test:image) runs these RUN and COPY steps outside Docker, in this order.
 ARG NODE_IMAGE=node:20-bookworm-slim
 

@@ -105,12 +105,14 @@ describe('metrics, readiness and the access log', () => {
     expect(visibleText(await h.ask(ada.id, 'whoami'))).toContain('You are an Admin');
     await h.standin.appHomeOpened(ada.id);
     // The Home tab is published after the ack: wait until that work has settled.
-    await vi.waitFor(async () =>
-      expect(
-        sampleValue(await scrape(), 'astrobee_slack_follow_up_duration_seconds_count', {
-          kind: 'event_callback',
-        }),
-      ).toBe(1),
+    await vi.waitFor(
+      async () =>
+        expect(
+          sampleValue(await scrape(), 'astrobee_slack_follow_up_duration_seconds_count', {
+            kind: 'event_callback',
+          }),
+        ).toBe(1),
+      { timeout: 10_000, interval: 50 },
     );
     const after = await scrape();
     expect(sampleValue(after, 'astrobee_slack_ack_duration_seconds_count', { kind: 'slash_command' })).toBe(
