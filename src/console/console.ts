@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { installUrls, startApp } from '../app.js';
 import type { Config } from '../config.js';
+import { withoutPassword } from '../db/orm.js';
 import { createLogger } from '../logger.js';
 import { installThroughBrowser } from '../standin/browser-install.js';
 import { SlackStandIn } from '../standin/slack-standin.js';
@@ -273,7 +274,7 @@ export async function runConsole(
     ...CONSOLE_WORKSPACES.map(
       (w) => `Workspace "${w.team.name}" (${w.team.id}) · users ${describePeople(w)}`,
     ),
-    `The app is installed in ${CONSOLE_WORKSPACES.length === 2 ? 'both' : 'each'} through Slack's OAuth flow. Database ${config.databaseUrl}. Logs: ${logFile}.`,
+    `The app is installed in ${CONSOLE_WORKSPACES.length === 2 ? 'both' : 'each'} through Slack's OAuth flow. Database ${withoutPassword(config.databaseUrl)}. Logs: ${logFile}.`,
     `Acting as ${session.actingName} in "${first?.team.name}"${others.map((w) => `; as ${w.users.find((u) => u.id === w.installer)?.name} acts in "${w.team.name}"`).join('')}. Type help for console commands, /org help for the app's.`,
     `Slack stand-in: ${new URL(standin.apiUrl).origin} (fault switches: POST/GET/DELETE ${new URL(standin.apiUrl).origin}/standin/faults).`,
   ]);
