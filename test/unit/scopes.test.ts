@@ -73,6 +73,21 @@ describe('scopes', () => {
     });
     expect(takeScopesOption('Nightly \u2014scopes a')).toEqual({ rest: 'Nightly', scopes: ['a'] });
     expect(takeScopesOption('ETL - nightly')).toEqual({ rest: 'ETL - nightly', scopes: null });
+    // Space-separated as OAuth's scope parameter is: each word with a colon is a scope name, not part of the name.
+    expect(takeScopesOption('Space Sep --scopes organization:read members:read data-sources:read')).toEqual({
+      rest: 'Space Sep',
+      scopes: ['organization:read', 'members:read', 'data-sources:read'],
+    });
+    expect(takeScopesOption('Feed --scopes audit:read bogus:scope, members:read tail words')).toEqual({
+      rest: 'Feed tail words',
+      scopes: ['audit:read', 'bogus:scope', ' members:read'],
+    });
+  });
+
+  it('asks for --scopes once when it is given twice', () => {
+    expect(() => takeScopesOption('Twice --scopes audit:read --scopes members:read')).toThrow(
+      /^Give `--scopes` once/,
+    );
   });
 
   it('refuses a mistyped option rather than create a client named after it', () => {

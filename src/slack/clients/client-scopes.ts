@@ -29,18 +29,35 @@ export function checkedScopes(view: ViewOutput): string[] {
  */
 export function takeScopesOption(text: string): { rest: string; scopes: string[] | null } {
   const normalized = text.replace(/(^|\s)[\u2013\u2014]/g, '$1--');
-  const match = /(?:^|\s)--scopes(?:=|\s+|$)([^\s,]*(?:\s*,\s*[^\s,]+)*,?)/i.exec(normalized);
+  // Names are separated by commas; a space is taken as a separator too when the next word has a colon (the
+  // space-separated list of OAuth's `scope` parameter: `--scopes organization:read members:read`).
+  const match = /(?:^|\s)--scopes(?:=|\s+|$)([^\s,]*(?:(?:\s*,\s*|\s+(?=[\w-]+:[\w*-]))[^\s,]+)*,?)/i.exec(
+    normalized,
+  );
   const rest = match
     ? `${normalized.slice(0, match.index).trimEnd()} ${normalized.slice(match.index + match[0].length).trimStart()}`.trim()
     : normalized;
   const stray = /(?:^|\s)(-{1,2}[a-z][\w-]*)/i.exec(rest);
+  if (stray && /^--scopes$/i.test(stray[1] ?? '')) {
+    throw new SlackInputError(
+      'Give `--scopes` once, with every scope name after it (`--scopes a,b`). Nothing was created.',
+      'scopes',
+    );
+  }
   if (stray) {
     throw new SlackInputError(
       `Unknown option \`${stray[1]}\`: the option is \`--scopes a,b\` (scope names separated by commas). Nothing was created.`,
       'scopes',
     );
   }
-  return { rest, scopes: match ? (match[1] ?? '').split(',') : null };
+  return {
+    rest,
+    scopes: match
+      ? (match[1] ?? '')
+          .split(',')
+          .flatMap((name) => (/\S\s+\S/.test(name) ? name.trim().split(/\s+/) : [name]))
+      : null,
+  };
 }
 
 /**
