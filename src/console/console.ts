@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import pino from 'pino';
 import { installUrls, startApp } from '../app.js';
 import type { Config } from '../config.js';
-import { withoutPassword } from '../db/orm.js';
+import { databaseKind, withoutPassword } from '../db/orm.js';
 import { createLogger } from '../logger.js';
 import { installThroughBrowser } from '../standin/browser-install.js';
 import { SlackStandIn } from '../standin/slack-standin.js';
@@ -179,7 +179,8 @@ async function installEverywhere(standin: SlackStandIn, appPort: number): Promis
  * @param config the configuration (`mode` is 'console'; `port`, `databaseUrl`, `publicUrl` and `logLevel` are used)
  * @param io where lines come from (a TTY gets prompts and questions; piped input is run as a script, each
  *   command's replies printed before the next line is read) and where output goes
- * @returns the process exit code: 0
+ * @returns the process exit code: 0; 1 at once, with what to set, when `databaseUrl` is PostgreSQL (console mode
+ *   never writes its demo workspaces into a database that real installations may use)
  * @throws Error when the app cannot start (port taken, database unreadable) or cannot be installed in a workspace;
  *   nothing is left running then
  */
@@ -187,6 +188,16 @@ export async function runConsole(
   config: Config,
   io: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream },
 ): Promise<number> {
+  if (databaseKind(config.databaseUrl) === 'postgresql') {
+    // Console mode writes demo workspaces and their installations: never into a database real installations use.
+    // A PostgreSQL URL with no Slack variables is most likely a server whose Slack settings were forgotten.
+    io.output.write(
+      `Console mode runs on SQLite only, and DATABASE_URL is ${withoutPassword(config.databaseUrl)}.\n` +
+        'To serve Slack, set SLACK_SIGNING_SECRET with SLACK_BOT_TOKEN (or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and\n' +
+        'SLACK_STATE_SECRET), or SLACK_APP_TOKEN for Socket Mode. To try the console, leave DATABASE_URL unset.\n',
+    );
+    return 1;
+  }
   const logFile = consoleLogFile(config.databaseUrl);
   const destination = pino.destination({ dest: logFile, mkdir: true, sync: true, append: true });
   const logger = createLogger(config.logLevel, destination);

@@ -56,3 +56,23 @@ describe('leaving the console', () => {
     expect(ended.match(/Bye\./g)).toHaveLength(1);
   }, 30_000);
 });
+
+describe('console mode on a PostgreSQL URL', () => {
+  it('refuses to start, names what to set and hides the password: its demo workspaces never reach a real database', async () => {
+    const output = new PassThrough();
+    let out = '';
+    output.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    // Port 1: nothing listens there, so a connection attempt would fail loudly instead of printing the refusal.
+    const config = loadConfig({ DATABASE_URL: 'postgres://astrobee:hunter2-example@127.0.0.1:1/astrobee' });
+    expect(config.mode).toBe('console');
+    const input = new PassThrough();
+    input.end('help\n');
+    expect(await runInProcess(config, { input, output })).toBe(1);
+    expect(out).toContain('Console mode runs on SQLite only');
+    expect(out).toContain('postgres://astrobee:***@127.0.0.1:1/astrobee');
+    expect(out).toContain('SLACK_SIGNING_SECRET');
+    expect(out).not.toContain('hunter2-example');
+  });
+});
