@@ -18,6 +18,10 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const UNTYPABLE_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/u;
 
+// A word shaped like one of our credentials (the prefixes of src/domain/clients/credentials.ts), whatever its
+// checksum: a name is shown to everyone and kept in the audit log, so it never holds one.
+const CREDENTIAL_SHAPED = /abo_(?:cs|at)_[0-9A-Za-z]{20,}/;
+
 /**
  * Whether `text` can be stored and shown as it is: no NUL or other control character that no keyboard types (tab
  * and line breaks pass: each field's own rules decide about those) and no lone UTF-16 surrogate. The Slack edge
@@ -34,8 +38,8 @@ export function hasLoneSurrogate(text: string): boolean {
 
 /**
  * A one-line display name (organization, API client, data source or layer): NFC, trimmed, runs of spaces folded,
- * 1–`max` characters (code points), no control or bidirectional-override characters, no lone surrogates, and —
- * unless `anyText` — at least one letter or digit.
+ * 1–`max` characters (code points), no control or bidirectional-override characters, no lone surrogates, no word
+ * shaped like a client secret or access token, and — unless `anyText` — at least one letter or digit.
  * @param what how messages name the field ("The name", "name")
  * @param empty the message for an empty name
  */
@@ -50,6 +54,10 @@ export function displayName(options: { max: number; what: string; empty: string;
       `${what} must not contain control characters such as line breaks or tabs.`,
     )
     .refine((s) => !BIDI_CONTROL.test(s), `${what} must not contain text-direction control characters.`)
+    .refine(
+      (s) => !CREDENTIAL_SHAPED.test(s),
+      `${what} must not contain a client secret or an access token (\`abo_cs_…\`, \`abo_at_…\`): names are shown to everyone and kept in the audit log. If it was a real one, rotate it.`,
+    )
     .transform((s) => s.replace(/ {2,}/g, ' '))
     .refine((s) => [...s].length <= max, `${what} must be at most ${max} characters.`);
   return z

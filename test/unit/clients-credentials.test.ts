@@ -16,6 +16,8 @@ import {
   newClientId,
 } from '../../src/domain/clients/credentials.js';
 import { SCOPES } from '../../src/domain/clients/scopes.js';
+import { DataName } from '../../src/domain/data/data.service.js';
+import { OrganizationName } from '../../src/domain/validation.js';
 import { scrubCredentials } from '../../src/logger.js';
 import { clientsMessage, secretMessage } from '../../src/slack/clients/clients.blocks.js';
 
@@ -129,6 +131,25 @@ describe('client credentials', () => {
     expect(ClientName.safeParse('a\nb').success).toBe(false);
     expect(ClientName.safeParse('x'.repeat(61)).success).toBe(false);
     expect(ClientName.safeParse('---').success).toBe(false);
+  });
+
+  it('refuses a name holding a client secret or an access token, without repeating it', () => {
+    const secret = generateCredential(CLIENT_SECRET_PREFIX);
+    const token = generateAccessToken();
+    for (const [schema, value] of [
+      [ClientName, secret],
+      [ClientName, `key ${token.slice(0, 40)}`],
+      [DataName, `feed ${secret}`],
+      [OrganizationName, secret],
+    ] as const) {
+      const result = schema.safeParse(value);
+      expect(result.success, value).toBe(false);
+      const message = result.error?.issues[0]?.message ?? '';
+      expect(message).toContain('must not contain a client secret or an access token');
+      expect(message).not.toContain(value.slice(-20));
+    }
+    // Words that merely start like one stay allowed.
+    expect(ClientName.parse('abo_cs_ docs')).toBe('abo_cs_ docs');
   });
 });
 
