@@ -872,19 +872,27 @@ export class SlackStandIn {
     sendJson(res, status, { ok: false, error: status === 503 ? 'service_unavailable' : 'internal_error' });
   }
 
-  /** `POST /standin/faults` (JSON fault) adds, `GET` lists, `DELETE` (optionally `/<id>`) removes. */
   /**
-   * `POST /standin/command` with JSON `{ "team": "T…" (default the first workspace), "user": "<id or name>",
-   * "text": "setup Acme" }`: a person types `/org <text>` in that workspace; answers `{ "status": <the app's HTTP
-   * status>, "reply": "<what the user sees>" }` (the acknowledgement's message, or the first ephemeral sent to them
-   * within 5 s; `null` when none came). For people driving the stand-in by hand (`npm run standin`).
+   * The JSON body of `POST /standin/command` and `/standin/message`: `{ team?, user, text, … }`, with the workspace
+   * (default the first) and the user (by id or name) looked up. Answers the request itself (405, 400
+   * `invalid_json` / `user_not_found_or_no_text`, 404 `team_not_found`) and returns undefined when they are wrong.
    */
-  private async commandRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async personSpeaking(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<
+    | {
+        input: Record<string, unknown> & { text: string };
+        workspace: StandInWorkspace;
+        user: StandInUser;
+      }
+    | undefined
+  > {
     if (req.method !== 'POST') {
       sendJson(res, 405, { ok: false, error: 'method_not_allowed' });
       return;
     }
-    let input: { team?: unknown; user?: unknown; text?: unknown; command?: unknown };
+    let input: Record<string, unknown>;
     try {
       input = JSON.parse(await readBody(req)) as typeof input;
     } catch {
@@ -901,6 +909,20 @@ export class SlackStandIn {
       sendJson(res, 400, { ok: false, error: 'user_not_found_or_no_text' });
       return;
     }
+    return { input: { ...input, text: input.text }, workspace, user };
+  }
+
+  /** `POST /standin/faults` (JSON fault) adds, `GET` lists, `DELETE` (optionally `/<id>`) removes. */
+  /**
+   * `POST /standin/command` with JSON `{ "team": "T…" (default the first workspace), "user": "<id or name>",
+   * "text": "setup Acme" }`: a person types `/org <text>` in that workspace; answers `{ "status": <the app's HTTP
+   * status>, "reply": "<what the user sees>" }` (the acknowledgement's message, or the first ephemeral sent to them
+   * within 5 s; `null` when none came). For people driving the stand-in by hand (`npm run standin`).
+   */
+  private async commandRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const person = await this.personSpeaking(req, res);
+    if (!person) return;
+    const { input, workspace, user } = person;
     const seen = new Set(this.recorder.ephemerals);
     const command = typeof input.command === 'string' ? input.command : '/org';
     const ack = await workspace.command(user.id, input.text, { command });
@@ -924,27 +946,9 @@ export class SlackStandIn {
    * driving the stand-in by hand (`npm run standin`), e.g. to try the leaked-secret guard.
    */
   private async messageRoute(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method !== 'POST') {
-      sendJson(res, 405, { ok: false, error: 'method_not_allowed' });
-      return;
-    }
-    let input: { team?: unknown; user?: unknown; text?: unknown; channel?: unknown };
-    try {
-      input = JSON.parse(await readBody(req)) as typeof input;
-    } catch {
-      sendJson(res, 400, { ok: false, error: 'invalid_json' });
-      return;
-    }
-    const workspace = typeof input.team === 'string' ? this.workspaces.get(input.team) : this.main;
-    if (!workspace) {
-      sendJson(res, 404, { ok: false, error: 'team_not_found' });
-      return;
-    }
-    const user = [...workspace.users.values()].find((u) => u.id === input.user || u.name === input.user);
-    if (!user || typeof input.text !== 'string') {
-      sendJson(res, 400, { ok: false, error: 'user_not_found_or_no_text' });
-      return;
-    }
+    const person = await this.personSpeaking(req, res);
+    if (!person) return;
+    const { input, workspace, user } = person;
     const wanted = typeof input.channel === 'string' && input.channel ? input.channel : 'general';
     const channel =
       [...workspace.channels.values()].find((c) => c.id === wanted || c.name === wanted) ??
